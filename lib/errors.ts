@@ -1,0 +1,22 @@
+// The one error type the domain throws on purpose: a stable contract code plus a
+// sentence for people. Anything else that escapes is a bug and becomes `internal`.
+import type { ErrorBody, ErrorCode } from "./protocol";
+
+export class ChatError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ChatError";
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof ChatError) return error.toBody();
+  return { code: "internal", message: "Something went wrong on the server; please try again." };
+}
