@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   "forbidden",
   "room_unavailable",
   "internal",
+  // HTTP only: a route or resource that does not exist (status 404).
+  "not_found",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -87,6 +89,11 @@ export interface ServerToClientEvents {
   "room:presence": (push: RoomPresencePush) => void;
   "room:notice": (push: RoomNoticePush) => void;
   "room:deleted": (push: { room: string }) => void;
+}
+
+/** What the server keeps on each socket: who it is, decided at the handshake. */
+export interface SocketData {
+  identity: Identity;
 }
 
 export type ServerEvent = keyof ServerToClientEvents;

@@ -1,0 +1,71 @@
+// Accounts and guest names: who may call themselves what. Passwords are hashed
+// with bcryptjs; a registered name is never available to a guest.
+import bcrypt from "bcryptjs";
+import { ChatError } from "../errors";
+import { assertPassword, assertUsername, GUEST_DEFAULT_NAME } from "../names";
+import type { Identity } from "../protocol";
+import type { Store } from "../store/store";
+import type { SessionData } from "./session";
+
+/** Names no account may take, compared case-insensitively. */
+const RESERVED_NAMES = new Set([GUEST_DEFAULT_NAME]);
+
+export class Accounts {
+  private readonly store: Store;
+  private readonly bcryptCost: number;
+  private dummyHash?: Promise<string>;
+
+  constructor(store: Store, options: { bcryptCost: number }) {
+    this.store = store;
+    this.bcryptCost = options.bcryptCost;
+  }
+
+  async register(username: string, password: string): Promise<Identity> {
+    assertUsername(username);
+    assertPassword(password);
+    if (RESERVED_NAMES.has(username.toLowerCase())) throw nameTaken(username);
+    const passwordHash = await bcrypt.hash(password, this.bcryptCost);
+    const created = await this.store.createUser({ username, passwordHash, createdAt: new Date().toISOString() });
+    if (!created) throw nameTaken(username);
+    return { username, guest: false };
+  }
+
+  async login(username: string, password: string): Promise<Identity> {
+    const user = typeof username === "string" ? await this.store.findUser(username) : undefined;
+    // An unknown name costs a bcrypt comparison too, so timing does not tell names apart.
+    const hash = user?.passwordHash ?? (await this.hashForUnknownUsers());
+    const matches = await bcrypt.compare(password, hash);
+    if (!user || !matches) throw new ChatError("unauthorized", "Wrong username or password.");
+    return { username: user.username, guest: false };
+  }
+
+  /**
+   * Who a session is: its account while that exists, else a guest under the name
+   * asked for now (a handshake's `auth.name`), the session's guest name, or the default.
+   */
+  async identify(session: SessionData, guestName?: string): Promise<Identity> {
+    if (session.username) {
+      const user = await this.store.findUser(session.username);
+      if (user) return { username: user.username, guest: false };
+    }
+    return this.guest(guestName ?? session.guestName);
+  }
+
+  /** A guest's identity for a chosen name; no name means the default guest name. */
+  async guest(name?: string): Promise<Identity> {
+    const chosen = name?.trim();
+    if (!chosen || chosen.toLowerCase() === GUEST_DEFAULT_NAME) return { username: GUEST_DEFAULT_NAME, guest: true };
+    assertUsername(chosen);
+    if (await this.store.findUser(chosen)) throw nameTaken(chosen);
+    return { username: chosen, guest: true };
+  }
+
+  private hashForUnknownUsers(): Promise<string> {
+    this.dummyHash ??= bcrypt.hash("not a real password", this.bcryptCost);
+    return this.dummyHash;
+  }
+}
+
+function nameTaken(name: string): ChatError {
+  return new ChatError("name_taken", `The name "${name}" belongs to a registered user; pick another.`);
+}

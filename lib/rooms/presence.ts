@@ -1,0 +1,63 @@
+// Who is in a room: one entry per connection (a tab), shown once per person.
+// Owned by the registry rather than the worker, like an ETS table with an heir,
+// so a crashed worker's replacement still knows who is there.
+import type { Identity, Member } from "../protocol";
+
+function personKey(identity: Identity): string {
+  return `${identity.guest ? "guest" : "user"}:${identity.username.toLowerCase()}`;
+}
+
+interface Person {
+  member: Member;
+  connections: number;
+}
+
+export class Presence {
+  private readonly connections = new Map<string, Identity>();
+  private readonly people = new Map<string, Person>();
+
+  has(connectionId: string): boolean {
+    return this.connections.has(connectionId);
+  }
+
+  /** Adds a connection; true when it is this person's first connection in the room. */
+  add(connectionId: string, identity: Identity): boolean {
+    if (this.connections.has(connectionId)) return false;
+    this.connections.set(connectionId, identity);
+    const key = personKey(identity);
+    const person = this.people.get(key);
+    if (person) {
+      person.connections += 1;
+      return false;
+    }
+    this.people.set(key, { member: { username: identity.username, guest: identity.guest }, connections: 1 });
+    return true;
+  }
+
+  /** Removes a connection; returns its identity when that was the person's last one. */
+  remove(connectionId: string): Identity | undefined {
+    const identity = this.connections.get(connectionId);
+    if (!identity) return undefined;
+    this.connections.delete(connectionId);
+    const key = personKey(identity);
+    const person = this.people.get(key);
+    if (person && --person.connections > 0) return undefined;
+    this.people.delete(key);
+    return identity;
+  }
+
+  get isEmpty(): boolean {
+    return this.connections.size === 0;
+  }
+
+  /** People in the room, each once, by name. */
+  members(): Member[] {
+    return [...this.people.values()]
+      .map((person) => person.member)
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  get count(): number {
+    return this.people.size;
+  }
+}

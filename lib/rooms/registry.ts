@@ -1,0 +1,166 @@
+// The RegistryManager: finds a room's worker by name, starting it on demand, and
+// supervises every worker like an OTP supervisor: a worker that dies is replaced
+// by one rebuilt from the store. Live workers are bounded; idle empty rooms stop.
+import { LRUCache } from "lru-cache";
+import type { Logger } from "../logger";
+import type { Identity, Message, RoomSummary } from "../protocol";
+import type { Store } from "../store/store";
+import { Presence } from "./presence";
+import type { JoinResult, Publish, SendRequest } from "./room";
+import { Room, WorkerExited } from "./room";
+
+export interface RegistryOptions {
+  store: Store;
+  publish: Publish;
+  logger: Logger;
+  historyWindow: number;
+  maxLiveRooms: number;
+  /** An empty room with no operation for this long is stopped. */
+  idleMs: number;
+}
+
+export class RegistryManager {
+  private readonly options: RegistryOptions;
+  private readonly live: LRUCache<string, Room>;
+  private readonly starting = new Map<string, Promise<Room>>();
+  private readonly presence = new Map<string, Presence>();
+  private readonly sweeper: NodeJS.Timeout;
+  private restartCount = 0;
+  private closed = false;
+
+  constructor(options: RegistryOptions) {
+    this.options = options;
+    this.live = new LRUCache<string, Room>({
+      max: options.maxLiveRooms,
+      dispose: (room, name, reason) => {
+        if (reason !== "evict") return;
+        room.stop();
+        if (this.presence.get(name)?.isEmpty) this.presence.delete(name);
+      },
+    });
+    this.sweeper = setInterval(() => this.stopIdleRooms(), Math.max(1000, options.idleMs / 2));
+    this.sweeper.unref();
+  }
+
+  /** Room restarts since start-up, as the supervisor counted them. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  join(room: string, connectionId: string, identity: Identity): Promise<JoinResult> {
+    return this.call(room, (worker) => worker.join(connectionId, identity));
+  }
+
+  leave(room: string, connectionId: string): Promise<void> {
+    return this.call(room, (worker) => worker.leave(connectionId));
+  }
+
+  send(room: string, request: SendRequest): Promise<Message> {
+    return this.call(room, (worker) => worker.send(request));
+  }
+
+  messages(room: string): Promise<Message[]> {
+    return this.call(room, (worker) => worker.messages());
+  }
+
+  /** A page of history for scroll-back, read straight from the store: reads need no mailbox. */
+  history(room: string, limit: number, beforeSeq?: number): Promise<Message[]> {
+    const { store } = this.options;
+    return beforeSeq === undefined ? store.recent(room, limit) : store.before(room, beforeSeq, limit);
+  }
+
+  /** Kills a live room's worker on purpose; false when the room is not live. */
+  crash(room: string): boolean {
+    const worker = this.live.peek(room);
+    if (!worker) return false;
+    worker.kill(new Error("crashed on purpose through the admin route"));
+    return true;
+  }
+
+  /** Live rooms, busiest first. */
+  list(): RoomSummary[] {
+    return [...this.live.values()]
+      .map((room) => room.summary())
+      .sort((a, b) => b.members - a.members || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""));
+  }
+
+  get liveRooms(): number {
+    return this.live.size;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    for (const room of this.live.values()) room.stop();
+    this.live.clear();
+  }
+
+  /** Runs `operation` on the room's worker; an operation a dying worker never began is retried once. */
+  private async call<T>(name: string, operation: (room: Room) => Promise<T>): Promise<T> {
+    try {
+      return await operation(await this.room(name));
+    } catch (error) {
+      if (!(error instanceof WorkerExited)) throw error;
+      return operation(await this.room(name));
+    }
+  }
+
+  private room(name: string): Promise<Room> {
+    const worker = this.live.get(name);
+    if (worker?.alive) return Promise.resolve(worker);
+    let pending = this.starting.get(name);
+    if (!pending) {
+      pending = this.start(name).finally(() => this.starting.delete(name));
+      this.starting.set(name, pending);
+    }
+    return pending;
+  }
+
+  private async start(name: string): Promise<Room> {
+    if (this.closed) throw new WorkerExited(name);
+    // A dying predecessor finishes its last operation before the successor reads the store.
+    await this.live.peek(name)?.exited;
+    const { store, publish, historyWindow } = this.options;
+    let presence = this.presence.get(name);
+    if (!presence) {
+      presence = new Presence();
+      this.presence.set(name, presence);
+    }
+    const room = await Room.start({
+      name,
+      store,
+      presence,
+      publish,
+      historyWindow,
+      onExit: (dead, reason) => this.restart(dead, reason),
+    });
+    this.live.set(name, room);
+    return room;
+  }
+
+  private restart(dead: Room, reason: unknown): void {
+    if (this.live.peek(dead.name) === dead) this.live.delete(dead.name);
+    if (this.closed) return;
+    this.restartCount += 1;
+    this.options.logger.warn("room worker died; restarting it from the store", {
+      room: dead.name,
+      reason: reason instanceof Error ? reason.message : String(reason),
+      restarts: this.restartCount,
+    });
+    this.room(dead.name).catch((error: unknown) => {
+      this.options.logger.error("room worker could not restart", { room: dead.name, error: String(error) });
+    });
+  }
+
+  private stopIdleRooms(): void {
+    const cutoff = Date.now() - this.options.idleMs;
+    for (const [name, room] of this.live.entries()) {
+      const presence = this.presence.get(name);
+      if ((!presence || presence.isEmpty) && room.idleSince < cutoff) {
+        this.live.delete(name);
+        this.presence.delete(name);
+        room.stop();
+      }
+    }
+  }
+}

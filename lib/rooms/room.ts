@@ -1,0 +1,266 @@
+// The Room worker: one per live room, a GenServer-style mailbox. Public methods
+// enqueue a tagged operation and resolve with its reply; operations run one at a
+// time, which gives the room its total order. It knows no transport: it is handed
+// a store, its presence table and a `publish` function.
+import { ChatError } from "../errors";
+import { normalizeContent } from "../names";
+import type { Identity, Member, Message, RoomSummary, ServerEvent, ServerToClientEvents } from "../protocol";
+import { roomTopic } from "../protocol";
+import type { Store } from "../store/store";
+import type { Presence } from "./presence";
+
+export type Publish = <E extends ServerEvent>(
+  topic: string,
+  event: E,
+  payload: Parameters<ServerToClientEvents[E]>[0],
+) => void;
+
+/** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
+export class WorkerExited extends Error {
+  constructor(room: string) {
+    super(`The worker of room "${room}" has exited.`);
+    this.name = "WorkerExited";
+  }
+}
+
+export interface RoomDeps {
+  name: string;
+  store: Store;
+  presence: Presence;
+  publish: Publish;
+  historyWindow: number;
+  /** Called once when the worker dies (crash or kill), not when it is stopped. */
+  onExit: (room: Room, reason: unknown) => void;
+}
+
+export interface JoinResult {
+  messages: Message[];
+  members: Member[];
+}
+
+export interface SendRequest {
+  author: Identity;
+  content: string;
+  clientId?: string;
+  /** The sending connection, when it must have joined the room first. */
+  connectionId?: string;
+}
+
+type Operation =
+  | { tag: "join"; connectionId: string; identity: Identity }
+  | { tag: "leave"; connectionId: string }
+  | { tag: "send"; request: SendRequest }
+  | { tag: "window" };
+
+interface Replies {
+  join: JoinResult;
+  leave: void;
+  send: Message;
+  window: Message[];
+}
+
+interface Envelope {
+  op: Operation;
+  resolve: (value: never) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Room {
+  readonly name: string;
+  private readonly deps: RoomDeps;
+  private readonly mailbox: Envelope[] = [];
+  private window: Message[];
+  private lastSeq: number;
+  private lastActivity: number;
+  private state: "running" | "exiting" | "exited" = "running";
+  private busy = false;
+  private notifyOnExit = true;
+  private exitReason: unknown;
+  private pushScheduled = false;
+  private markExited!: () => void;
+  /** Settles once the worker has exited and no operation of it is still running. */
+  readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
+
+  private constructor(deps: RoomDeps, window: Message[]) {
+    this.deps = deps;
+    this.name = deps.name;
+    this.window = window;
+    this.lastSeq = window.at(-1)?.seq ?? 0;
+    this.lastActivity = Date.now();
+  }
+
+  /** Starts a worker from what the store holds: the newest window of messages. */
+  static async start(deps: RoomDeps): Promise<Room> {
+    return new Room(deps, await deps.store.recent(deps.name, deps.historyWindow));
+  }
+
+  join(connectionId: string, identity: Identity): Promise<JoinResult> {
+    return this.call({ tag: "join", connectionId, identity });
+  }
+
+  leave(connectionId: string): Promise<void> {
+    return this.call({ tag: "leave", connectionId });
+  }
+
+  send(request: SendRequest): Promise<Message> {
+    return this.call({ tag: "send", request });
+  }
+
+  /** The live window, newest last. */
+  messages(): Promise<Message[]> {
+    return this.call({ tag: "window" });
+  }
+
+  get alive(): boolean {
+    return this.state === "running";
+  }
+
+  get idleSince(): number {
+    return this.lastActivity;
+  }
+
+  summary(): RoomSummary {
+    const newest = this.window.at(-1);
+    const lastActivity = Math.max(this.lastActivity, newest ? Date.parse(newest.sentAt) : 0);
+    return {
+      name: this.name,
+      members: this.deps.presence.count,
+      messages: this.lastSeq,
+      lastActivity: new Date(lastActivity).toISOString(),
+    };
+  }
+
+  /** Kills the worker (as OTP's exit/2): queued operations fail over, the supervisor is told. */
+  kill(reason: unknown): void {
+    this.exit(reason, true);
+  }
+
+  /** Stops the worker quietly, for idle or evicted rooms: no restart follows. */
+  stop(): void {
+    this.exit("stopped", false);
+  }
+
+  private call<T extends Operation>(op: T): Promise<Replies[T["tag"]]> {
+    if (this.state !== "running") return Promise.reject(new WorkerExited(this.name));
+    return new Promise((resolve, reject) => {
+      this.mailbox.push({ op, resolve: resolve as (value: never) => void, reject });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    while (this.state === "running" && this.mailbox.length > 0) {
+      const envelope = this.mailbox.shift()!;
+      try {
+        envelope.resolve((await this.handle(envelope.op)) as never);
+      } catch (error) {
+        if (error instanceof ChatError) {
+          envelope.reject(error);
+          continue;
+        }
+        envelope.reject(
+          new ChatError("room_unavailable", `Room "${this.name}" hit a problem and is restarting; please try again.`),
+        );
+        this.exit(error, true);
+      }
+    }
+    this.busy = false;
+    if (this.state === "exiting") this.finishExit();
+  }
+
+  private async handle(op: Operation): Promise<Replies[Operation["tag"]]> {
+    this.lastActivity = Date.now();
+    switch (op.tag) {
+      case "join":
+        return this.handleJoin(op.connectionId, op.identity);
+      case "leave":
+        return this.handleLeave(op.connectionId);
+      case "send":
+        return this.handleSend(op.request);
+      case "window":
+        return [...this.window];
+      default: {
+        const unknown: never = op;
+        throw new Error(`Unknown room operation ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private async handleJoin(connectionId: string, identity: Identity): Promise<JoinResult> {
+    const { presence, publish, store } = this.deps;
+    if (!identity.guest) await store.claimOwner(this.name, identity.username);
+    if (presence.add(connectionId, identity)) {
+      this.notice("join", identity.username);
+      publish(roomTopic(this.name), "room:presence", { room: this.name, members: presence.members() });
+    }
+    return { messages: [...this.window], members: presence.members() };
+  }
+
+  private async handleLeave(connectionId: string): Promise<void> {
+    const { presence, publish } = this.deps;
+    const gone = presence.remove(connectionId);
+    if (gone) {
+      this.notice("leave", gone.username);
+      publish(roomTopic(this.name), "room:presence", { room: this.name, members: presence.members() });
+    }
+  }
+
+  private async handleSend(request: SendRequest): Promise<Message> {
+    if (request.connectionId !== undefined && !this.deps.presence.has(request.connectionId)) {
+      throw new ChatError("not_joined", `Join room "${this.name}" before sending to it.`);
+    }
+    const content = normalizeContent(request.content);
+    const { message, created } = await this.deps.store.append(this.name, {
+      username: request.author.username,
+      guest: request.author.guest,
+      content,
+      sentAt: new Date().toISOString(),
+      ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
+    });
+    if (created) {
+      this.window.push(message);
+      if (this.window.length > this.deps.historyWindow) this.window.splice(0, this.window.length - this.deps.historyWindow);
+      this.lastSeq = message.seq;
+      this.schedulePush();
+    }
+    return message;
+  }
+
+  private notice(kind: "join" | "leave", username: string): void {
+    const at = new Date().toISOString();
+    this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
+  }
+
+  /** Coalesces pushes to one per tick; the push sent holds every message stored before it. */
+  private schedulePush(): void {
+    if (this.pushScheduled) return;
+    this.pushScheduled = true;
+    setImmediate(() => {
+      this.pushScheduled = false;
+      this.deps.publish(roomTopic(this.name), "room:messages", {
+        room: this.name,
+        messages: [...this.window],
+        seq: this.lastSeq,
+      });
+    });
+  }
+
+  private exit(reason: unknown, notify: boolean): void {
+    if (this.state !== "running") return;
+    this.state = "exiting";
+    this.exitReason = reason;
+    this.notifyOnExit = notify;
+    for (const envelope of this.mailbox.splice(0)) envelope.reject(new WorkerExited(this.name));
+    // An operation in flight finishes first, so a successor never starts from a store
+    // that is still being written to.
+    if (!this.busy) this.finishExit();
+  }
+
+  private finishExit(): void {
+    this.state = "exited";
+    this.markExited();
+    if (this.notifyOnExit) this.deps.onExit(this, this.exitReason);
+  }
+}

@@ -1,0 +1,73 @@
+// The embedded default store: plain Maps, like ETS tables owned by the process.
+// User input only ever becomes a Map key, never a key of a plain object.
+import { randomUUID } from "node:crypto";
+import type { Message } from "../protocol";
+import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
+
+interface RoomTable {
+  messages: Message[];
+  byClientId: Map<string, Message>;
+  owner?: string;
+}
+
+export class MemoryStore implements Store {
+  private readonly users = new Map<string, UserRecord>();
+  private readonly rooms = new Map<string, RoomTable>();
+
+  async createUser(user: UserRecord): Promise<boolean> {
+    const key = user.username.toLowerCase();
+    if (this.users.has(key)) return false;
+    this.users.set(key, { ...user });
+    return true;
+  }
+
+  async findUser(username: string): Promise<UserRecord | undefined> {
+    return this.users.get(username.toLowerCase());
+  }
+
+  async append(room: string, draft: MessageDraft): Promise<AppendResult> {
+    const table = this.table(room);
+    if (draft.clientId !== undefined) {
+      const existing = table.byClientId.get(draft.clientId);
+      if (existing) return { message: existing, created: false };
+    }
+    const message: Message = { id: randomUUID(), room, seq: table.messages.length + 1, ...draft };
+    if (message.clientId === undefined) delete message.clientId;
+    table.messages.push(message);
+    if (message.clientId !== undefined) table.byClientId.set(message.clientId, message);
+    return { message, created: true };
+  }
+
+  async recent(room: string, limit: number): Promise<Message[]> {
+    const messages = this.rooms.get(room)?.messages ?? [];
+    return messages.slice(Math.max(0, messages.length - limit));
+  }
+
+  async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
+    const messages = this.rooms.get(room)?.messages ?? [];
+    // seq n sits at index n - 1: messages are never removed one by one.
+    const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
+    return messages.slice(Math.max(0, end - limit), end);
+  }
+
+  async claimOwner(room: string, username: string): Promise<string> {
+    const table = this.table(room);
+    table.owner ??= username;
+    return table.owner;
+  }
+
+  async owner(room: string): Promise<string | undefined> {
+    return this.rooms.get(room)?.owner;
+  }
+
+  async close(): Promise<void> {}
+
+  private table(room: string): RoomTable {
+    let table = this.rooms.get(room);
+    if (!table) {
+      table = { messages: [], byClientId: new Map() };
+      this.rooms.set(room, table);
+    }
+    return table;
+  }
+}

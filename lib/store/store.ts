@@ -1,0 +1,38 @@
+// The store interface: the ETS-like tables every node reads and writes (users,
+// messages per room, room owners). Implementations: memory.ts (the embedded
+// default); a Redis one joins for several nodes. Names reaching a store are
+// already normalised and validated.
+import type { Message } from "../protocol";
+
+export interface UserRecord {
+  username: string;
+  passwordHash: string;
+  createdAt: string;
+}
+
+export type MessageDraft = Omit<Message, "id" | "room" | "seq">;
+
+export interface AppendResult {
+  message: Message;
+  /** False when a message with the same clientId was already in the room. */
+  created: boolean;
+}
+
+export interface Store {
+  /** Creates the user unless the name is held, compared case-insensitively. */
+  createUser(user: UserRecord): Promise<boolean>;
+  findUser(username: string): Promise<UserRecord | undefined>;
+
+  /** Stores the message with the room's next seq; idempotent on `clientId`. */
+  append(room: string, draft: MessageDraft): Promise<AppendResult>;
+  /** The newest `limit` messages, oldest first. */
+  recent(room: string, limit: number): Promise<Message[]>;
+  /** Up to `limit` messages with seq below `beforeSeq`, oldest first. */
+  before(room: string, beforeSeq: number, limit: number): Promise<Message[]>;
+
+  /** Records `username` as the room's owner unless it has one; returns the owner. */
+  claimOwner(room: string, username: string): Promise<string>;
+  owner(room: string): Promise<string | undefined>;
+
+  close(): Promise<void>;
+}

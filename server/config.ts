@@ -1,0 +1,98 @@
+// Configuration: every environment variable the server reads, parsed and
+// validated here once, each with a default that works on a laptop.
+import { hostname } from "node:os";
+import path from "node:path";
+
+export interface Config {
+  dev: boolean;
+  port: number;
+  host: string | undefined;
+  /** Where the node keeps its files; empty means it keeps none (demos). */
+  dataDir: string | undefined;
+  store: "memory";
+  redisUrl: string | undefined;
+  sessionSecret: string | undefined;
+  adminToken: string | undefined;
+  historyWindow: number;
+  maxLiveRooms: number;
+  bcryptCost: number;
+  grpcPort: number | undefined;
+  nodeName: string;
+  allowedOrigins: string[];
+  logLevel: "info" | "warn" | "error" | "silent";
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const sessionSecret = optional(env, "SESSION_SECRET");
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError(
+      "SESSION_SECRET must be at least 32 characters long; generate one with `openssl rand -base64 48`, or unset it to have one generated and kept in DATA_DIR.",
+    );
+  }
+  const store = optional(env, "STORE") ?? "memory";
+  if (store !== "memory") {
+    throw new ConfigError(`STORE must be "memory" (the embedded store); "${store}" is not available in this version.`);
+  }
+  const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
+  const logLevel = optional(env, "LOG_LEVEL") ?? "info";
+  if (!["info", "warn", "error", "silent"].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of info, warn, error or silent; got "${logLevel}".`);
+  }
+  return {
+    dev: env.NODE_ENV === "development",
+    port: integer(env, "PORT", 3000, 0, 65535),
+    host: optional(env, "HOST"),
+    dataDir: dataDir === "" ? undefined : path.resolve(dataDir),
+    store,
+    redisUrl: optional(env, "REDIS_URL"),
+    sessionSecret,
+    adminToken: optional(env, "ADMIN_TOKEN"),
+    historyWindow: integer(env, "HISTORY_WINDOW", 100, 1, 1000),
+    maxLiveRooms: integer(env, "MAX_LIVE_ROOMS", 10_000, 1, 10_000_000),
+    bcryptCost: integer(env, "BCRYPT_COST", 10, 4, 15),
+    grpcPort: env.GRPC_PORT ? integer(env, "GRPC_PORT", 0, 0, 65535) : undefined,
+    nodeName: optional(env, "NODE_NAME") ?? `${hostname()}-${process.pid}`,
+    allowedOrigins: (optional(env, "ALLOWED_ORIGINS") ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean)
+      .map((origin) => parseOrigin(origin)),
+    logLevel: logLevel as Config["logLevel"],
+  };
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}".`);
+  }
+  return value;
+}
+
+function parseOrigin(origin: string): string {
+  try {
+    const url = new URL(origin);
+    if (url.protocol === "http:" || url.protocol === "https:") return url.origin;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(
+    `ALLOWED_ORIGINS must be a comma-separated list of origins like https://chat.example.com; "${origin}" is not one.`,
+  );
+}

@@ -1,0 +1,92 @@
+// The composition root: wires config, store, registry, accounts, the HTTP API,
+// the pages and Socket.IO into one HTTP server. Nothing here runs at import time.
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Accounts } from "../lib/accounts/accounts";
+import { createLogger, type Logger } from "../lib/logger";
+import { RegistryManager } from "../lib/rooms/registry";
+import type { Publish } from "../lib/rooms/room";
+import { MemoryStore } from "../lib/store/memory";
+import type { Config } from "./config";
+import { createApiHandler } from "./http/api";
+import { sendError, HttpError } from "./http/respond";
+import { startPages, type Pages } from "./pages";
+import { resolveSessionSecret } from "./session-secret";
+import { attachSocketServer, type ChatServer } from "./socket";
+
+export interface LivechatServer {
+  httpServer: HttpServer;
+  io: ChatServer;
+  registry: RegistryManager;
+  logger: Logger;
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Serve the Next.js pages too (false for API-and-socket-only servers in tests). */
+  pages?: boolean;
+  logger?: Logger;
+}
+
+const IDLE_ROOM_MS = 60_000;
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
+  const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
+  const sessionSecret = await resolveSessionSecret(config, logger);
+  const store = new MemoryStore();
+  // The registry publishes through Socket.IO, which needs the HTTP server, which needs the registry.
+  let io: ChatServer | undefined;
+  const publish: Publish = (topic, event, payload) => {
+    // Publish is already typed per event; Socket.IO's generic emit cannot follow a generic event name.
+    (io?.to(topic) as { emit(event: string, payload: unknown): boolean } | undefined)?.emit(event, payload);
+  };
+  const registry = new RegistryManager({
+    store,
+    publish,
+    logger,
+    historyWindow: config.historyWindow,
+    maxLiveRooms: config.maxLiveRooms,
+    idleMs: IDLE_ROOM_MS,
+  });
+  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost });
+  const api = createApiHandler({
+    config,
+    registry,
+    accounts,
+    sessionSecret,
+    logger,
+    connections: () => io?.engine.clientsCount ?? 0,
+  });
+  const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
+
+  const httpServer = createHttpServer((req, res) => {
+    if (req.url?.startsWith("/api/")) return void api(req, res);
+    if (!pages) return void sendError(res, new HttpError(404, "not_found", "This node serves no pages."));
+    pages.handle(req, res).catch((error: unknown) => {
+      logger.error("page request failed", { url: req.url, error: String(error) });
+      sendError(res, error);
+    });
+  });
+  io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
+
+  return {
+    httpServer,
+    io,
+    registry,
+    logger,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
+      }),
+    close: async () => {
+      await registry.close();
+      // Closes every socket, then the HTTP server.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await pages?.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+// The JSON HTTP API (/api/...): parses requests, calls the domain, answers in the
+// contract's shapes. No business rule lives here.
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { getIronSession } from "iron-session";
+import type { Accounts } from "../../lib/accounts/accounts";
+import { sessionOptions, type SessionData } from "../../lib/accounts/session";
+import { ChatError } from "../../lib/errors";
+import type { Logger } from "../../lib/logger";
+import { normalizeRoomName } from "../../lib/names";
+import { parsePayload } from "../../lib/payloads";
+import type { RegistryManager } from "../../lib/rooms/registry";
+import type { Config } from "../config";
+import { isAllowedOrigin } from "./origin";
+import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
+
+export interface ApiDeps {
+  config: Config;
+  registry: RegistryManager;
+  accounts: Accounts;
+  sessionSecret: string;
+  logger: Logger;
+  connections: () => number;
+}
+
+const BODY_LIMIT = 16 * 1024;
+const PAGE_DEFAULT = 50;
+const PAGE_MAX = 200;
+
+interface Context {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: string[];
+}
+
+type Handler = (ctx: Context) => Promise<void>;
+
+export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const { config, registry, accounts, logger } = deps;
+  const startedAt = Date.now();
+
+  const session = (req: IncomingMessage, res: ServerResponse) =>
+    getIronSession<SessionData>(req, res, sessionOptions(deps.sessionSecret, isHttps(req)));
+
+  const body = async (req: IncomingMessage) => readJson(req, BODY_LIMIT);
+
+  const routes: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+    ["GET", /^\/api\/health$/, async ({ res }) => {
+      sendJson(res, 200, {
+        status: "ok",
+        node: config.nodeName,
+        uptimeS: Math.round((Date.now() - startedAt) / 1000),
+        rooms: registry.liveRooms,
+        connections: deps.connections(),
+      });
+    }],
+
+    ["POST", /^\/api\/auth\/register$/, async ({ req, res }) => {
+      const { username, password } = parsePayload("credentials", await body(req));
+      const user = await accounts.register(username, password);
+      await saveSession(await session(req, res), { username: user.username });
+      sendJson(res, 201, { user });
+    }],
+
+    ["POST", /^\/api\/auth\/login$/, async ({ req, res }) => {
+      const { username, password } = parsePayload("credentials", await body(req));
+      const user = await accounts.login(username, password);
+      await saveSession(await session(req, res), { username: user.username });
+      sendJson(res, 200, { user });
+    }],
+
+    ["POST", /^\/api\/auth\/logout$/, async ({ req, res }) => {
+      (await session(req, res)).destroy();
+      sendNoContent(res);
+    }],
+
+    ["POST", /^\/api\/auth\/guest$/, async ({ req, res }) => {
+      const { name } = parsePayload("guest", await body(req));
+      const current = await session(req, res);
+      if (current.username) throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
+      const user = await accounts.guest(name);
+      await saveSession(current, user.username === "anon" ? {} : { guestName: user.username });
+      sendJson(res, 200, { user });
+    }],
+
+    ["GET", /^\/api\/auth\/me$/, async ({ req, res }) => {
+      const current = await session(req, res);
+      const user = await accounts.identify(current).catch(() => accounts.guest());
+      sendJson(res, 200, { user });
+    }],
+
+    ["GET", /^\/api\/rooms$/, async ({ res }) => {
+      sendJson(res, 200, { rooms: registry.list() });
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ res, url, params }) => {
+      const room = roomParam(params[0]);
+      const limit = integerParam(url, "limit", PAGE_DEFAULT, 1, PAGE_MAX);
+      const before = url.searchParams.has("before") ? integerParam(url, "before", 0, 1, Number.MAX_SAFE_INTEGER) : undefined;
+      sendJson(res, 200, { messages: await registry.history(room, limit, before) });
+    }],
+
+    ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      const { content, clientId } = parsePayload("post", await body(req));
+      const author = await accounts.identify(await session(req, res));
+      const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
+      sendJson(res, 201, { message });
+    }],
+
+    ["POST", /^\/api\/admin\/rooms\/([^/]+)\/crash$/, async ({ req, res, params }) => {
+      if (!config.adminToken) throw new HttpError(404, "not_found", "There is no such route.");
+      if (!bearerMatches(req, config.adminToken)) {
+        throw new ChatError("unauthorized", "Send the admin token as Authorization: Bearer <ADMIN_TOKEN>.");
+      }
+      const room = roomParam(params[0]);
+      if (!registry.crash(room)) throw new HttpError(404, "not_found", `Room "${room}" has no live worker to crash.`);
+      logger.warn("room crashed on purpose through the admin route", { room });
+      sendJson(res, 200, { room, crashed: true });
+    }],
+  ];
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    try {
+      const match = findRoute(routes, req.method ?? "GET", url.pathname);
+      if (!match) throw new HttpError(404, "not_found", `There is no ${req.method} ${url.pathname} route.`);
+      if (req.method !== "GET" && !isAllowedOrigin(req.headers, config.allowedOrigins)) {
+        throw new ChatError("forbidden", "Cross-origin requests are refused; use the site itself.");
+      }
+      await match.handler({ req, res, url, params: match.params });
+    } catch (error) {
+      const body = sendError(res, error);
+      if (body.code === "internal") logger.error("API request failed", { path: url.pathname, error: String(error) });
+    }
+  };
+}
+
+function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pathname: string) {
+  let pathMatched = false;
+  for (const [routeMethod, pattern, handler] of routes) {
+    const match = pattern.exec(pathname);
+    if (!match) continue;
+    pathMatched = true;
+    if (routeMethod === method || (method === "HEAD" && routeMethod === "GET")) {
+      return { handler, params: match.slice(1) };
+    }
+  }
+  if (pathMatched) throw new HttpError(405, "invalid_payload", `${method} is not allowed on ${pathname}.`);
+  return undefined;
+}
+
+async function saveSession(session: Awaited<ReturnType<typeof getIronSession<SessionData>>>, data: SessionData) {
+  delete session.username;
+  delete session.guestName;
+  Object.assign(session, data);
+  await session.save();
+}
+
+function roomParam(raw: string | undefined): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw ?? "");
+  } catch {
+    throw new ChatError("invalid_room", "The room name in the path is not valid URL encoding.");
+  }
+  return normalizeRoomName(decoded);
+}
+
+function integerParam(url: URL, name: string, fallback: number, min: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ChatError("invalid_payload", `The query parameter "${name}" must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function bearerMatches(req: IncomingMessage, token: string): boolean {
+  const given = Buffer.from(req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function isHttps(req: IncomingMessage): boolean {
+  return "encrypted" in req.socket || req.headers["x-forwarded-proto"] === "https";
+}

@@ -1,0 +1,42 @@
+// The Next.js pages, served by the same HTTP server. Next is imported lazily so a
+// server without pages (tests, API-only nodes) never loads React or Next.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "../lib/logger";
+import type { Config } from "./config";
+
+export const PROJECT_DIR = fileURLToPath(new URL("..", import.meta.url));
+
+/** Lets server components show which node served them; never taken from the client. */
+export const NODE_HEADER = "x-livechat-node";
+
+export interface Pages {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startPages(config: Config): Promise<Pages> {
+  const { default: next } = await import("next");
+  const app = next({ dev: config.dev, dir: PROJECT_DIR, hostname: config.host ?? "localhost", port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  return {
+    handle: async (req, res) => {
+      req.headers[NODE_HEADER] = config.nodeName;
+      await handle(req, res);
+    },
+    close: () => app.close(),
+  };
+}
+
+/** `npm start` on a fresh clone: build the pages once when no production build exists. */
+export function ensureProductionBuild(logger: Logger): void {
+  if (existsSync(path.join(PROJECT_DIR, ".next", "BUILD_ID"))) return;
+  logger.info("no production build found: running `next build` once (about a minute)");
+  const nextBin = path.join(PROJECT_DIR, "node_modules", "next", "dist", "bin", "next");
+  const result = spawnSync(process.execPath, [nextBin, "build"], { cwd: PROJECT_DIR, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("`next build` failed; see its output above.");
+}

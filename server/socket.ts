@@ -1,0 +1,117 @@
+// Socket.IO: the handshake decides who a connection is; each event is parsed,
+// handed to the domain and acknowledged in the contract's shape.
+import type { Server as HttpServer } from "node:http";
+import { parse as parseCookies } from "cookie";
+import { Server, type Socket } from "socket.io";
+import type { Accounts } from "../lib/accounts/accounts";
+import { SESSION_COOKIE, unsealSession } from "../lib/accounts/session";
+import { toErrorBody } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+import { normalizeRoomName } from "../lib/names";
+import { parsePayload } from "../lib/payloads";
+import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../lib/protocol";
+import { roomTopic } from "../lib/protocol";
+import type { RegistryManager } from "../lib/rooms/registry";
+import type { Config } from "./config";
+import { isAllowedOrigin } from "./http/origin";
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface SocketDeps {
+  config: Config;
+  registry: RegistryManager;
+  accounts: Accounts;
+  sessionSecret: string;
+  logger: Logger;
+}
+
+const TOPIC_PREFIX = roomTopic("");
+
+export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
+  const { config, registry, accounts, logger } = deps;
+  const io: ChatServer = new Server(httpServer, {
+    path: "/socket.io",
+    serveClient: false,
+    maxHttpBufferSize: 1e6,
+    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, config.allowedOrigins)),
+    ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
+  });
+
+  io.use(async (socket, next) => {
+    try {
+      const cookies = parseCookies(socket.request.headers.cookie ?? "");
+      const session = await unsealSession(cookies[SESSION_COOKIE], deps.sessionSecret);
+      const asked: unknown = socket.handshake.auth?.name;
+      socket.data.identity = await accounts.identify(session, typeof asked === "string" ? asked : undefined);
+      next();
+    } catch (error) {
+      const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
+      refusal.data = toErrorBody(error);
+      next(refusal);
+    }
+  });
+
+  io.on("connection", (socket) => {
+    const { identity } = socket.data;
+
+    on(socket, "room:join", async (payload) => {
+      const room = normalizeRoomName(parsePayload("join", payload).room);
+      await socket.join(roomTopic(room));
+      try {
+        const { messages, members } = await registry.join(room, socket.id, identity);
+        return { room, messages, members, node: config.nodeName, you: identity };
+      } catch (error) {
+        await socket.leave(roomTopic(room));
+        throw error;
+      }
+    });
+
+    on(socket, "room:leave", async (payload) => {
+      const room = normalizeRoomName(parsePayload("leave", payload).room);
+      await socket.leave(roomTopic(room));
+      await registry.leave(room, socket.id);
+      return {};
+    });
+
+    on(socket, "message:send", async (payload) => {
+      const { room: asked, content, clientId } = parsePayload("send", payload);
+      const room = normalizeRoomName(asked);
+      const message = await registry.send(room, {
+        author: identity,
+        content,
+        connectionId: socket.id,
+        ...(clientId !== undefined ? { clientId } : {}),
+      });
+      return { message };
+    });
+
+    socket.on("disconnecting", () => {
+      for (const topic of socket.rooms) {
+        if (!topic.startsWith(TOPIC_PREFIX)) continue;
+        registry.leave(topic.slice(TOPIC_PREFIX.length), socket.id).catch((error: unknown) => {
+          logger.warn("could not record a leave", { topic, error: String(error) });
+        });
+      }
+    });
+  });
+
+  function on(socket: ChatSocket, event: keyof ClientToServerEvents, handle: (payload: unknown) => Promise<object>) {
+    // Inbound arguments are untrusted: the payload may be missing and the ack may not be a function.
+    (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, (...args) => {
+      const last = args.at(-1);
+      const ack = typeof last === "function" ? (last as (reply: object) => void) : undefined;
+      const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+      handle(payload).then(
+        (reply) => ack?.({ ok: true, ...reply }),
+        (error: unknown) => {
+          const body = toErrorBody(error);
+          if (body.code === "internal") logger.error("socket event failed", { event, error: String(error) });
+          ack?.({ ok: false, error: body });
+        },
+      );
+    });
+  }
+
+  return io;
+}
