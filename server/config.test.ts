@@ -1,0 +1,61 @@
+// Start-up configuration: defaults that work on a laptop, and a sentence naming
+// the variable when a value is wrong.
+import { mkdtemp, readFile, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../lib/logger";
+import { loadConfig } from "./config";
+import { resolveSessionSecret } from "./session-secret";
+
+describe("configuration", () => {
+  it("works with no environment at all", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, store: "memory", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
+    expect(config.dataDir).toBe(path.resolve(".data"));
+    expect(config.adminToken).toBeUndefined();
+    expect(config.allowedOrigins).toEqual([]);
+    expect(config.nodeName).toMatch(/-\d+$/);
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, /PORT/],
+    [{ PORT: "70000" }, /PORT/],
+    [{ HISTORY_WINDOW: "0" }, /HISTORY_WINDOW/],
+    [{ MAX_LIVE_ROOMS: "-5" }, /MAX_LIVE_ROOMS/],
+    [{ BCRYPT_COST: "40" }, /BCRYPT_COST/],
+    [{ SESSION_SECRET: "too-short" }, /SESSION_SECRET.*32/],
+    [{ STORE: "postgres" }, /STORE/],
+    [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+  ])("stops start-up on %j with a sentence naming the variable", (env, pattern) => {
+    expect(() => loadConfig(env)).toThrow(pattern);
+  });
+
+  it("reads the listed origins and an empty DATA_DIR as no data folder", () => {
+    const config = loadConfig({ ALLOWED_ORIGINS: "https://a.example, http://b.example:8080/", DATA_DIR: "" });
+    expect(config.allowedOrigins).toEqual(["https://a.example", "http://b.example:8080"]);
+    expect(config.dataDir).toBeUndefined();
+  });
+});
+
+describe("the session secret", () => {
+  it("is generated once, kept in DATA_DIR with owner-only permissions, and reused", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "livechat-secret-"));
+    const config = loadConfig({ DATA_DIR: dataDir });
+    const logger = createLogger({}, "silent");
+    const first = await resolveSessionSecret(config, logger);
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(await resolveSessionSecret(config, logger)).toBe(first);
+    const file = path.join(dataDir, "session-secret");
+    expect((await readFile(file, "utf8")).trim()).toBe(first);
+    expect((await stat(file)).mode & 0o077).toBe(0);
+  });
+
+  it("is the operator's own when SESSION_SECRET is set", async () => {
+    const secret = "s".repeat(40);
+    expect(await resolveSessionSecret(loadConfig({ SESSION_SECRET: secret, DATA_DIR: "" }), createLogger({}, "silent"))).toBe(
+      secret,
+    );
+  });
+});
