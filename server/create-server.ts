@@ -35,11 +35,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const sessionSecret = await resolveSessionSecret(config, logger);
   const store = new MemoryStore();
-  // The registry publishes through Socket.IO, which needs the HTTP server, which needs the registry.
-  let io: ChatServer | undefined;
+  // The registry publishes through Socket.IO (`io`, created below): rooms only publish
+  // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
-    // Publish is already typed per event; Socket.IO's generic emit cannot follow a generic event name.
-    (io?.to(topic) as { emit(event: string, payload: unknown): boolean } | undefined)?.emit(event, payload);
+    // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
+    (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
   };
   const registry = new RegistryManager({
     store,
@@ -56,7 +56,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     accounts,
     sessionSecret,
     logger,
-    connections: () => io?.engine.clientsCount ?? 0,
+    connections: () => io.engine.clientsCount,
   });
   const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
 
@@ -68,7 +68,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
+  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
 
   return {
     httpServer,
