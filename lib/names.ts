@@ -8,7 +8,8 @@ export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX_BYTES = 72;
 export const GUEST_DEFAULT_NAME = "anon";
 
-const ROOM_NAME = /^[\p{L}\p{N}_.-]{1,64}$/u;
+// Letters may carry combining marks (Devanagari vowel signs, the dot of a lower-cased İ).
+const ROOM_NAME = /^[\p{L}\p{N}_.-][\p{L}\p{M}\p{N}_.-]{0,63}$/u;
 const ONLY_DOTS = /^\.+$/;
 const USERNAME = /^[A-Za-z0-9_-]{3,32}$/;
 
@@ -37,7 +38,7 @@ export function assertUsername(name: string): string {
 }
 
 export function assertPassword(password: string): string {
-  if (password.length < PASSWORD_MIN || new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
+  if (Array.from(password).length < PASSWORD_MIN || new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES) {
     throw new ChatError(
       "invalid_payload",
       `A password is at least ${PASSWORD_MIN} characters and at most ${PASSWORD_MAX_BYTES} bytes.`,

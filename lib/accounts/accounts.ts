@@ -48,7 +48,9 @@ export class Accounts {
       const user = await this.store.findUser(session.username);
       if (user) return { username: user.username, guest: false };
     }
-    return this.guest(guestName ?? session.guestName);
+    if (guestName !== undefined) return this.guest(guestName);
+    // A name kept in the session that an account has taken since falls back to the default.
+    return this.guest(session.guestName).catch(() => this.guest());
   }
 
   /** A guest's identity for a chosen name; no name means the default guest name. */

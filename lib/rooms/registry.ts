@@ -2,12 +2,16 @@
 // supervises every worker like an OTP supervisor: a worker that dies is replaced
 // by one rebuilt from the store. Live workers are bounded; idle empty rooms stop.
 import { LRUCache } from "lru-cache";
+import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import type { Identity, Message, RoomSummary } from "../protocol";
 import type { Store } from "../store/store";
 import { Presence } from "./presence";
 import type { JoinResult, Publish, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
+
+/** How often an operation follows a room whose worker exits before running it. */
+const MAX_ATTEMPTS = 3;
 
 export interface RegistryOptions {
   store: Store;
@@ -24,6 +28,8 @@ export class RegistryManager {
   private readonly live: LRUCache<string, Room>;
   private readonly starting = new Map<string, Promise<Room>>();
   private readonly presence = new Map<string, Presence>();
+  /** Stopped workers still finishing an operation: their successors wait for them. */
+  private readonly retiring = new Map<string, Room>();
   private readonly sweeper: NodeJS.Timeout;
   private restartCount = 0;
   private closed = false;
@@ -34,7 +40,7 @@ export class RegistryManager {
       max: options.maxLiveRooms,
       dispose: (room, name, reason) => {
         if (reason !== "evict") return;
-        room.stop();
+        this.retire(name, room);
         if (this.presence.get(name)?.isEmpty) this.presence.delete(name);
       },
     });
@@ -97,11 +103,15 @@ export class RegistryManager {
 
   /** Runs `operation` on the room's worker; an operation a dying worker never began is retried once. */
   private async call<T>(name: string, operation: (room: Room) => Promise<T>): Promise<T> {
-    try {
-      return await operation(await this.room(name));
-    } catch (error) {
-      if (!(error instanceof WorkerExited)) throw error;
-      return operation(await this.room(name));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation(await this.room(name));
+      } catch (error) {
+        if (!(error instanceof WorkerExited)) throw error;
+        if (attempt === MAX_ATTEMPTS || this.closed) {
+          throw new ChatError("room_unavailable", `Room "${name}" is restarting; please try again.`);
+        }
+      }
     }
   }
 
@@ -119,7 +129,7 @@ export class RegistryManager {
   private async start(name: string): Promise<Room> {
     if (this.closed) throw new WorkerExited(name);
     // A dying predecessor finishes its last operation before the successor reads the store.
-    await this.live.peek(name)?.exited;
+    await (this.live.peek(name) ?? this.retiring.get(name))?.exited;
     const { store, publish, historyWindow } = this.options;
     let presence = this.presence.get(name);
     if (!presence) {
@@ -159,8 +169,16 @@ export class RegistryManager {
       if ((!presence || presence.isEmpty) && room.idleSince < cutoff) {
         this.live.delete(name);
         this.presence.delete(name);
-        room.stop();
+        this.retire(name, room);
       }
     }
+  }
+
+  private retire(name: string, room: Room): void {
+    room.stop();
+    this.retiring.set(name, room);
+    void room.exited.then(() => {
+      if (this.retiring.get(name) === room) this.retiring.delete(name);
+    });
   }
 }

@@ -1,0 +1,246 @@
+// The Store contract: one suite that every backend must pass, called by each
+// backend's own test file (memory.test.ts today, the Redis store's tomorrow), the
+// way socket.io-redis-adapter runs one suite against each adapter.
+// `createStore` must give a new, empty store each time (a shared backend such as
+// Redis gets a fresh key prefix per call), so tests can use readable names.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { MessageDraft, Store, UserRecord } from "./store";
+
+export function describeStore(name: string, createStore: () => Store | Promise<Store>): void {
+  describe(`${name} (store contract)`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await createStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const user = (username: string): UserRecord => ({
+      username,
+      passwordHash: "$2b$04$abcdefghijklmnopqrstuuv3Lk4p5UeJm9qg6W0Qq1B1wz1y0r2W",
+      createdAt: "2026-11-23T10:00:00.000Z",
+    });
+
+    const draft = (content: string, extra: Partial<MessageDraft> = {}): MessageDraft => ({
+      username: "gage",
+      guest: false,
+      content,
+      sentAt: "2026-11-23T10:00:00.000Z",
+      ...extra,
+    });
+
+    async function appendMany(room: string, count: number): Promise<void> {
+      for (let i = 1; i <= count; i++) await store.append(room, draft(`message ${i}`));
+    }
+
+    const seqs = (messages: { seq: number }[]) => messages.map((message) => message.seq);
+
+    describe("users", () => {
+      it("creates a user under a free name", async () => {
+        expect(await store.createUser(user("gage"))).toBe(true);
+        expect(await store.findUser("gage")).toMatchObject(user("gage"));
+      });
+
+      it("refuses a second user whose name differs only in case", async () => {
+        expect(await store.createUser(user("Gage"))).toBe(true);
+        expect(await store.createUser(user("gage"))).toBe(false);
+        expect(await store.createUser(user("GAGE"))).toBe(false);
+        expect((await store.findUser("gage"))?.username).toBe("Gage");
+      });
+
+      it("finds a user by any case of the name and answers with the registered spelling", async () => {
+        await store.createUser(user("GaGe"));
+        for (const asked of ["gage", "GAGE", "GaGe", "gAgE"]) {
+          expect((await store.findUser(asked))?.username).toBe("GaGe");
+        }
+      });
+
+      it("finds no user under a name nobody registered", async () => {
+        await store.createUser(user("gage"));
+        expect(await store.findUser("kim")).toBeUndefined();
+      });
+    });
+
+    describe("appending messages", () => {
+      it("numbers a room's messages 1, 2, 3 in the order they are appended", async () => {
+        const first = await store.append("lobby", draft("one"));
+        const second = await store.append("lobby", draft("two"));
+        const third = await store.append("lobby", draft("three"));
+        expect([first, second, third].map((result) => [result.message.seq, result.message.content])).toEqual([
+          [1, "one"],
+          [2, "two"],
+          [3, "three"],
+        ]);
+        expect([first, second, third].every((result) => result.created)).toBe(true);
+      });
+
+      it("numbers each room from 1 independently of the others", async () => {
+        await store.append("lobby", draft("a"));
+        await store.append("lobby", draft("b"));
+        const elsewhere = await store.append("kitchen", draft("c"));
+        const back = await store.append("lobby", draft("d"));
+        expect(elsewhere.message.seq).toBe(1);
+        expect(back.message.seq).toBe(3);
+      });
+
+      it("gives appends made at once distinct seqs with no gap", async () => {
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.append("lobby", draft(`m${i}`))));
+        expect(seqs(results.map((result) => result.message)).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 50 }, (_, i) => i + 1),
+        );
+      });
+
+      it("keeps the draft's author, content, time and clientId, adds the room, and gives each message its own id", async () => {
+        const a = await store.append("lobby", draft("hello", { username: "kim", guest: true, clientId: "c-1" }));
+        const b = await store.append("lobby", draft("again"));
+        expect(a.message).toMatchObject({
+          room: "lobby",
+          seq: 1,
+          username: "kim",
+          guest: true,
+          content: "hello",
+          sentAt: "2026-11-23T10:00:00.000Z",
+          clientId: "c-1",
+        });
+        expect(typeof a.message.id).toBe("string");
+        expect(a.message.id).not.toBe(b.message.id);
+      });
+
+      it("leaves clientId out of a message sent without one", async () => {
+        const { message } = await store.append("lobby", draft("hello"));
+        expect("clientId" in message).toBe(false);
+        expect("clientId" in (await store.recent("lobby", 1))[0]!).toBe(false);
+      });
+
+      it("returns the first message, not created, and stores nothing new when a clientId is appended again", async () => {
+        const first = await store.append("lobby", draft("hello", { clientId: "c-1" }));
+        const again = await store.append("lobby", draft("hello, edited", { clientId: "c-1" }));
+        expect(again.created).toBe(false);
+        expect(again.message).toEqual(first.message);
+        expect(await store.recent("lobby", 10)).toEqual([first.message]);
+        expect((await store.append("lobby", draft("next"))).message.seq).toBe(2);
+      });
+
+      it("stores one message when the same clientId is appended twice at once", async () => {
+        const [a, b] = await Promise.all([
+          store.append("lobby", draft("hello", { clientId: "c-1" })),
+          store.append("lobby", draft("hello", { clientId: "c-1" })),
+        ]);
+        expect(a!.message).toEqual(b!.message);
+        expect([a!.created, b!.created].sort()).toEqual([false, true]);
+        expect(await store.recent("lobby", 10)).toHaveLength(1);
+      });
+
+      it("stores a message whose clientId was already used in another room", async () => {
+        await store.append("lobby", draft("hello", { clientId: "c-1" }));
+        const elsewhere = await store.append("kitchen", draft("hello", { clientId: "c-1" }));
+        expect(elsewhere.created).toBe(true);
+        expect(elsewhere.message.room).toBe("kitchen");
+      });
+    });
+
+    describe("reading history", () => {
+      it("gives the newest N messages, oldest first", async () => {
+        await appendMany("lobby", 10);
+        expect(seqs(await store.recent("lobby", 3))).toEqual([8, 9, 10]);
+        expect((await store.recent("lobby", 3)).map((message) => message.content)).toEqual([
+          "message 8",
+          "message 9",
+          "message 10",
+        ]);
+      });
+
+      it("gives every message when asked for more than the room holds", async () => {
+        await appendMany("lobby", 4);
+        expect(seqs(await store.recent("lobby", 50))).toEqual([1, 2, 3, 4]);
+      });
+
+      it("gives an empty list for a room nobody wrote in", async () => {
+        expect(await store.recent("empty-room", 50)).toEqual([]);
+        expect(await store.before("empty-room", 10, 50)).toEqual([]);
+      });
+
+      it("pages backwards through older messages with before", async () => {
+        await appendMany("lobby", 10);
+        expect(seqs(await store.before("lobby", 11, 3))).toEqual([8, 9, 10]);
+        expect(seqs(await store.before("lobby", 8, 3))).toEqual([5, 6, 7]);
+        expect(seqs(await store.before("lobby", 5, 3))).toEqual([2, 3, 4]);
+        expect(seqs(await store.before("lobby", 2, 3))).toEqual([1]);
+        expect(await store.before("lobby", 1, 3)).toEqual([]);
+      });
+
+      it("pages from the newest message when before points past the end", async () => {
+        await appendMany("lobby", 5);
+        expect(seqs(await store.before("lobby", 1000, 2))).toEqual([4, 5]);
+      });
+
+      it("keeps each room's history to itself", async () => {
+        await appendMany("lobby", 3);
+        await store.append("kitchen", draft("only here"));
+        expect((await store.recent("kitchen", 10)).map((message) => message.content)).toEqual(["only here"]);
+        expect(await store.before("kitchen", 2, 10)).toHaveLength(1);
+      });
+    });
+
+    describe("room owners", () => {
+      it("keeps the first owner a room was claimed by", async () => {
+        expect(await store.claimOwner("lobby", "gage")).toBe("gage");
+        expect(await store.claimOwner("lobby", "kim")).toBe("gage");
+        expect(await store.owner("lobby")).toBe("gage");
+      });
+
+      it("has no owner for a room nobody claimed", async () => {
+        await store.append("lobby", draft("hello"));
+        expect(await store.owner("lobby")).toBeUndefined();
+        expect(await store.owner("never-used")).toBeUndefined();
+      });
+
+      it("claims each room separately", async () => {
+        await store.claimOwner("lobby", "gage");
+        expect(await store.claimOwner("kitchen", "kim")).toBe("kim");
+      });
+    });
+
+    // Guards the atom rule: user input never becomes a key of a plain object, where
+    // these names would reach Object.prototype instead of the store's own data.
+    describe("names that are also JavaScript property names", () => {
+      const trickyNames = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"];
+
+      it("finds no user under such a name until one registers it", async () => {
+        for (const name of trickyNames) expect(await store.findUser(name)).toBeUndefined();
+      });
+
+      it("registers such names as ordinary users", async () => {
+        for (const name of trickyNames) expect(await store.createUser(user(name))).toBe(true);
+        for (const name of trickyNames) expect((await store.findUser(name.toUpperCase()))?.username).toBe(name);
+        expect(await store.createUser(user("__PROTO__"))).toBe(false);
+      });
+
+      it("keeps messages of rooms with such names as ordinary rooms numbered from 1", async () => {
+        for (const room of trickyNames) {
+          expect(await store.recent(room, 10)).toEqual([]);
+          expect((await store.append(room, draft(`in ${room}`))).message.seq).toBe(1);
+        }
+        for (const room of trickyNames) {
+          expect((await store.recent(room, 10)).map((message) => message.content)).toEqual([`in ${room}`]);
+        }
+      });
+
+      it("treats such strings as ordinary clientIds", async () => {
+        const first = await store.append("lobby", draft("a", { clientId: "__proto__" }));
+        const second = await store.append("lobby", draft("b", { clientId: "constructor" }));
+        expect([first.created, second.created]).toEqual([true, true]);
+        expect((await store.append("lobby", draft("a", { clientId: "__proto__" }))).message).toEqual(first.message);
+      });
+
+      it("gives rooms with such names no owner until one is claimed", async () => {
+        for (const room of trickyNames) expect(await store.owner(room)).toBeUndefined();
+        expect(await store.claimOwner("__proto__", "gage")).toBe("gage");
+        expect(await store.owner("__proto__")).toBe("gage");
+        expect(await store.owner("constructor")).toBeUndefined();
+      });
+    });
+  });
+}

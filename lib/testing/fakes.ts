@@ -1,0 +1,101 @@
+// Test doubles for the domain's unit tests: a publish that records what a room
+// pushed, and stores that fail or pause on purpose so a test can hit a worker
+// at the worst moment. Test support only; nothing in the app imports this.
+import type { Message, ServerEvent, ServerToClientEvents } from "../protocol";
+import type { Publish } from "../rooms/room";
+import { MemoryStore } from "../store/memory";
+import type { AppendResult, MessageDraft, Store, UserRecord } from "../store/store";
+
+type PushPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+
+/** Records every push, in order, the way a client subscribed to every topic would see them. */
+export class PushLog {
+  readonly all: Array<{ topic: string; event: ServerEvent; payload: unknown }> = [];
+
+  readonly publish: Publish = (topic, event, payload) => {
+    this.all.push({ topic, event, payload });
+  };
+
+  of<E extends ServerEvent>(event: E): Array<PushPayload<E>> {
+    return this.all.filter((push) => push.event === event).map((push) => push.payload as PushPayload<E>);
+  }
+
+  last<E extends ServerEvent>(event: E): PushPayload<E> | undefined {
+    return this.of(event).at(-1);
+  }
+}
+
+/** Hands every call to an inner store; subclasses bend one method. */
+export class WrappedStore implements Store {
+  constructor(readonly inner: Store = new MemoryStore()) {}
+
+  createUser(user: UserRecord): Promise<boolean> {
+    return this.inner.createUser(user);
+  }
+  findUser(username: string): Promise<UserRecord | undefined> {
+    return this.inner.findUser(username);
+  }
+  append(room: string, draft: MessageDraft): Promise<AppendResult> {
+    return this.inner.append(room, draft);
+  }
+  recent(room: string, limit: number): Promise<Message[]> {
+    return this.inner.recent(room, limit);
+  }
+  before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
+    return this.inner.before(room, beforeSeq, limit);
+  }
+  claimOwner(room: string, username: string): Promise<string> {
+    return this.inner.claimOwner(room, username);
+  }
+  owner(room: string): Promise<string | undefined> {
+    return this.inner.owner(room);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** A store whose next append throws, as a dropped database connection would; later appends work. */
+export class AppendFailsOnce extends WrappedStore {
+  failures = 0;
+
+  override async append(room: string, draft: MessageDraft): Promise<AppendResult> {
+    if (this.failures === 0) {
+      this.failures += 1;
+      throw new Error("the store lost its connection");
+    }
+    return super.append(room, draft);
+  }
+}
+
+/** A store whose appends to a held room wait until the test releases them: a write caught in flight. */
+export class GatedStore extends WrappedStore {
+  /** Appends waiting at the gate. */
+  waiting = 0;
+  /** Appends that have reached the inner store and returned. */
+  completed = 0;
+  private held?: { room: string; open: Promise<void>; release: () => void };
+
+  hold(room: string): void {
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    this.held = { room, open, release };
+  }
+
+  release(): void {
+    this.held?.release();
+    this.held = undefined;
+  }
+
+  override async append(room: string, draft: MessageDraft): Promise<AppendResult> {
+    const held = this.held;
+    if (held && held.room === room) {
+      this.waiting += 1;
+      await held.open;
+      this.waiting -= 1;
+    }
+    const result = await super.append(room, draft);
+    this.completed += 1;
+    return result;
+  }
+}
