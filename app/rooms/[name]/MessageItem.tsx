@@ -1,0 +1,28 @@
+// One message: who, when, what. Content is text only (see LinkifiedText).
+import { memo } from "react";
+import type { Message } from "@/lib/protocol";
+import { longTime, shortTime } from "../../utils/time";
+import { Avatar } from "./Avatar";
+import { LinkifiedText } from "./LinkifiedText";
+
+export const MessageItem = memo(function MessageItem({ message, mine }: { message: Message; mine: boolean }) {
+  return (
+    <li className={mine ? "message mine" : "message"} data-testid="message" data-seq={message.seq}>
+      <Avatar name={message.username} />
+      <div className="message-body">
+        <p className="message-meta">
+          <span className="message-author" data-testid="message-author">
+            {message.username}
+          </span>
+          {message.guest ? <span className="tag">guest</span> : null}
+          <time dateTime={message.sentAt} title={longTime(message.sentAt)}>
+            {shortTime(message.sentAt)}
+          </time>
+        </p>
+        <p className="message-content" data-testid="message-content">
+          <LinkifiedText text={message.content} />
+        </p>
+      </div>
+    </li>
+  );
+});

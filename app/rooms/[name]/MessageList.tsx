@@ -1,0 +1,101 @@
+// The scrolling message log. Follows new messages only while the reader is at
+// the bottom, and keeps the reader's place when older messages are prepended.
+import { useLayoutEffect, useRef } from "react";
+import type { Identity } from "@/lib/protocol";
+import { MessageItem } from "./MessageItem";
+import { NoticeItem } from "./NoticeItem";
+import type { TimelineItem } from "./timeline";
+
+const NEAR_BOTTOM_PX = 96;
+
+interface Props {
+  room: string;
+  items: TimelineItem[];
+  /** The first join answered: an empty list now means an empty room. */
+  ready: boolean;
+  you: Identity | null;
+  canLoadOlder: boolean;
+  loadingOlder: boolean;
+  olderError: string | null;
+  /** Resolves true when older messages were added. */
+  onLoadOlder: () => Promise<boolean>;
+}
+
+export function MessageList({ room, items, ready, you, canLoadOlder, loadingOlder, olderError, onLoadOlder }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const nearBottomRef = useRef(true);
+  // Set when "Load older" is pressed; used once the older page is rendered above.
+  const anchorRef = useRef<{ oldestKey: string | undefined; height: number; top: number } | null>(null);
+
+  function onScroll() {
+    const el = scrollRef.current;
+    if (el) nearBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  // Any change of the list (not only of its last item: a notice can be last
+  // while the messages arrive above it) follows the bottom or keeps the place.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const anchor = anchorRef.current;
+    if (anchor && anchor.oldestKey !== items[0]?.key) {
+      anchorRef.current = null;
+      el.scrollTop = el.scrollHeight - anchor.height + anchor.top;
+    } else if (nearBottomRef.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [items]);
+
+  async function loadOlder() {
+    const el = scrollRef.current;
+    if (el) anchorRef.current = { oldestKey: items[0]?.key, height: el.scrollHeight, top: el.scrollTop };
+    const added = await onLoadOlder();
+    if (!added) anchorRef.current = null;
+    // The button goes away after the last page; keep keyboard focus in the log.
+    requestAnimationFrame(() => {
+      if (el && !el.contains(document.activeElement)) el.focus({ preventScroll: true });
+    });
+  }
+
+  const mine = (username: string, guest: boolean) => !!you && !you.guest && !guest && you.username === username;
+
+  return (
+    <div
+      ref={scrollRef}
+      className="log"
+      role="log"
+      aria-live="polite"
+      aria-label={`Messages in ${room}`}
+      // Bulk loads (the first window, an older page) are not news to read out.
+      aria-busy={!ready || loadingOlder}
+      tabIndex={0}
+      onScroll={onScroll}
+    >
+      {canLoadOlder ? (
+        <div className="log-older">
+          <button type="button" className="button subtle" onClick={loadOlder} disabled={loadingOlder}>
+            {loadingOlder ? "Loading older messages…" : "Load older messages"}
+          </button>
+        </div>
+      ) : null}
+      {olderError ? (
+        <p role="alert" className="field-error log-older">
+          {olderError}
+        </p>
+      ) : null}
+      {items.length === 0 ? (
+        <p className="log-empty">{ready ? "No messages yet. Say hello!" : "Loading messages…"}</p>
+      ) : (
+        <ol className="messages">
+          {items.map((item) =>
+            item.kind === "message" ? (
+              <MessageItem key={item.key} message={item.message} mine={mine(item.message.username, item.message.guest)} />
+            ) : (
+              <NoticeItem key={item.key} notice={item.notice} />
+            ),
+          )}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+// The room's top bar: home link, room name, serving node, connection, identity.
+import Link from "next/link";
+import type { Identity } from "@/lib/protocol";
+import { IdentityBar } from "../../components/IdentityBar";
+import { ConnectionStatus } from "./ConnectionStatus";
+import type { ConnectionStatus as Status } from "./useRoomSocket";
+
+interface Props {
+  room: string;
+  node: string;
+  socketNode: string | null;
+  you: Identity | null;
+  status: Status;
+  onReconnect: () => void;
+}
+
+export function RoomHeader({ room, node, socketNode, you, status, onReconnect }: Props) {
+  return (
+    <header className="room-header">
+      <div className="room-header-top">
+        <Link href="/" className="brand">
+          Livechat
+        </Link>
+        <IdentityBar user={you} />
+      </div>
+      <div className="room-header-main">
+        <div className="room-title">
+          <h1>
+            <span className="hash" aria-hidden="true">
+              #
+            </span>
+            {room}
+          </h1>
+          <p className="room-node" data-testid="node">
+            Served by node <code>{node}</code>
+            {socketNode && socketNode !== node ? (
+              <>
+                {" "}
+                · live via <code data-testid="socket-node">{socketNode}</code>
+              </>
+            ) : null}
+          </p>
+        </div>
+        <ConnectionStatus status={status} onReconnect={onReconnect} />
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,185 @@
+// The room page's live connection: joins on every (re)connect, turns pushes
+// into state, and sends messages. The socket exists only while the page is
+// mounted (created in the effect, closed in its cleanup).
+import { useCallback, useEffect, useRef, useState, type Dispatch } from "react";
+import { io, type Socket } from "socket.io-client";
+import type {
+  Ack,
+  ClientToServerEvents,
+  ErrorBody,
+  Identity,
+  JoinReply,
+  Member,
+  ServerToClientEvents,
+} from "@/lib/protocol";
+import type { HistoryAction } from "./history";
+import type { Notice } from "./timeline";
+
+type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export type ConnectionState = "connecting" | "connected" | "disconnected";
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  text: string;
+  /** Socket.IO will not retry by itself; offer a button. */
+  canRetry: boolean;
+}
+
+const ACK_TIMEOUT_MS = 10_000;
+const NOTICE_LIMIT = 20;
+const JOIN_RETRIES = 3;
+
+const CONNECTING: ConnectionStatus = { state: "connecting", text: "Connecting…", canRetry: false };
+const RECONNECTING: ConnectionStatus = { state: "connecting", text: "Reconnecting…", canRetry: false };
+const CONNECTED: ConnectionStatus = { state: "connected", text: "Connected", canRetry: false };
+
+export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
+  const [status, setStatus] = useState<ConnectionStatus>(CONNECTING);
+  const [members, setMembers] = useState<Member[]>([]);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [you, setYou] = useState<Identity | null>(null);
+  const [socketNode, setSocketNode] = useState<string | null>(null);
+  const socketRef = useRef<ChatSocket | null>(null);
+  const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
+
+  useEffect(() => {
+    const socket: ChatSocket = io({ withCredentials: true, autoConnect: false });
+    socketRef.current = socket;
+    let disposed = false;
+    let pushedSinceJoin = false;
+    let noticeId = 0;
+
+    async function join(attempt = 0): Promise<Ack<JoinReply> | null> {
+      pushedSinceJoin = false;
+      let reply: Ack<JoinReply>;
+      try {
+        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", { room });
+      } catch {
+        if (!disposed && socket.connected) {
+          setStatus({ state: "connecting", text: "The server is slow to answer. Reconnecting…", canRetry: false });
+          socket.disconnect().connect();
+        }
+        return null;
+      }
+      if (disposed) return null;
+      if (!reply.ok) {
+        // A room being restarted by its supervisor answers once with room_unavailable.
+        if (reply.error.code === "room_unavailable" && attempt < JOIN_RETRIES) {
+          await delay(250 * (attempt + 1));
+          return disposed ? null : join(attempt + 1);
+        }
+        setStatus({ state: "disconnected", text: reply.error.message, canRetry: true });
+        return reply;
+      }
+      // A push that overtook this answer is newer than the answer's snapshot.
+      dispatch({ type: "window", messages: reply.messages, force: !pushedSinceJoin });
+      setMembers(reply.members);
+      setYou(reply.you);
+      setSocketNode(reply.node);
+      setStatus(CONNECTED);
+      return reply;
+    }
+    joinRef.current = join;
+
+    socket.on("connect", () => {
+      if (!disposed) void join();
+    });
+    socket.on("disconnect", (reason) => {
+      if (disposed) return;
+      if (reason === "io server disconnect") {
+        setStatus({ state: "disconnected", text: "The server closed the connection.", canRetry: true });
+      } else {
+        setStatus(RECONNECTING);
+      }
+    });
+    socket.on("connect_error", (err) => {
+      if (disposed) return;
+      const refused = errorBodyOf((err as Error & { data?: unknown }).data);
+      if (socket.active) {
+        setStatus({ state: "connecting", text: refused?.message ?? "Cannot reach the server. Retrying…", canRetry: false });
+      } else {
+        // The handshake was refused (e.g. name_taken): Socket.IO does not retry that.
+        setStatus({ state: "disconnected", text: refused?.message ?? err.message, canRetry: true });
+      }
+    });
+    socket.on("room:messages", (push) => {
+      if (push.room !== room) return;
+      pushedSinceJoin = true;
+      dispatch({ type: "window", messages: push.messages });
+    });
+    socket.on("room:presence", (push) => {
+      if (push.room === room) setMembers(push.members);
+    });
+    socket.on("room:notice", (push) => {
+      if (push.room !== room) return;
+      const notice: Notice = { ...push, id: ++noticeId };
+      setNotices((previous) => [...previous, notice].slice(-NOTICE_LIMIT));
+    });
+    socket.on("room:deleted", (push) => {
+      if (push.room !== room) return;
+      dispatch({ type: "reset" });
+      setStatus({ state: "disconnected", text: "This room was deleted.", canRetry: true });
+    });
+    socket.connect();
+
+    return () => {
+      disposed = true;
+      joinRef.current = null;
+      socketRef.current = null;
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, [room, dispatch]);
+
+  /** Resolves with null once the server stored the message, else with the reason it did not. */
+  const send = useCallback(
+    async (content: string, clientId: string): Promise<ErrorBody | null> => {
+      for (let attempt = 0; ; attempt++) {
+        const socket = socketRef.current;
+        if (!socket?.connected) {
+          return { code: "internal", message: "Not connected. Your message is kept; send it again once connected." };
+        }
+        let reply: Ack<{ message: unknown }>;
+        try {
+          reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room, content, clientId });
+        } catch {
+          return { code: "internal", message: "The server did not confirm your message. Press Send to try again." };
+        }
+        if (reply.ok) return null;
+        // Retrying with the same clientId is safe: the server stores it once.
+        if (attempt === 0 && reply.error.code === "room_unavailable") {
+          await delay(300);
+          continue;
+        }
+        if (attempt === 0 && reply.error.code === "not_joined") {
+          const joined = await joinRef.current?.();
+          if (joined?.ok) continue;
+        }
+        return reply.error;
+      }
+    },
+    [room],
+  );
+
+  /** Reconnects so the server reads the (changed) identity from the session cookie again. */
+  const reconnect = useCallback(() => {
+    const socket = socketRef.current;
+    if (!socket) return;
+    setStatus(RECONNECTING);
+    socket.disconnect().connect();
+  }, []);
+
+  return { status, members, notices, you, socketNode, send, reconnect };
+}
+
+function errorBodyOf(data: unknown): ErrorBody | null {
+  if (typeof data !== "object" || data === null) return null;
+  const message = (data as { message?: unknown }).message;
+  const code = (data as { code?: unknown }).code;
+  return typeof message === "string" ? ({ code, message } as ErrorBody) : null;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,5 @@
+// Settings the e2e server is started with and the specs rely on.
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3107);
+export const E2E_NODE_NAME = "e2e-node";
+/** Only ever used against the throwaway e2e server. */
+export const E2E_ADMIN_TOKEN = "e2e-admin-token-not-a-secret";

@@ -1,0 +1,64 @@
+// Not an assertion of looks: pictures of the main pages at phone and desktop
+// widths, light and dark, for people to look at (test-results/screenshots/).
+// It does check that nothing overflows sideways.
+import type { Page } from "@playwright/test";
+import { chooseGuestNameViaApi, openRoom, registerViaApi, sendMessage } from "./chat";
+import { expect, randomSuffix, test } from "./fixtures";
+
+const SIZES = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+] as const;
+const SCHEMES = ["light", "dark"] as const;
+
+async function shoot(page: Page, name: string) {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    for (const colorScheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${name} at ${size.width}px overflows sideways`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `test-results/screenshots/${name}-${size.width}-${colorScheme}.png` });
+    }
+  }
+}
+
+test("screenshots of the room page", async ({ owner, visitor, room }) => {
+  await registerViaApi(owner, `ada_${randomSuffix(4)}`, "correct horse battery");
+  await chooseGuestNameViaApi(visitor, `guest_${randomSuffix(4)}`);
+  await openRoom(owner, room);
+  await openRoom(visitor, room);
+
+  await sendMessage(visitor, "Hi! Is this the place to talk about the release?");
+  await sendMessage(owner, "It is. The notes are at https://example.com/releases/2026-11 if you want to read ahead.");
+  await sendMessage(visitor, "Thanks.\nTwo questions:\n- does it need Node 22?\n- is Redis required?");
+  await sendMessage(owner, "Node 20 works, and Redis is only for running several nodes. Averyveryveryverylongwordthatmustwrapinsteadofoverflowingthemessagecolumn.");
+  await expect(owner.getByTestId("message")).toHaveCount(4);
+
+  await shoot(owner, "room");
+
+  // A guest on a phone with the members panel (and the guest-name form) open.
+  await visitor.setViewportSize(SIZES[1]);
+  await visitor.getByRole("button", { name: "In the room (2)" }).click();
+  await expect(visitor.getByLabel("Guest name")).toBeVisible();
+  for (const colorScheme of SCHEMES) {
+    await visitor.emulateMedia({ colorScheme });
+    await visitor.screenshot({ path: `test-results/screenshots/room-members-390-${colorScheme}.png` });
+  }
+});
+
+test("screenshots of the home page", async ({ owner, visitor, room }) => {
+  await openRoom(owner, room);
+  await visitor.goto("/");
+  await expect(visitor.getByRole("link", { name: new RegExp(room) })).toBeVisible({ timeout: 12_000 });
+  await shoot(visitor, "home");
+});
+
+test("screenshots of the sign-in page", async ({ owner: page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill("nobody_here");
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("form").getByRole("alert")).toBeVisible();
+  await shoot(page, "login");
+});
