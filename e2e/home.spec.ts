@@ -29,6 +29,11 @@ test("other spellings of a room's address redirect to its canonical one", async 
   await expect(page.getByRole("heading", { name: "That is not a room name" })).toBeVisible();
 });
 
+test("an address with broken %-encoding is a bad request, not a server error", async ({ request }) => {
+  const response = await request.get("/rooms/%E0%A4");
+  expect(response.status()).toBe(400);
+});
+
 test("the home page lists live rooms with their member counts", async ({ owner, visitor, room }) => {
   await openRoom(owner, room);
   await visitor.goto("/");

@@ -25,11 +25,26 @@ export async function startPages(config: Config): Promise<Pages> {
   const handle = app.getRequestHandler();
   return {
     handle: async (req, res) => {
+      if (!hasValidEncoding(req.url ?? "/")) {
+        // Next answers a broken %-escape in a path with a bare 500; it is the client's mistake.
+        res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+        res.end("Bad request: the address is not valid URL encoding.");
+        return;
+      }
       req.headers[NODE_HEADER] = config.nodeName;
       await handle(req, res);
     },
     close: () => app.close(),
   };
+}
+
+function hasValidEncoding(url: string): boolean {
+  try {
+    decodeURIComponent(url.split("?")[0]!);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `npm start` on a fresh clone: build the pages once when no production build exists. */
