@@ -30,6 +30,7 @@ export interface ServerOptions {
 }
 
 const IDLE_ROOM_MS = 60_000;
+const SHUTDOWN_GRACE_MS = 3_000;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
@@ -82,9 +83,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       }),
     close: async () => {
       await registry.close();
-      // Closes every socket, then the HTTP server.
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      httpServer.closeAllConnections();
+      // Disconnects every socket and stops accepting; idle keep-alive connections would
+      // hold the HTTP server open, and requests still running get a short grace.
+      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const grace = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+      await closed;
+      clearTimeout(grace);
       await pages?.close();
       await store.close();
     },
