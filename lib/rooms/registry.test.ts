@@ -95,9 +95,13 @@ describe("starting rooms", () => {
 });
 
 describe("supervision", () => {
-  it("answers crash with false for a room that is not live", () => {
-    const { registry } = startRegistry();
-    expect(registry.crash(uniqueRoom())).toBe(false);
+  it("crashes a room that is not live by starting it first, and it comes back with its history", async () => {
+    const { registry, store } = startRegistry();
+    const room = uniqueRoom();
+    await store.append(room, { username: "gage", guest: false, content: "kept", sentAt: new Date().toISOString() });
+    await registry.crash(room);
+    await vi.waitFor(() => expect(registry.restarts).toBe(1));
+    expect(contentsOf(await registry.messages(room))).toEqual(["kept"]);
   });
 
   it("restarts a crashed room from the store with its history, and the next send gets the next seq", async () => {
@@ -105,7 +109,7 @@ describe("supervision", () => {
     const room = uniqueRoom();
     const before = [];
     for (let i = 1; i <= 3; i++) before.push(await registry.send(room, { author: gage, content: `m${i}` }));
-    expect(registry.crash(room)).toBe(true);
+    await registry.crash(room);
     await vi.waitFor(() => expect(registry.restarts).toBe(1));
     expect(await registry.messages(room)).toEqual(before);
     expect((await registry.send(room, { author: gage, content: "after the crash" })).seq).toBe(4);
@@ -116,7 +120,7 @@ describe("supervision", () => {
     const { registry } = startRegistry();
     const room = uniqueRoom();
     await registry.join(room, "tab-gage", gage);
-    registry.crash(room);
+    await registry.crash(room);
     await vi.waitFor(() => expect(registry.restarts).toBe(1));
     const message = await registry.send(room, { author: gage, content: "still here", connectionId: "tab-gage" });
     expect(message.seq).toBe(1);
@@ -142,7 +146,7 @@ describe("supervision", () => {
     store.hold(room);
     const sends = Array.from({ length: 20 }, (_, i) => registry.send(room, { author: gage, content: `m${i}` }));
     await vi.waitFor(() => expect(store.waiting).toBe(1));
-    expect(registry.crash(room)).toBe(true);
+    await registry.crash(room);
     store.release();
 
     const settled = await Promise.allSettled(sends);
@@ -162,9 +166,9 @@ describe("supervision", () => {
     const { registry } = startRegistry();
     const room = uniqueRoom();
     await registry.send(room, { author: gage, content: "hello" });
-    expect(registry.crash(room)).toBe(true);
+    await registry.crash(room);
     await vi.waitFor(() => expect([registry.restarts, registry.liveRooms]).toEqual([1, 1]));
-    expect(registry.crash(room)).toBe(true);
+    await registry.crash(room);
     await vi.waitFor(() => expect(registry.restarts).toBe(2));
     expect(contentsOf(await registry.messages(room))).toEqual(["hello"]);
   });

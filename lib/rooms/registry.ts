@@ -75,12 +75,10 @@ export class RegistryManager {
     return beforeSeq === undefined ? store.recent(room, limit) : store.before(room, beforeSeq, limit);
   }
 
-  /** Kills a live room's worker on purpose; false when the room is not live. */
-  crash(room: string): boolean {
-    const worker = this.live.peek(room);
-    if (!worker) return false;
+  /** Kills the room's worker on purpose (starting it first if it is not live), to exercise supervision. */
+  async crash(room: string): Promise<void> {
+    const worker = await this.room(room);
     worker.kill(new Error("crashed on purpose through the admin route"));
-    return true;
   }
 
   /** Live rooms, busiest first. */

@@ -155,9 +155,17 @@ describe("rooms and messages", () => {
     expect(oldest.messages.map((m) => m.seq)).toEqual([1, 2]);
   });
 
-  it("refuses a page larger than 200 or a malformed cursor with 400", async () => {
+  it("gives at most 200 messages a page, however many are asked for", async () => {
     const room = uniqueRoom();
-    for (const query of ["limit=201", "limit=0", "limit=abc", "before=-1", "before=1.5"]) {
+    for (let i = 1; i <= 201; i++) await app.server.registry.send(room, { author: { username: "anon", guest: true }, content: `m${i}` });
+    const page = (await (await app.request(`/api/rooms/${room}/messages?limit=500`)).json()) as { messages: Message[] };
+    expect(page.messages).toHaveLength(200);
+    expect(page.messages[0]!.seq).toBe(2);
+  });
+
+  it("refuses a malformed limit or cursor with 400", async () => {
+    const room = uniqueRoom();
+    for (const query of ["limit=0", "limit=abc", "before=-1", "before=1.5", "before=0"]) {
       expect(await errorOf(await app.request(`/api/rooms/${room}/messages?${query}`))).toEqual({
         status: 400,
         code: "invalid_payload",

@@ -96,7 +96,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
     ["GET", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ res, url, params }) => {
       const room = roomParam(params[0]);
-      const limit = integerParam(url, "limit", PAGE_DEFAULT, 1, PAGE_MAX);
+      const limit = Math.min(PAGE_MAX, integerParam(url, "limit", PAGE_DEFAULT, 1, Number.MAX_SAFE_INTEGER));
       const before = url.searchParams.has("before") ? integerParam(url, "before", 0, 1, Number.MAX_SAFE_INTEGER) : undefined;
       sendJson(res, 200, { messages: await registry.history(room, limit, before) });
     }],
@@ -115,7 +115,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         throw new ChatError("unauthorized", "Send the admin token as Authorization: Bearer <ADMIN_TOKEN>.");
       }
       const room = roomParam(params[0]);
-      if (!registry.crash(room)) throw new HttpError(404, "not_found", `Room "${room}" has no live worker to crash.`);
+      await registry.crash(room);
       logger.warn("room crashed on purpose through the admin route", { room });
       sendJson(res, 200, { room, crashed: true });
     }],
@@ -184,6 +184,6 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function isHttps(req: IncomingMessage): boolean {
+function isHttps(req: IncomingMessage): boolean {
   return "encrypted" in req.socket || req.headers["x-forwarded-proto"] === "https";
 }
