@@ -6,6 +6,8 @@ import type { RoomSummary } from "@/lib/protocol";
 import { getJson } from "../utils/api";
 
 const REFRESH_MS = 5_000;
+/** The busiest rooms only: a node may hold thousands. */
+const SHOWN = 20;
 
 export function LiveRooms() {
   const [rooms, setRooms] = useState<RoomSummary[] | null>(null);
@@ -18,7 +20,7 @@ export function LiveRooms() {
       const result = await getJson<{ rooms: RoomSummary[] }>("/api/rooms", abort.signal);
       if (abort.signal.aborted) return;
       if (result.ok) {
-        setRooms(sortRooms(result.data.rooms));
+        setRooms(sortRooms(result.data.rooms).slice(0, SHOWN));
         setError(null);
       } else {
         setError(result.error.message);
