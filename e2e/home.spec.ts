@@ -34,6 +34,14 @@ test("an address with broken %-encoding is a bad request, not a server error", a
   expect(response.status()).toBe(400);
 });
 
+test("pages cannot be framed by another site or sniffed as another type", async ({ request }) => {
+  for (const path of ["/", "/rooms/lobby", "/login"]) {
+    const response = await request.get(path);
+    expect(response.headers()["x-frame-options"]).toBe("DENY");
+    expect(response.headers()["x-content-type-options"]).toBe("nosniff");
+  }
+});
+
 test("the home page lists live rooms with their member counts", async ({ owner, visitor, room }) => {
   await openRoom(owner, room);
   await visitor.goto("/");

@@ -34,6 +34,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(payload),
     "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
   });
   res.end(payload);
 }
