@@ -38,6 +38,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(`Livechat cannot start: ${error.message}`);
+  } else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    console.error(`Livechat cannot start: port ${process.env.PORT ?? 3000} is in use; stop what holds it or set PORT to a free port.`);
   } else {
     console.error("Livechat cannot start:", error);
   }
