@@ -4,22 +4,16 @@
 import { z } from "zod";
 import { ChatError } from "./errors";
 
-const roomField = z.string().max(256);
+// Shapes only: sizes are bounded by the transports (packet and body limits), and
+// lengths of names and contents are judged by lib/names.ts with their own codes.
+const clientId = z.string().min(1).max(128).optional();
 
 const schemas = {
-  join: z.object({ room: roomField }),
-  leave: z.object({ room: roomField }),
-  send: z.object({
-    room: roomField,
-    content: z.string().max(20_000),
-    clientId: z.string().min(1).max(128).optional(),
-  }),
-  post: z.object({
-    content: z.string().max(20_000),
-    clientId: z.string().min(1).max(128).optional(),
-  }),
-  credentials: z.object({ username: z.string().max(256), password: z.string().max(1024) }),
-  guest: z.object({ name: z.string().max(256).optional() }),
+  room: z.object({ room: z.string() }),
+  send: z.object({ room: z.string(), content: z.string(), clientId }),
+  post: z.object({ content: z.string(), clientId }),
+  credentials: z.object({ username: z.string(), password: z.string() }),
+  guest: z.object({ name: z.string().optional() }),
 };
 
 type Schemas = typeof schemas;

@@ -56,7 +56,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     const { identity } = socket.data;
 
     on(socket, "room:join", async (payload) => {
-      const room = normalizeRoomName(parsePayload("join", payload).room);
+      const room = normalizeRoomName(parsePayload("room", payload).room);
       await socket.join(roomTopic(room));
       try {
         const { messages, members } = await registry.join(room, socket.id, identity);
@@ -68,7 +68,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     });
 
     on(socket, "room:leave", async (payload) => {
-      const room = normalizeRoomName(parsePayload("leave", payload).room);
+      const room = normalizeRoomName(parsePayload("room", payload).room);
       await socket.leave(roomTopic(room));
       await registry.leave(room, socket.id);
       return {};

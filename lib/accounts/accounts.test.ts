@@ -93,6 +93,13 @@ describe("logging in", () => {
     expect(unknownName).toEqual(wrongPassword);
   });
 
+  it("refuses a 72-byte password with more appended, though bcrypt reads only 72 bytes", async () => {
+    const full = "p".repeat(72);
+    await accounts.register("Long", full);
+    expect(await accounts.login("Long", full)).toEqual({ username: "Long", guest: false });
+    expect((await refusal(() => accounts.login("Long", full + "extra"))).code).toBe("unauthorized");
+  });
+
   it("treats the password as case-sensitive", async () => {
     expect((await refusal(() => accounts.login("Gage", "Correct Horse"))).code).toBe("unauthorized");
   });

@@ -2,7 +2,7 @@
 // with bcryptjs; a registered name is never available to a guest.
 import bcrypt from "bcryptjs";
 import { ChatError } from "../errors";
-import { assertPassword, assertUsername, GUEST_DEFAULT_NAME } from "../names";
+import { assertPassword, assertUsername, GUEST_DEFAULT_NAME, PASSWORD_MAX_BYTES } from "../names";
 import type { Identity } from "../protocol";
 import type { Store } from "../store/store";
 import type { SessionData } from "./session";
@@ -31,11 +31,13 @@ export class Accounts {
   }
 
   async login(username: string, password: string): Promise<Identity> {
-    const user = typeof username === "string" ? await this.store.findUser(username) : undefined;
+    const user = await this.store.findUser(username);
     // An unknown name costs a bcrypt comparison too, so timing does not tell names apart.
     const hash = user?.passwordHash ?? (await this.hashForUnknownUsers());
     const matches = await bcrypt.compare(password, hash);
-    if (!user || !matches) throw new ChatError("unauthorized", "Wrong username or password.");
+    // bcrypt reads 72 bytes: a longer password would match its own first 72 bytes.
+    const tooLong = new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES;
+    if (!user || !matches || tooLong) throw new ChatError("unauthorized", "Wrong username or password.");
     return { username: user.username, guest: false };
   }
 

@@ -2,7 +2,7 @@
 // contract's shapes. No business rule lives here.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getIronSession } from "iron-session";
+import { getIronSession, type IronSession } from "iron-session";
 import type { Accounts } from "../../lib/accounts/accounts";
 import { sessionOptions, type SessionData } from "../../lib/accounts/session";
 import { ChatError } from "../../lib/errors";
@@ -151,7 +151,7 @@ function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pat
   return undefined;
 }
 
-async function saveSession(session: Awaited<ReturnType<typeof getIronSession<SessionData>>>, data: SessionData) {
+async function saveSession(session: IronSession<SessionData>, data: SessionData) {
   delete session.username;
   delete session.guestName;
   Object.assign(session, data);
