@@ -99,7 +99,7 @@ export class RegistryManager {
     this.live.clear();
   }
 
-  /** Runs `operation` on the room's worker; an operation a dying worker never began is retried once. */
+  /** Runs `operation` on the room's worker; one a dying worker never began follows it to its successor. */
   private async call<T>(name: string, operation: (room: Room) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
