@@ -25,6 +25,13 @@ export class MemoryStore implements Store {
     return this.users.get(username.toLowerCase());
   }
 
+  async bumpSessionVersion(username: string): Promise<number | undefined> {
+    const user = this.users.get(username.toLowerCase());
+    if (!user) return undefined;
+    user.sessionVersion = (user.sessionVersion ?? 0) + 1;
+    return user.sessionVersion;
+  }
+
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
     const table = this.table(room);
     if (draft.clientId !== undefined) {
@@ -58,6 +65,10 @@ export class MemoryStore implements Store {
 
   async owner(room: string): Promise<string | undefined> {
     return this.rooms.get(room)?.owner;
+  }
+
+  async deleteRoom(room: string): Promise<void> {
+    this.rooms.delete(room);
   }
 
   async close(): Promise<void> {}

@@ -61,6 +61,19 @@ export function describeStore(name: string, createStore: () => Store | Promise<S
         await store.createUser(user("gage"));
         expect(await store.findUser("kim")).toBeUndefined();
       });
+
+      it("raises a user's session version by one on each bump, under any case of the name", async () => {
+        await store.createUser(user("Gage"));
+        expect((await store.findUser("gage"))?.sessionVersion ?? 0).toBe(0);
+        expect(await store.bumpSessionVersion("gage")).toBe(1);
+        expect(await store.bumpSessionVersion("GAGE")).toBe(2);
+        expect((await store.findUser("Gage"))?.sessionVersion).toBe(2);
+      });
+
+      it("bumps no session version for a name nobody registered", async () => {
+        expect(await store.bumpSessionVersion("kim")).toBeUndefined();
+        expect(await store.findUser("kim")).toBeUndefined();
+      });
     });
 
     describe("appending messages", () => {
@@ -200,6 +213,28 @@ export function describeStore(name: string, createStore: () => Store | Promise<S
       it("claims each room separately", async () => {
         await store.claimOwner("lobby", "gage");
         expect(await store.claimOwner("kitchen", "kim")).toBe("kim");
+      });
+    });
+
+    describe("deleting a room", () => {
+      it("removes its history, clientIds and owner, and numbers new messages from 1 again", async () => {
+        await store.claimOwner("lobby", "gage");
+        await store.append("lobby", draft("first", { clientId: "c1" }));
+        await store.append("lobby", draft("second"));
+        await store.deleteRoom("lobby");
+
+        expect(await store.recent("lobby", 10)).toEqual([]);
+        expect(await store.owner("lobby")).toBeUndefined();
+        const again = await store.append("lobby", draft("after", { clientId: "c1" }));
+        expect(again.created).toBe(true);
+        expect(again.message.seq).toBe(1);
+      });
+
+      it("leaves other rooms as they were", async () => {
+        await appendMany("lobby", 2);
+        await appendMany("kitchen", 3);
+        await store.deleteRoom("lobby");
+        expect(seqs(await store.recent("kitchen", 10))).toEqual([1, 2, 3]);
       });
     });
 

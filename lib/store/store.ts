@@ -8,6 +8,8 @@ export interface UserRecord {
   username: string;
   passwordHash: string;
   createdAt: string;
+  /** Raised by every logout; a session cookie sealed under an older version is void. Absent means 0. */
+  sessionVersion?: number;
 }
 
 export type MessageDraft = Omit<Message, "id" | "room" | "seq">;
@@ -22,6 +24,8 @@ export interface Store {
   /** Creates the user unless the name is held, compared case-insensitively. */
   createUser(user: UserRecord): Promise<boolean>;
   findUser(username: string): Promise<UserRecord | undefined>;
+  /** Raises the user's session version by one and returns it; undefined for an unknown user. */
+  bumpSessionVersion(username: string): Promise<number | undefined>;
 
   /** Stores the message with the room's next seq; idempotent on `clientId`. */
   append(room: string, draft: MessageDraft): Promise<AppendResult>;
@@ -33,6 +37,9 @@ export interface Store {
   /** Records `username` as the room's owner unless it has one; returns the owner. */
   claimOwner(room: string, username: string): Promise<string>;
   owner(room: string): Promise<string | undefined>;
+
+  /** Removes the room's history, clientIds and owner; a later append starts again at seq 1. */
+  deleteRoom(room: string): Promise<void>;
 
   close(): Promise<void>;
 }

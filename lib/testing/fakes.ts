@@ -35,6 +35,9 @@ export class WrappedStore implements Store {
   findUser(username: string): Promise<UserRecord | undefined> {
     return this.inner.findUser(username);
   }
+  bumpSessionVersion(username: string): Promise<number | undefined> {
+    return this.inner.bumpSessionVersion(username);
+  }
   append(room: string, draft: MessageDraft): Promise<AppendResult> {
     return this.inner.append(room, draft);
   }
@@ -49,6 +52,9 @@ export class WrappedStore implements Store {
   }
   owner(room: string): Promise<string | undefined> {
     return this.inner.owner(room);
+  }
+  deleteRoom(room: string): Promise<void> {
+    return this.inner.deleteRoom(room);
   }
   close(): Promise<void> {
     return this.inner.close();
