@@ -1,0 +1,68 @@
+// Smoke test of the bench harness: its frame parser, its histogram summary, and a
+// tiny fan-out through B-sio and through Livechat (in-process) that must arrive whole.
+// No timing thresholds: figures belong to `npm run bench`, not to tests.
+import { afterEach, describe, expect, it } from "vitest";
+import { runFanout, type Target } from "./fanout";
+import { encodeEvent, isMessagesPush, parseFrame, pushSeq } from "./frames";
+import { createHistogram, recordMs, summarize } from "./histogram";
+import { benchContent, parseBenchContent } from "./load";
+import { startServer } from "./servers/start";
+import type { BenchServer, ServerKind } from "./servers/types";
+
+describe("bench frames", () => {
+  it("reads socket.io events, acks, pings and connect errors", () => {
+    expect(parseFrame("2")).toEqual({ kind: "ping" });
+    expect(parseFrame('42["room:notice",{"room":"a"}]')).toEqual({ kind: "event", event: "room:notice", args: [{ room: "a" }] });
+    expect(parseFrame('4317[{"ok":true}]')).toEqual({ kind: "ack", id: 17, args: [{ ok: true }] });
+    expect(parseFrame('44{"message":"no"}')).toEqual({ kind: "connect_error", data: { message: "no" } });
+    expect(encodeEvent("room:join", { room: "a" }, 3)).toBe('423["room:join",{"room":"a"}]');
+  });
+
+  it("finds a push's newest seq without parsing the list", () => {
+    const push = Buffer.from(`42${JSON.stringify(["room:messages", { room: "a", messages: [{ seq: 9, content: '"seq":1' }, { seq: 10 }], seq: 10 }])}`);
+    expect(isMessagesPush(push)).toBe(true);
+    expect(isMessagesPush(Buffer.from('42["room:presence",{}]'))).toBe(false);
+    expect(pushSeq(push)).toBe(10);
+  });
+
+  it("carries the scheduled send time in a message's content", () => {
+    expect(parseBenchContent(benchContent(1234.5, true))).toEqual({ scheduledMs: 1234.5, measured: true });
+    expect(parseBenchContent("hello")).toBeUndefined();
+  });
+
+  it("summarises latencies in milliseconds", () => {
+    const histogram = createHistogram();
+    for (let ms = 1; ms <= 100; ms++) recordMs(histogram, ms);
+    const summary = summarize(histogram);
+    expect(summary.count).toBe(100);
+    expect(summary.p50Ms).toBeCloseTo(50, 0);
+    expect(summary.p99Ms).toBeCloseTo(99, 0);
+    expect(summary.maxMs).toBeCloseTo(100, 0);
+  });
+});
+
+describe("bench fan-out", () => {
+  let server: BenchServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  const inProcess = (started: BenchServer): Target => ({
+    url: `http://127.0.0.1:${started.port}`,
+    startCpu: () => undefined,
+    stopCpu: async () => 0,
+  });
+
+  for (const kind of ["b-ws", "b-sio", "livechat"] as ServerKind[]) {
+    for (const push of ["full", "new"] as const) {
+      it(`delivers every message to every member of a room through ${kind} (${push} push)`, async () => {
+        server = await startServer(kind, { port: 0, push });
+        const result = await runFanout(inProcess(server), { members: 4, messagesPerS: 40, durationS: 0.25, prefill: 5 });
+        expect(result.deliveredPct).toBe(100);
+        expect(result.receive.count).toBe(10 * 4);
+        expect(result.ack.count).toBe(10);
+      });
+    }
+  }
+});

@@ -1,0 +1,112 @@
+// One room, many receivers, one fixed message rate: the measurement under
+// scenarios 2, 3, 6, 8 and the full-list variant.
+import { performance } from "node:perf_hooks";
+import { connectMany, sourceAddress, type BenchClient } from "./client";
+import type { LatencySummary } from "./histogram";
+import { DeliveryTracker, runSchedule, waitUntil } from "./load";
+
+/** A server under test as the fan-out sees it (a ServerHandle, or an in-process server in tests). */
+export interface Target {
+  url: string;
+  startCpu(): void;
+  stopCpu(): Promise<number>;
+}
+
+export interface FanoutOptions {
+  members: number;
+  messagesPerS: number;
+  durationS: number;
+  /** Messages stored before the receivers join, so every push carries a full window. */
+  prefill?: number;
+  cookie?: string;
+  /** Receivers spread over these servers (scenario 8); the first one takes the senders. */
+  extraServers?: Target[];
+  /** Runs beside the measured load (scenario 6's login burst). */
+  alongside?: () => Promise<void>;
+}
+
+export interface FanoutResult {
+  receive: LatencySummary;
+  ack: LatencySummary;
+  deliveredPct: number;
+  deliveriesPerS: number;
+  serverCpuMs: number;
+  serverCpuSPerMillion: number;
+  loadCpuMs: number;
+  /** Share of one core each process used over the measured run: near 100 is a ceiling. */
+  serverCpuPct: number;
+  loadCpuPct: number;
+  avgPushBytes: number;
+}
+
+const WARMUP_S = 0.5;
+const DRAIN_MS = 3_000;
+let roomCounter = 0;
+
+export async function runFanout(server: Target, options: FanoutOptions): Promise<FanoutResult> {
+  const room = `bench-${process.pid}-${++roomCounter}`;
+  const servers = [server, ...(options.extraServers ?? [])];
+  const tracker = new DeliveryTracker();
+  const senderCount = Math.min(options.members, 10);
+  const clients = await connectMany(options.members, (index) => ({
+    url: servers[index < senderCount ? 0 : index % servers.length]!.url,
+    localAddress: sourceAddress(index),
+    onPush: tracker.onPush,
+    ...(options.cookie ? { cookie: options.cookie } : {}),
+  }));
+  try {
+    const senders = clients.slice(0, senderCount);
+    await senders[0]!.join(room);
+    for (let i = 0; i < (options.prefill ?? 100); i++) await tracker.send(senders[0]!, room, performance.now(), false);
+    await joinAll(clients.slice(1), room);
+
+    const send = (measured: boolean) => (index: number, scheduledMs: number) =>
+      void tracker.send(senders[index % senders.length]!, room, scheduledMs, measured);
+    await runSchedule(options.messagesPerS, Math.ceil(options.messagesPerS * WARMUP_S), send(false));
+
+    for (const node of servers) node.startCpu();
+    const loadFrom = process.cpuUsage();
+    const startedAt = performance.now();
+    const total = Math.max(1, Math.round(options.messagesPerS * options.durationS));
+    const side = options.alongside?.();
+    await runSchedule(options.messagesPerS, total, send(true));
+    const expected = total * options.members;
+    await waitUntil(() => tracker.delivered >= expected, DRAIN_MS);
+    const elapsedS = (performance.now() - startedAt) / 1000;
+    let serverCpuMs = 0;
+    for (const node of servers) serverCpuMs += await node.stopCpu();
+    const load = process.cpuUsage(loadFrom);
+    await side;
+
+    const { receive, ack, delivered } = tracker.summary();
+    return {
+      receive,
+      ack,
+      deliveredPct: Math.round((delivered / expected) * 10_000) / 100,
+      deliveriesPerS: Math.round(delivered / elapsedS),
+      serverCpuMs: Math.round(serverCpuMs),
+      serverCpuSPerMillion: Math.round((serverCpuMs / 1000 / Math.max(1, delivered)) * 1e6 * 10) / 10,
+      loadCpuMs: Math.round((load.user + load.system) / 1000),
+      serverCpuPct: Math.round(serverCpuMs / servers.length / elapsedS / 10),
+      loadCpuPct: Math.round((load.user + load.system) / 1000 / elapsedS / 10),
+      avgPushBytes: Math.round(tracker.pushBytes / Math.max(1, tracker.pushFrames)),
+    };
+  } finally {
+    closeAll(clients);
+  }
+}
+
+export async function joinAll(clients: BenchClient[], room: string | ((index: number) => string), parallel = 200): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < clients.length) {
+      const index = next++;
+      await clients[index]!.join(typeof room === "string" ? room : room(index));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, clients.length) }, worker));
+}
+
+export function closeAll(clients: BenchClient[]): void {
+  for (const client of clients) client?.close();
+}

@@ -1,0 +1,50 @@
+// The full-list push against pushing only the new message: the same room and rate,
+// once with the design's full window per push and once with a bench-only variant
+// that pushes just the messages the previous push lacked (servers/livechat.ts).
+import { runFanout, type FanoutResult } from "../fanout";
+import { ratio, type Row } from "../report";
+import type { Context, Scenario } from "../scenario";
+import { ServerHandle } from "../spawn";
+import type { PushMode, ServerKind } from "../servers/types";
+
+export const fullList: Scenario = {
+  name: "full-list",
+  title: "Full-list push against new-message-only push (room of 100)",
+  async run(context: Context): Promise<Row[]> {
+    const options = { members: 100, messagesPerS: context.quick ? 20 : 50, durationS: context.quick ? 1 : 4 };
+    const results: Partial<Record<`${ServerKind}:${PushMode}`, FanoutResult>> = {};
+    for (const kind of ["b-ws", "b-sio", "livechat"] as const) {
+      for (const push of ["full", "new"] as const) {
+        const server = await ServerHandle.start(kind, { push, env: context.livechatEnv });
+        try {
+          const result = await runFanout(server, options);
+          results[`${kind}:${push}`] = result;
+          context.detail(`${kind}.${push}`, result);
+          context.log(`${kind} ${push}: ${result.avgPushBytes} B per push, p99 ${result.receive.p99Ms} ms, server ${result.serverCpuSPerMillion} CPU-s per million deliveries, load CPU ${result.loadCpuMs} ms, ${result.deliveredPct}% delivered`);
+        } finally {
+          await server.close();
+        }
+      }
+    }
+    const row = (push: PushMode, figure: string, unit: string, pick: (r: FanoutResult) => number): Row => {
+      const [ws, sio, lc] = (["b-ws", "b-sio", "livechat"] as const).map((kind) => {
+        const result = results[`${kind}:${push}`];
+        return result && pick(result);
+      });
+      return { scenario: `push ${push === "full" ? "full list" : "new only"}`, figure, unit, bws: ws, bsio: sio, livechat: lc, ratio: ratio(lc, sio), target: "-" };
+    };
+    const rate = `room of 100 at ${options.messagesPerS} msg/s`;
+    const fullCost = results["livechat:full"]?.serverCpuSPerMillion;
+    const newCost = results["livechat:new"]?.serverCpuSPerMillion;
+    const rows = [
+      row("full", `bytes per push, ${rate}`, "B", (r) => r.avgPushBytes),
+      row("full", "server CPU per million deliveries", "CPU-s", (r) => r.serverCpuSPerMillion),
+      row("full", "p99", "ms", (r) => r.receive.p99Ms),
+      row("new", `bytes per push, ${rate}`, "B", (r) => r.avgPushBytes),
+      row("new", "server CPU per million deliveries", "CPU-s", (r) => r.serverCpuSPerMillion),
+      row("new", "p99", "ms", (r) => r.receive.p99Ms),
+    ];
+    rows[4]!.note = `Livechat's full list costs ${ratio(fullCost, newCost) ?? "?"}x the server CPU of pushing the new message only`;
+    return rows;
+  },
+};

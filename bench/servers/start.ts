@@ -1,0 +1,18 @@
+import { startBareHttp } from "./bare-http";
+import { startBaselineSio } from "./baseline-sio";
+import { startBaselineWs } from "./baseline-ws";
+import { startLivechat } from "./livechat";
+import type { BenchServer, ServerKind, ServerOptions } from "./types";
+
+export function startServer(kind: ServerKind, options: ServerOptions): Promise<BenchServer> {
+  switch (kind) {
+    case "b-ws":
+      return startBaselineWs(options);
+    case "b-sio":
+      return startBaselineSio(options);
+    case "bare-http":
+      return startBareHttp(options);
+    case "livechat":
+      return startLivechat(options);
+  }
+}

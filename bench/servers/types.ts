@@ -1,0 +1,19 @@
+// What every server under test offers the bench, in-process or in its own process.
+export type ServerKind = "b-ws" | "b-sio" | "livechat" | "bare-http";
+
+/** "full": push the room's whole window on every change (the design); "new": only the new messages. */
+export type PushMode = "full" | "new";
+
+export interface ServerOptions {
+  port: number;
+  push: PushMode;
+  /** Livechat only: serve the Next.js pages too (needs a `next build`). */
+  pages?: boolean;
+  /** Extra environment for Livechat's config (DATA_DIR, STORE, REDIS_URL...). */
+  env?: Record<string, string>;
+}
+
+export interface BenchServer {
+  port: number;
+  close(): Promise<void>;
+}
