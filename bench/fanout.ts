@@ -3,7 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { connectMany, sourceAddress, type BenchClient } from "./client";
 import type { LatencySummary } from "./histogram";
-import { DeliveryTracker, runSchedule, waitUntil } from "./load";
+import { DeliveryTracker, prefill, runSchedule, waitUntil } from "./load";
 
 /** A server under test as the fan-out sees it (a ServerHandle, or an in-process server in tests). */
 export interface Target {
@@ -57,7 +57,7 @@ export async function runFanout(server: Target, options: FanoutOptions): Promise
   try {
     const senders = clients.slice(0, senderCount);
     await senders[0]!.join(room);
-    for (let i = 0; i < (options.prefill ?? 100); i++) await tracker.send(senders[0]!, room, performance.now(), false);
+    await prefill(tracker, senders[0]!, room, options.prefill ?? 100);
     await joinAll(clients.slice(1), room);
 
     const send = (measured: boolean) => (index: number, scheduledMs: number) =>

@@ -85,6 +85,13 @@ export class DeliveryTracker {
   }
 }
 
+/** Stores `count` unmeasured messages, pipelined on one socket (order is kept), so pushes carry a full window. */
+export async function prefill(tracker: DeliveryTracker, client: BenchClient, room: string, count: number): Promise<void> {
+  const replies = await Promise.all(Array.from({ length: count }, () => tracker.send(client, room, performance.now(), false)));
+  const refused = replies.find((reply) => !reply.ok);
+  if (refused && !refused.ok) throw new Error(`prefill refused: ${refused.error.code} ${refused.error.message}`);
+}
+
 /**
  * Fires `total` events at `ratePerS` on a fixed schedule from now; late ticks fire
  * every event that is due at once, stamped with the time it was due.

@@ -95,3 +95,17 @@ export class ServerHandle {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Starts one server of each kind at once (start-up is seconds of tsx on a busy
+ * machine); a scenario then takes them in turn. Idle servers cost the others nothing.
+ */
+export function prestart(kinds: ServerKind[], options: Partial<ServerOptions> = {}) {
+  const started = new Map(kinds.map((kind) => [kind, ServerHandle.start(kind, options)] as const));
+  return {
+    take: (kind: ServerKind) => started.get(kind)!,
+    closeAll: async () => {
+      await Promise.all([...started.values()].map((server) => server.then((handle) => handle.close(), () => undefined)));
+    },
+  };
+}

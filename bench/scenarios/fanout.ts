@@ -10,7 +10,7 @@ export const fanout: Scenario = {
   name: "fanout",
   title: "2. Fan-out: one room at a fixed deliveries/s, p99 per receiver",
   async run(context: Context): Promise<Row[]> {
-    const sizes = context.quick ? [10, 100, 1000] : [10, 100, 1000, 5000];
+    const sizes = context.quick ? [10, 100, 500] : [10, 100, 1000, 5000];
     const deliveriesPerS = context.quick ? 5_000 : 20_000;
     const durationS = context.quick ? 1 : 4;
     const servers = await Promise.all(KINDS.map((kind) => ServerHandle.start(kind, { env: context.livechatEnv })));

@@ -13,18 +13,19 @@ export const fullList: Scenario = {
   async run(context: Context): Promise<Row[]> {
     const options = { members: 100, messagesPerS: context.quick ? 20 : 50, durationS: context.quick ? 1 : 4 };
     const results: Partial<Record<`${ServerKind}:${PushMode}`, FanoutResult>> = {};
-    for (const kind of ["b-ws", "b-sio", "livechat"] as const) {
-      for (const push of ["full", "new"] as const) {
-        const server = await ServerHandle.start(kind, { push, env: context.livechatEnv });
-        try {
-          const result = await runFanout(server, options);
-          results[`${kind}:${push}`] = result;
-          context.detail(`${kind}.${push}`, result);
-          context.log(`${kind} ${push}: ${result.avgPushBytes} B per push, p99 ${result.receive.p99Ms} ms, server ${result.serverCpuSPerMillion} CPU-s per million deliveries, load CPU ${result.loadCpuMs} ms, ${result.deliveredPct}% delivered`);
-        } finally {
-          await server.close();
-        }
+    const variants = (["b-ws", "b-sio", "livechat"] as const).flatMap((kind) => (["full", "new"] as const).map((push) => ({ kind, push })));
+    const starting = variants.map(({ kind, push }) => ServerHandle.start(kind, { push, env: context.livechatEnv }));
+    try {
+      for (const [index, { kind, push }] of variants.entries()) {
+        const server = await starting[index]!;
+        const result = await runFanout(server, options);
+        await server.close();
+        results[`${kind}:${push}`] = result;
+        context.detail(`${kind}.${push}`, result);
+        context.log(`${kind} ${push}: ${result.avgPushBytes} B per push, p99 ${result.receive.p99Ms} ms, server ${result.serverCpuSPerMillion} CPU-s per million deliveries, CPU server ${result.serverCpuPct}% load ${result.loadCpuPct}%, ${result.deliveredPct}% delivered`);
       }
+    } finally {
+      await Promise.all(starting.map((server) => server.then((handle) => handle.close(), () => undefined)));
     }
     const row = (push: PushMode, figure: string, unit: string, pick: (r: FanoutResult) => number): Row => {
       const [ws, sio, lc] = (["b-ws", "b-sio", "livechat"] as const).map((kind) => {

@@ -3,11 +3,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 import { BenchClient } from "../client";
 import { closedLoop, httpCall } from "../httpload";
 import { createHistogram, recordMs, summarize } from "../histogram";
-import { DeliveryTracker } from "../load";
+import { DeliveryTracker, prefill } from "../load";
 import { ratio, type Row } from "../report";
 import type { Context, Scenario } from "../scenario";
 import { ServerHandle } from "../spawn";
@@ -40,7 +39,7 @@ export const http: Scenario = {
       const writer = await BenchClient.connect({ url: server.url });
       await writer.join("history");
       const tracker = new DeliveryTracker();
-      for (let i = 0; i < 100; i++) await tracker.send(writer, "history", performance.now(), false);
+      await prefill(tracker, writer, "history", 100);
       writer.close();
       const livechat = await closedLoop(server.url, { path: history }, CONCURRENCY, seconds);
       context.log(`livechat: ${livechat.requestsPerS} req/s, statuses ${JSON.stringify(livechat.statuses)}, p99 ${livechat.latency.p99Ms} ms`);

@@ -4,7 +4,7 @@ import { connectMany, sourceAddress } from "../client";
 import { closeAll, joinAll } from "../fanout";
 import { ratio, type Row } from "../report";
 import { KINDS, type Context, type Scenario } from "../scenario";
-import { ServerHandle } from "../spawn";
+import { prestart } from "../spawn";
 
 const MEMBERS_PER_ROOM = 10;
 
@@ -12,27 +12,32 @@ export const idle: Scenario = {
   name: "idle",
   title: "1. Idle connections: heap and RSS per socket after GC",
   async run(context: Context): Promise<Row[]> {
-    const sockets = context.quick ? 1_000 : 10_000;
+    const sockets = context.quick ? 500 : 10_000;
     const perSocket: Record<string, { heap: number; rss: number }> = {};
-    for (const kind of KINDS) {
-      const server = await ServerHandle.start(kind, { env: context.livechatEnv });
-      try {
-        const cookie = kind === "livechat" ? await registerUser(server.url, `idle${process.pid}`) : undefined;
-        const before = await server.memory();
-        const clients = await connectMany(sockets, (index) => ({
-          url: server.url,
-          localAddress: sourceAddress(index),
-          ...(cookie ? { cookie } : {}),
-        }));
-        await joinAll(clients, (index) => `idle-${Math.floor(index / MEMBERS_PER_ROOM)}`);
-        const after = await server.memory();
-        perSocket[kind] = { heap: (after.heapUsed - before.heapUsed) / sockets / 1024, rss: (after.rss - before.rss) / sockets / 1024 };
-        context.detail(kind, { sockets, before, after, perSocketKB: perSocket[kind] });
-        context.log(`${kind}: ${sockets} sockets in ${sockets / MEMBERS_PER_ROOM} rooms: heap ${perSocket[kind].heap.toFixed(1)} KB, RSS ${perSocket[kind].rss.toFixed(1)} KB per socket`);
-        closeAll(clients);
-      } finally {
-        await server.close();
+    const pool = prestart(KINDS, { env: context.livechatEnv });
+    try {
+      for (const kind of KINDS) {
+        const server = await pool.take(kind);
+        try {
+          const cookie = kind === "livechat" ? await registerUser(server.url, `idle${process.pid}`) : undefined;
+          const before = await server.memory();
+          const clients = await connectMany(sockets, (index) => ({
+            url: server.url,
+            localAddress: sourceAddress(index),
+            ...(cookie ? { cookie } : {}),
+          }));
+          await joinAll(clients, (index) => `idle-${Math.floor(index / MEMBERS_PER_ROOM)}`);
+          const after = await server.memory();
+          perSocket[kind] = { heap: (after.heapUsed - before.heapUsed) / sockets / 1024, rss: (after.rss - before.rss) / sockets / 1024 };
+          context.detail(kind, { sockets, before, after, perSocketKB: perSocket[kind] });
+          context.log(`${kind}: ${sockets} sockets in ${sockets / MEMBERS_PER_ROOM} rooms: heap ${perSocket[kind].heap.toFixed(1)} KB, RSS ${perSocket[kind].rss.toFixed(1)} KB per socket`);
+          closeAll(clients);
+        } finally {
+          await server.close();
+        }
       }
+    } finally {
+      await pool.closeAll();
     }
     const [ws, sio, lc] = [perSocket["b-ws"]!, perSocket["b-sio"]!, perSocket.livechat!];
     return [

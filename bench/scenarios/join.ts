@@ -5,10 +5,10 @@ import { registerUser } from "../accounts";
 import { BenchClient, connectMany, sourceAddress, type ClientOptions } from "../client";
 import { closeAll, joinAll } from "../fanout";
 import { createHistogram, recordMs, summarize } from "../histogram";
-import { DeliveryTracker, runSchedule, waitUntil } from "../load";
+import { DeliveryTracker, prefill, runSchedule, waitUntil } from "../load";
 import { ratio, type Row } from "../report";
 import { KINDS, type Context, type Scenario } from "../scenario";
-import { ServerHandle } from "../spawn";
+import { prestart, ServerHandle } from "../spawn";
 import type { ServerKind } from "../servers/types";
 
 const RESTART_LIMIT_S = 15;
@@ -17,63 +17,68 @@ export const join: Scenario = {
   name: "join",
   title: "5. Join and reconnect: join ack with 100 messages, 200 joins/s with auth, restart of a loaded node",
   async run(context: Context): Promise<Row[]> {
-    const joins = context.quick ? 50 : 300;
-    const burstS = context.quick ? 1 : 5;
-    const restartClients = context.quick ? 500 : 5_000;
+    const joins = context.quick ? 30 : 300;
+    const burstS = context.quick ? 0.5 : 5;
+    const restartClients = context.quick ? 200 : 5_000;
     const figures: Record<string, { joinP99: number; burstP99: number; burstOk: number; backS: number }> = {};
-    for (const kind of KINDS) {
-      let server = await ServerHandle.start(kind, { env: context.livechatEnv });
-      try {
-        const cookie = kind === "livechat" ? await registerUser(server.url, `join${process.pid}`) : undefined;
-        const options = (index: number): ClientOptions => ({ url: server.url, localAddress: sourceAddress(index), ...(cookie ? { cookie } : {}) });
+    const pool = prestart(KINDS, { env: context.livechatEnv });
+    try {
+      for (const kind of KINDS) {
+        let server = await pool.take(kind);
+        try {
+          const cookie = kind === "livechat" ? await registerUser(server.url, `join${process.pid}`) : undefined;
+          const options = (index: number): ClientOptions => ({ url: server.url, localAddress: sourceAddress(index), ...(cookie ? { cookie } : {}) });
 
-        // Unloaded join of a room holding a full window.
-        const writer = await BenchClient.connect(options(0));
-        const tracker = new DeliveryTracker();
-        await writer.join("join-full");
-        for (let i = 0; i < 100; i++) await tracker.send(writer, "join-full", performance.now(), false);
-        const joiner = await BenchClient.connect(options(1));
-        const joinTimes = createHistogram();
-        for (let i = 0; i < joins; i++) {
-          const began = performance.now();
-          const reply = await joiner.emit("room:join", { room: "join-full" });
-          recordMs(joinTimes, performance.now() - began);
-          if (!reply.ok || (reply.messages as unknown[]).length !== 100) throw new Error(`join answered ${JSON.stringify(reply).slice(0, 200)}`);
-          await joiner.emit("room:leave", { room: "join-full" });
+          // Unloaded join of a room holding a full window.
+          const writer = await BenchClient.connect(options(0));
+          const tracker = new DeliveryTracker();
+          await writer.join("join-full");
+          await prefill(tracker, writer, "join-full", 100);
+          const joiner = await BenchClient.connect(options(1));
+          const joinTimes = createHistogram();
+          for (let i = 0; i < joins; i++) {
+            const began = performance.now();
+            const reply = await joiner.emit("room:join", { room: "join-full" });
+            recordMs(joinTimes, performance.now() - began);
+            if (!reply.ok || (reply.messages as unknown[]).length !== 100) throw new Error(`join answered ${JSON.stringify(reply).slice(0, 200)}`);
+            await joiner.emit("room:leave", { room: "join-full" });
+          }
+          writer.close();
+          joiner.close();
+
+          // New authenticated connections joining at 200/s, open loop.
+          const burst = createHistogram();
+          const opened: BenchClient[] = [];
+          let ok = 0;
+          const pending: Promise<void>[] = [];
+          await runSchedule(200, 200 * burstS, (index, scheduledMs) => {
+            pending.push(
+              BenchClient.connect(options(index + 2))
+                .then(async (client) => {
+                  opened.push(client);
+                  await client.join(`burst-${index % 40}`);
+                  recordMs(burst, performance.now() - scheduledMs);
+                  ok++;
+                })
+                .catch(() => undefined),
+            );
+          });
+          await Promise.all(pending);
+          closeAll(opened);
+
+          // A restart drops every client; they reconnect with socket.io-client's backoff.
+          const back = await restartAndCount(kind, server, context, restartClients, options, (next) => (server = next));
+          const joinSummary = summarize(joinTimes);
+          const burstSummary = summarize(burst);
+          figures[kind] = { joinP99: joinSummary.p99Ms, burstP99: burstSummary.p99Ms, burstOk: Math.round((ok / (200 * burstS)) * 1000) / 10, backS: back };
+          context.detail(kind, { join: joinSummary, burst: burstSummary, burstOkPct: figures[kind].burstOk, restartClients, backS: back });
+          context.log(`${kind}: join ack p99 ${joinSummary.p99Ms} ms; 200 joins/s p99 ${burstSummary.p99Ms} ms (${figures[kind].burstOk}% ok); ${restartClients} clients back after restart in ${back.toFixed(1)} s`);
+        } finally {
+          await server.close();
         }
-        writer.close();
-        joiner.close();
-
-        // New authenticated connections joining at 200/s, open loop.
-        const burst = createHistogram();
-        const opened: BenchClient[] = [];
-        let ok = 0;
-        const pending: Promise<void>[] = [];
-        await runSchedule(200, 200 * burstS, (index, scheduledMs) => {
-          pending.push(
-            BenchClient.connect(options(index + 2))
-              .then(async (client) => {
-                opened.push(client);
-                await client.join(`burst-${index % 40}`);
-                recordMs(burst, performance.now() - scheduledMs);
-                ok++;
-              })
-              .catch(() => undefined),
-          );
-        });
-        await Promise.all(pending);
-        closeAll(opened);
-
-        // A restart drops every client; they reconnect with socket.io-client's backoff.
-        const back = await restartAndCount(kind, server, context, restartClients, options, (next) => (server = next));
-        const joinSummary = summarize(joinTimes);
-        const burstSummary = summarize(burst);
-        figures[kind] = { joinP99: joinSummary.p99Ms, burstP99: burstSummary.p99Ms, burstOk: Math.round((ok / (200 * burstS)) * 1000) / 10, backS: back };
-        context.detail(kind, { join: joinSummary, burst: burstSummary, burstOkPct: figures[kind].burstOk, restartClients, backS: back });
-        context.log(`${kind}: join ack p99 ${joinSummary.p99Ms} ms; 200 joins/s p99 ${burstSummary.p99Ms} ms (${figures[kind].burstOk}% ok); ${restartClients} clients back after restart in ${back.toFixed(1)} s`);
-      } finally {
-        await server.close();
       }
+    } finally {
+      await pool.closeAll();
     }
     const [ws, sio, lc] = [figures["b-ws"]!, figures["b-sio"]!, figures.livechat!];
     return [

@@ -3,7 +3,7 @@
 import { runFanout, type FanoutResult } from "../fanout";
 import { ratio, type Row } from "../report";
 import { KINDS, type Context, type Scenario } from "../scenario";
-import { ServerHandle } from "../spawn";
+import { prestart } from "../spawn";
 
 const P99_LIMIT_MS = 100;
 
@@ -15,38 +15,43 @@ export const saturation: Scenario = {
     const durationS = context.quick ? 1 : 2.5;
     const best: Record<string, { deliveriesPerS: number; cpuSPerMillion: number; loadCpuMs: number } | undefined> = {};
     const failedAt: Record<string, FanoutResult | undefined> = {};
-    for (const kind of KINDS) {
-      const server = await ServerHandle.start(kind, { env: context.livechatEnv });
-      try {
-        // Double the rate until it fails, then try the midpoint once.
-        let rate = context.quick ? 2 : 1;
-        let good: { rate: number; result: FanoutResult } | undefined;
-        let bad: number | undefined;
-        const attempt = async (messagesPerS: number) => {
-          const result = await runFanout(server, { members, messagesPerS, durationS });
-          const ok = result.receive.p99Ms < P99_LIMIT_MS && result.deliveredPct === 100;
-          context.log(`${kind} ${messagesPerS} msg/s (${messagesPerS * members} deliveries/s): p99 ${result.receive.p99Ms} ms, ${result.deliveredPct}% delivered, CPU server ${result.serverCpuPct}% load ${result.loadCpuPct}% ${ok ? "ok" : "over"}`);
-          if (ok && (!good || messagesPerS > good.rate)) good = { rate: messagesPerS, result };
-          if (!ok) failedAt[kind] ??= result;
-          return ok;
-        };
-        for (let step = 0; step < (context.quick ? 3 : 7); step++) {
-          if (!(await attempt(rate))) {
-            bad = rate;
-            break;
+    const pool = prestart(KINDS, { env: context.livechatEnv });
+    try {
+      for (const kind of KINDS) {
+        const server = await pool.take(kind);
+        try {
+          // Double the rate until it fails, then try the midpoint once.
+          let rate = context.quick ? 2 : 1;
+          let good: { rate: number; result: FanoutResult } | undefined;
+          let bad: number | undefined;
+          const attempt = async (messagesPerS: number) => {
+            const result = await runFanout(server, { members, messagesPerS, durationS });
+            const ok = result.receive.p99Ms < P99_LIMIT_MS && result.deliveredPct === 100;
+            context.log(`${kind} ${messagesPerS} msg/s (${messagesPerS * members} deliveries/s): p99 ${result.receive.p99Ms} ms, ${result.deliveredPct}% delivered, CPU server ${result.serverCpuPct}% load ${result.loadCpuPct}% ${ok ? "ok" : "over"}`);
+            if (ok && (!good || messagesPerS > good.rate)) good = { rate: messagesPerS, result };
+            if (!ok) failedAt[kind] ??= result;
+            return ok;
+          };
+          for (let step = 0; step < (context.quick ? 3 : 7); step++) {
+            if (!(await attempt(rate))) {
+              bad = rate;
+              break;
+            }
+            rate *= 2;
           }
-          rate *= 2;
+          if (bad !== undefined && good && !context.quick) await attempt(Math.round((good.rate + bad) / 2));
+          best[kind] = good && {
+            deliveriesPerS: good.rate * members,
+            cpuSPerMillion: good.result.serverCpuSPerMillion,
+            loadCpuMs: good.result.loadCpuMs,
+          };
+          context.detail(kind, { best: best[kind], limitedBy: bad === undefined ? "the step count (not saturated)" : `fails at ${bad} msg/s` });
+        } finally {
+          await server.close();
         }
-        if (bad !== undefined && good && !context.quick) await attempt(Math.round((good.rate + bad) / 2));
-        best[kind] = good && {
-          deliveriesPerS: good.rate * members,
-          cpuSPerMillion: good.result.serverCpuSPerMillion,
-          loadCpuMs: good.result.loadCpuMs,
-        };
-        context.detail(kind, { best: best[kind], limitedBy: bad === undefined ? "the step count (not saturated)" : `fails at ${bad} msg/s` });
-      } finally {
-        await server.close();
       }
+    } finally {
+      await pool.closeAll();
     }
     const [ws, sio, lc] = [best["b-ws"], best["b-sio"], best.livechat];
     const throughputRatio = ratio(lc?.deliveriesPerS, sio?.deliveriesPerS);
