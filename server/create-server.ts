@@ -10,6 +10,7 @@ import { MemoryStore } from "../lib/store/memory";
 import type { Config } from "./config";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
+import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecret } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
@@ -18,6 +19,7 @@ export interface LivechatServer {
   httpServer: HttpServer;
   io: ChatServer;
   registry: RegistryManager;
+  metrics: Metrics;
   logger: Logger;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -42,10 +44,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
     (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
   };
+  const metrics: Metrics = new Metrics({
+    node: config.nodeName,
+    connections: () => io.engine.clientsCount,
+    liveRooms: (): number => registry.liveRooms,
+  });
   const registry = new RegistryManager({
     store,
     publish,
     logger,
+    observer: metrics.roomObserver,
     historyWindow: config.historyWindow,
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
@@ -57,6 +65,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     accounts,
     sessionSecret,
     logger,
+    metrics,
     connections: () => io.engine.clientsCount,
   });
   const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
@@ -75,6 +84,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     httpServer,
     io,
     registry,
+    metrics,
     logger,
     listen: () =>
       new Promise((resolve, reject) => {

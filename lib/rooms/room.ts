@@ -7,6 +7,7 @@ import { normalizeContent } from "../names";
 import type { Identity, Member, Message, RoomSummary, ServerEvent, ServerToClientEvents } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Store } from "../store/store";
+import type { RoomObserver } from "./observer";
 import type { Presence } from "./presence";
 
 export type Publish = <E extends ServerEvent>(
@@ -29,6 +30,8 @@ export interface RoomDeps {
   presence: Presence;
   publish: Publish;
   historyWindow: number;
+  /** Told of every stored message and push; optional so tests can leave it out. */
+  observer?: RoomObserver;
   /** Called once when the worker dies (crash or kill), not when it is stopped. */
   onExit: (room: Room, reason: unknown) => void;
 }
@@ -77,6 +80,8 @@ export class Room {
   private notifyOnExit = true;
   private exitReason: unknown;
   private pushScheduled = false;
+  /** When each message not yet pushed was stored (performance.now()), oldest first. */
+  private unpushedSince: number[] = [];
   private markExited!: () => void;
   /** Settles once the worker has exited and no operation of it is still running. */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
@@ -223,6 +228,8 @@ export class Room {
       this.window.push(message);
       if (this.window.length > this.deps.historyWindow) this.window.splice(0, this.window.length - this.deps.historyWindow);
       this.lastSeq = message.seq;
+      this.unpushedSince.push(performance.now());
+      this.deps.observer?.messageStored(this.name);
       this.schedulePush();
     }
     return message;
@@ -244,6 +251,10 @@ export class Room {
         messages: [...this.window],
         seq: this.lastSeq,
       });
+      const sent = performance.now();
+      const waited = this.unpushedSince.map((storedAt) => sent - storedAt);
+      this.unpushedSince = [];
+      this.deps.observer?.messagesPushed(this.name, waited);
     });
   }
 
