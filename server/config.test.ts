@@ -37,6 +37,12 @@ describe("configuration", () => {
     expect(config.allowedOrigins).toEqual(["https://a.example", "http://b.example:8080"]);
     expect(config.dataDir).toBeUndefined();
   });
+
+  it("accepts every pino level for LOG_LEVEL, debug and fatal included", () => {
+    expect(loadConfig({}).logLevel).toBe("info");
+    expect(loadConfig({ LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    expect(loadConfig({ LOG_LEVEL: "fatal" }).logLevel).toBe("fatal");
+  });
 });
 
 describe("the session secret", () => {

@@ -2,6 +2,7 @@
 // validated here once, each with a default that works on a laptop.
 import { hostname } from "node:os";
 import path from "node:path";
+import { LOG_LEVELS, type LogLevel } from "../lib/logger";
 
 export interface Config {
   dev: boolean;
@@ -19,7 +20,7 @@ export interface Config {
   grpcPort: number | undefined;
   nodeName: string;
   allowedOrigins: string[];
-  logLevel: "info" | "warn" | "error" | "silent";
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -44,8 +45,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
-  if (!["info", "warn", "error", "silent"].includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of info, warn, error or silent; got "${logLevel}".`);
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`);
   }
   return {
     dev: env.NODE_ENV === "development",
@@ -66,7 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean)
       .map((origin) => parseOrigin(origin)),
-    logLevel: logLevel as Config["logLevel"],
+    logLevel: logLevel as LogLevel,
   };
 }
 

@@ -44,7 +44,14 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
 
   useEffect(() => {
-    const socket: ChatSocket = io({ withCredentials: true, autoConnect: false });
+    // WebSocket first saves the long-polling handshake and upgrade; a network that blocks
+    // WebSockets still gets long-polling (tryAllTransports).
+    const socket: ChatSocket = io({
+      withCredentials: true,
+      autoConnect: false,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+    });
     socketRef.current = socket;
     let disposed = false;
     let pushedSinceJoin = false;
