@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
@@ -58,7 +59,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
   });
-  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost });
+  const hasher = new HasherPool();
+  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const api = createApiHandler({
     config,
     registry,
@@ -101,6 +103,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await closed;
       clearTimeout(grace);
       await pages?.close();
+      await hasher.close();
       await store.close();
     },
   };
