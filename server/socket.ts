@@ -54,11 +54,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
   io.on("connection", (socket) => {
     const { identity } = socket.data;
-    // The handshake has been read (headers are kept in socket.handshake): holding the whole
-    // upgrade request for the life of the connection costs memory per socket.
-    dropRequest(socket);
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
-    socket.on("disconnect", (reason) => logger.debug("socket disconnected", { id: socket.id, reason }));
 
     on(socket, "room:join", async (payload) => {
       const room = normalizeRoomName(parsePayload("room", payload).room);
@@ -91,7 +87,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return { message };
     });
 
-    socket.on("disconnecting", () => {
+    socket.on("disconnecting", (reason) => {
+      logger.debug("socket disconnected", { id: socket.id, reason });
       for (const topic of socket.rooms) {
         if (!topic.startsWith(TOPIC_PREFIX)) continue;
         registry.leave(topic.slice(TOPIC_PREFIX.length), socket.id).catch((error: unknown) => {
@@ -119,9 +116,4 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   }
 
   return io;
-}
-
-/** As Socket.IO's performance guide advises, once the request's headers and cookie have been read. */
-function dropRequest(socket: ChatSocket): void {
-  (socket.conn as unknown as { request: unknown }).request = null;
 }

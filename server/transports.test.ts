@@ -1,6 +1,5 @@
 // Both Socket.IO transports against a real server: the room page connects WebSocket
-// first and falls back to long-polling, and the server lets go of each connection's
-// upgrade request once the handshake is read; neither may break a client.
+// first and falls back to long-polling, and other clients start on long-polling.
 import { io as connectClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, RoomMessagesPush, SendReply } from "../lib/protocol";
