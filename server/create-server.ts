@@ -45,10 +45,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
     (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
   };
+  const hasher = new HasherPool();
   const metrics: Metrics = new Metrics({
     node: config.nodeName,
     connections: () => io.engine.clientsCount,
     liveRooms: (): number => registry.liveRooms,
+    hashesWaiting: () => hasher.waiting,
   });
   const registry = new RegistryManager({
     store,
@@ -59,7 +61,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
   });
-  const hasher = new HasherPool();
   const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const api = createApiHandler({
     config,

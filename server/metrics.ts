@@ -12,6 +12,8 @@ export interface MetricsSources {
   connections: () => number;
   /** Room workers live on this node, read at scrape time. */
   liveRooms: () => number;
+  /** Password hashes (logins, registrations) waiting for a free hashing thread. */
+  hashesWaiting: () => number;
 }
 
 /** Fan-out is sub-millisecond on an idle node and grows with room size and load. */
@@ -43,6 +45,14 @@ export class Metrics {
       registers,
       collect() {
         this.set(sources.liveRooms());
+      },
+    });
+    new Gauge({
+      name: "livechat_password_hashes_waiting",
+      help: "Logins and registrations waiting for a free password-hashing thread.",
+      registers,
+      collect() {
+        this.set(sources.hashesWaiting());
       },
     });
     const stored = new Counter({

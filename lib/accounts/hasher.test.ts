@@ -35,6 +35,14 @@ describe("the hashing pool", () => {
     expect(checks).toEqual(passwords.map(() => false));
   });
 
+  it("counts the jobs waiting for a free worker", async () => {
+    const pool = startPool(1);
+    const jobs = ["one", "two", "three"].map((password) => pool.hash(password, COST));
+    expect(pool.waiting).toBe(2);
+    await Promise.all(jobs);
+    expect(pool.waiting).toBe(0);
+  });
+
   it("keeps serving after a job it cannot run", async () => {
     const pool = startPool(1);
     await expect(pool.compare("password", 42 as unknown as string)).rejects.toThrow(/Illegal arguments/);
