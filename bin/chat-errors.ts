@@ -42,8 +42,8 @@ export function errorBodyOf(data: unknown): ErrorBody | null {
 
 /** Why fetch could not reach the server, from Node's error causes. */
 export function describeUnreachable(url: URL, error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  const code = cause?.code ?? (error as { name?: string }).name;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof cause?.code === "string" ? cause.code : (error as Error).name;
   const reason =
     code === "ECONNREFUSED"
       ? "connection refused"
@@ -51,6 +51,8 @@ export function describeUnreachable(url: URL, error: unknown): string {
         ? `no host named ${url.hostname}`
         : code === "TimeoutError" || code === "UND_ERR_CONNECT_TIMEOUT"
           ? "no answer in time"
-          : (code ?? "network error");
+          : typeof cause?.message === "string"
+            ? cause.message
+            : (error as Error).message;
   return `Cannot reach Livechat at ${url.origin} (${reason}). Is the server running? --url or LIVECHAT_URL picks another.`;
 }
