@@ -46,10 +46,11 @@ async function chat(options: ChatOptions, terminal: Terminal): Promise<number> {
     print: (line) => terminal.print(line),
     printError: (line) => console.error(line),
   });
+  // Ctrl-C leaves the room too; the exit code says a signal ended it (128 + its number).
   const interrupt = () => void session.quit(130);
   terminal.onInterrupt(interrupt);
   process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
+  process.once("SIGTERM", () => void session.quit(143));
   session.start();
   void readLines(terminal, session);
   return session.ended;
