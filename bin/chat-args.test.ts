@@ -4,6 +4,7 @@ import { parseChatArgs, UsageError } from "./chat-args";
 describe("livechat chat's command line", () => {
   it("talks to http://localhost:3000 unless --url or LIVECHAT_URL says otherwise", () => {
     expect(parseChatArgs(["lobby"]).url.href).toBe("http://localhost:3000/");
+    expect(parseChatArgs(["lobby"], { LIVECHAT_URL: "" }).url.href).toBe("http://localhost:3000/");
     expect(parseChatArgs(["lobby"], { LIVECHAT_URL: "https://chat.example" }).url.href).toBe("https://chat.example/");
     expect(parseChatArgs(["lobby", "--url", "http://h:1"], { LIVECHAT_URL: "https://chat.example" }).url.href).toBe(
       "http://h:1/",

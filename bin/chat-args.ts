@@ -43,7 +43,7 @@ export function parseChatArgs(args: string[], env: Record<string, string | undef
   if (values.login !== undefined && !values.login.trim()) throw new UsageError("--login needs a username.");
   return {
     room: positionals[0],
-    url: parseServerUrl(values.url ?? env.LIVECHAT_URL ?? DEFAULT_URL),
+    url: parseServerUrl(values.url ?? (env.LIVECHAT_URL || DEFAULT_URL)),
     ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.login !== undefined ? { login: values.login.trim() } : {}),
   };

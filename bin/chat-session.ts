@@ -41,6 +41,7 @@ const JOIN_RETRIES = 3;
 const GAP_PAGE = 200;
 const GAP_PAGES_MAX = 5;
 const QUIT_WAIT_MS = 10_000;
+const RETRY_AFTER_KICK_MS = 1_000;
 
 export class ChatSession {
   private readonly options: SessionOptions;
@@ -130,7 +131,7 @@ export class ChatSession {
       if (reason === "io client disconnect") return;
       this.connectionLost();
       // The server closed this socket on purpose; Socket.IO does not retry that by itself.
-      if (reason === "io server disconnect") socket.connect();
+      if (reason === "io server disconnect") setTimeout(() => this.over || socket.connect(), RETRY_AFTER_KICK_MS);
     });
     socket.on("connect_error", (error) => {
       const refused = errorBodyOf((error as Error & { data?: unknown }).data);
