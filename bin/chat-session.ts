@@ -42,6 +42,7 @@ const GAP_PAGE = 200;
 const GAP_PAGES_MAX = 5;
 const QUIT_WAIT_MS = 10_000;
 const RETRY_AFTER_KICK_MS = 1_000;
+const MEMBERS_SHOWN = 10;
 
 export class ChatSession {
   private readonly options: SessionOptions;
@@ -192,7 +193,9 @@ export class ChatSession {
   }
 
   private greet(reply: JoinReply): void {
-    const names = reply.members.map((member) => terminalSafe(member.username)).join(", ");
+    const shown = reply.members.slice(0, MEMBERS_SHOWN).map((member) => terminalSafe(member.username));
+    const more = reply.members.length - shown.length;
+    const names = shown.join(", ") + (more > 0 ? ` and ${more} more` : "");
     this.options.print(
       status(`joined ${terminalSafe(reply.room)} as ${describeIdentity(reply.you)}; in the room: ${names}.`),
     );

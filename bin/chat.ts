@@ -1,7 +1,7 @@
 // `livechat chat <room>`: a terminal chat client in the spirit of the classic
 // Erlang one. It speaks only the public contract: HTTP to check the server and
 // sign in, Socket.IO for the room.
-import { CHAT_USAGE, parseChatArgs, UsageError, type ChatOptions } from "./chat-args";
+import { CHAT_HELP, CHAT_USAGE, parseChatArgs, UsageError, type ChatOptions } from "./chat-args";
 import { ChatFailure } from "./chat-errors";
 import { checkServer, login } from "./chat-http";
 import { ChatSession } from "./chat-session";
@@ -9,6 +9,10 @@ import { Interrupted, Terminal } from "./chat-terminal";
 
 /** Runs the client until the person leaves; resolves with the process exit code. */
 export async function runChat(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(`Usage: ${CHAT_USAGE}\n${CHAT_HELP}`);
+    return 0;
+  }
   let options: ChatOptions;
   try {
     options = parseChatArgs(args, process.env);
