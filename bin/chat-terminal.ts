@@ -99,10 +99,11 @@ export class Terminal {
 
 /** Reads one line from a terminal in raw mode, echoing nothing. */
 function readHidden(input: NodeJS.ReadStream, output: NodeJS.WriteStream, prompt: string): Promise<string | null> {
-  output.write(prompt);
+  // Echo goes off before the prompt shows: whatever is typed after the prompt is never echoed.
   input.setRawMode(true);
   input.setEncoding("utf8");
   input.resume();
+  output.write(prompt);
   let typed = "";
   return new Promise((resolve, reject) => {
     const finish = (outcome: () => void) => {

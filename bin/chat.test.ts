@@ -260,6 +260,7 @@ describe("livechat chat on a real terminal", () => {
     const terminal = startChat([room, "--login", "frank", "--url", app.url], { terminal: true });
     running.push(terminal);
     await terminal.waitForLine(/Password for frank: /);
+    // Typed at once on seeing the prompt: guards a past bug where the prompt came before echo went off.
     terminal.type("never shown 123");
     await terminal.waitForLine(new RegExp(`\\[livechat\\] joined ${room} as frank;`));
     terminal.type("exit");
