@@ -2,7 +2,7 @@
 // lines go out. On a real terminal the half-typed line is kept under incoming
 // lines and a password is read without echo; on pipes everything is plain lines
 // so the client can be scripted.
-import { clearLine, createInterface, cursorTo, moveCursor, type Interface } from "node:readline";
+import { clearLine, clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from "node:readline";
 
 const PROMPT = "> ";
 
@@ -72,8 +72,9 @@ export class Terminal {
     this.lines.on("line", (line) => {
       // The typed line stays on screen; the room's own push prints it as `[you] text`.
       if (this.interactive) {
-        moveCursor(this.output, 0, -1);
-        clearLine(this.output, 0);
+        const rows = Math.max(1, Math.ceil((PROMPT.length + line.length) / (this.output.columns || 80)));
+        moveCursor(this.output, 0, -rows);
+        clearScreenDown(this.output);
         this.lines?.prompt();
       }
       this.deliver(line);
