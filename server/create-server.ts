@@ -8,6 +8,7 @@ import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import { MemoryStore } from "../lib/store/memory";
 import type { Config } from "./config";
+import { DeliveryStats } from "./delivery-stats";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
 import { startPages, type Pages } from "./pages";
@@ -19,6 +20,8 @@ export interface LivechatServer {
   io: ChatServer;
   registry: RegistryManager;
   logger: Logger;
+  /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
+  deliveryStats: DeliveryStats;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -69,13 +72,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
+  const deliveryStats = new DeliveryStats();
+  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats });
 
   return {
     httpServer,
     io,
     registry,
     logger,
+    deliveryStats,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
