@@ -12,6 +12,7 @@ describe("configuration", () => {
   it("works with no environment at all", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, store: "memory", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
+    expect(config).toMatchObject({ messageRate: 10, messageBurst: 20, outboundBufferBytes: 4 * 1024 * 1024 });
     expect(config.dataDir).toBe(path.resolve(".data"));
     expect(config.adminToken).toBeUndefined();
     expect(config.allowedOrigins).toEqual([]);
@@ -28,6 +29,9 @@ describe("configuration", () => {
     [{ STORE: "postgres" }, /STORE/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ MESSAGE_RATE: "ten" }, /MESSAGE_RATE/],
+    [{ MESSAGE_BURST: "0" }, /MESSAGE_BURST/],
+    [{ OUTBOUND_BUFFER_BYTES: "1000" }, /OUTBOUND_BUFFER_BYTES/],
   ])("stops start-up on %j with a sentence naming the variable", (env, pattern) => {
     expect(() => loadConfig(env)).toThrow(pattern);
   });

@@ -21,6 +21,12 @@ export interface Config {
   nodeName: string;
   allowedOrigins: string[];
   logLevel: LogLevel;
+  /** Sustained `message:send` rate allowed per connection; 0 turns the limit off. */
+  messageRate: number;
+  /** Messages a connection may send at once before the sustained rate applies. */
+  messageBurst: number;
+  /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
+  outboundBufferBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +74,9 @@ export function loadConfig(env: Env = process.env): Config {
       .filter(Boolean)
       .map((origin) => parseOrigin(origin)),
     logLevel: logLevel as LogLevel,
+    messageRate: integer(env, "MESSAGE_RATE", 10, 0, 1_000_000),
+    messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
+    outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   };
 }
 

@@ -9,6 +9,7 @@ import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import { MemoryStore } from "../lib/store/memory";
 import type { Config } from "./config";
+import { DeliveryStats } from "./delivery-stats";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
 import { Metrics } from "./metrics";
@@ -22,6 +23,8 @@ export interface LivechatServer {
   registry: RegistryManager;
   metrics: Metrics;
   logger: Logger;
+  /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
+  deliveryStats: DeliveryStats;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -81,7 +84,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
+  const deliveryStats = new DeliveryStats();
+  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats });
 
   return {
     httpServer,
@@ -89,6 +93,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     registry,
     metrics,
     logger,
+    deliveryStats,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
