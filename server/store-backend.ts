@@ -1,0 +1,112 @@
+// The node's store, chosen by STORE: the embedded memory store, or Redis shared
+// by several nodes, which also brings shared presence and Socket.IO's Redis
+// adapter (pushes from any node reach the sockets of every node).
+import { randomUUID } from "node:crypto";
+import { createAdapter } from "@socket.io/redis-adapter";
+import type { Redis } from "ioredis";
+import type { Logger } from "../lib/logger";
+import type { RoomPresence } from "../lib/rooms/presence";
+import type { Publish } from "../lib/rooms/room";
+import { MemoryStore } from "../lib/store/memory";
+import { RedisStore } from "../lib/store/redis";
+import { connectRedis, redactUrl } from "../lib/store/redis-connection";
+import { SharedPresence } from "../lib/store/redis-presence";
+import type { Store } from "../lib/store/store";
+import type { Config } from "./config";
+import type { ChatServer } from "./socket";
+
+export interface StoreBackend {
+  store: Store;
+  /** Presence shared with the other nodes; undefined: this node's own. */
+  createPresence?: (room: string) => RoomPresence;
+  /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
+  attach(io: ChatServer): Promise<void>;
+  /** This node's people leave every room, as the other nodes see it. */
+  closePresence(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RedisBackendOptions {
+  /** Prefix of every Redis key and channel (tests isolate themselves with their own). */
+  prefix?: string;
+  /** A node silent for this long is dead and its people leave (default 15 s). */
+  presenceTtlMs?: number;
+}
+
+export async function openStoreBackend(
+  config: Config,
+  logger: Logger,
+  publish: Publish,
+  options: RedisBackendOptions = {},
+): Promise<StoreBackend> {
+  if (config.store === "memory") {
+    const store = new MemoryStore();
+    return { store, attach: async () => {}, closePresence: async () => {}, close: () => store.close() };
+  }
+  const url = config.redisUrl!;
+  const prefix = options.prefix ?? "livechat:";
+  const [commands, feed, adapterPub, adapterSub] = await Promise.all([
+    connectRedis(url, { connectionName: `${config.nodeName}-commands` }),
+    connectRedis(url, { connectionName: `${config.nodeName}-feed` }),
+    connectRedis(url, { connectionName: `${config.nodeName}-adapter-pub` }),
+    connectRedis(url, { connectionName: `${config.nodeName}-adapter-sub` }),
+  ]);
+  const connections = [commands, feed, adapterPub, adapterSub];
+  reportOutages(commands, url, logger);
+  for (const other of connections.slice(1)) other.on("error", () => {}); // reported once, by `commands`
+  ignorePublishFailures(adapterPub);
+
+  const store = new RedisStore({ redis: commands, subscriber: feed, prefix, ownsConnections: false });
+  const presence = new SharedPresence({
+    redis: commands,
+    prefix,
+    node: `${config.nodeName}-${randomUUID().slice(0, 8)}`,
+    publish,
+    logger,
+    ...(options.presenceTtlMs !== undefined ? { ttlMs: options.presenceTtlMs } : {}),
+  });
+  logger.info("using the Redis store", { redis: redactUrl(url) });
+
+  return {
+    store,
+    createPresence: (room) => presence.forRoom(room),
+    attach: async (io) => {
+      io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io` }));
+      await presence.start();
+    },
+    closePresence: () => presence.close(),
+    close: async () => {
+      await store.close();
+      await Promise.all(connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
+    },
+  };
+}
+
+/** One line when Redis goes out of reach and one when it is back, not one per retry. */
+function reportOutages(redis: Redis, url: string, logger: Logger): void {
+  let down = false;
+  redis.on("error", (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.error("lost the connection to Redis; rooms answer room_unavailable until it is back", {
+      redis: redactUrl(url),
+      error: error.message,
+    });
+  });
+  redis.on("ready", () => {
+    if (!down) return;
+    down = false;
+    logger.info("Redis is reachable again", { redis: redactUrl(url) });
+  });
+}
+
+/**
+ * The Redis adapter publishes without handling the promise; with no offline queue a
+ * publish while Redis is away rejects, which would end the process. Pushes are
+ * snapshots that the next change repeats, so a lost one is not worth more.
+ */
+function ignorePublishFailures(redis: Redis): void {
+  const publish = redis.publish.bind(redis) as (channel: string | Buffer, message: string | Buffer) => Promise<number>;
+  (redis as unknown as { publish: typeof publish }).publish = (channel, message) =>
+    publish(channel, message).catch(() => 0);
+}
