@@ -54,7 +54,8 @@ export async function openStoreBackend(
   const connections = [commands, feed, adapterPub, adapterSub];
   reportOutages(commands, url, logger);
   for (const other of connections.slice(1)) other.on("error", () => {}); // reported once, by `commands`
-  ignorePublishFailures(adapterPub);
+  ignoreFailures(adapterPub, ["publish"]);
+  ignoreFailures(adapterSub, ["psubscribe", "punsubscribe", "subscribe", "unsubscribe"]);
 
   const store = new RedisStore({ redis: commands, subscriber: feed, prefix, ownsConnections: false });
   const presence = new SharedPresence({
@@ -101,12 +102,14 @@ function reportOutages(redis: Redis, url: string, logger: Logger): void {
 }
 
 /**
- * The Redis adapter publishes without handling the promise; with no offline queue a
- * publish while Redis is away rejects, which would end the process. Pushes are
- * snapshots that the next change repeats, so a lost one is not worth more.
+ * The Redis adapter does not handle these calls' promises; with no offline queue, one
+ * made while Redis is away rejects, which would end the process. Pushes are snapshots
+ * that the next change repeats, and ioredis subscribes again after a reconnect.
  */
-function ignorePublishFailures(redis: Redis): void {
-  const publish = redis.publish.bind(redis) as (channel: string | Buffer, message: string | Buffer) => Promise<number>;
-  (redis as unknown as { publish: typeof publish }).publish = (channel, message) =>
-    publish(channel, message).catch(() => 0);
+function ignoreFailures(redis: Redis, methods: ("publish" | "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe")[]): void {
+  const target = redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of methods) {
+    const original = target[method]!.bind(redis);
+    target[method] = (...args) => original(...args).catch(() => undefined);
+  }
 }
