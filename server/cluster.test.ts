@@ -253,7 +253,7 @@ describe("a node killed mid-stream", () => {
 describe("Redis stopped and started again", () => {
   it("answers sends with a clear room_unavailable while Redis is down, and works again once it is back", async () => {
     const dir = tempDir();
-    let store = await startRedisServer({ dir, persistent: true });
+    let store = await startRedisServer({ dir, appendfsync: "always" });
     cleanups.push(() => store.stop());
     const [a, b] = [await node("node-a", store.url), await node("node-b", store.url)];
     const room = uniqueRoom();
@@ -274,7 +274,7 @@ describe("Redis stopped and started again", () => {
     const refusedConnection = await connect(a, "erin").catch((error: { data?: unknown }) => error.data);
     expect(refusedConnection).toMatchObject({ code: "room_unavailable" });
 
-    store = await startRedisServer({ dir, port: store.port, persistent: true });
+    store = await startRedisServer({ dir, port: store.port, appendfsync: "always" });
     // The page's Send button, pressed until it works: the same clientId stores it once.
     await expect
       .poll(async () => (await send(alice, room, "during", "m-during").catch(() => undefined))?.ok, { timeout: 10_000, interval: 200 })

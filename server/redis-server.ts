@@ -13,8 +13,11 @@ export interface RedisServerOptions {
   dir: string;
   /** A fixed port; a free one when unset. */
   port?: number;
-  /** Keep data across restarts in an append-only file (fsync every write); off: nothing is written. */
-  persistent?: boolean;
+  /**
+   * Keep data across restarts in an append-only file, fsynced after every write
+   * ("always") or once a second ("everysec"); unset: nothing is written to disk.
+   */
+  appendfsync?: "always" | "everysec";
 }
 
 export interface RedisServer {
@@ -72,8 +75,8 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   const binary = findRedisServer();
   const port = options.port ?? (await freePort());
   mkdirSync(options.dir, { recursive: true });
-  const persistence = options.persistent
-    ? ["--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+  const persistence = options.appendfsync
+    ? ["--appendonly", "yes", "--appendfsync", options.appendfsync, "--save", ""]
     : ["--appendonly", "no", "--save", ""];
   const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", options.dir, ...persistence], {
     stdio: ["ignore", "pipe", "pipe"],
