@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startLocalCluster, type LocalCluster } from "../server/local-cluster";
 import { freePort, startRedisServer, type RedisServer } from "../server/redis-server";
-import { authorOf, composer, expectConnected, messageWith, roomPath } from "./chat";
+import { authorOf, composer, connectionStatus, expectConnected, messageWith, roomPath } from "./chat";
 import { expect, randomSuffix, test } from "./fixtures";
 import type { Page } from "@playwright/test";
 
@@ -78,6 +78,9 @@ test("a Redis outage is shown when sending, and sending works again once Redis i
   await composer(owner).press("Enter");
   await expect(owner.locator("form").getByRole("alert")).toContainText("cannot reach its store (Redis)");
   await expect(composer(owner)).toHaveValue("sent while Redis is away");
+  // A page opened during the outage says why it cannot join, and joins by itself later.
+  await visitor.reload();
+  await expect(connectionStatus(visitor)).toContainText("cannot reach its store (Redis)");
 
   restartedRedis = await startRedisServer({ dir: path.join(dataDir, "redis"), port, appendfsync: "everysec" });
   // Pressing Send again (the same draft, so the same clientId) stores it once.
@@ -85,6 +88,7 @@ test("a Redis outage is shown when sending, and sending works again once Redis i
     await composer(owner).press("Enter");
     await expect(composer(owner)).toHaveValue("", { timeout: 1_000 });
   }).toPass({ timeout: 15_000 });
+  await expectConnected(visitor);
   await expect(messageWith(visitor, "sent while Redis is away")).toHaveCount(1);
   await expect(messageWith(owner, "sent while Redis is away")).toHaveCount(1);
 });
