@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
-import { startRedisServer, type RedisServer } from "./redis-server";
+import { freePort, startRedisServer, type RedisServer } from "./redis-server";
 import { startNode, type TestClient } from "./test-server";
 
 const PRESENCE_TTL_MS = 1_500;
@@ -106,6 +106,13 @@ function notices(client: TestClient): RoomNoticePush[] {
 
 const seqsOf = (messages: Message[]) => messages.map((m) => m.seq);
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe("starting a node", () => {
+  it("stops with a sentence naming REDIS_URL when nothing answers there", async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    await expect(node("node-a", url)).rejects.toThrow(/REDIS_URL points at a Redis that cannot be reached.*start Redis or fix REDIS_URL/);
+  });
+});
 
 describe("two nodes, one room", () => {
   it("gives every client on either node the same list in the same seq order, with every acked message", async () => {

@@ -12,7 +12,7 @@ import { RedisStore } from "../lib/store/redis";
 import { connectRedis, redactUrl } from "../lib/store/redis-connection";
 import { SharedPresence } from "../lib/store/redis-presence";
 import type { Store } from "../lib/store/store";
-import type { Config } from "./config";
+import { ConfigError, type Config } from "./config";
 import type { ChatServer } from "./socket";
 
 export interface StoreBackend {
@@ -45,13 +45,16 @@ export async function openStoreBackend(
   }
   const url = config.redisUrl!;
   const prefix = options.prefix ?? "livechat:";
-  const [commands, feed, adapterPub, adapterSub] = await Promise.all([
-    connectRedis(url, { connectionName: `${config.nodeName}-commands` }),
-    connectRedis(url, { connectionName: `${config.nodeName}-feed` }),
-    connectRedis(url, { connectionName: `${config.nodeName}-adapter-pub` }),
-    connectRedis(url, { connectionName: `${config.nodeName}-adapter-sub` }),
-  ]);
-  const connections = [commands, feed, adapterPub, adapterSub];
+  const connections = await Promise.all(
+    ["commands", "feed", "adapter-pub", "adapter-sub"].map((role) =>
+      connectRedis(url, { connectionName: `${config.nodeName}-${role}` }),
+    ),
+  ).catch((error: unknown) => {
+    throw new ConfigError(
+      `REDIS_URL points at a Redis that cannot be reached (${error instanceof Error ? error.message : String(error)}); start Redis or fix REDIS_URL.`,
+    );
+  });
+  const [commands, feed, adapterPub, adapterSub] = connections as [Redis, Redis, Redis, Redis];
   reportOutages(commands, url, logger);
   for (const other of connections.slice(1)) other.on("error", () => {}); // reported once, by `commands`
   ignoreFailures(adapterPub, ["publish"]);

@@ -239,14 +239,13 @@ export class Room {
       sentAt: new Date().toISOString(),
       ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
     });
-    if (created && message.seq > this.lastSeq) {
-      if (message.seq === this.lastSeq + 1) {
-        this.advance([message]);
-      } else {
-        // Another node stored messages in between: the store has them, in order. The
-        // message is stored either way, so a failed read must not fail the send.
-        await this.catchUp(message.seq).catch(() => {});
-      }
+    if (created) {
+      // The message is stored whatever happens below, so a failed read must not fail the send.
+      if (message.seq === this.lastSeq + 1) this.advance([message]);
+      // Another node stored messages in between: the store has them, in order.
+      else if (message.seq > this.lastSeq) await this.catchUp(message.seq).catch(() => {});
+      // The room was deleted and begun again under this worker: read it afresh.
+      else if (!this.window.some((known) => known.id === message.id)) await this.handleRefresh().catch(() => {});
     }
     return message;
   }

@@ -138,6 +138,11 @@ export class SharedPresence {
     return presence;
   }
 
+  /** Keeps a room's table where the heartbeat finds it (tables of empty rooms are let go). */
+  keep(room: string, presence: RedisRoomPresence): void {
+    this.rooms.set(room, presence);
+  }
+
   /** Removes this node's people from every room (they leave, with notices), then stops the heartbeat. */
   async close(): Promise<void> {
     clearInterval(this.timer);
@@ -205,6 +210,9 @@ export class SharedPresence {
     // Swept while Redis was out of reach (or before): every room of this node is written again.
     if (known === 0) for (const room of this.rooms.keys()) this.dirty.add(room);
     for (const room of [...this.dirty]) await this.rewrite(room);
+    for (const [room, presence] of this.rooms) {
+      if (presence.isEmpty && !this.dirty.has(room)) this.rooms.delete(room);
+    }
     // Only a node that has been in touch for a whole ttl judges others: after Redis was
     // down, every node needs a beat to renew its deadline first.
     if (Date.now() - this.healthySince < this.ttlMs) return;
@@ -278,6 +286,7 @@ class RedisRoomPresence implements RoomPresence {
   }
 
   async join(connectionId: string, identity: Identity): Promise<{ first: boolean; members: Member[] }> {
+    this.shared.keep(this.room, this);
     const firstHere = this.local.add(connectionId, identity);
     try {
       if (!firstHere) return { first: false, members: this.remember(await this.shared.members(this.room)) };
