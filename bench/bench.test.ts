@@ -57,11 +57,14 @@ describe("bench fan-out", () => {
   for (const kind of ["b-ws", "b-sio", "livechat"] as ServerKind[]) {
     for (const push of ["full", "new"] as const) {
       it(`delivers every message to every member of a room through ${kind} (${push} push)`, async () => {
-        server = await startServer(kind, { port: 0, push });
+        server = await startServer(kind, { port: 0, push, env: { MESSAGE_RATE: "0" } });
         const result = await runFanout(inProcess(server), { members: 4, messagesPerS: 40, durationS: 0.25, prefill: 5 });
         expect(result.deliveredPct).toBe(100);
         expect(result.receive.count).toBe(10 * 4);
         expect(result.ack.count).toBe(10);
+        // A full push carries the window (at least the 5 prefilled messages); a new-only push about one message.
+        if (push === "full") expect(result.avgPushBytes).toBeGreaterThan(5 * 200);
+        else expect(result.avgPushBytes).toBeLessThan(3 * 300);
       });
     }
   }

@@ -1,8 +1,11 @@
 // Scenario 8: scenario 2 across two nodes sharing a redis-server: what the Redis
 // adapter adds to p99 and to CPU against one node with the embedded store.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { loadConfig } from "../../server/config";
 import { runFanout } from "../fanout";
-import { startRedis } from "../redis";
+import { startRedisServer } from "../../server/redis-server";
 import type { Row } from "../report";
 import type { Context, Scenario } from "../scenario";
 import { ServerHandle } from "../spawn";
@@ -35,7 +38,8 @@ export const cluster: Scenario = {
     } finally {
       await single.close();
     }
-    const redis = await startRedis();
+    const redisDir = mkdtempSync(path.join(tmpdir(), "livechat-bench-redis-"));
+    const redis = await startRedisServer({ dir: redisDir });
     try {
       const env = { ...context.livechatEnv, DATA_DIR: "", STORE: "redis", REDIS_URL: redis.url };
       const nodeA = await ServerHandle.start("livechat", { env: { ...env, NODE_NAME: "bench-a" } });
@@ -63,6 +67,7 @@ export const cluster: Scenario = {
       }
     } finally {
       await redis.stop();
+      rmSync(redisDir, { recursive: true, force: true });
     }
   },
 };

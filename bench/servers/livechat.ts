@@ -1,7 +1,7 @@
 // Livechat itself, as `createServer` composes it for production. The "new" push
 // mode is a bench-only variant: it rewrites each `room:messages` push on its way
-// into Socket.IO to carry only the messages the previous push lacked, to measure
-// what pushing the full list costs. The product never runs it.
+// through Socket.IO's adapter to carry only the messages the previous push lacked,
+// to measure what pushing the full list costs. The product never runs it.
 import { loadConfig } from "../../server/config";
 import { createServer, type LivechatServer } from "../../server/create-server";
 import type { BenchServer, ServerOptions } from "./types";
@@ -25,22 +25,20 @@ export async function startLivechat(options: ServerOptions): Promise<BenchServer
   return { port, close: () => server.close() };
 }
 
-type Emitter = { emit(event: string, payload: unknown): boolean };
+type Packet = { data?: unknown[] };
+type Broadcast = (packet: Packet, options: { rooms: Set<string> }) => void;
 
+/** Rewrites pushes in the namespace's adapter, which every emit goes through (io.to, io.local.to, Redis). */
 function pushOnlyNewMessages(server: LivechatServer): void {
-  const io = server.io as unknown as { to(topic: string): Emitter };
-  const to = io.to.bind(io);
+  const adapter = server.io.of("/").adapter as unknown as { broadcast: Broadcast };
+  const broadcast = adapter.broadcast.bind(adapter);
   const pushed = new Map<string, number>();
-  io.to = (topic: string) => {
-    const operator = to(topic);
-    const emit = operator.emit.bind(operator);
-    operator.emit = (event, payload) => {
-      if (event !== "room:messages") return emit(event, payload);
-      const push = payload as { messages: { seq: number }[]; seq: number };
-      const since = pushed.get(topic) ?? 0;
-      pushed.set(topic, push.seq);
-      return emit(event, { ...push, messages: push.messages.filter((message) => message.seq > since) });
-    };
-    return operator;
+  adapter.broadcast = (packet, options) => {
+    const [event, payload] = packet.data ?? [];
+    if (event !== "room:messages") return broadcast(packet, options);
+    const push = payload as { room: string; messages: { seq: number }[]; seq: number };
+    const since = pushed.get(push.room) ?? 0;
+    pushed.set(push.room, push.seq);
+    return broadcast({ ...packet, data: [event, { ...push, messages: push.messages.filter((message) => message.seq > since) }] }, options);
   };
 }
