@@ -37,6 +37,8 @@ export interface FanoutResult {
   serverCpuPct: number;
   loadCpuPct: number;
   avgPushBytes: number;
+  /** Receivers the server closed during the run (a slow consumer cut off, say). */
+  closedByServer: number;
 }
 
 const WARMUP_S = 0.5;
@@ -48,7 +50,10 @@ export async function runFanout(server: Target, options: FanoutOptions): Promise
   const servers = [server, ...(options.extraServers ?? [])];
   const tracker = new DeliveryTracker();
   const senderCount = Math.min(options.members, 10);
+  let closing = false;
+  let closedByServer = 0;
   const clients = await connectMany(options.members, (index) => ({
+    onClose: () => void (closing || closedByServer++),
     url: servers[index < senderCount ? 0 : index % servers.length]!.url,
     localAddress: sourceAddress(index),
     onPush: tracker.onPush,
@@ -90,8 +95,10 @@ export async function runFanout(server: Target, options: FanoutOptions): Promise
       serverCpuPct: Math.round(serverCpuMs / servers.length / elapsedS / 10),
       loadCpuPct: Math.round((load.user + load.system) / 1000 / elapsedS / 10),
       avgPushBytes: Math.round(tracker.pushBytes / Math.max(1, tracker.pushFrames)),
+      closedByServer,
     };
   } finally {
+    closing = true;
     closeAll(clients);
   }
 }

@@ -16,7 +16,7 @@ export const realistic: Scenario = {
   title: "4. Realistic chat: users in rooms of 5 at 0.2 msg/s each, send-to-ack and send-to-receive",
   async run(context: Context): Promise<Row[]> {
     const users = context.quick ? 500 : 5_000;
-    const durationS = context.quick ? 3 : 10;
+    const durationS = context.quick ? 2 : 6;
     const figures: Record<string, { ack: number; receive: number; delivered: number }> = {};
     // Real people, each within the default per-connection send limit: it stays on here.
     const env = Object.fromEntries(Object.entries(context.livechatEnv).filter(([name]) => name !== "MESSAGE_RATE"));
