@@ -19,11 +19,13 @@ export interface Row {
 
 export function ratio(livechat: number | undefined, reference: number | undefined): number | undefined {
   if (livechat === undefined || reference === undefined || reference === 0) return undefined;
+  if (!Number.isFinite(livechat) || !Number.isFinite(reference)) return undefined;
   return Math.round((livechat / reference) * 100) / 100;
 }
 
 function cell(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return "-";
+  if (value === Infinity) return "never";
   if (Math.abs(value) >= 100) return String(Math.round(value));
   return String(Math.round(value * 100) / 100);
 }

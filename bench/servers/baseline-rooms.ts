@@ -1,24 +1,41 @@
 // The baselines' rooms: no store, no auth, no worker; only a window of the newest
-// messages so a push carries the same bytes as Livechat's.
+// messages so a push carries the same bytes as Livechat's, and the same coalescing
+// (at most one push per room per tick) so they send the same number of pushes.
 import { randomUUID } from "node:crypto";
 import type { Message } from "../../lib/protocol";
 import type { PushMode } from "./types";
 
 export const BASELINE_WINDOW = 100;
 
-export class BaselineRooms {
-  private readonly rooms = new Map<string, { seq: number; window: Message[] }>();
+export interface MessagesPush {
+  room: string;
+  messages: Message[];
+  seq: number;
+}
 
-  constructor(private readonly push: PushMode) {}
+interface RoomState {
+  seq: number;
+  window: Message[];
+  pushedSeq: number;
+  pushScheduled: boolean;
+}
+
+export class BaselineRooms {
+  private readonly rooms = new Map<string, RoomState>();
+
+  constructor(
+    private readonly push: PushMode,
+    private readonly publish: (push: MessagesPush) => void = () => undefined,
+  ) {}
 
   window(room: string): Message[] {
     return this.rooms.get(room)?.window ?? [];
   }
 
-  /** Appends a message; returns it and the `room:messages` payload to push. */
-  append(room: string, content: string): { message: Message; payload: { room: string; messages: Message[]; seq: number } } {
+  /** Appends a message and schedules the room's push; returns the message for the ack. */
+  append(room: string, content: string): Message {
     let state = this.rooms.get(room);
-    if (!state) this.rooms.set(room, (state = { seq: 0, window: [] }));
+    if (!state) this.rooms.set(room, (state = { seq: 0, window: [], pushedSeq: 0, pushScheduled: false }));
     const message: Message = {
       id: randomUUID(),
       room,
@@ -30,7 +47,20 @@ export class BaselineRooms {
     };
     state.window.push(message);
     if (state.window.length > BASELINE_WINDOW) state.window.shift();
-    return { message, payload: { room, messages: this.push === "full" ? state.window : [message], seq: message.seq } };
+    this.schedulePush(room, state);
+    return message;
+  }
+
+  private schedulePush(room: string, state: RoomState): void {
+    if (state.pushScheduled) return;
+    state.pushScheduled = true;
+    setImmediate(() => {
+      state.pushScheduled = false;
+      const since = state.pushedSeq;
+      state.pushedSeq = state.seq;
+      const messages = this.push === "full" ? state.window : state.window.filter((message) => message.seq > since);
+      this.publish({ room, messages, seq: state.seq });
+    });
   }
 }
 

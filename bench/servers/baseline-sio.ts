@@ -10,9 +10,9 @@ type Ack = (reply: unknown) => void;
 type Payload = { room?: unknown; content?: unknown };
 
 export async function startBaselineSio(options: ServerOptions): Promise<BenchServer> {
-  const rooms = new BaselineRooms(options.push);
   const httpServer = createServer();
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 1e6 });
+  const rooms = new BaselineRooms(options.push, (push) => io.to(`room:${push.room}`).emit("room:messages", push));
   io.on("connection", (socket) => {
     socket.on("room:join", (payload: Payload, ack: Ack) => {
       const room = String(payload.room);
@@ -25,9 +25,7 @@ export async function startBaselineSio(options: ServerOptions): Promise<BenchSer
     });
     socket.on("message:send", (payload: Payload, ack: Ack) => {
       const room = String(payload.room);
-      const { message, payload: push } = rooms.append(room, String(payload.content));
-      ack({ ok: true, message });
-      io.to(`room:${room}`).emit("room:messages", push);
+      ack({ ok: true, message: rooms.append(room, String(payload.content)) });
     });
   });
   await new Promise<void>((resolve) => httpServer.listen(options.port, "127.0.0.1", resolve));

@@ -11,8 +11,11 @@ import type { BenchServer, ServerOptions } from "./types";
 const OPEN = `0${JSON.stringify({ sid: "b-ws", upgrades: [], pingInterval: 25_000, pingTimeout: 20_000, maxPayload: 1e6 })}`;
 
 export async function startBaselineWs(options: ServerOptions): Promise<BenchServer> {
-  const rooms = new BaselineRooms(options.push);
   const members = new Map<string, Set<WebSocket>>();
+  const rooms = new BaselineRooms(options.push, (push) => {
+    const bytes = Buffer.from(`42${JSON.stringify(["room:messages", push])}`);
+    for (const member of members.get(push.room) ?? []) member.send(bytes, { binary: false });
+  });
   const httpServer = createServer();
   const wss = new WebSocketServer({ server: httpServer, perMessageDeflate: false, maxPayload: 1e6 });
 
@@ -37,10 +40,7 @@ export async function startBaselineWs(options: ServerOptions): Promise<BenchServ
         joined.delete(room);
         ws.send(encodeAck(ackId, { ok: true }));
       } else if (frame.event === "message:send") {
-        const { message, payload: push } = rooms.append(room, String(payload.content));
-        ws.send(encodeAck(ackId, { ok: true, message }));
-        const bytes = Buffer.from(`42${JSON.stringify(["room:messages", push])}`);
-        for (const member of members.get(room) ?? []) member.send(bytes, { binary: false });
+        ws.send(encodeAck(ackId, { ok: true, message: rooms.append(room, String(payload.content)) }));
       }
     });
     ws.on("close", () => {
