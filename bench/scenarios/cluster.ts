@@ -6,7 +6,7 @@ import path from "node:path";
 import { loadConfig } from "../../server/config";
 import { runFanout } from "../fanout";
 import { startRedisServer } from "../../server/redis-server";
-import type { Row } from "../report";
+import { ratio, type Row } from "../report";
 import type { Context, Scenario } from "../scenario";
 import { ServerHandle } from "../spawn";
 
@@ -56,6 +56,7 @@ export const cluster: Scenario = {
             unit: "ms",
             bsio: alone.receive.p99Ms,
             livechat: two.receive.p99Ms,
+            ratio: ratio(two.receive.p99Ms, alone.receive.p99Ms),
             target: "< 3 ms added",
             pass: added < 3 && two.deliveredPct === 100,
             note: `B-sio column: one Livechat node (embedded store); added ${added} ms; CPU ${alone.serverCpuMs} ms on one node, ${two.serverCpuMs} ms on two; both nodes share core 0`,

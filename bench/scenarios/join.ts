@@ -148,6 +148,7 @@ async function restartAndCount(
   await server.kill();
   const next = await ServerHandle.start(kind, { port: server.port, env: context.livechatEnv });
   replaced(next);
+  context.log(`${kind}: the new process listens ${((performance.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
   const allBack = await waitUntil(() => rejoined >= count, GIVE_UP_S * 1000);
   const seconds = (performance.now() - killedAt) / 1000;
   stopping = true;
