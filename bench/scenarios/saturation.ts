@@ -35,7 +35,7 @@ export const saturation: Scenario = {
           };
           // One bad run on a shared machine is often someone else's build: a rate fails only twice in a row.
           const attempt = async (messagesPerS: number) => (await measure(messagesPerS)) || (await measure(messagesPerS));
-          for (let step = 0; step < (context.quick ? 3 : 7); step++) {
+          for (let step = 0; step < (context.quick ? 3 : 8); step++) {
             if (!(await attempt(rate))) {
               bad = rate;
               failedAt[kind] = lastFailure;
