@@ -49,11 +49,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
   };
   const hasher = new HasherPool();
+  const deliveryStats = new DeliveryStats();
   const metrics: Metrics = new Metrics({
     node: config.nodeName,
     connections: () => io.engine.clientsCount,
     liveRooms: (): number => registry.liveRooms,
     hashesWaiting: () => hasher.waiting,
+    delivery: deliveryStats,
   });
   const registry = new RegistryManager({
     store,
@@ -84,7 +86,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const deliveryStats = new DeliveryStats();
   const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats });
 
   return {
