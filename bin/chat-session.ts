@@ -69,6 +69,9 @@ export class ChatSession {
     this.ended = new Promise((resolve) => (this.finish = resolve));
     this.socket = io(options.url.origin, {
       path: "/socket.io",
+      // WebSocket first (no long-polling handshake and upgrade), long-polling if it is blocked.
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       auth: options.name !== undefined ? { name: options.name } : {},
       extraHeaders: options.cookie ? { cookie: options.cookie } : {},
       reconnectionDelay: 500,
