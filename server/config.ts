@@ -10,7 +10,7 @@ export interface Config {
   host: string | undefined;
   /** Where the node keeps its files; empty means it keeps none (demos). */
   dataDir: string | undefined;
-  store: "memory";
+  store: "memory" | "redis";
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
   adminToken: string | undefined;
@@ -46,8 +46,15 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const store = optional(env, "STORE") ?? "memory";
-  if (store !== "memory") {
-    throw new ConfigError(`STORE must be "memory" (the embedded store); "${store}" is not available in this version.`);
+  if (store !== "memory" && store !== "redis") {
+    throw new ConfigError(`STORE must be "memory" (the embedded store) or "redis" (shared by several nodes); got "${store}".`);
+  }
+  const redisUrl = optional(env, "REDIS_URL");
+  if (store === "redis") {
+    if (redisUrl === undefined) {
+      throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
+    }
+    parseRedisUrl(redisUrl);
   }
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
@@ -60,7 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: optional(env, "HOST"),
     dataDir: dataDir === "" ? undefined : path.resolve(dataDir),
     store,
-    redisUrl: optional(env, "REDIS_URL"),
+    redisUrl,
     sessionSecret,
     adminToken: optional(env, "ADMIN_TOKEN"),
     historyWindow: integer(env, "HISTORY_WINDOW", 100, 1, 1000),
@@ -93,6 +100,20 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}".`);
   }
   return value;
+}
+
+function parseRedisUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
+    throw new ConfigError(
+      `REDIS_URL must be a Redis URL like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0); "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
+    );
+  }
 }
 
 function parseOrigin(origin: string): string {
