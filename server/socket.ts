@@ -59,7 +59,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   const guardOutput = createOutputGuard({
     maxBytes: config.outboundBufferBytes,
     onCutOff: (socket, bufferedBytes) => {
-      stats.slowConsumersCut += 1;
+      stats.countSlowConsumerCut();
       logger.warn("cut off a slow consumer", { id: socket.id, bufferedBytes, limit: config.outboundBufferBytes });
     },
   });
@@ -70,6 +70,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
   io.on("connection", (socket) => {
     const { identity } = socket.data;
+    logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
     const sends = config.messageRate > 0 ? new TokenBucket({ ratePerSecond: config.messageRate, burst: config.messageBurst }) : null;
 
@@ -94,7 +95,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
     on(socket, "message:send", async (payload) => {
       if (sends && !sends.take()) {
-        stats.rateLimited += 1;
+        stats.countRateLimited();
         throw rateLimited;
       }
       const { room: asked, content, clientId } = parsePayload("send", payload);
@@ -108,7 +109,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return { message };
     });
 
-    socket.on("disconnecting", () => {
+    socket.on("disconnecting", (reason) => {
+      logger.debug("socket disconnected", { id: socket.id, reason });
       for (const topic of socket.rooms) {
         if (!topic.startsWith(TOPIC_PREFIX)) continue;
         registry.leave(topic.slice(TOPIC_PREFIX.length), socket.id).catch((error: unknown) => {

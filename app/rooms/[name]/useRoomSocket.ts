@@ -42,6 +42,8 @@ const BACK_OFF_MS = 1_000;
 const RECONNECTION = { reconnectionDelay: 500, reconnectionDelayMax: 10_000, randomizationFactor: 0.5 };
 const NOTICE_LIMIT = 20;
 const JOIN_RETRIES = 3;
+/** While the server cannot reach its store (room_unavailable), the page tries again this often. */
+const UNAVAILABLE_RETRY_MS = 3_000;
 
 const CONNECTING: ConnectionStatus = { state: "connecting", text: "Connecting…", canRetry: false };
 const RECONNECTING: ConnectionStatus = { state: "connecting", text: "Reconnecting…", canRetry: false };
@@ -64,7 +66,15 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
 
   useEffect(() => {
-    const socket: ChatSocket = io({ withCredentials: true, autoConnect: false, ...RECONNECTION });
+    // WebSocket first saves the long-polling handshake and upgrade; a network that blocks
+    // WebSockets still gets long-polling (tryAllTransports).
+    const socket: ChatSocket = io({
+      withCredentials: true,
+      autoConnect: false,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+      ...RECONNECTION,
+    });
     socketRef.current = socket;
     let disposed = false;
     let pushedSinceJoin = false;
@@ -88,6 +98,12 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
         if (reply.error.code === "room_unavailable" && attempt < JOIN_RETRIES) {
           await delay(250 * (attempt + 1));
           return disposed ? null : join(attempt + 1);
+        }
+        if (reply.error.code === "room_unavailable") {
+          // The server's store is out of reach (several nodes share Redis): say so and keep trying.
+          setStatus({ state: "connecting", text: reply.error.message, canRetry: false });
+          await delay(UNAVAILABLE_RETRY_MS);
+          return disposed || !socket.connected ? null : join(attempt + 1);
         }
         setStatus({ state: "disconnected", text: reply.error.message, canRetry: true });
         return reply;
@@ -120,6 +136,12 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       const refused = errorBodyOf((err as Error & { data?: unknown }).data);
       if (socket.active) {
         setStatus({ state: "connecting", text: refused?.message ?? "Cannot reach the server. Retrying…", canRetry: false });
+      } else if (refused?.code === "room_unavailable") {
+        // Refused only until the server reaches its store again: try again by itself.
+        setStatus({ state: "connecting", text: refused.message, canRetry: false });
+        setTimeout(() => {
+          if (!disposed && !socket.connected) socket.connect();
+        }, UNAVAILABLE_RETRY_MS);
       } else {
         // The handshake was refused (e.g. name_taken): Socket.IO does not retry that.
         setStatus({ state: "disconnected", text: refused?.message ?? err.message, canRetry: true });
