@@ -56,13 +56,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const backend = await openStoreBackend(config, logger, publish, options.redis);
   const { store } = backend;
   const hasher = new HasherPool();
-  const deliveryStats = new DeliveryStats();
   const metrics: Metrics = new Metrics({
     node: config.nodeName,
     connections: () => io.engine.clientsCount,
     liveRooms: (): number => registry.liveRooms,
     hashesWaiting: () => hasher.waiting,
-    delivery: deliveryStats,
   });
   const registry = new RegistryManager({
     store,
@@ -94,6 +92,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
+  const deliveryStats = new DeliveryStats(metrics);
   const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats });
   await backend.attach(io);
 

@@ -1,6 +1,6 @@
 // Prometheus metrics for GET /api/metrics: what the rooms report through their
-// observer, what the node counts (connections, live rooms, hashes waiting), what
-// delivery refused or cut off, and Node's own figures (event-loop lag, heap, GC, CPU).
+// observer, what the node counts (connections, live rooms), refusals by the rate
+// limiter, and Node's own figures (event-loop lag, heap, GC, CPU).
 // Each server has its own registry, so several servers in one process (tests) never clash.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RoomObserver } from "../lib/rooms/observer";
@@ -14,8 +14,6 @@ export interface MetricsSources {
   liveRooms: () => number;
   /** Password hashes (logins, registrations) waiting for a free hashing thread. */
   hashesWaiting: () => number;
-  /** Delivery's running counts (server/delivery-stats.ts), read at scrape time. */
-  delivery: { readonly rateLimited: number; readonly slowConsumersCut: number };
 }
 
 /** Fan-out is sub-millisecond on an idle node and grows with room size and load. */
@@ -23,6 +21,10 @@ const FANOUT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 export class Metrics {
   readonly registry = new Registry();
+  /** Refusals answered `rate_limited`: the rate limiter calls `rateLimited.inc()`. */
+  readonly rateLimited: Counter;
+  /** Connections cut off as slow consumers (their unsent output passed OUTBOUND_BUFFER_BYTES). */
+  readonly slowConsumersCut: Counter;
   /** Hand this to the RegistryManager: it turns what the rooms report into series. */
   readonly roomObserver: RoomObserver;
 
@@ -76,13 +78,17 @@ export class Metrics {
       help: "Room workers that died and were restarted from the store by the supervisor.",
       registers,
     });
-    mirroredCounter(registers, "livechat_rate_limited_total", "message:send events refused with rate_limited.", () => sources.delivery.rateLimited);
-    mirroredCounter(
+    this.rateLimited = new Counter({
+      name: "livechat_rate_limited_total",
+      help: "Requests and events refused with rate_limited.",
       registers,
-      "livechat_slow_consumers_cut_total",
-      "Connections cut off because their unsent output passed OUTBOUND_BUFFER_BYTES.",
-      () => sources.delivery.slowConsumersCut,
-    );
+    });
+
+    this.slowConsumersCut = new Counter({
+      name: "livechat_slow_consumers_cut_total",
+      help: "Connections cut off because their unsent output passed OUTBOUND_BUFFER_BYTES.",
+      registers,
+    });
 
     this.roomObserver = {
       messageStored: () => stored.inc(),
@@ -102,17 +108,4 @@ export class Metrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
-}
-
-/** A counter whose value lives elsewhere as a running count, copied at scrape time. */
-function mirroredCounter(registers: Registry[], name: string, help: string, read: () => number): void {
-  new Counter({
-    name,
-    help,
-    registers,
-    collect() {
-      this.reset();
-      this.inc(read());
-    },
-  });
 }
