@@ -45,9 +45,9 @@ afterAll(async () => {
 });
 
 /** A node in this process, sharing `redisUrl`. */
-async function node(name: string, redisUrl = redis.url): Promise<string> {
+async function node(name: string, redisUrl = redis.url, env: Record<string, string> = {}): Promise<string> {
   const { url, server } = await startNode(
-    { ...BASE_ENV, STORE: "redis", REDIS_URL: redisUrl, NODE_NAME: name },
+    { ...BASE_ENV, STORE: "redis", REDIS_URL: redisUrl, NODE_NAME: name, ...env },
     { redis: { presenceTtlMs: PRESENCE_TTL_MS } },
   );
   cleanups.push(() => server.close());
@@ -111,6 +111,23 @@ describe("starting a node", () => {
   it("stops with a sentence naming REDIS_URL when nothing answers there", async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
     await expect(node("node-a", url)).rejects.toThrow(/REDIS_URL points at a Redis that cannot be reached.*start Redis or fix REDIS_URL/);
+  });
+});
+
+describe("accounts across nodes", () => {
+  it("recognises on one node a user who registered on the other, with no SESSION_SECRET set", async () => {
+    const noSecret = { SESSION_SECRET: "" };
+    const [a, b] = [await node("node-a", redis.url, noSecret), await node("node-b", redis.url, noSecret)];
+    const username = `ann${Date.now().toString(36)}`;
+    const registered = await fetch(`${a}/api/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password: "correct horse battery" }),
+    });
+    expect(registered.status).toBe(201);
+    const cookie = registered.headers.getSetCookie()[0]!.split(";")[0]!;
+    const me = await fetch(`${b}/api/auth/me`, { headers: { cookie } });
+    expect(await me.json()).toEqual({ user: { username, guest: false } });
   });
 });
 
