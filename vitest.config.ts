@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["lib/**/*.test.ts", "server/**/*.test.ts", "app/**/*.test.ts"] },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "server/**/*.test.ts", "app/**/*.test.ts", "bin/**/*.test.ts"] },
       },
       {
         // The Socket.IO and HTTP contract again, against two nodes sharing Redis.

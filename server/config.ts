@@ -2,6 +2,7 @@
 // validated here once, each with a default that works on a laptop.
 import { hostname } from "node:os";
 import path from "node:path";
+import { LOG_LEVELS, type LogLevel } from "../lib/logger";
 
 export interface Config {
   dev: boolean;
@@ -19,7 +20,13 @@ export interface Config {
   grpcPort: number | undefined;
   nodeName: string;
   allowedOrigins: string[];
-  logLevel: "info" | "warn" | "error" | "silent";
+  logLevel: LogLevel;
+  /** Sustained `message:send` rate allowed per connection; 0 turns the limit off. */
+  messageRate: number;
+  /** Messages a connection may send at once before the sustained rate applies. */
+  messageBurst: number;
+  /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
+  outboundBufferBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -51,8 +58,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
-  if (!["info", "warn", "error", "silent"].includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of info, warn, error or silent; got "${logLevel}".`);
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`);
   }
   return {
     dev: env.NODE_ENV === "development",
@@ -73,7 +80,10 @@ export function loadConfig(env: Env = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean)
       .map((origin) => parseOrigin(origin)),
-    logLevel: logLevel as Config["logLevel"],
+    logLevel: logLevel as LogLevel,
+    messageRate: integer(env, "MESSAGE_RATE", 10, 0, 1_000_000),
+    messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
+    outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   };
 }
 

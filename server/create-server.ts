@@ -3,12 +3,15 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
+import { DeliveryStats } from "./delivery-stats";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
+import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecret } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
@@ -18,7 +21,10 @@ export interface LivechatServer {
   httpServer: HttpServer;
   io: ChatServer;
   registry: RegistryManager;
+  metrics: Metrics;
   logger: Logger;
+  /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
+  deliveryStats: DeliveryStats;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -51,22 +57,31 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Nodes sharing Redis share a generated secret too, so a cookie from one works on all.
   const sessionSecret =
     config.sessionSecret ?? (await backend.sharedSessionSecret?.()) ?? (await resolveSessionSecret(config, logger));
+  const hasher = new HasherPool();
+  const metrics: Metrics = new Metrics({
+    node: config.nodeName,
+    connections: () => io.engine.clientsCount,
+    liveRooms: (): number => registry.liveRooms,
+    hashesWaiting: () => hasher.waiting,
+  });
   const registry = new RegistryManager({
     store,
     publish,
     logger,
+    observer: metrics.roomObserver,
     historyWindow: config.historyWindow,
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
     ...(backend.createPresence ? { createPresence: backend.createPresence } : {}),
   });
-  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost });
+  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const api = createApiHandler({
     config,
     registry,
     accounts,
     sessionSecret,
     logger,
+    metrics,
     connections: () => io.engine.clientsCount,
   });
   const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
@@ -79,14 +94,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
+  const deliveryStats = new DeliveryStats();
+  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats });
   await backend.attach(io);
 
   return {
     httpServer,
     io,
     registry,
+    metrics,
     logger,
+    deliveryStats,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
@@ -104,6 +122,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await closed;
       clearTimeout(grace);
       await pages?.close();
+      await hasher.close();
       await backend.close();
     },
   };

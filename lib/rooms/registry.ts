@@ -6,6 +6,7 @@ import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import type { Identity, Message, RoomSummary } from "../protocol";
 import type { Store } from "../store/store";
+import type { RoomObserver } from "./observer";
 import { Presence, type RoomPresence } from "./presence";
 import type { JoinResult, Publish, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
@@ -21,6 +22,8 @@ export interface RegistryOptions {
   maxLiveRooms: number;
   /** An empty room with no operation for this long is stopped. */
   idleMs: number;
+  /** Told what the rooms do (messages stored, pushes, restarts), for metrics. */
+  observer?: RoomObserver;
   /** Who is in a room; this node's connections only unless given (several nodes share presence). */
   createPresence?: (room: string) => RoomPresence;
 }
@@ -140,7 +143,7 @@ export class RegistryManager {
     if (this.closed) throw new WorkerExited(name);
     // A dying predecessor finishes its last operation before the successor reads the store.
     await (this.live.peek(name) ?? this.retiring.get(name))?.exited;
-    const { store, publish, historyWindow } = this.options;
+    const { store, publish, historyWindow, observer } = this.options;
     let presence = this.presence.get(name);
     if (!presence) {
       presence = this.options.createPresence?.(name) ?? new Presence();
@@ -152,6 +155,7 @@ export class RegistryManager {
       presence,
       publish,
       historyWindow,
+      observer,
       onExit: (dead, reason) => this.restart(dead, reason),
     });
     this.live.set(name, room);
@@ -162,6 +166,7 @@ export class RegistryManager {
     if (this.live.peek(dead.name) === dead) this.live.delete(dead.name);
     if (this.closed) return;
     this.restartCount += 1;
+    this.options.observer?.roomRestarted(dead.name);
     this.options.logger.warn("room worker died; restarting it from the store", {
       room: dead.name,
       reason: reason instanceof Error ? reason.message : String(reason),

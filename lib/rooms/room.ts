@@ -7,6 +7,7 @@ import { normalizeContent } from "../names";
 import type { Identity, Member, Message, RoomSummary, ServerEvent, ServerToClientEvents } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Store } from "../store/store";
+import type { RoomObserver } from "./observer";
 import type { RoomPresence } from "./presence";
 
 export type Publish = <E extends ServerEvent>(
@@ -29,6 +30,8 @@ export interface RoomDeps {
   presence: RoomPresence;
   publish: Publish;
   historyWindow: number;
+  /** Told of every stored message and push; optional so tests can leave it out. */
+  observer?: RoomObserver;
   /** Called once when the worker dies (crash or kill), not when it is stopped. */
   onExit: (room: Room, reason: unknown) => void;
 }
@@ -81,6 +84,8 @@ export class Room {
   private notifyOnExit = true;
   private exitReason: unknown;
   private pushScheduled = false;
+  /** When each message not yet pushed was stored (performance.now()), oldest first. */
+  private unpushedSince: number[] = [];
   private markExited!: () => void;
   /** Settles once the worker has exited and no operation of it is still running. */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
@@ -240,6 +245,8 @@ export class Room {
       ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
     });
     if (created) {
+      this.unpushedSince.push(performance.now());
+      this.deps.observer?.messageStored(this.name);
       // The message is stored whatever happens below, so a failed read must not fail the send.
       if (message.seq === this.lastSeq + 1) this.advance([message]);
       // Another node stored messages in between: the store has them, in order.
@@ -303,6 +310,10 @@ export class Room {
         messages: [...this.window],
         seq: this.lastSeq,
       });
+      const sent = performance.now();
+      const waited = this.unpushedSince.map((storedAt) => sent - storedAt);
+      this.unpushedSince = [];
+      this.deps.observer?.messagesPushed(this.name, waited);
     });
   }
 
