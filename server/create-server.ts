@@ -42,7 +42,6 @@ const SHUTDOWN_GRACE_MS = 3_000;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
-  const sessionSecret = await resolveSessionSecret(config, logger);
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
@@ -55,6 +54,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   };
   const backend = await openStoreBackend(config, logger, publish, options.redis);
   const { store } = backend;
+  // Nodes sharing Redis share a generated secret too, so a cookie from one works on all.
+  const sessionSecret =
+    config.sessionSecret ?? (await backend.sharedSessionSecret?.()) ?? (await resolveSessionSecret(config, logger));
   const hasher = new HasherPool();
   const metrics: Metrics = new Metrics({
     node: config.nodeName,

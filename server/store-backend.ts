@@ -1,7 +1,7 @@
 // The node's store, chosen by STORE: the embedded memory store, or Redis shared
 // by several nodes, which also brings shared presence and Socket.IO's Redis
 // adapter (pushes from any node reach the sockets of every node).
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import type { Logger } from "../lib/logger";
@@ -19,6 +19,8 @@ export interface StoreBackend {
   store: Store;
   /** Presence shared with the other nodes; undefined: this node's own. */
   createPresence?: (room: string) => RoomPresence;
+  /** A session secret generated once and kept where every node finds it (when SESSION_SECRET is unset). */
+  sharedSessionSecret?: () => Promise<string>;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
   /** This node's people leave every room, as the other nodes see it. */
@@ -74,6 +76,11 @@ export async function openStoreBackend(
   return {
     store,
     createPresence: (room) => presence.forRoom(room),
+    sharedSessionSecret: async () => {
+      const key = `${prefix}session-secret`;
+      await commands.set(key, randomBytes(32).toString("base64url"), "NX");
+      return (await commands.get(key))!;
+    },
     attach: async (io) => {
       io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io` }));
       await presence.start();
