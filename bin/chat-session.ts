@@ -267,6 +267,8 @@ export class ChatSession {
 
   /** False when the line must wait for the next join (it is resent with the same clientId). */
   private async deliver({ content, clientId }: Outgoing, attempt = 0): Promise<boolean> {
+    // Socket.IO would buffer an emit made while disconnected and send it before the rejoin.
+    if (!this.joined) return false;
     let reply;
     try {
       reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room: this.room, content, clientId });
@@ -280,7 +282,9 @@ export class ChatSession {
     }
     if (reply.error.code === "rate_limited") {
       // Typed (or piped) faster than the server takes: keep the order, wait, send the same line again.
-      if (!this.throttled) this.options.print(status(`${describeError(reply.error)} The rest follows as fast as the server allows.`));
+      if (!this.throttled) {
+        this.options.print(status(`${describeError(reply.error)} Your lines follow, in order, as fast as it allows.`));
+      }
       this.throttled = true;
       await delay(RATE_LIMITED_WAIT_MS);
       return this.over ? true : this.deliver({ content, clientId }, attempt);
