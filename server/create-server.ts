@@ -6,9 +6,9 @@ import { Accounts } from "../lib/accounts/accounts";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
-import { MemoryStore } from "../lib/store/memory";
 import type { Config } from "./config";
 import { createApiHandler } from "./http/api";
+import { openStore } from "./open-store";
 import { sendError, HttpError } from "./http/respond";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecret } from "./session-secret";
@@ -35,7 +35,7 @@ const SHUTDOWN_GRACE_MS = 3_000;
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const sessionSecret = await resolveSessionSecret(config, logger);
-  const store = new MemoryStore();
+  const store = await openStore(config, logger);
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {

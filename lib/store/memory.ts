@@ -1,7 +1,11 @@
 // The embedded default store: plain Maps, like ETS tables owned by the process.
+// Given a Durability (journaled.ts), every mutation is recorded and its promise
+// resolves only once the record is on disk; reads first wait for writes already
+// made, so nobody sees, and nobody is acknowledged with, what a crash could undo.
 // User input only ever becomes a Map key, never a key of a plain object.
 import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
+import type { Durability, JournalRecord, StoreImage, StoreRecord } from "./records";
 import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
 
 interface RoomTable {
@@ -13,44 +17,66 @@ interface RoomTable {
 export class MemoryStore implements Store {
   private readonly users = new Map<string, UserRecord>();
   private readonly rooms = new Map<string, RoomTable>();
+  private readonly durability: Durability | undefined;
+
+  constructor(durability?: Durability) {
+    this.durability = durability;
+  }
 
   async createUser(user: UserRecord): Promise<boolean> {
     const key = user.username.toLowerCase();
-    if (this.users.has(key)) return false;
+    if (this.users.has(key)) {
+      await this.settled();
+      return false;
+    }
     this.users.set(key, { ...user });
+    await this.record({ t: "user", user });
     return true;
   }
 
   async findUser(username: string): Promise<UserRecord | undefined> {
-    return this.users.get(username.toLowerCase());
+    await this.settled();
+    const user = this.users.get(username.toLowerCase());
+    return user && { ...user };
   }
 
   async bumpSessionVersion(username: string): Promise<number | undefined> {
     const user = this.users.get(username.toLowerCase());
-    if (!user) return undefined;
-    user.sessionVersion = (user.sessionVersion ?? 0) + 1;
-    return user.sessionVersion;
+    if (!user) {
+      await this.settled();
+      return undefined;
+    }
+    const version = (user.sessionVersion ?? 0) + 1;
+    user.sessionVersion = version;
+    await this.record({ t: "session", username: user.username, version });
+    return version;
   }
 
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
     const table = this.table(room);
     if (draft.clientId !== undefined) {
       const existing = table.byClientId.get(draft.clientId);
-      if (existing) return { message: existing, created: false };
+      if (existing) {
+        // The first append of this clientId may still be on its way to disk.
+        await this.settled();
+        return { message: existing, created: false };
+      }
     }
     const message: Message = { id: randomUUID(), room, seq: table.messages.length + 1, ...draft };
     if (message.clientId === undefined) delete message.clientId;
-    table.messages.push(message);
-    if (message.clientId !== undefined) table.byClientId.set(message.clientId, message);
+    this.push(table, message);
+    await this.record({ t: "message", message });
     return { message, created: true };
   }
 
   async recent(room: string, limit: number): Promise<Message[]> {
+    await this.settled();
     const messages = this.rooms.get(room)?.messages ?? [];
     return messages.slice(Math.max(0, messages.length - limit));
   }
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
+    await this.settled();
     const messages = this.rooms.get(room)?.messages ?? [];
     // seq n sits at index n - 1: messages are never removed one by one.
     const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
@@ -59,19 +85,109 @@ export class MemoryStore implements Store {
 
   async claimOwner(room: string, username: string): Promise<string> {
     const table = this.table(room);
-    table.owner ??= username;
-    return table.owner;
+    if (table.owner !== undefined) {
+      await this.settled();
+      return table.owner;
+    }
+    table.owner = username;
+    await this.record({ t: "owner", room, username });
+    return username;
   }
 
   async owner(room: string): Promise<string | undefined> {
+    await this.settled();
     return this.rooms.get(room)?.owner;
   }
 
   async deleteRoom(room: string): Promise<void> {
     this.rooms.delete(room);
+    await this.record({ t: "deleteRoom", room });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.durability?.close();
+  }
+
+  /** Applies one journal or snapshot record during replay; nothing is recorded again. */
+  restore(record: StoreRecord): void {
+    switch (record.t) {
+      case "user":
+        this.users.set(record.user.username.toLowerCase(), { ...record.user });
+        return;
+      case "users":
+        for (const user of record.users) this.users.set(user.username.toLowerCase(), user);
+        return;
+      case "session": {
+        const user = this.users.get(record.username.toLowerCase());
+        if (user) user.sessionVersion = record.version;
+        return;
+      }
+      case "message": {
+        const table = this.table(record.message.room);
+        this.expectSeq(table, record.message.room, record.message.seq);
+        this.push(table, record.message);
+        return;
+      }
+      case "messages": {
+        const table = this.table(record.room);
+        this.expectSeq(table, record.room, record.from);
+        let seq = record.from;
+        for (const stored of record.messages) this.push(table, { ...stored, room: record.room, seq: seq++ } as Message);
+        return;
+      }
+      case "owner":
+        this.table(record.room).owner = record.username;
+        return;
+      case "deleteRoom":
+        this.rooms.delete(record.room);
+        return;
+      case "end":
+        return;
+      default: {
+        const unknown: never = record;
+        throw new Error(`Unknown store record ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** The tables as they are now, cheaply: message arrays only grow, so a count pins them. */
+  capture(): StoreImage {
+    return {
+      users: [...this.users.values()].map((user) => ({ ...user })),
+      rooms: [...this.rooms].map(([name, table]) => ({
+        name,
+        owner: table.owner,
+        messages: table.messages,
+        count: table.messages.length,
+      })),
+    };
+  }
+
+  /** Counts for logs and figures. */
+  get size(): { users: number; rooms: number; messages: number } {
+    let messages = 0;
+    for (const table of this.rooms.values()) messages += table.messages.length;
+    return { users: this.users.size, rooms: this.rooms.size, messages };
+  }
+
+  private push(table: RoomTable, message: Message): void {
+    table.messages.push(message);
+    if (message.clientId !== undefined) table.byClientId.set(message.clientId, message);
+  }
+
+  private expectSeq(table: RoomTable, room: string, seq: number): void {
+    if (seq !== table.messages.length + 1) {
+      throw new Error(`The journal is out of order: room "${room}" holds ${table.messages.length} messages and the next record has seq ${seq}.`);
+    }
+  }
+
+  private record(record: JournalRecord): Promise<void> {
+    return this.durability ? this.durability.record(record) : Promise.resolve();
+  }
+
+  private settled(): Promise<void> {
+    return this.durability ? this.durability.settled() : Promise.resolve();
+  }
 
   private table(room: string): RoomTable {
     let table = this.rooms.get(room);
