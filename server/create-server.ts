@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
 import { createLogger, type Logger } from "../lib/logger";
-import { RegistryManager } from "../lib/rooms/registry";
+import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
 import { createApiHandler } from "./http/api";
@@ -27,6 +27,8 @@ export interface ServerOptions {
   /** Serve the Next.js pages too (false for API-and-socket-only servers in tests). */
   pages?: boolean;
   logger?: Logger;
+  /** Tests that crash rooms on purpose loosen it; production keeps the registry's default. */
+  restartIntensity?: RestartIntensity;
 }
 
 const IDLE_ROOM_MS = 60_000;
@@ -49,6 +51,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     historyWindow: config.historyWindow,
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
+    ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
   });
   const accounts = new Accounts(store, { bcryptCost: config.bcryptCost });
   const api = createApiHandler({

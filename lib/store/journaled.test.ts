@@ -4,7 +4,7 @@ import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Logger } from "../logger";
+import { RecordingLogger } from "../testing/fakes";
 import { encodeFrame } from "./frames";
 import { openJournaledStore, type JournaledStore, type JournaledStoreOptions } from "./journaled";
 import type { MessageDraft, UserRecord } from "./store";
@@ -21,19 +21,7 @@ async function freshDir(): Promise<string> {
   return dir;
 }
 
-interface Line {
-  level: "info" | "warn" | "error";
-  message: string;
-  fields: Record<string, unknown>;
-}
-
-function recordingLogger(): Logger & { lines: Line[] } {
-  const lines: Line[] = [];
-  const at = (level: Line["level"]) => (message: string, fields: Record<string, unknown> = {}) => {
-    lines.push({ level, message, fields });
-  };
-  return { lines, info: at("info"), warn: at("warn"), error: at("error") };
-}
+const recordingLogger = () => new RecordingLogger();
 
 function open(dir: string, options: Partial<JournaledStoreOptions> = {}): Promise<JournaledStore> {
   return openJournaledStore({ dir, logger: recordingLogger(), ...options });

@@ -14,7 +14,8 @@ import type { Logger } from "../logger";
 import { encodeFrame, readFrames } from "./frames";
 import { Journal, openAppendable, syncDirectory, type JournalOptions } from "./journal";
 import { MemoryStore } from "./memory";
-import type { Durability, JournalRecord, SnapshotRecord, StoreImage, StoreRecord } from "./records";
+import type { Message } from "../protocol";
+import type { Durability, JournalRecord, SnapshotRecord, StoredMessage, StoreImage, StoreRecord } from "./records";
 
 export const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 const MESSAGES_PER_SNAPSHOT_RECORD = 2000;
@@ -193,6 +194,13 @@ export class JournaledStorage implements Durability {
   }
 }
 
+function toStored(message: Message): StoredMessage {
+  const stored: Partial<Message> = { ...message };
+  delete stored.room;
+  delete stored.seq;
+  return stored as StoredMessage;
+}
+
 /** Writes the image to `file` atomically (temp file, fsync, rename, fsync the directory); returns its size. */
 async function writeSnapshot(file: string, image: StoreImage): Promise<number> {
   const temp = `${file}.tmp`;
@@ -224,7 +232,7 @@ async function writeSnapshot(file: string, image: StoreImage): Promise<number> {
           t: "messages",
           room: room.name,
           from: from + 1,
-          messages: slice.map(({ room: _room, seq: _seq, ...stored }) => stored),
+          messages: slice.map(toStored),
         });
       }
       messages += room.count;
