@@ -4,10 +4,12 @@
 //   journal-N.log   every mutation after that, appended with group commit
 //
 // Start-up loads the newest snapshot and replays the journals from its number on.
-// Once the journal has grown past the last snapshot's size (and COMPACT_MIN_BYTES),
-// writes move to journal-N+1 and snapshot-N+1 is written beside them while the
-// store keeps serving; then the older files go. So replay reads at most about twice
-// the live data, however long the history behind it.
+// Once the journal has grown past a quarter of the last snapshot's size (and past
+// COMPACT_MIN_BYTES), writes move to journal-N+1 and snapshot-N+1 is written beside
+// them while the store keeps serving; then the older files go. So start-up reads the
+// live data once in the snapshot's compact form plus at most a quarter of it again
+// as journal, however long the history behind it, and each byte of history is
+// rewritten about five times over its life (a geometric series).
 import { copyFile, mkdir, open, readdir, rename, rm, stat, truncate } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../logger";
@@ -129,7 +131,8 @@ export class JournaledStorage implements Durability {
 
   record(record: JournalRecord): Promise<void> {
     const done = this.journal.write(record);
-    if (!this.compacting && this.journal.bytes > Math.max(this.options.compactMinBytes ?? COMPACT_MIN_BYTES, this.snapshotBytes)) {
+    const limit = Math.max(this.options.compactMinBytes ?? COMPACT_MIN_BYTES, this.snapshotBytes / 4);
+    if (!this.compacting && this.journal.bytes > limit) {
       void this.compact();
     }
     return done;
