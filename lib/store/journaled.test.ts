@@ -248,6 +248,25 @@ describe("JournaledStore ordering", () => {
     await store.close();
   });
 
+  it("acknowledges nothing after a failed fsync and says so once at error level", async () => {
+    const logger = recordingLogger();
+    let failing = false;
+    const store = await open(await freshDir(), {
+      logger,
+      sync: async (handle) => {
+        if (failing) throw new Error("EIO: i/o error, fdatasync");
+        await handle.datasync();
+      },
+    });
+    await store.append("lobby", draft("before"));
+    failing = true;
+    await expect(store.append("lobby", draft("during"))).rejects.toThrow(/could not be written/);
+    await expect(store.append("lobby", draft("after"))).rejects.toThrow(/could not be written/);
+    await expect(store.recent("lobby", 10)).rejects.toThrow(/restart the server/);
+    expect(logger.at("error")).toHaveLength(1);
+    await store.close();
+  });
+
   it("commits many appends made at once with few fsyncs", async () => {
     const store = await open(await freshDir());
     await Promise.all(Array.from({ length: 500 }, (_, i) => store.append(`room-${i % 10}`, draft(`m${i}`))));

@@ -67,6 +67,7 @@ export class JournaledStorage implements Durability {
   private generation = 0;
   private snapshotBytes = 0;
   private compacting: Promise<void> | undefined;
+  private failureReported = false;
   replay: ReplayFigures = { snapshotRecords: 0, journalRecords: 0, ms: 0 };
 
   constructor(options: JournaledStoreOptions) {
@@ -131,15 +132,23 @@ export class JournaledStorage implements Durability {
 
   record(record: JournalRecord): Promise<void> {
     const done = this.journal.write(record);
+    done.catch((error: unknown) => this.reportFailure(error));
     const limit = Math.max(this.options.compactMinBytes ?? COMPACT_MIN_BYTES, this.snapshotBytes / 4);
-    if (!this.compacting && this.journal.bytes > limit) {
-      void this.compact();
-    }
+    if (!this.compacting && this.journal.bytes > limit) this.startCompaction();
     return done;
   }
 
   settled(): Promise<void> {
     return this.journal.settled();
+  }
+
+  private reportFailure(error: unknown): void {
+    if (this.failureReported) return;
+    this.failureReported = true;
+    this.options.logger.error("the journal could not be written: nothing more is acknowledged until the server restarts", {
+      dir: this.dir,
+      error: String(error),
+    });
   }
 
   async close(): Promise<void> {
@@ -148,9 +157,15 @@ export class JournaledStorage implements Durability {
   }
 
   /** Moves writes to a new journal and snapshots the tables as they were at that instant. */
-  compact(): Promise<void> {
-    this.compacting ??= this.runCompaction().finally(() => (this.compacting = undefined));
-    return this.compacting;
+  async compact(): Promise<void> {
+    // One already running may have taken its image before this call's writes.
+    while (this.compacting) await this.compacting;
+    this.startCompaction();
+    await this.compacting;
+  }
+
+  private startCompaction(): void {
+    this.compacting = this.runCompaction().finally(() => (this.compacting = undefined));
   }
 
   private async runCompaction(): Promise<void> {
