@@ -20,6 +20,14 @@ export function encodeFrame(value: unknown): Buffer {
   return frame;
 }
 
+/** Frames a payload that is already JSON bytes (a snapshot chunk copied unparsed). */
+export function encodeRawFrame(payload: Buffer): Buffer {
+  const header = Buffer.allocUnsafe(HEADER);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(crc32(payload), 4);
+  return Buffer.concat([header, payload]);
+}
+
 export interface FramesRead {
   /** Bytes from the start of the file up to the end of the last whole record. */
   validBytes: number;
@@ -29,8 +37,11 @@ export interface FramesRead {
   problem?: string;
 }
 
-/** Hands every whole record to `onRecord`, in order, stopping at the first damaged one. */
-export async function readFrames(file: string, onRecord: (value: unknown) => void): Promise<FramesRead> {
+/**
+ * Hands every whole record's payload (JSON bytes) to `onPayload`, in order, stopping
+ * at the first damaged one. A checksum that matches means the bytes are as written.
+ */
+export async function readFrames(file: string, onPayload: (payload: Buffer) => void): Promise<FramesRead> {
   const handle = await open(file, "r");
   try {
     const { size } = await handle.stat();
@@ -47,13 +58,7 @@ export async function readFrames(file: string, onRecord: (value: unknown) => voi
         if (buffered.length - at < HEADER + length) break;
         const payload = buffered.subarray(at + HEADER, at + HEADER + length);
         if (crc32(payload) !== buffered.readUInt32LE(at + 4)) return stop(bufferedAt + at, "a checksum mismatch");
-        let value: unknown;
-        try {
-          value = JSON.parse(payload.toString("utf8"));
-        } catch {
-          return stop(bufferedAt + at, "a record that is not JSON");
-        }
-        onRecord(value);
+        onPayload(payload);
         records += 1;
         at += HEADER + length;
       }

@@ -187,6 +187,31 @@ describe("JournaledStore compaction", () => {
     await reopened.close();
   });
 
+  it("keeps rooms nobody used since start-up through the next compaction", async () => {
+    const dir = await freshDir();
+    const rooms = ["lobby", "kitchen", "attic"];
+    const first = await open(dir);
+    for (const room of rooms) for (let i = 1; i <= 30; i++) await first.append(room, draft(`${room} ${i}`, `${room}-${i}`));
+    await first.compact();
+    const before = await contents(first, rooms, []);
+    await first.close();
+
+    // Only the lobby is used after this start-up; the others stay as the snapshot had them.
+    const second = await open(dir);
+    await second.append("lobby", draft("one more"));
+    await second.compact();
+    await second.close();
+
+    const third = await open(dir);
+    const after = await contents(third, rooms, []);
+    expect(after.rooms[0]!.messages.slice(0, 30)).toEqual(before.rooms[0]!.messages);
+    expect(after.rooms[0]!.messages.at(-1)).toMatchObject({ seq: 31, content: "one more" });
+    expect(after.rooms.slice(1)).toEqual(before.rooms.slice(1));
+    expect((await third.append("attic", draft("again", "attic-7"))).created).toBe(false);
+    expect(third.size).toEqual({ users: 0, rooms: 3, messages: 91 });
+    await third.close();
+  });
+
   it("recovers from a compaction cut off before its snapshot was finished", async () => {
     const dir = await freshDir();
     const store = await open(dir);

@@ -13,7 +13,7 @@
 import { copyFile, mkdir, open, readdir, rename, rm, stat, truncate } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../logger";
-import { encodeFrame, readFrames } from "./frames";
+import { encodeFrame, encodeRawFrame, readFrames } from "./frames";
 import { Journal, openAppendable, syncDirectory, type JournalOptions } from "./journal";
 import { MemoryStore } from "./memory";
 import type { Message } from "../protocol";
@@ -102,10 +102,19 @@ export class JournaledStorage implements Durability {
     if (base > 0) {
       const file = snapshotFile(this.dir, base);
       let end: SnapshotRecord | undefined;
-      const read = await readFrames(file, (value) => {
-        const record = value as StoreRecord;
-        if (record.t === "end") end = record;
-        store.restore(record);
+      let announced: { room: string; from: number; count: number } | undefined;
+      const read = await readFrames(file, (payload) => {
+        if (announced) {
+          store.restoreChunk(announced.room, { from: announced.from, count: announced.count, payload });
+          announced = undefined;
+          return;
+        }
+        const record = parseRecord(payload) as SnapshotRecord;
+        if (record.t === "messages") announced = record;
+        else {
+          if (record.t === "end") end = record;
+          store.restore(record);
+        }
       });
       if (read.problem || !end) {
         throw new Error(`The snapshot ${file} is damaged (${read.problem ?? "it has no end record"}); restore DATA_DIR from a backup.`);
@@ -196,7 +205,7 @@ export class JournaledStorage implements Durability {
 
   /** Replays one journal; a damaged tail (a write cut short by a crash) is set aside with a warning. */
   private async replayJournal(file: string, store: MemoryStore): Promise<number> {
-    const read = await readFrames(file, (value) => store.restore(value as StoreRecord));
+    const read = await readFrames(file, (payload) => store.restore(parseRecord(payload) as StoreRecord));
     if (read.problem) {
       const aside = `${file}.damaged-${Date.now()}`;
       await copyFile(file, aside);
@@ -210,6 +219,10 @@ export class JournaledStorage implements Durability {
     }
     return read.records;
   }
+}
+
+function parseRecord(payload: Buffer): unknown {
+  return JSON.parse(payload.toString("utf8"));
 }
 
 function toStored(message: Message): StoredMessage {
@@ -226,8 +239,8 @@ async function writeSnapshot(file: string, image: StoreImage): Promise<number> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let messages = 0;
-  const put = async (record: SnapshotRecord) => {
-    const frame = encodeFrame(record);
+  const put = async (record: SnapshotRecord | Buffer) => {
+    const frame = Buffer.isBuffer(record) ? encodeRawFrame(record) : encodeFrame(record);
     pending.push(frame);
     pendingBytes += frame.length;
     if (pendingBytes >= SNAPSHOT_WRITE_BYTES) await drain();
@@ -244,14 +257,15 @@ async function writeSnapshot(file: string, image: StoreImage): Promise<number> {
     }
     for (const room of image.rooms) {
       if (room.owner !== undefined) await put({ t: "owner", room: room.name, username: room.owner });
+      for (const chunk of room.unread ?? []) {
+        await put({ t: "messages", room: room.name, from: chunk.from, count: chunk.count });
+        await put(chunk.payload);
+        messages += chunk.count;
+      }
       for (let from = 0; from < room.count; from += MESSAGES_PER_SNAPSHOT_RECORD) {
         const slice = room.messages.slice(from, Math.min(room.count, from + MESSAGES_PER_SNAPSHOT_RECORD));
-        await put({
-          t: "messages",
-          room: room.name,
-          from: from + 1,
-          messages: slice.map(toStored),
-        });
+        await put({ t: "messages", room: room.name, from: from + 1, count: slice.length });
+        await put(Buffer.from(JSON.stringify(slice.map(toStored)), "utf8"));
       }
       messages += room.count;
     }

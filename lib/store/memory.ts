@@ -5,13 +5,15 @@
 // User input only ever becomes a Map key, never a key of a plain object.
 import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
-import type { Durability, JournalRecord, StoreImage, StoreRecord } from "./records";
+import type { Durability, JournalRecord, StoredMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
 import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
 
 interface RoomTable {
   messages: Message[];
   byClientId: Map<string, Message>;
   owner?: string;
+  /** History replayed from a snapshot and not parsed yet: parsed on the room's first use. */
+  unread?: UnreadChunk[];
 }
 
 export class MemoryStore implements Store {
@@ -71,13 +73,13 @@ export class MemoryStore implements Store {
 
   async recent(room: string, limit: number): Promise<Message[]> {
     await this.settled();
-    const messages = this.rooms.get(room)?.messages ?? [];
+    const messages = this.loaded(room)?.messages ?? [];
     return messages.slice(Math.max(0, messages.length - limit));
   }
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     await this.settled();
-    const messages = this.rooms.get(room)?.messages ?? [];
+    const messages = this.loaded(room)?.messages ?? [];
     // seq n sits at index n - 1: messages are never removed one by one.
     const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
     return messages.slice(Math.max(0, end - limit), end);
@@ -128,20 +130,8 @@ export class MemoryStore implements Store {
         this.push(table, record.message);
         return;
       }
-      case "messages": {
-        const table = this.table(record.room);
-        this.expectSeq(table, record.room, record.from);
-        let seq = record.from;
-        // The parsed objects are fresh and ours: completing them in place spares a copy per message.
-        for (const stored of record.messages as Message[]) {
-          stored.room = record.room;
-          stored.seq = seq++;
-          this.push(table, stored);
-        }
-        return;
-      }
       case "owner":
-        this.table(record.room).owner = record.username;
+        this.unparsedTable(record.room).owner = record.username;
         return;
       case "deleteRoom":
         this.rooms.delete(record.room);
@@ -155,6 +145,16 @@ export class MemoryStore implements Store {
     }
   }
 
+  /** Keeps a snapshot's chunk of a room's history, unparsed until the room is used. */
+  restoreChunk(room: string, chunk: UnreadChunk): void {
+    const table = this.unparsedTable(room);
+    const held = table.messages.length + unreadCount(table);
+    if (chunk.from !== held + 1) {
+      throw new Error(`The snapshot is out of order: room "${room}" holds ${held} messages and the next chunk starts at seq ${chunk.from}.`);
+    }
+    (table.unread ??= []).push(chunk);
+  }
+
   /** The tables as they are now, cheaply: message arrays only grow, so a count pins them. */
   capture(): StoreImage {
     return {
@@ -164,6 +164,7 @@ export class MemoryStore implements Store {
         owner: table.owner,
         messages: table.messages,
         count: table.messages.length,
+        unread: table.unread,
       })),
     };
   }
@@ -171,7 +172,7 @@ export class MemoryStore implements Store {
   /** Counts for logs and figures. */
   get size(): { users: number; rooms: number; messages: number } {
     let messages = 0;
-    for (const table of this.rooms.values()) messages += table.messages.length;
+    for (const table of this.rooms.values()) messages += table.messages.length + unreadCount(table);
     return { users: this.users.size, rooms: this.rooms.size, messages };
   }
 
@@ -194,7 +195,20 @@ export class MemoryStore implements Store {
     return this.durability ? this.durability.settled() : Promise.resolve();
   }
 
+  /** The room's table with its history parsed, creating an empty one if need be. */
   private table(room: string): RoomTable {
+    const table = this.unparsedTable(room);
+    if (table.unread) this.parse(room, table);
+    return table;
+  }
+
+  private loaded(room: string): RoomTable | undefined {
+    const table = this.rooms.get(room);
+    if (table?.unread) this.parse(room, table);
+    return table;
+  }
+
+  private unparsedTable(room: string): RoomTable {
     let table = this.rooms.get(room);
     if (!table) {
       table = { messages: [], byClientId: new Map() };
@@ -202,4 +216,25 @@ export class MemoryStore implements Store {
     }
     return table;
   }
+
+  private parse(room: string, table: RoomTable): void {
+    const chunks = table.unread ?? [];
+    table.unread = undefined;
+    for (const chunk of chunks) {
+      let seq = chunk.from;
+      // The parsed objects are fresh and ours: completing them in place spares a copy per message.
+      for (const stored of JSON.parse(chunk.payload.toString("utf8")) as StoredMessage[]) {
+        const message = stored as Message;
+        message.room = room;
+        message.seq = seq++;
+        this.push(table, message);
+      }
+    }
+  }
+}
+
+function unreadCount(table: RoomTable): number {
+  let count = 0;
+  for (const chunk of table.unread ?? []) count += chunk.count;
+  return count;
 }

@@ -14,13 +14,26 @@ export type JournalRecord =
   | { t: "owner"; room: string; username: string }
   | { t: "deleteRoom"; room: string };
 
+/**
+ * A snapshot is a run of these. A "messages" record announces a chunk of a room's
+ * history; the frame after it is the chunk itself, a JSON array of StoredMessage,
+ * which start-up keeps unparsed until the room is first used.
+ */
 export type SnapshotRecord =
   | { t: "users"; users: UserRecord[] }
-  | { t: "messages"; room: string; from: number; messages: StoredMessage[] }
+  | { t: "messages"; room: string; from: number; count: number }
   | { t: "owner"; room: string; username: string }
   | { t: "end"; users: number; rooms: number; messages: number };
 
-export type StoreRecord = JournalRecord | SnapshotRecord;
+/** The records a store applies one by one (chunks of messages come through restoreChunk). */
+export type StoreRecord = JournalRecord | Exclude<SnapshotRecord, { t: "messages" }>;
+
+/** Part of a room's history as a snapshot holds it: `count` messages from seq `from`, as JSON bytes. */
+export interface UnreadChunk {
+  from: number;
+  count: number;
+  payload: Buffer;
+}
 
 /** Where a store's mutations go to become durable. */
 export interface Durability {
@@ -34,5 +47,12 @@ export interface Durability {
 /** The tables at one instant, for a snapshot written while writes go on. */
 export interface StoreImage {
   users: UserRecord[];
-  rooms: Array<{ name: string; owner: string | undefined; messages: readonly Message[]; count: number }>;
+  /** A room not used since start-up keeps its chunks unparsed, and the snapshot copies them as they are. */
+  rooms: Array<{
+    name: string;
+    owner: string | undefined;
+    messages: readonly Message[];
+    count: number;
+    unread: readonly UnreadChunk[] | undefined;
+  }>;
 }
