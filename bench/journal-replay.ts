@@ -90,6 +90,17 @@ async function main(): Promise<void> {
       `replay from the snapshot: ${fromSnapshot.size.messages.toLocaleString("en")} messages in ${(snapshotReplayMs / 1000).toFixed(2)} s ` +
         `(${rate(fromSnapshot.size.messages, snapshotReplayMs)}, CPU ${(snapshotCpu / 1000).toFixed(2)} s)`,
     );
+    started = performance.now();
+    cpu = process.cpuUsage();
+    const one = await fromSnapshot.recent("room-3", 100);
+    const firstUseMs = performance.now() - started;
+    started = performance.now();
+    for (let r = 0; r < roomCount; r++) await fromSnapshot.recent(`room-${r}`, 100);
+    const everyRoomMs = performance.now() - started;
+    console.log(
+      `first use of one room (${one.at(-1)?.seq} messages parsed): ${firstUseMs.toFixed(1)} ms; ` +
+        `first use of all ${roomCount} rooms: ${(everyRoomMs / 1000).toFixed(2)} s (CPU ${(cpuMs(cpu) / 1000).toFixed(2)} s; RSS ${mb(process.memoryUsage().rss)})`,
+    );
     const newest = await fromSnapshot.recent("room-7", 1);
     if (newest[0]?.seq !== Math.ceil((total - 7) / roomCount)) throw new Error("the replayed store lost messages");
     await fromSnapshot.close();
