@@ -99,6 +99,24 @@ describe("JournaledStore across a restart", () => {
   });
 });
 
+describe("JournaledStore and other processes", () => {
+  it("refuses a DATA_DIR another running process holds", async () => {
+    const dir = await freshDir();
+    await writeFile(path.join(dir, "LOCK"), `${process.ppid}\n`);
+    await expect(open(dir)).rejects.toThrow(`in use by process ${process.ppid}: two servers cannot share one DATA_DIR`);
+  });
+
+  it("takes over the lock of a process that is gone, as after kill -9", async () => {
+    const dir = await freshDir();
+    // Above Linux's largest pid (2^22), so no process has it.
+    await writeFile(path.join(dir, "LOCK"), "4194305\n");
+    const store = await open(dir);
+    expect(await readFile(path.join(dir, "LOCK"), "utf8")).toBe(`${process.pid}\n`);
+    await store.close();
+    expect(await readdir(dir)).not.toContain("LOCK");
+  });
+});
+
 describe("JournaledStore after a crash mid-write", () => {
   async function storeWithTwoMessages() {
     const dir = await freshDir();

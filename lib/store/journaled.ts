@@ -10,7 +10,7 @@
 // live data once in the snapshot's compact form plus at most a quarter of it again
 // as journal, however long the history behind it, and each byte of history is
 // rewritten about five times over its life (a geometric series).
-import { copyFile, mkdir, open, readdir, rename, rm, stat, truncate } from "node:fs/promises";
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../logger";
 import { encodeFrame, encodeRawFrame, readFrames } from "./frames";
@@ -20,6 +20,7 @@ import type { Message } from "../protocol";
 import type { Durability, JournalRecord, SnapshotRecord, StoredMessage, StoreImage, StoreRecord } from "./records";
 
 export const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+const LOCK = "LOCK";
 const MESSAGES_PER_SNAPSHOT_RECORD = 2000;
 const USERS_PER_SNAPSHOT_RECORD = 2000;
 const SNAPSHOT_WRITE_BYTES = 1024 * 1024;
@@ -87,6 +88,7 @@ export class JournaledStorage implements Durability {
     const started = performance.now();
     this.store = store;
     await mkdir(this.dir, { recursive: true });
+    await this.takeLock();
     const files = await readdir(this.dir);
     for (const name of files.filter((file) => file.endsWith(".tmp"))) await rm(path.join(this.dir, name));
     const numbered = (prefix: string, suffix: string) =>
@@ -163,6 +165,31 @@ export class JournaledStorage implements Durability {
   async close(): Promise<void> {
     await this.compacting;
     await this.journal.close();
+    await rm(path.join(this.dir, LOCK), { force: true });
+  }
+
+  /**
+   * Two processes appending to one journal would interleave records, and one replaying
+   * while the other writes could cut off the other's last record: one process per
+   * directory. A lock left by a killed process (its pid no longer running) is taken over.
+   */
+  private async takeLock(): Promise<void> {
+    const file = path.join(this.dir, LOCK);
+    for (;;) {
+      try {
+        await writeFile(file, `${process.pid}\n`, { flag: "wx" });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const holder = Number((await readFile(file, "utf8").catch(() => "")).trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
+        throw new Error(
+          `${this.dir} is in use by process ${holder}: two servers cannot share one DATA_DIR. Give each its own DATA_DIR, or stop that process (remove ${file} if no such process is a Livechat server).`,
+        );
+      }
+      await rm(file, { force: true });
+    }
   }
 
   /** Moves writes to a new journal and snapshots the tables as they were at that instant. */
@@ -218,6 +245,15 @@ export class JournaledStorage implements Durability {
       );
     }
     return read.records;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
