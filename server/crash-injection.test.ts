@@ -19,6 +19,9 @@ const CRASHES = 100;
 /** Sends each sender keeps in flight, so a room's mailbox holds work when it is killed. */
 const IN_FLIGHT = 4;
 
+/** Tens of seconds on a busy 2-core machine; the budget leaves room for a busier one. */
+const HEAVY_TEST_TIMEOUT_MS = 120_000;
+
 let app: TestServer;
 let dataDir: string;
 
@@ -119,7 +122,7 @@ it("loses no acknowledged message and stores no clientId twice while 100 crashes
     `crash injection: ${CRASHES} crashes, ${acked.size} messages acknowledged, 0 lost, 0 duplicated, ` +
       `${counts.unavailable} room_unavailable answers retried, ${Math.round(runtime)} ms`,
   );
-});
+}, HEAVY_TEST_TIMEOUT_MS);
 
 function checkStored(storedByRoom: Message[][], acked: Map<string, Message>): void {
   const seen = new Set<string>();
