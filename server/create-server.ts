@@ -3,22 +3,28 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
+import { DeliveryStats } from "./delivery-stats";
 import { createApiHandler } from "./http/api";
-import { openStore } from "./open-store";
 import { sendError, HttpError } from "./http/respond";
+import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecret } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
+import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
 
 export interface LivechatServer {
   httpServer: HttpServer;
   io: ChatServer;
   registry: RegistryManager;
+  metrics: Metrics;
   logger: Logger;
+  /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
+  deliveryStats: DeliveryStats;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -27,6 +33,8 @@ export interface ServerOptions {
   /** Serve the Next.js pages too (false for API-and-socket-only servers in tests). */
   pages?: boolean;
   logger?: Logger;
+  /** STORE=redis only: key prefix and presence timing (tests). */
+  redis?: RedisBackendOptions;
   /** Tests that crash rooms on purpose loosen it; production keeps the registry's default. */
   restartIntensity?: RestartIntensity;
 }
@@ -37,29 +45,44 @@ const SHUTDOWN_GRACE_MS = 3_000;
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const sessionSecret = await resolveSessionSecret(config, logger);
-  const store = await openStore(config, logger);
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
+    // Every node's worker keeps its room's list in the store's order and pushes it to its
+    // own sockets; relaying lists between nodes could hand a page an older list last.
+    // Presence, notices and deletions go to every node's sockets (the Redis adapter).
+    const target = event === "room:messages" ? io.local : io;
     // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
-    (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+    (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
   };
+  const backend = await openStoreBackend(config, logger, publish, options.redis);
+  const { store } = backend;
+  const hasher = new HasherPool();
+  const metrics: Metrics = new Metrics({
+    node: config.nodeName,
+    connections: () => io.engine.clientsCount,
+    liveRooms: (): number => registry.liveRooms,
+    hashesWaiting: () => hasher.waiting,
+  });
   const registry = new RegistryManager({
     store,
     publish,
     logger,
+    observer: metrics.roomObserver,
     historyWindow: config.historyWindow,
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
+    ...(backend.createPresence ? { createPresence: backend.createPresence } : {}),
     ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
   });
-  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost });
+  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const api = createApiHandler({
     config,
     registry,
     accounts,
     sessionSecret,
     logger,
+    metrics,
     connections: () => io.engine.clientsCount,
   });
   const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
@@ -72,19 +95,25 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
+  const deliveryStats = new DeliveryStats();
+  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats });
+  await backend.attach(io);
 
   return {
     httpServer,
     io,
     registry,
+    metrics,
     logger,
+    deliveryStats,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       }),
     close: async () => {
+      // This node's people leave their rooms while the other nodes can still be told.
+      await backend.closePresence();
       await registry.close();
       // Disconnects every socket and stops accepting; idle keep-alive connections would
       // hold the HTTP server open, and requests still running get a short grace.
@@ -94,7 +123,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await closed;
       clearTimeout(grace);
       await pages?.close();
-      await store.close();
+      await hasher.close();
+      await backend.close();
     },
   };
 }

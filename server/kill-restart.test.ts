@@ -35,7 +35,7 @@ interface Started {
 }
 
 function startServer(dir: string): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/headless.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/test-node.ts"], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -55,9 +55,17 @@ function startServer(dir: string): Promise<Started> {
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening: ${stderr}`)));
     createInterface({ input: child.stdout! }).on("line", (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
       logs.push(entry);
-      if (entry.msg === "listening") resolve({ child, url: `http://127.0.0.1:${String(entry.port)}`, logs });
+      // test-node.ts prints {"port":N} once it listens; log lines have a msg.
+      if (entry.msg === undefined && typeof entry.port === "number") {
+        resolve({ child, url: `http://127.0.0.1:${entry.port}`, logs });
+      }
     });
   });
 }

@@ -109,8 +109,11 @@ export class GatedStore extends WrappedStore {
 
 /** A logger that keeps its lines, so a test can check what was logged and how loudly. */
 export class RecordingLogger implements Logger {
-  readonly lines: Array<{ level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> }> = [];
+  readonly lines: Array<{ level: "debug" | "info" | "warn" | "error"; message: string; fields: Record<string, unknown> }> = [];
 
+  debug(message: string, fields: Record<string, unknown> = {}): void {
+    this.lines.push({ level: "debug", message, fields });
+  }
   info(message: string, fields: Record<string, unknown> = {}): void {
     this.lines.push({ level: "info", message, fields });
   }
@@ -121,7 +124,7 @@ export class RecordingLogger implements Logger {
     this.lines.push({ level: "error", message, fields });
   }
 
-  at(level: "info" | "warn" | "error") {
+  at(level: "debug" | "info" | "warn" | "error") {
     return this.lines.filter((line) => line.level === level);
   }
 }
