@@ -198,7 +198,7 @@ describe("restart intensity", () => {
 
   it("answers room_unavailable while a room rests, logs it at error level, and starts it again afterwards", async () => {
     const logger = new RecordingLogger();
-    const { registry } = startRegistry({ logger, restartIntensity: { maxRestarts: 2, withinMs: 10_000, coolOffMs: 300 } });
+    const { registry } = startRegistry({ logger, restartIntensity: { maxRestarts: 2, withinMs: 10_000, coolOffMs: 1500 } });
     const room = uniqueRoom();
     const kept = await registry.send(room, { author: gage, content: "kept" });
     await crashAndWaitForRestart(registry, room, 1);
@@ -213,18 +213,18 @@ describe("restart intensity", () => {
     ]);
 
     // After the cool-off the supervisor starts the room by itself, from the store.
-    await vi.waitFor(() => expect([registry.isResting(room), registry.liveRooms]).toEqual([false, 1]));
+    await vi.waitFor(() => expect([registry.isResting(room), registry.liveRooms]).toEqual([false, 1]), { timeout: 5000 });
     expect(await registry.messages(room)).toEqual([kept]);
     expect((await registry.send(room, { author: gage, content: "back" })).seq).toBe(2);
   });
 
   it("gives a rested room a fresh crash allowance", async () => {
-    const { registry } = startRegistry({ restartIntensity: { maxRestarts: 1, withinMs: 10_000, coolOffMs: 100 } });
+    const { registry } = startRegistry({ restartIntensity: { maxRestarts: 1, withinMs: 10_000, coolOffMs: 500 } });
     const room = uniqueRoom();
     await crashAndWaitForRestart(registry, room, 1);
     await registry.crash(room);
     await vi.waitFor(() => expect(registry.isResting(room)).toBe(true));
-    await vi.waitFor(() => expect([registry.isResting(room), registry.liveRooms]).toEqual([false, 1]));
+    await vi.waitFor(() => expect([registry.isResting(room), registry.liveRooms]).toEqual([false, 1]), { timeout: 5000 });
     await crashAndWaitForRestart(registry, room, 2);
   });
 
