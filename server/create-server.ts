@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
-import { RegistryManager } from "../lib/rooms/registry";
+import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
 import { DeliveryStats } from "./delivery-stats";
@@ -35,6 +35,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** STORE=redis only: key prefix and presence timing (tests). */
   redis?: RedisBackendOptions;
+  /** Tests that crash rooms on purpose loosen it; production keeps the registry's default. */
+  restartIntensity?: RestartIntensity;
 }
 
 const IDLE_ROOM_MS = 60_000;
@@ -73,6 +75,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
     ...(backend.createPresence ? { createPresence: backend.createPresence } : {}),
+    ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
   });
   const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const api = createApiHandler({
