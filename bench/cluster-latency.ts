@@ -1,7 +1,8 @@
 // Cross-node push latency: two nodes sharing a redis-server started here. A
 // client on node A sends messages one at a time; clients on A and on B time the
-// room:messages push that carries each one. Then a throughput run: writers on
-// both nodes at once. Run: `npm run bench:cluster` (figures in docs/scaling.md).
+// room:messages push that carries each one. Then a throughput run (writers on
+// both nodes at once), and how fast a send is refused while Redis is stopped.
+// Run: `npm run bench:cluster` (figures in docs/scaling.md).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -76,7 +77,17 @@ await Promise.all(
 const seconds = (performance.now() - started) / 1000;
 console.log(`${writers.length * perWriter} messages from 8 writers on 2 nodes: ${((writers.length * perWriter) / seconds).toFixed(0)} messages/s`);
 
+// Redis away: how long a send waits for its room_unavailable answer.
+await redis.stop();
+const refusals: number[] = [];
+for (let i = 0; i < 20; i++) {
+  const asked = performance.now();
+  const reply = (await sender.emitWithAck("message:send", { room, content: "while Redis is away", clientId: `away-${i}` })) as { ok: boolean };
+  if (reply.ok) throw new Error("a send succeeded while Redis was stopped");
+  refusals.push(performance.now() - asked);
+}
+console.log(`while Redis is stopped, a send is refused after ${summary(refusals)}`);
+
 for (const socket of [sender, sameNode, otherNode, ...writers]) socket.disconnect();
 for (const node of nodes) await node.server.close();
-await redis.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -21,7 +21,7 @@ export function describeError(error: ErrorBody, context: ErrorContext = {}): str
     case "unauthorized":
       return error.message || "Wrong username or password.";
     case "rate_limited":
-      return "You are sending too fast; wait a moment, then send it again.";
+      return "You are sending faster than the server allows.";
     case "invalid_message":
       return error.message || "A message is 1 to 2000 characters.";
     case "room_unavailable":

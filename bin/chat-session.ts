@@ -43,6 +43,7 @@ const GAP_PAGES_MAX = 5;
 const QUIT_WAIT_MS = 10_000;
 const RETRY_AFTER_KICK_MS = 1_000;
 const MEMBERS_SHOWN = 10;
+const RATE_LIMITED_WAIT_MS = 250;
 
 export class ChatSession {
   private readonly options: SessionOptions;
@@ -59,6 +60,9 @@ export class ChatSession {
   private events: Promise<void> = Promise.resolve();
   private readonly outbox: Outgoing[] = [];
   private sending = false;
+  private throttled = false;
+  /** When a line was last delivered. */
+  private progressAt = 0;
   private finish!: (code: number) => void;
   /** Resolves with the exit code once the session is over. */
   readonly ended: Promise<number>;
@@ -69,6 +73,9 @@ export class ChatSession {
     this.ended = new Promise((resolve) => (this.finish = resolve));
     this.socket = io(options.url.origin, {
       path: "/socket.io",
+      // WebSocket first (no long-polling handshake and upgrade), long-polling if it is blocked.
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       auth: options.name !== undefined ? { name: options.name } : {},
       extraHeaders: options.cookie ? { cookie: options.cookie } : {},
       reconnectionDelay: 500,
@@ -93,7 +100,9 @@ export class ChatSession {
     if (this.quitting || this.over) return;
     this.quitting = true;
     await waitUntil(() => this.everJoined || this.over, QUIT_WAIT_MS);
-    await waitUntil(() => this.outbox.length === 0, QUIT_WAIT_MS);
+    // Sending goes on as long as it makes progress (a long piped input under the rate limit).
+    this.progressAt = Date.now();
+    await waitUntil(() => this.outbox.length === 0 || Date.now() - this.progressAt > QUIT_WAIT_MS, Infinity);
     if (this.outbox.length > 0) {
       this.options.print(status(`${this.outbox.length} message(s) not sent: not connected.`));
     }
@@ -253,12 +262,16 @@ export class ChatSession {
     } finally {
       this.sending = false;
     }
+    // One notice per run of throttled lines.
+    if (this.outbox.length === 0) this.throttled = false;
     // A rejoin that came while the last send was failing left the rest waiting.
     if (this.joined && this.outbox.length > 0) void this.pump();
   }
 
   /** False when the line must wait for the next join (it is resent with the same clientId). */
   private async deliver({ content, clientId }: Outgoing, attempt = 0): Promise<boolean> {
+    // Socket.IO would buffer an emit made while disconnected and send it before the rejoin.
+    if (!this.joined) return false;
     let reply;
     try {
       reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room: this.room, content, clientId });
@@ -266,7 +279,19 @@ export class ChatSession {
       if (this.socket.connected) this.reconnect("the server did not confirm your message");
       return false;
     }
-    if (reply.ok) return true;
+    if (reply.ok) {
+      this.progressAt = Date.now();
+      return true;
+    }
+    if (reply.error.code === "rate_limited") {
+      // Typed (or piped) faster than the server takes: keep the order, wait, send the same line again.
+      if (!this.throttled) {
+        this.options.print(status(`${describeError(reply.error)} Your lines follow, in order, as fast as it allows.`));
+      }
+      this.throttled = true;
+      await delay(RATE_LIMITED_WAIT_MS);
+      return this.over ? true : this.deliver({ content, clientId }, attempt);
+    }
     if (reply.error.code === "room_unavailable" && attempt < JOIN_RETRIES) {
       await delay(300 * (attempt + 1));
       return this.deliver({ content, clientId }, attempt + 1);

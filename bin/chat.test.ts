@@ -138,6 +138,23 @@ describe("livechat chat", () => {
     await terminal.waitForLine("[bob] a short one");
   });
 
+  it("paces lines piped faster than the server's rate limit: each arrives once, in order, and it says so once", async () => {
+    const strict = await startTestServer({ MESSAGE_RATE: "4", MESSAGE_BURST: "2" });
+    try {
+      const room = uniqueRoom();
+      const terminal = chat([room, "--name", "bob"], strict.url);
+      const lines = [1, 2, 3, 4, 5, 6].map((i) => `piped line ${i}`);
+      for (const line of lines) terminal.type(line);
+      terminal.endInput();
+      expect(await terminal.exited).toBe(0);
+      const history = (await (await strict.request(`/api/rooms/${room}/messages`)).json()) as { messages: Message[] };
+      expect(history.messages.map((message) => message.content)).toEqual(lines);
+      expect(terminal.lines.filter((line) => line.startsWith("[livechat] You are sending faster"))).toHaveLength(1);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("--login reads the password from stdin and chats as the registered user", async () => {
     const room = uniqueRoom();
     const registered = await app.request("/api/auth/register", {

@@ -6,7 +6,6 @@ import { createLogger } from "../lib/logger";
 import { ConfigError, loadConfig } from "../server/config";
 import { startLocalCluster } from "../server/local-cluster";
 import { ensureProductionBuild } from "../server/pages";
-import { resolveSessionSecret } from "../server/session-secret";
 
 const PORTS = [3001, 3002];
 
@@ -15,9 +14,8 @@ try {
   const logger = createLogger({ node: "cluster" }, config.logLevel);
   const dataDir = path.join(config.dataDir ?? path.resolve(".data"), "cluster");
   ensureProductionBuild(logger);
-  // One secret for every node: a session cookie made by one works on the others.
-  const sessionSecret = await resolveSessionSecret({ ...config, dataDir }, logger);
-  const cluster = await startLocalCluster({ dataDir, ports: PORTS, env: { SESSION_SECRET: sessionSecret, DATA_DIR: dataDir } });
+  // Without SESSION_SECRET the nodes generate one secret and share it through Redis.
+  const cluster = await startLocalCluster({ dataDir, ports: PORTS, env: { DATA_DIR: dataDir } });
 
   console.log(`\nLivechat cluster is up: Redis at ${cluster.redis.url} (data in ${path.join(dataDir, "redis")})`);
   for (const node of cluster.nodes) console.log(`  ${node.name}: ${node.url}`);

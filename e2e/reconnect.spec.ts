@@ -1,7 +1,7 @@
 import { composer, connectionStatus, expectConnected, messageWith, openRoom, pendingMessages, sendMessage } from "./chat";
 import { expect, test } from "./fixtures";
 
-test("a message typed offline shows as pending and is delivered once when the page is back online", async ({
+test("a message typed offline shows as pending and is delivered once when the page is back online, with what others sent meanwhile", async ({
   owner,
   visitor,
   room,
@@ -19,12 +19,16 @@ test("a message typed offline shows as pending and is delivered once when the pa
   await expect(pending).toContainText("Waiting for connection");
   await expect(messageWith(owner, "written while offline")).toHaveCount(0);
   await expect(messageWith(visitor, "written while offline")).toHaveCount(0);
+  // Meanwhile the room goes on without the owner.
+  await sendMessage(visitor, "sent while you were away");
+  await expect(messageWith(owner, "sent while you were away")).toHaveCount(0);
 
   await owner.context().setOffline(false);
   await expectConnected(owner);
   await expect(pending).toHaveCount(0);
   await expect(messageWith(owner, "written while offline")).toHaveCount(1);
   await expect(messageWith(visitor, "written while offline")).toHaveCount(1);
+  await expect(messageWith(owner, "sent while you were away")).toHaveCount(1);
 
   // Nothing arrives twice later: a message after it shows up, and it is still there once.
   await sendMessage(visitor, "and the next one");

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
-import { RegistryManager } from "../lib/rooms/registry";
+import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
 import { DeliveryStats } from "./delivery-stats";
@@ -35,6 +35,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** STORE=redis only: key prefix and presence timing (tests). */
   redis?: RedisBackendOptions;
+  /** Tests that crash rooms on purpose loosen it; production keeps the registry's default. */
+  restartIntensity?: RestartIntensity;
 }
 
 const IDLE_ROOM_MS = 60_000;
@@ -42,7 +44,6 @@ const SHUTDOWN_GRACE_MS = 3_000;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
-  const sessionSecret = await resolveSessionSecret(config, logger);
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
@@ -55,6 +56,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   };
   const backend = await openStoreBackend(config, logger, publish, options.redis);
   const { store } = backend;
+  // Nodes sharing Redis share a generated secret too, so a cookie from one works on all.
+  const sessionSecret =
+    config.sessionSecret ?? (await backend.sharedSessionSecret?.()) ?? (await resolveSessionSecret(config, logger));
   const hasher = new HasherPool();
   const metrics: Metrics = new Metrics({
     node: config.nodeName,
@@ -71,6 +75,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
     ...(backend.createPresence ? { createPresence: backend.createPresence } : {}),
+    ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
   });
   const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const api = createApiHandler({
@@ -92,7 +97,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const deliveryStats = new DeliveryStats();
+  const deliveryStats = new DeliveryStats(metrics);
   const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats });
   await backend.attach(io);
 

@@ -1,9 +1,26 @@
-// Counters of what delivery refused or cut off, kept per server for the metrics
-// endpoint to export (monotonic, like Prometheus counters).
+// What delivery refused or cut off on this node: kept as plain counts (for
+// tests and logs) and reported to the metrics registry as they happen.
+
+export interface DeliveryCounters {
+  rateLimited: { inc(): void };
+  slowConsumersCut: { inc(): void };
+}
 
 export class DeliveryStats {
   /** `message:send` events answered `rate_limited`. */
   rateLimited = 0;
   /** Connections cut off because their unsent output passed OUTBOUND_BUFFER_BYTES. */
   slowConsumersCut = 0;
+
+  constructor(private readonly counters?: DeliveryCounters) {}
+
+  countRateLimited(): void {
+    this.rateLimited += 1;
+    this.counters?.rateLimited.inc();
+  }
+
+  countSlowConsumerCut(): void {
+    this.slowConsumersCut += 1;
+    this.counters?.slowConsumersCut.inc();
+  }
 }

@@ -12,7 +12,7 @@ import type { TestServer } from "./test-server";
 export interface FloodOptions {
   /** Rooms with one sender and one receiver each, besides the flooded one. */
   rooms: number;
-  /** Length of each phase (calm, then flood). */
+  /** Seconds of each phase (calm and flooded seconds take turns). */
   seconds: number;
   /** Messages a second each sender sends (inside the rate limit). */
   perSecond: number;
@@ -21,9 +21,21 @@ export interface FloodOptions {
 
 export interface FloodFigures {
   latencies: { calm: number[]; flood: number[] };
+  /** Event-loop utilisation (0..1) of the server's thread in each phase. */
+  utilization: { calm: number; flood: number };
   /** Every message of the other rooms reached its receiver. */
   allDelivered: boolean;
-  flood: { sent: number; accepted: number; refused: number; seconds: number; stored: number; stillConnected: boolean };
+  flood: {
+    sent: number;
+    accepted: number;
+    refused: number;
+    /** Time spent flooding. */
+    seconds: number;
+    /** From the first flooded second to the last. */
+    spanSeconds: number;
+    stored: number;
+    stillConnected: boolean;
+  };
 }
 
 interface FloodDone {
@@ -31,6 +43,7 @@ interface FloodDone {
   accepted: number;
   refused: number;
   seconds: number;
+  spanSeconds: number;
   stillConnected: boolean;
 }
 
@@ -48,10 +61,25 @@ export async function measureFlood(app: TestServer, options: FloodOptions): Prom
     }),
   );
 
-  // Delivery latency: from the sender's emit to the receiver's push holding the message.
-  const emittedAt = new Map<string, number>();
-  const latencies = { calm: [] as number[], flood: [] as number[] };
-  let phase: keyof typeof latencies = "calm";
+  const floodRoom = `flood-probe-${stamp}-flooded`;
+  const flooder = new Worker(new URL("./flooder.worker.mjs", import.meta.url), {
+    workerData: { url: app.url, room: floodRoom, perSecond: floodPerSecond },
+  });
+  let flooderJoined = false;
+  const flooded = new Promise<FloodDone>((resolve, reject) => {
+    flooder.on("message", (message: { type: string }) => {
+      if (message.type === "joined") flooderJoined = true;
+      if (message.type === "done") resolve(message as unknown as FloodDone);
+    });
+    flooder.once("error", reject);
+  });
+  await until(() => flooderJoined, 10_000, "the flooder to join");
+
+  // Delivery latency: from the sender's emit to the receiver's push holding the
+  // message, counted in the phase it was sent in. Calm and flooded seconds take
+  // turns, so a machine whose load drifts weighs on both alike.
+  const sent = new Map<string, { at: number; phase: keyof FloodFigures["latencies"] }>();
+  const latencies: FloodFigures["latencies"] = { calm: [], flood: [] };
   const received = new Set<string>();
   for (const { room, receiver } of pairs) {
     receiver.on("room:messages", (push: RoomMessagesPush) => {
@@ -59,58 +87,53 @@ export async function measureFlood(app: TestServer, options: FloodOptions): Prom
       const now = performance.now();
       for (const message of push.messages) {
         const id = message.clientId;
-        if (!id || received.has(id)) continue;
+        const sending = id === undefined ? undefined : sent.get(id);
+        if (!id || !sending || received.has(id)) continue;
         received.add(id);
-        const at = emittedAt.get(id);
-        if (at !== undefined) latencies[phase].push(now - at);
+        latencies[sending.phase].push(now - sending.at);
       }
     });
   }
-  const sentIds: string[] = [];
   let n = 0;
-  async function chatFor(ms: number) {
-    const end = performance.now() + ms;
+  // The server's own cost: how busy this thread's event loop was in each phase.
+  const busy = { calm: { active: 0, idle: 0 }, flood: { active: 0, idle: 0 } };
+  for (let second = 0; second < 2 * seconds; second++) {
+    const phase = second % 2 === 0 ? "calm" : "flood";
+    flooder.postMessage(phase === "flood" ? "on" : "off");
+    const elu = performance.eventLoopUtilization();
+    const end = performance.now() + 1000;
     while (performance.now() < end) {
       for (const { room, sender } of pairs) {
         const id = `${stamp}-${++n}`;
-        sentIds.push(id);
-        emittedAt.set(id, performance.now());
+        sent.set(id, { at: performance.now(), phase });
         void send(sender, room, `chat ${n}`, id).then(okOf);
       }
       await new Promise((resolve) => setTimeout(resolve, 1000 / perSecond));
     }
+    const used = performance.eventLoopUtilization(elu);
+    busy[phase].active += used.active;
+    busy[phase].idle += used.idle;
   }
-  const allReceived = () => sentIds.every((id) => received.has(id));
-
-  await chatFor(seconds * 1000);
-  await until(allReceived, 10_000, "the calm phase's messages");
-
-  const floodRoom = `flood-probe-${stamp}-flooded`;
-  const flooder = new Worker(new URL("./flooder.worker.mjs", import.meta.url), {
-    workerData: { url: app.url, room: floodRoom, perSecond: floodPerSecond, seconds },
-  });
-  const flooded = new Promise<FloodDone>((resolve, reject) => {
-    flooder.on("message", (message: { type: string }) => {
-      if (message.type === "joined") phase = "flood";
-      if (message.type === "done") resolve(message as unknown as FloodDone);
-    });
-    flooder.once("error", reject);
-  });
-  await until(() => phase === "flood", 10_000, "the flooder to join");
-  await chatFor(seconds * 1000);
+  flooder.postMessage("stop");
   const done = await flooded;
   await flooder.terminate();
+  const allReceived = () => [...sent.keys()].every((id) => received.has(id));
   await until(allReceived, 10_000, "every message of the other rooms").catch(() => undefined);
 
   const stored = (await (await app.request(`/api/rooms/${floodRoom}/messages?limit=200`)).json()) as { messages: unknown[] };
   const result: FloodFigures = {
     latencies,
+    utilization: {
+      calm: busy.calm.active / (busy.calm.active + busy.calm.idle),
+      flood: busy.flood.active / (busy.flood.active + busy.flood.idle),
+    },
     allDelivered: allReceived(),
     flood: {
       sent: done.sent,
       accepted: done.accepted,
       refused: done.refused,
       seconds: done.seconds,
+      spanSeconds: done.spanSeconds,
       stored: stored.messages.length,
       stillConnected: done.stillConnected,
     },
@@ -122,14 +145,16 @@ export async function measureFlood(app: TestServer, options: FloodOptions): Prom
   return result;
 }
 
-export function describeFlood({ latencies, flood }: FloodFigures, perSecond: number, rooms: number): string {
+export function describeFlood({ latencies, flood, utilization }: FloodFigures, perSecond: number, rooms: number): string {
   const p = (values: number[], q: number) => percentile(values, q).toFixed(1);
   const ratio = percentile(latencies.flood, 99) / percentile(latencies.calm, 99);
   return (
-    `one socket sent ${flood.sent} messages in ${flood.seconds.toFixed(1)} s (${Math.round(flood.sent / flood.seconds)}/s): ` +
+    `one socket sent ${flood.sent} messages in ${flood.seconds.toFixed(1)} s of flooding (${Math.round(flood.sent / flood.seconds)}/s) ` +
+    `over ${flood.spanSeconds.toFixed(1)} s: ` +
     `${flood.accepted} stored, ${flood.refused} rate_limited. Other rooms (${rooms} senders at ${perSecond}/s): ` +
     `p50 ${p(latencies.calm, 50)} ms calm, ${p(latencies.flood, 50)} ms flooded; ` +
     `p99 ${p(latencies.calm, 99)} ms calm, ${p(latencies.flood, 99)} ms flooded (${ratio.toFixed(2)}x; ` +
-    `${latencies.calm.length}+${latencies.flood.length} samples)`
+    `${latencies.calm.length}+${latencies.flood.length} samples); the server thread (and these clients) busy ` +
+    `${(utilization.calm * 100).toFixed(0)}% of calm seconds, ${(utilization.flood * 100).toFixed(0)}% of flooded ones`
   );
 }

@@ -26,7 +26,7 @@ export interface LocalClusterOptions {
   dataDir: string;
   /** One node per port, named node-1, node-2, … */
   ports: number[];
-  /** Shared by every node: at least SESSION_SECRET, so a cookie from one node works on all. */
+  /** Shared by every node. */
   env: Record<string, string>;
   /** Where the nodes' logs go. */
   stdio?: "inherit" | "ignore";

@@ -8,7 +8,7 @@ let roomCounter = 0;
 const uniqueRoom = () => `metrics-test-${++roomCounter}-${Date.now()}`;
 
 beforeAll(async () => {
-  app = await startTestServer();
+  app = await startTestServer({ MESSAGE_RATE: "1", MESSAGE_BURST: "3" });
 });
 afterAll(async () => {
   await app.close();
@@ -93,10 +93,17 @@ describe("GET /api/metrics", () => {
     await vi.waitFor(async () => expect(await metric("livechat_room_restarts_total")).toBe(restarts + 1));
   });
 
-  it("counts rate-limit refusals the limiter reports", async () => {
+  it("counts messages refused by the rate limit", async () => {
+    const room = uniqueRoom();
+    const flooder = await joined(room);
     const refusals = await metric("livechat_rate_limited_total");
-    app.server.metrics.rateLimited.inc();
-    expect(await metric("livechat_rate_limited_total")).toBe(refusals + 1);
+    // The test server allows a burst of 3: the rest of 6 sent at once are refused.
+    const acks = (await Promise.all(
+      Array.from({ length: 6 }, (_, i) => flooder.timeout(5000).emitWithAck("message:send", { room, content: `flood ${i}` })),
+    )) as Array<Ack<SendReply>>;
+    const refused = acks.filter((ack) => !ack.ok).length;
+    expect(refused).toBeGreaterThanOrEqual(3);
+    expect(await metric("livechat_rate_limited_total")).toBe(refusals + refused);
   });
 
   it("reports the event loop's lag and the process's memory", async () => {

@@ -23,6 +23,8 @@ export class Metrics {
   readonly registry = new Registry();
   /** Refusals answered `rate_limited`: the rate limiter calls `rateLimited.inc()`. */
   readonly rateLimited: Counter;
+  /** Connections cut off as slow consumers (their unsent output passed OUTBOUND_BUFFER_BYTES). */
+  readonly slowConsumersCut: Counter;
   /** Hand this to the RegistryManager: it turns what the rooms report into series. */
   readonly roomObserver: RoomObserver;
 
@@ -79,6 +81,12 @@ export class Metrics {
     this.rateLimited = new Counter({
       name: "livechat_rate_limited_total",
       help: "Requests and events refused with rate_limited.",
+      registers,
+    });
+
+    this.slowConsumersCut = new Counter({
+      name: "livechat_slow_consumers_cut_total",
+      help: "Connections cut off because their unsent output passed OUTBOUND_BUFFER_BYTES.",
       registers,
     });
 

@@ -45,6 +45,8 @@ describe("a slow consumer", () => {
     }
     expect(cutAt, "the stalled client was never cut off").toBeDefined();
     expect(app.server.deliveryStats.slowConsumersCut).toBe(1);
+    const metrics = await (await app.request("/api/metrics")).text();
+    expect(metrics).toMatch(/^livechat_slow_consumers_cut_total\{[^}]*\} 1$/m);
 
     // The room goes on: more messages, and the reader has every one of them.
     for (let i = 0; i < 5; i++) okOf(await send(sender, room, `${++sent} after the cut-off`));

@@ -59,7 +59,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   const guardOutput = createOutputGuard({
     maxBytes: config.outboundBufferBytes,
     onCutOff: (socket, bufferedBytes) => {
-      stats.slowConsumersCut += 1;
+      stats.countSlowConsumerCut();
       logger.warn("cut off a slow consumer", { id: socket.id, bufferedBytes, limit: config.outboundBufferBytes });
     },
   });
@@ -95,7 +95,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
     on(socket, "message:send", async (payload) => {
       if (sends && !sends.take()) {
-        stats.rateLimited += 1;
+        stats.countRateLimited();
         throw rateLimited;
       }
       const { room: asked, content, clientId } = parsePayload("send", payload);

@@ -1,12 +1,14 @@
-// The node's store, chosen by STORE: the embedded memory store, or Redis shared
-// by several nodes, which also brings shared presence and Socket.IO's Redis
-// adapter (pushes from any node reach the sockets of every node).
-import { randomUUID } from "node:crypto";
+// The node's store, chosen by STORE: the embedded memory store (journaled in
+// DATA_DIR), or Redis shared by several nodes, which also brings shared presence
+// and Socket.IO's Redis adapter (pushes from any node reach the sockets of every node).
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import type { Logger } from "../lib/logger";
 import type { RoomPresence } from "../lib/rooms/presence";
 import type { Publish } from "../lib/rooms/room";
+import { openJournaledStore } from "../lib/store/journaled";
 import { MemoryStore } from "../lib/store/memory";
 import { RedisStore } from "../lib/store/redis";
 import { connectRedis, redactUrl } from "../lib/store/redis-connection";
@@ -19,6 +21,8 @@ export interface StoreBackend {
   store: Store;
   /** Presence shared with the other nodes; undefined: this node's own. */
   createPresence?: (room: string) => RoomPresence;
+  /** A session secret generated once and kept where every node finds it (when SESSION_SECRET is unset). */
+  sharedSessionSecret?: () => Promise<string>;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
   /** This node's people leave every room, as the other nodes see it. */
@@ -40,7 +44,7 @@ export async function openStoreBackend(
   options: RedisBackendOptions = {},
 ): Promise<StoreBackend> {
   if (config.store === "memory") {
-    const store = new MemoryStore();
+    const store = await openEmbeddedStore(config, logger);
     return { store, attach: async () => {}, closePresence: async () => {}, close: () => store.close() };
   }
   const url = config.redisUrl!;
@@ -74,6 +78,11 @@ export async function openStoreBackend(
   return {
     store,
     createPresence: (room) => presence.forRoom(room),
+    sharedSessionSecret: async () => {
+      const key = `${prefix}session-secret`;
+      await commands.set(key, randomBytes(32).toString("base64url"), "NX");
+      return (await commands.get(key))!;
+    },
     attach: async (io) => {
       io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io` }));
       await presence.start();
@@ -84,6 +93,15 @@ export async function openStoreBackend(
       await Promise.all(connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
     },
   };
+}
+
+/** The embedded store, journaled in DATA_DIR; memory only when DATA_DIR is empty (demos: a restart forgets everything). */
+async function openEmbeddedStore(config: Config, logger: Logger): Promise<Store> {
+  if (!config.dataDir) {
+    logger.warn("DATA_DIR is empty: no journal, everything is kept in memory only and a restart forgets it");
+    return new MemoryStore();
+  }
+  return openJournaledStore({ dir: path.join(config.dataDir, "journal"), logger });
 }
 
 /** One line when Redis goes out of reach and one when it is back, not one per retry. */

@@ -6,8 +6,8 @@ import { createLogger } from "../logger";
 import type { Identity, Message } from "../protocol";
 import { MemoryStore } from "../store/memory";
 import type { Store } from "../store/store";
-import { AppendFailsOnce, GatedStore, PushLog } from "../testing/fakes";
-import { RegistryManager, type RegistryOptions } from "./registry";
+import { AppendFailsOnce, GatedStore, PushLog, RecordingLogger } from "../testing/fakes";
+import { DEFAULT_RESTART_INTENSITY, RegistryManager, type RegistryOptions } from "./registry";
 
 const gage: Identity = { username: "gage", guest: false };
 const kim: Identity = { username: "kim", guest: false };
@@ -171,6 +171,80 @@ describe("supervision", () => {
     await registry.crash(room);
     await vi.waitFor(() => expect(registry.restarts).toBe(2));
     expect(contentsOf(await registry.messages(room))).toEqual(["hello"]);
+  });
+});
+
+describe("restart intensity", () => {
+  async function crashAndWaitForRestart(registry: RegistryManager, room: string, restartsAfter: number) {
+    await registry.crash(room);
+    await vi.waitFor(() => expect([registry.restarts, registry.liveRooms]).toEqual([restartsAfter, 1]));
+  }
+
+  it("rests a room on its 6th crash within 10 s, for 30 s, by default", async () => {
+    expect(DEFAULT_RESTART_INTENSITY).toEqual({ maxRestarts: 5, withinMs: 10_000, coolOffMs: 30_000 });
+    const logger = new RecordingLogger();
+    const { registry } = startRegistry({ logger });
+    const room = uniqueRoom();
+    await registry.send(room, { author: gage, content: "hello" });
+    for (let crash = 1; crash <= 5; crash++) await crashAndWaitForRestart(registry, room, crash);
+    await registry.crash(room);
+    await vi.waitFor(() => expect(registry.isResting(room)).toBe(true));
+    expect(registry.restarts).toBe(5);
+    await expect(registry.send(room, { author: gage, content: "too soon" })).rejects.toMatchObject({
+      code: "room_unavailable",
+      message: expect.stringMatching(/crashed 6 times within 10 s and is resting; it will be tried again in (29|30) s/),
+    });
+  });
+
+  it("answers room_unavailable while a room rests, logs it at error level, and starts it again afterwards", async () => {
+    const logger = new RecordingLogger();
+    const { registry } = startRegistry({ logger, restartIntensity: { maxRestarts: 2, withinMs: 10_000, coolOffMs: 1500 } });
+    const room = uniqueRoom();
+    const kept = await registry.send(room, { author: gage, content: "kept" });
+    await crashAndWaitForRestart(registry, room, 1);
+    await crashAndWaitForRestart(registry, room, 2);
+    await registry.crash(room);
+    await vi.waitFor(() => expect(registry.isResting(room)).toBe(true));
+    expect(registry.liveRooms).toBe(0);
+    await expect(registry.join(room, "tab-kim", kim)).rejects.toMatchObject({ code: "room_unavailable" });
+    await expect(registry.crash(room)).rejects.toMatchObject({ code: "room_unavailable" });
+    expect(logger.at("error")).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/crashes too often/), fields: expect.objectContaining({ room, crashes: 3 }) }),
+    ]);
+
+    // After the cool-off the supervisor starts the room by itself, from the store.
+    await vi.waitFor(() => expect([registry.isResting(room), registry.liveRooms]).toEqual([false, 1]), { timeout: 5000 });
+    expect(await registry.messages(room)).toEqual([kept]);
+    expect((await registry.send(room, { author: gage, content: "back" })).seq).toBe(2);
+  });
+
+  it("gives a rested room a fresh crash allowance", async () => {
+    const { registry } = startRegistry({ restartIntensity: { maxRestarts: 1, withinMs: 10_000, coolOffMs: 500 } });
+    const room = uniqueRoom();
+    await crashAndWaitForRestart(registry, room, 1);
+    await registry.crash(room);
+    await vi.waitFor(() => expect(registry.isResting(room)).toBe(true));
+    await vi.waitFor(() => expect([registry.isResting(room), registry.liveRooms]).toEqual([false, 1]), { timeout: 5000 });
+    await crashAndWaitForRestart(registry, room, 2);
+  });
+
+  it("keeps restarting a room whose crashes are further apart than the window", async () => {
+    const { registry } = startRegistry({ restartIntensity: { maxRestarts: 1, withinMs: 50, coolOffMs: 60_000 } });
+    const room = uniqueRoom();
+    for (let crash = 1; crash <= 4; crash++) {
+      await crashAndWaitForRestart(registry, room, crash);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+    }
+    expect(registry.isResting(room)).toBe(false);
+  });
+
+  it("lets other rooms go on while one rests", async () => {
+    const { registry } = startRegistry({ restartIntensity: { maxRestarts: 0, withinMs: 10_000, coolOffMs: 60_000 } });
+    const broken = uniqueRoom();
+    const fine = uniqueRoom();
+    await registry.crash(broken);
+    await vi.waitFor(() => expect(registry.isResting(broken)).toBe(true));
+    expect((await registry.send(fine, { author: gage, content: "unbothered" })).seq).toBe(1);
   });
 });
 

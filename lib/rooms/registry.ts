@@ -14,6 +14,16 @@ import { Room, WorkerExited } from "./room";
 /** How often an operation follows a room whose worker exits before running it. */
 const MAX_ATTEMPTS = 3;
 
+/** OTP's restart intensity: more than `maxRestarts` crashes of one room within `withinMs` rest it for `coolOffMs`. */
+export interface RestartIntensity {
+  maxRestarts: number;
+  withinMs: number;
+  coolOffMs: number;
+}
+
+/** What production uses: the 6th crash of a room within 10 s rests it for 30 s. */
+export const DEFAULT_RESTART_INTENSITY: RestartIntensity = { maxRestarts: 5, withinMs: 10_000, coolOffMs: 30_000 };
+
 export interface RegistryOptions {
   store: Store;
   publish: Publish;
@@ -22,6 +32,7 @@ export interface RegistryOptions {
   maxLiveRooms: number;
   /** An empty room with no operation for this long is stopped. */
   idleMs: number;
+  restartIntensity?: RestartIntensity;
   /** Told what the rooms do (messages stored, pushes, restarts), for metrics. */
   observer?: RoomObserver;
   /** Who is in a room; this node's connections only unless given (several nodes share presence). */
@@ -36,12 +47,18 @@ export class RegistryManager {
   /** Stopped workers still finishing an operation: their successors wait for them. */
   private readonly retiring = new Map<string, Room>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly intensity: RestartIntensity;
+  /** Recent crash times per room, for the restart intensity. */
+  private readonly crashes = new Map<string, number[]>();
+  /** Rooms that crashed too often: not restarted until their timer fires. */
+  private readonly resting = new Map<string, { until: number; crashes: number; timer: NodeJS.Timeout }>();
   private readonly unwatch: (() => void) | undefined;
   private restartCount = 0;
   private closed = false;
 
   constructor(options: RegistryOptions) {
     this.options = options;
+    this.intensity = options.restartIntensity ?? DEFAULT_RESTART_INTENSITY;
     this.live = new LRUCache<string, Room>({
       max: options.maxLiveRooms,
       dispose: (room, name, reason) => {
@@ -106,10 +123,17 @@ export class RegistryManager {
     return this.live.size;
   }
 
+  /** True while the room is resting after crashing too often. */
+  isResting(room: string): boolean {
+    return this.resting.has(room);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.unwatch?.();
     clearInterval(this.sweeper);
+    for (const { timer } of this.resting.values()) clearTimeout(timer);
+    this.resting.clear();
     for (const room of this.live.values()) room.stop();
     this.live.clear();
   }
@@ -129,6 +153,16 @@ export class RegistryManager {
   }
 
   private room(name: string): Promise<Room> {
+    const resting = this.resting.get(name);
+    if (resting) {
+      const seconds = Math.max(1, Math.ceil((resting.until - Date.now()) / 1000));
+      return Promise.reject(
+        new ChatError(
+          "room_unavailable",
+          `Room "${name}" crashed ${resting.crashes} times within ${this.intensity.withinMs / 1000} s and is resting; it will be tried again in ${seconds} s.`,
+        ),
+      );
+    }
     const worker = this.live.get(name);
     if (worker?.alive) return Promise.resolve(worker);
     let pending = this.starting.get(name);
@@ -165,6 +199,7 @@ export class RegistryManager {
   private restart(dead: Room, reason: unknown): void {
     if (this.live.peek(dead.name) === dead) this.live.delete(dead.name);
     if (this.closed) return;
+    if (this.tooManyCrashes(dead.name)) return this.rest(dead.name, reason);
     this.restartCount += 1;
     this.options.observer?.roomRestarted(dead.name);
     this.options.logger.warn("room worker died; restarting it from the store", {
@@ -177,13 +212,46 @@ export class RegistryManager {
     });
   }
 
+  /** Notes a crash and says whether the room has now crashed more often than the intensity allows. */
+  private tooManyCrashes(name: string): boolean {
+    const now = Date.now();
+    const recent = (this.crashes.get(name) ?? []).filter((at) => at > now - this.intensity.withinMs);
+    recent.push(now);
+    this.crashes.set(name, recent);
+    return recent.length > this.intensity.maxRestarts;
+  }
+
+  private rest(name: string, reason: unknown): void {
+    const crashes = this.crashes.get(name)?.length ?? 0;
+    this.crashes.delete(name);
+    const { withinMs, coolOffMs } = this.intensity;
+    this.options.logger.error("room worker crashes too often; it is not restarted until the cool-off ends", {
+      room: name,
+      crashes,
+      withinSeconds: withinMs / 1000,
+      coolOffSeconds: coolOffMs / 1000,
+      reason: reason instanceof Error ? reason.message : String(reason),
+    });
+    const timer = setTimeout(() => {
+      this.resting.delete(name);
+      if (this.closed) return;
+      this.options.logger.warn("room worker cool-off over; starting it again", { room: name });
+      this.room(name).catch((error: unknown) => {
+        this.options.logger.error("room worker could not restart after its cool-off", { room: name, error: String(error) });
+      });
+    }, coolOffMs);
+    timer.unref();
+    this.resting.set(name, { until: Date.now() + coolOffMs, crashes, timer });
+  }
+
   /**
    * Hands a change from the shared store to the room's worker. A room that is not live
    * is left to the store, unless this node has people in it (its worker was evicted):
    * then a worker starts and pushes the window.
    */
   private follow(name: string, update: (worker: Room) => Promise<void>): void {
-    if (this.closed) return;
+    // A resting room reads the store afresh when its cool-off ends.
+    if (this.closed || this.resting.has(name)) return;
     const report = (error: unknown) => {
       if (error instanceof WorkerExited) return; // its successor reads the store afresh
       this.options.logger.warn("room worker could not follow the store", { room: name, error: String(error) });
@@ -209,7 +277,11 @@ export class RegistryManager {
   }
 
   private stopIdleRooms(): void {
-    const cutoff = Date.now() - this.options.idleMs;
+    const now = Date.now();
+    for (const [name, times] of this.crashes) {
+      if ((times.at(-1) ?? 0) <= now - this.intensity.withinMs) this.crashes.delete(name);
+    }
+    const cutoff = now - this.options.idleMs;
     for (const [name, room] of this.live.entries()) {
       const presence = this.presence.get(name);
       if ((!presence || presence.isEmpty) && room.idleSince < cutoff) {

@@ -185,10 +185,26 @@ export class RedisStore implements Store {
     this.subscriber.on("ready", () => {
       if (!this.lostSinceSubscribed) return;
       this.lostSinceSubscribed = false;
-      for (const listener of this.listeners) listener.resync();
+      void this.resyncOnceReady();
     });
     // ioredis subscribes again by itself after a reconnect.
     this.subscriber.subscribe(this.feedChannel).catch(() => (this.lostSinceSubscribed = true));
+  }
+
+  /**
+   * Listeners re-read the store only once the feed is subscribed again (the reply to our
+   * own SUBSCRIBE follows ioredis's resubscription) and commands can run, so nothing
+   * stored in between goes unseen.
+   */
+  private async resyncOnceReady(): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.feedChannel);
+    } catch {
+      this.lostSinceSubscribed = true; // the next "ready" tries again
+      return;
+    }
+    if (this.redis.status !== "ready") await new Promise((resolve) => this.redis.once("ready", resolve));
+    for (const listener of this.listeners) listener.resync();
   }
 
   private dispatch(payload: string): void {

@@ -1,6 +1,7 @@
 // Test doubles for the domain's unit tests: a publish that records what a room
 // pushed, and stores that fail or pause on purpose so a test can hit a worker
 // at the worst moment. Test support only; nothing in the app imports this.
+import type { Logger } from "../logger";
 import type { Message, ServerEvent, ServerToClientEvents } from "../protocol";
 import type { Publish } from "../rooms/room";
 import { MemoryStore } from "../store/memory";
@@ -103,5 +104,27 @@ export class GatedStore extends WrappedStore {
     const result = await super.append(room, draft);
     this.completed += 1;
     return result;
+  }
+}
+
+/** A logger that keeps its lines, so a test can check what was logged and how loudly. */
+export class RecordingLogger implements Logger {
+  readonly lines: Array<{ level: "debug" | "info" | "warn" | "error"; message: string; fields: Record<string, unknown> }> = [];
+
+  debug(message: string, fields: Record<string, unknown> = {}): void {
+    this.lines.push({ level: "debug", message, fields });
+  }
+  info(message: string, fields: Record<string, unknown> = {}): void {
+    this.lines.push({ level: "info", message, fields });
+  }
+  warn(message: string, fields: Record<string, unknown> = {}): void {
+    this.lines.push({ level: "warn", message, fields });
+  }
+  error(message: string, fields: Record<string, unknown> = {}): void {
+    this.lines.push({ level: "error", message, fields });
+  }
+
+  at(level: "debug" | "info" | "warn" | "error") {
+    return this.lines.filter((line) => line.level === level);
   }
 }

@@ -206,7 +206,8 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
         case "rate_limited":
           return { kind: "retry", afterMs: BACK_OFF_MS, note: "Sending slowly: too many messages at once." };
         case "room_unavailable":
-          return { kind: "retry", afterMs: BACK_OFF_MS, note: "The room is restarting…" };
+          // The room is restarting, or the server cannot reach its store: its sentence says which.
+          return { kind: "retry", afterMs: BACK_OFF_MS, note: reply.error.message };
         case "not_joined": {
           const joined = await joinRef.current?.();
           return { kind: "retry", afterMs: joined?.ok ? 0 : BACK_OFF_MS };
