@@ -67,7 +67,7 @@ export async function runFanout(server: Target, options: FanoutOptions): Promise
 
     const send = (measured: boolean) => (index: number, scheduledMs: number) =>
       void tracker.send(senders[index % senders.length]!, room, scheduledMs, measured);
-    await runSchedule(options.messagesPerS, Math.ceil(options.messagesPerS * WARMUP_S), send(false));
+    await runSchedule(options.messagesPerS, Math.max(5, Math.ceil(options.messagesPerS * WARMUP_S)), send(false));
 
     for (const node of servers) node.startCpu();
     const loadFrom = process.cpuUsage();

@@ -101,11 +101,18 @@ export class ServerHandle {
  * machine); a scenario then takes them in turn. Idle servers cost the others nothing.
  */
 export function prestart(kinds: ServerKind[], options: Partial<ServerOptions> = {}) {
-  const started = new Map(kinds.map((kind) => [kind, ServerHandle.start(kind, options)] as const));
+  const started = new Map(kinds.map((kind) => [kind, startHandled(kind, options)] as const));
   return {
     take: (kind: ServerKind) => started.get(kind)!,
     closeAll: async () => {
       await Promise.all([...started.values()].map((server) => server.then((handle) => handle.close(), () => undefined)));
     },
   };
+}
+
+/** A start whose failure surfaces where it is awaited, not as an unhandled rejection before. */
+export function startHandled(kind: ServerKind, options: Partial<ServerOptions> = {}): Promise<ServerHandle> {
+  const starting = ServerHandle.start(kind, options);
+  starting.catch(() => undefined);
+  return starting;
 }

@@ -4,7 +4,7 @@
 import { runFanout, type FanoutResult } from "../fanout";
 import { ratio, type Row } from "../report";
 import { KINDS, type Context, type Scenario } from "../scenario";
-import { ServerHandle } from "../spawn";
+import { startHandled } from "../spawn";
 
 export const fanout: Scenario = {
   name: "fanout",
@@ -13,7 +13,11 @@ export const fanout: Scenario = {
     const sizes = context.quick ? [10, 100, 500] : [10, 100, 1000, 5000];
     const deliveriesPerS = context.quick ? 5_000 : 20_000;
     const durationS = context.quick ? 1 : 3;
-    const servers = await Promise.all(KINDS.map((kind) => ServerHandle.start(kind, { env: context.livechatEnv })));
+    const starting = KINDS.map((kind) => startHandled(kind, { env: context.livechatEnv }));
+    const servers = await Promise.all(starting).catch(async (error: unknown) => {
+      await Promise.all(starting.map((server) => server.then((handle) => handle.close(), () => undefined)));
+      throw error;
+    });
     const rows: Row[] = [];
     try {
       for (const members of sizes) {

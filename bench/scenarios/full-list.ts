@@ -1,10 +1,11 @@
 // The full-list push against pushing only the new message: the same room and rate,
 // once with the design's full window per push and once with a bench-only variant
 // that pushes just the messages the previous push lacked (servers/livechat.ts).
+import path from "node:path";
 import { runFanout, type FanoutResult } from "../fanout";
 import { ratio, type Row } from "../report";
 import type { Context, Scenario } from "../scenario";
-import { ServerHandle } from "../spawn";
+import { startHandled } from "../spawn";
 import type { PushMode, ServerKind } from "../servers/types";
 
 export const fullList: Scenario = {
@@ -14,7 +15,9 @@ export const fullList: Scenario = {
     const options = { members: 100, messagesPerS: context.quick ? 20 : 50, durationS: context.quick ? 1 : 4 };
     const results: Partial<Record<`${ServerKind}:${PushMode}`, FanoutResult>> = {};
     const variants = (["b-ws", "b-sio", "livechat"] as const).flatMap((kind) => (["full", "new"] as const).map((push) => ({ kind, push })));
-    const starting = variants.map(({ kind, push }) => ServerHandle.start(kind, { push, env: context.livechatEnv }));
+    // Two Livechat servers run at once here: each keeps its journal in its own folder.
+    const env = (push: PushMode) => ({ ...context.livechatEnv, DATA_DIR: path.join(context.livechatEnv.DATA_DIR ?? "", push) });
+    const starting = variants.map(({ kind, push }) => startHandled(kind, { push, env: env(push) }));
     try {
       for (const [index, { kind, push }] of variants.entries()) {
         const server = await starting[index]!;

@@ -21,7 +21,7 @@ export const saturation: Scenario = {
         const server = await pool.take(kind);
         try {
           // Double the rate until it fails, then try the midpoint once.
-          let rate = context.quick ? 2 : 1;
+          let rate = context.quick ? 2 : 5;
           let good: { rate: number; result: FanoutResult } | undefined;
           let bad: number | undefined;
           let lastFailure: FanoutResult | undefined;
@@ -35,7 +35,7 @@ export const saturation: Scenario = {
           };
           // One bad run on a shared machine is often someone else's build: a rate fails only twice in a row.
           const attempt = async (messagesPerS: number) => (await measure(messagesPerS)) || (await measure(messagesPerS));
-          for (let step = 0; step < (context.quick ? 3 : 8); step++) {
+          for (let step = 0; step < (context.quick ? 3 : 6); step++) {
             if (!(await attempt(rate))) {
               bad = rate;
               failedAt[kind] = lastFailure;
@@ -72,7 +72,7 @@ export const saturation: Scenario = {
         ratio: throughputRatio,
         target: ">= 0.7x B-sio",
         pass: (throughputRatio ?? 0) >= 0.7,
-        note: `rates double from ${context.quick ? 2 : 1} msg/s until p99 >= 100 ms or a message is missing, then one midpoint; 0 means not even the first rate met the bound; ${harnessNote(failedAt["b-ws"])}`,
+        note: `rates double from ${context.quick ? 2 : 5} msg/s until p99 >= 100 ms or a message is missing, then one midpoint; 0 means not even the first rate met the bound; ${harnessNote(failedAt["b-ws"])}`,
       },
       {
         scenario: "3 saturation",
