@@ -8,16 +8,26 @@ import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import { MemoryStore } from "../lib/store/memory";
 import type { Config } from "./config";
+import { startGrpcServer, type GrpcAdapter } from "./grpc/server";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
+import { SseStreams } from "./http/sse";
 import { startPages, type Pages } from "./pages";
+import { RoomEvents, type RoomEvent } from "./room-events";
 import { resolveSessionSecret } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
 
 export interface LivechatServer {
   httpServer: HttpServer;
-  io: ChatServer;
+  /** Socket.IO, when the web adapter runs. */
+  io: ChatServer | undefined;
   registry: RegistryManager;
+  /** Every room push, for the server's own watchers (SSE, gRPC Watch). */
+  roomEvents: RoomEvents;
+  /** SSE streams, when the web adapter runs. */
+  streams: SseStreams | undefined;
+  /** The gRPC adapter once listening, when it runs. */
+  readonly grpc: GrpcAdapter | undefined;
   logger: Logger;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -27,20 +37,32 @@ export interface ServerOptions {
   /** Serve the Next.js pages too (false for API-and-socket-only servers in tests). */
   pages?: boolean;
   logger?: Logger;
+  /** How often an SSE stream sends a heartbeat comment. */
+  sseHeartbeatMs?: number;
 }
 
 const IDLE_ROOM_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 3_000;
+const SSE_HEARTBEAT_MS = 15_000;
+/** What a node without the web adapter still answers over HTTP: operations, not chat. */
+const OPERATIONS_PATHS = new Set(["/api/health", "/api/metrics"]);
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const sessionSecret = await resolveSessionSecret(config, logger);
   const store = new MemoryStore();
+  const web = config.adapters.includes("web");
+  const roomEvents = new RoomEvents();
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
-    // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
-    (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+    if (io) {
+      // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
+      (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+      // A deleted room has no one in it any more; its pages were told and rejoin on purpose.
+      if (event === "room:deleted") io.in(topic).socketsLeave(topic);
+    }
+    roomEvents.publish(topic, { event, payload } as RoomEvent);
   };
   const registry = new RegistryManager({
     store,
@@ -51,17 +73,24 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     idleMs: IDLE_ROOM_MS,
   });
   const accounts = new Accounts(store, { bcryptCost: config.bcryptCost });
+  const streams = web
+    ? new SseStreams({ registry, roomEvents, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
+    : undefined;
   const api = createApiHandler({
     config,
     registry,
     accounts,
     sessionSecret,
     logger,
-    connections: () => io.engine.clientsCount,
+    connections: () => io?.engine.clientsCount ?? 0,
+    ...(streams ? { streams } : {}),
   });
-  const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
+  const pages: Pages | undefined = options.pages === false || !web ? undefined : await startPages(config);
 
   const httpServer = createHttpServer((req, res) => {
+    if (!web && !OPERATIONS_PATHS.has(new URL(req.url ?? "/", "http://localhost").pathname)) {
+      return void sendError(res, new HttpError(404, "not_found", "This node runs no web adapter (ADAPTERS); only /api/health is served."));
+    }
     if (req.url?.startsWith("/api/")) return void api(req, res);
     if (!pages) return void sendError(res, new HttpError(404, "not_found", "This node serves no pages."));
     pages.handle(req, res).catch((error: unknown) => {
@@ -69,23 +98,36 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
+  const io = web ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger }) : undefined;
+  let grpc: GrpcAdapter | undefined;
 
   return {
     httpServer,
     io,
     registry,
+    roomEvents,
+    streams,
+    get grpc() {
+      return grpc;
+    },
     logger,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      const address = await new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
-      }),
+      });
+      if (config.adapters.includes("grpc")) {
+        grpc = await startGrpcServer({ config, registry, accounts, roomEvents, sessionSecret, logger });
+      }
+      return address;
+    },
     close: async () => {
       await registry.close();
+      streams?.closeAll();
+      await grpc?.close();
       // Disconnects every socket and stops accepting; idle keep-alive connections would
       // hold the HTTP server open, and requests still running get a short grace.
-      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => (io ? io.close(() => resolve()) : httpServer.close(() => resolve())));
       httpServer.closeIdleConnections();
       const grace = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       await closed;

@@ -23,7 +23,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { sseHeartbeatMs?: number } = {},
+): Promise<TestServer> {
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -33,9 +36,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     NODE_NAME: "test-node",
     LOG_LEVEL: "silent",
     BCRYPT_COST: "4",
+    GRPC_PORT: "0",
     ...env,
   });
-  const server = await createServer(config, { pages: false });
+  const server = await createServer(config, { pages: false, ...options });
   const { port } = await server.listen();
   const url = `http://127.0.0.1:${port}`;
   const clients: TestClient[] = [];

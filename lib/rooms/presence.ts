@@ -46,6 +46,12 @@ export class Presence {
     return identity;
   }
 
+  /** Everyone leaves at once: the room was deleted. */
+  clear(): void {
+    this.connections.clear();
+    this.people.clear();
+  }
+
   get isEmpty(): boolean {
     return this.connections.size === 0;
   }

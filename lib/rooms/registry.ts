@@ -81,6 +81,29 @@ export class RegistryManager {
     worker.kill(new Error("crashed on purpose through the admin route"));
   }
 
+  /**
+   * Deletes a room for its owner (the first registered user who joined or posted) or an
+   * admin: history and owner leave the store, and watchers of its topic get `room:deleted`.
+   */
+  async deleteRoom(name: string, by: Identity | "admin"): Promise<void> {
+    const { store } = this.options;
+    const owner = await store.owner(name);
+    const exists = owner !== undefined || this.live.has(name) || (await store.recent(name, 1)).length > 0;
+    if (!exists) throw new ChatError("not_found", `There is no room "${name}".`);
+    if (by !== "admin" && (by.guest || owner?.toLowerCase() !== by.username.toLowerCase())) {
+      throw new ChatError("forbidden", `Only the owner of room "${name}" or an admin can delete it.`);
+    }
+    let deleted: Room | undefined;
+    await this.call(name, async (worker) => {
+      await worker.delete();
+      deleted = worker;
+    });
+    if (deleted && this.live.peek(name) === deleted) {
+      this.live.delete(name);
+      this.retire(name, deleted);
+    }
+  }
+
   /** Live rooms, busiest first. */
   list(): RoomSummary[] {
     return [...this.live.values()]

@@ -50,13 +50,15 @@ type Operation =
   | { tag: "join"; connectionId: string; identity: Identity }
   | { tag: "leave"; connectionId: string }
   | { tag: "send"; request: SendRequest }
-  | { tag: "window" };
+  | { tag: "window" }
+  | { tag: "delete" };
 
 interface Replies {
   join: JoinResult;
   leave: void;
   send: Message;
   window: Message[];
+  delete: void;
 }
 
 interface Envelope {
@@ -77,6 +79,8 @@ export class Room {
   private notifyOnExit = true;
   private exitReason: unknown;
   private pushScheduled = false;
+  /** The registered user known to own the room, so a send claims ownership once per worker. */
+  private ownerKnown = false;
   private markExited!: () => void;
   /** Settles once the worker has exited and no operation of it is still running. */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
@@ -109,6 +113,14 @@ export class Room {
   /** The live window, newest last. */
   messages(): Promise<Message[]> {
     return this.call({ tag: "window" });
+  }
+
+  /**
+   * Deletes the room: its history and owner leave the store, watchers get `room:deleted`,
+   * and the worker stops. Operations queued behind it go to a fresh, empty room.
+   */
+  delete(): Promise<void> {
+    return this.call({ tag: "delete" });
   }
 
   get alive(): boolean {
@@ -181,6 +193,8 @@ export class Room {
         return this.handleSend(op.request);
       case "window":
         return [...this.window];
+      case "delete":
+        return this.handleDelete();
       default: {
         const unknown: never = op;
         throw new Error(`Unknown room operation ${JSON.stringify(unknown)}`);
@@ -189,8 +203,8 @@ export class Room {
   }
 
   private async handleJoin(connectionId: string, identity: Identity): Promise<JoinResult> {
-    const { presence, publish, store } = this.deps;
-    if (!identity.guest) await store.claimOwner(this.name, identity.username);
+    const { presence, publish } = this.deps;
+    await this.claimOwnership(identity);
     if (presence.add(connectionId, identity)) {
       this.notice("join", identity.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members: presence.members() });
@@ -212,6 +226,8 @@ export class Room {
       throw new ChatError("not_joined", `Join room "${this.name}" before sending to it.`);
     }
     const content = normalizeContent(request.content);
+    // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
+    await this.claimOwnership(request.author);
     const { message, created } = await this.deps.store.append(this.name, {
       username: request.author.username,
       guest: request.author.guest,
@@ -228,6 +244,22 @@ export class Room {
     return message;
   }
 
+  private async handleDelete(): Promise<void> {
+    await this.deps.store.deleteRoom(this.name);
+    this.window = [];
+    this.lastSeq = 0;
+    this.deps.presence.clear();
+    this.deps.publish(roomTopic(this.name), "room:deleted", { room: this.name });
+    this.exit("deleted", false);
+  }
+
+  /** The first registered user to join or post owns the room (the store keeps the first claim). */
+  private async claimOwnership(identity: Identity): Promise<void> {
+    if (identity.guest || this.ownerKnown) return;
+    await this.deps.store.claimOwner(this.name, identity.username);
+    this.ownerKnown = true;
+  }
+
   private notice(kind: "join" | "leave", username: string): void {
     const at = new Date().toISOString();
     this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
@@ -239,6 +271,8 @@ export class Room {
     this.pushScheduled = true;
     setImmediate(() => {
       this.pushScheduled = false;
+      // A deleted room's last list would follow its room:deleted and resurrect it on pages.
+      if (this.exitReason === "deleted") return;
       this.deps.publish(roomTopic(this.name), "room:messages", {
         room: this.name,
         messages: [...this.window],

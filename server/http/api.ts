@@ -7,11 +7,13 @@ import type { Accounts } from "../../lib/accounts/accounts";
 import { sessionOptions, type SessionData } from "../../lib/accounts/session";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
+import type { Identity } from "../../lib/protocol";
 import { normalizeRoomName } from "../../lib/names";
 import { parsePayload } from "../../lib/payloads";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
 import { isAllowedOrigin } from "./origin";
+import type { SseStreams } from "./sse";
 import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
 
 export interface ApiDeps {
@@ -21,6 +23,8 @@ export interface ApiDeps {
   sessionSecret: string;
   logger: Logger;
   connections: () => number;
+  /** The SSE streams, when the web adapter runs. */
+  streams?: SseStreams;
 }
 
 const BODY_LIMIT = 16 * 1024;
@@ -53,6 +57,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
         rooms: registry.liveRooms,
         connections: deps.connections(),
+        adapters: config.adapters,
       });
     }],
 
@@ -107,6 +112,27 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const author = await accounts.identify(await session(req, res));
       const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
       sendJson(res, 201, { message });
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ res, params }) => {
+      if (!deps.streams) throw new HttpError(404, "not_found", "This node serves no streams.");
+      await deps.streams.serve(res, roomParam(params[0]));
+    }],
+
+    ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      let by: Identity | "admin";
+      if (req.headers.authorization !== undefined) {
+        if (!config.adminToken || !bearerMatches(req, config.adminToken)) {
+          throw new ChatError("unauthorized", "The Authorization header does not hold the admin token.");
+        }
+        by = "admin";
+      } else {
+        by = await accounts.identify(await session(req, res));
+      }
+      await registry.deleteRoom(room, by);
+      logger.info("room deleted", { room, by: by === "admin" ? "admin" : by.username });
+      sendNoContent(res);
     }],
 
     ["POST", /^\/api\/admin\/rooms\/([^/]+)\/crash$/, async ({ req, res, params }) => {
