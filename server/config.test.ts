@@ -9,6 +9,13 @@ import { loadConfig } from "./config";
 import { resolveSessionSecret } from "./session-secret";
 
 describe("configuration", () => {
+  it("starts every adapter unless ADAPTERS names some, with gRPC on 50051", () => {
+    expect(loadConfig({}).adapters).toEqual(["web", "grpc"]);
+    expect(loadConfig({}).grpcPort).toBe(50051);
+    expect(loadConfig({ ADAPTERS: "grpc" }).adapters).toEqual(["grpc"]);
+    expect(loadConfig({ ADAPTERS: " GRPC , web " }).adapters).toEqual(["web", "grpc"]);
+  });
+
   it("works with no environment at all", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, store: "memory", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
@@ -28,6 +35,9 @@ describe("configuration", () => {
     [{ STORE: "postgres" }, /STORE/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ ADAPTERS: "web,ftp" }, /ADAPTERS/],
+    [{ ADAPTERS: "web,,grpc" }, /ADAPTERS/],
+    [{ GRPC_PORT: "fifty" }, /GRPC_PORT/],
   ])("stops start-up on %j with a sentence naming the variable", (env, pattern) => {
     expect(() => loadConfig(env)).toThrow(pattern);
   });

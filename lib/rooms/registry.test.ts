@@ -256,6 +256,55 @@ describe("bounds", () => {
   });
 });
 
+describe("deleting rooms", () => {
+  const anon: Identity = { username: "anon", guest: true };
+
+  it("lets the owner delete a room: its history goes, members are told, and a new room starts at seq 1", async () => {
+    const { registry, store, pushes } = startRegistry();
+    const room = uniqueRoom();
+    await registry.join(room, "tab-1", gage);
+    await registry.send(room, { author: gage, content: "soon gone", connectionId: "tab-1" });
+    await registry.deleteRoom(room, gage);
+    expect(pushes.last("room:deleted")).toEqual({ room });
+    expect(await store.recent(room, 10)).toEqual([]);
+    expect(await store.owner(room)).toBeUndefined();
+    const fresh = await registry.send(room, { author: kim, content: "a new room" });
+    expect(fresh.seq).toBe(1);
+    expect(contentsOf(await registry.messages(room))).toEqual(["a new room"]);
+  });
+
+  it("pushes no list after room:deleted, even for a message stored just before", async () => {
+    const { registry, pushes } = startRegistry();
+    const room = uniqueRoom();
+    await registry.join(room, "tab-1", gage);
+    void registry.send(room, { author: gage, content: "last words", connectionId: "tab-1" });
+    await registry.deleteRoom(room, gage);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pushes.all.at(-1)?.event).toBe("room:deleted");
+  });
+
+  it("gives ownership to the first registered user who posts, when nobody joined", async () => {
+    const { registry } = startRegistry();
+    const room = uniqueRoom();
+    await registry.send(room, { author: anon, content: "a guest first" });
+    await registry.send(room, { author: kim, content: "then kim" });
+    await registry.send(room, { author: gage, content: "then gage" });
+    await expect(registry.deleteRoom(room, gage)).rejects.toMatchObject({ code: "forbidden" });
+    await registry.deleteRoom(room, kim);
+  });
+
+  it("refuses guests and other users, lets an admin, and knows no room nobody used", async () => {
+    const { registry } = startRegistry();
+    const room = uniqueRoom();
+    await registry.join(room, "tab-1", gage);
+    await expect(registry.deleteRoom(room, anon)).rejects.toMatchObject({ code: "forbidden" });
+    await expect(registry.deleteRoom(room, { username: "gage", guest: true })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(registry.deleteRoom(room, kim)).rejects.toMatchObject({ code: "forbidden" });
+    await registry.deleteRoom(room, "admin");
+    await expect(registry.deleteRoom(uniqueRoom(), "admin")).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
 describe("closing", () => {
   it("stops every room and counts no restart", async () => {
     const { registry } = startRegistry();
