@@ -186,7 +186,8 @@ describe("deleting a room", () => {
     const room = uniqueRoom();
     // Posting to a new room as a registered user makes them its owner, as joining does.
     expect((await postMessage(room, "mine", { cookie: owner.cookie })).status).toBe(201);
-    for (const headers of [{}, { cookie: other.cookie }]) {
+    const attempts: Array<Record<string, string>> = [{}, { cookie: other.cookie }];
+    for (const headers of attempts) {
       const refused = await app.request(`/api/rooms/${room}`, { method: "DELETE", headers });
       expect(refused.status).toBe(403);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("forbidden");

@@ -34,12 +34,14 @@ export async function openSse(url: string): Promise<SseReader> {
     close: () => abort.abort(),
   };
   if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) return reader;
-  const body = response.body.pipeThrough(new TextDecoderStream());
+  const body = response.body.pipeThrough(new TextDecoderStream()).getReader();
   reader.ended = (async () => {
     let buffer = "";
     try {
-      for await (const chunk of body) {
-        buffer += chunk;
+      for (;;) {
+        const { done, value } = await body.read();
+        if (done) break;
+        buffer += value;
         let end: number;
         while ((end = buffer.indexOf("\n\n")) >= 0) {
           const block = buffer.slice(0, end);
