@@ -59,13 +59,16 @@ const STATUS: Record<ErrorCode, status> = {
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 200;
 const SHUTDOWN_GRACE_MS = 3_000;
+const KEEPALIVE_MS = 30_000;
+const KEEPALIVE_TIMEOUT_MS = 10_000;
 
 type Request = Record<string, unknown>;
 
 /** Starts the service on GRPC_PORT (0 picks a free port). */
 export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
   const { config, registry, accounts, logger } = deps;
-  const server = new Server();
+  // Pings find clients that vanished without closing, so their Watch streams are freed.
+  const server = new Server({ "grpc.keepalive_time_ms": KEEPALIVE_MS, "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS });
   const watches = new Set<ServerWritableStream<Request, WireWatchEvent>>();
 
   /** Who is calling: a session token, else a guest under `livechat-name`, else the default guest. */
