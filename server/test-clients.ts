@@ -22,7 +22,7 @@ export interface SseReader {
 }
 
 /** Opens `url` as an event stream and records what arrives. */
-export async function openSse(url: string): Promise<SseReader> {
+export async function openSse(url: string, onEvent?: (event: SseEvent) => void): Promise<SseReader> {
   const abort = new AbortController();
   const response = await fetch(url, { signal: abort.signal, headers: { accept: "text/event-stream" } });
   const reader: SseReader = {
@@ -50,7 +50,10 @@ export async function openSse(url: string): Promise<SseReader> {
           if (fields.every((line) => line.startsWith(":"))) reader.comments += 1;
           const event = fields.find((line) => line.startsWith("event: "))?.slice(7);
           const data = fields.find((line) => line.startsWith("data: "))?.slice(6);
-          if (event !== undefined && data !== undefined) reader.events.push({ event, data: JSON.parse(data) });
+          if (event === undefined || data === undefined) continue;
+          const parsed = { event, data: JSON.parse(data) as unknown };
+          reader.events.push(parsed);
+          onEvent?.(parsed);
         }
       }
     } catch (error) {
@@ -79,7 +82,7 @@ export interface GrpcTestClient {
   call<Reply>(method: string, request: object, options?: GrpcCallOptions): Promise<Reply>;
   /** Calls a method expected to fail: its status code and the contract's error code. */
   fail(method: string, request: object, options?: GrpcCallOptions): Promise<{ code: number; errorCode: string }>;
-  watch(room: string, options?: GrpcCallOptions): GrpcWatch;
+  watch(room: string, options?: GrpcCallOptions, onEvent?: (event: WireWatchEvent) => void): GrpcWatch;
   close(): void;
 }
 
@@ -114,7 +117,7 @@ export function connectGrpc(address: string): GrpcTestClient {
       }
       throw new Error(`${method} succeeded where it should have failed`);
     },
-    watch: (room, options) => {
+    watch: (room, options, onEvent) => {
       const stream = (client.Watch as (request: object, metadata: Metadata) => ClientReadableStream<WireWatchEvent>).call(
         client,
         { room },
@@ -128,7 +131,10 @@ export function connectGrpc(address: string): GrpcTestClient {
         }),
         cancel: () => stream.cancel(),
       };
-      stream.on("data", (event: WireWatchEvent) => watch.events.push(event));
+      stream.on("data", (event: WireWatchEvent) => {
+        watch.events.push(event);
+        onEvent?.(event);
+      });
       stream.on("error", () => {}); // the status above carries it
       return watch;
     },
