@@ -114,9 +114,12 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       sendJson(res, 201, { message });
     }],
 
-    ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ res, params }) => {
+    ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ req, res, params }) => {
       if (!deps.streams) throw new HttpError(404, "not_found", "This node serves no streams.");
-      await deps.streams.serve(res, roomParam(params[0]));
+      const room = roomParam(params[0]);
+      // A HEAD has no body to stream into: it would hold its connection open for nothing.
+      if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
+      await deps.streams.serve(res, room);
     }],
 
     ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
