@@ -1,6 +1,7 @@
 // The adapters over the same rooms, against a real server: REST, Server-Sent
 // Events, gRPC and Socket.IO see one another's messages in one seq order, and a
 // deletion reaches every kind of watcher.
+import { get, type IncomingMessage } from "node:http";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
@@ -215,5 +216,42 @@ describe("deleting a room", () => {
     await grpc.call("Send", { room, content: "over gRPC" }, { token });
     await grpc.call("DeleteRoom", { room }, { token });
     expect((await grpc.call<{ messages: Message[] }>("History", { room })).messages).toEqual([]);
+  });
+});
+
+describe("slow readers", () => {
+  it("gives an SSE client that reads slowly the newest list when it catches up, not every list in between", async () => {
+    const room = uniqueRoom();
+    const response = await new Promise<IncomingMessage>((resolve) => get(streamUrl(room), resolve));
+    response.pause();
+    const big = "x".repeat(1990);
+    const total = 150;
+    for (let i = 1; i <= total; i++) expect((await postMessage(room, `${i} ${big}`)).status).toBe(201);
+
+    let text = "";
+    response.setEncoding("utf8");
+    response.on("data", (chunk: string) => (text += chunk));
+    response.resume();
+    await vi.waitFor(() => expect(text).toContain(`"seq":${total}}`), { timeout: 15_000, interval: 50 });
+    response.destroy();
+    const lists = text.split("event: messages\n").length - 1;
+    // Without coalescing the server would have queued all 151 lists (about 25 MB) for this one client.
+    expect(lists).toBeLessThan(total + 1);
+    expect(text.trimEnd().endsWith(`"seq":${total}}`)).toBe(true);
+  });
+
+  it("gives a gRPC Watch that reads slowly the newest list when it catches up, not every list in between", async () => {
+    const room = uniqueRoom();
+    const watch = grpc.watch(room);
+    await vi.waitFor(() => expect(watch.events).toHaveLength(1), WAIT);
+    watch.pause();
+    const big = "y".repeat(1990);
+    const total = 150;
+    for (let i = 1; i <= total; i++) expect((await postMessage(room, `${i} ${big}`)).status).toBe(201);
+    watch.resume();
+    await vi.waitFor(() => expect(watch.latest()).toMatchObject({ messages: { seq: total } }), { timeout: 15_000, interval: 50 });
+    watch.cancel();
+    // One list at once, then fewer than one per message: the server kept only the newest while blocked.
+    expect(watch.events.length).toBeLessThan(total + 1);
   });
 });

@@ -76,6 +76,9 @@ export interface GrpcWatch {
   /** Settles with the status the stream ended with (code 0 is OK). */
   ended: Promise<{ code: number; details: string }>;
   cancel(): void;
+  /** Stops reading (as a slow client would) until resume(). */
+  pause(): void;
+  resume(): void;
 }
 
 export interface GrpcTestClient {
@@ -130,6 +133,8 @@ export function connectGrpc(address: string): GrpcTestClient {
           stream.on("status", ({ code, details }: { code: number; details: string }) => resolve({ code, details }));
         }),
         cancel: () => stream.cancel(),
+        pause: () => stream.pause(),
+        resume: () => stream.resume(),
       };
       stream.on("data", (event: WireWatchEvent) => {
         watch.events.push(event);

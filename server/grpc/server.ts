@@ -141,15 +141,28 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       };
       call.once("cancelled", free);
       call.once("finish", free);
+      // As over SSE: a client that reads slowly gets the newest list when it catches up.
+      let newest: WireWatchEvent | undefined;
       const send = (event: WireWatchEvent) => {
-        if (!call.cancelled && call.writable) call.write(event);
+        if (call.cancelled || !call.writable) return;
+        if (event.event === "messages" && call.writableNeedDrain) {
+          newest = event;
+          return;
+        }
+        call.write(event);
       };
+      call.on("drain", () => {
+        const event = newest;
+        newest = undefined;
+        if (event) send(event);
+      });
       watches.add(call);
       (async () => {
         const room = normalizeRoomName(text(call.request.room) ?? "");
         stop = await watchRoom(deps, room, {
           messages: (push) => send({ event: "messages", messages: { ...push, messages: push.messages.map(toWire) } }),
           deleted: () => {
+            newest = undefined;
             send({ event: "deleted", deleted: { room } });
             call.end();
           },

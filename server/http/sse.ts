@@ -33,8 +33,15 @@ export class SseStreams {
     };
     res.once("close", free);
 
-    const send = (chunk: string) => {
+    // A client that reads slower than the room changes gets the newest list when it catches
+    // up, not every list in between: each list is whole, so none is owed.
+    let newest: string | undefined;
+    const send = (chunk: string, kind: "list" | "other" = "other") => {
       if (stream.gone) return;
+      if (res.writableNeedDrain) {
+        if (kind === "list") newest = chunk;
+        if (kind === "list" || chunk.startsWith(":")) return;
+      }
       if (!res.headersSent) {
         res.writeHead(200, {
           "content-type": "text/event-stream; charset=utf-8",
@@ -47,10 +54,16 @@ export class SseStreams {
       }
       res.write(chunk);
     };
+    res.on("drain", () => {
+      const chunk = newest;
+      newest = undefined;
+      if (chunk !== undefined) send(chunk, "list");
+    });
 
     stream.stop = await watchRoom(this.options, room, {
-      messages: (push) => send(`event: messages\ndata: ${JSON.stringify(push)}\n\n`),
+      messages: (push) => send(`event: messages\ndata: ${JSON.stringify(push)}\n\n`, "list"),
       deleted: () => {
+        newest = undefined;
         send(`event: deleted\ndata: ${JSON.stringify({ room })}\n\n`);
         res.end();
       },
