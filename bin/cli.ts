@@ -2,7 +2,9 @@
 export {};
 
 const USAGE = `Usage:
-  livechat serve [--adapters web,grpc]   start the server (all adapters unless told)`;
+  livechat serve [--adapters web,grpc]   start the server (all adapters unless told)
+  livechat chat <room> [--url URL] [--name NAME] [--login USER]
+                                         chat in a room from the terminal`;
 
 const [command = "serve", ...args] = process.argv.slice(2);
 
@@ -25,6 +27,11 @@ switch (command) {
     // The server reads (and validates) ADAPTERS like any other setting.
     if (adapters !== undefined) process.env.ADAPTERS = adapters;
     await import("../server/index");
+    break;
+  }
+  case "chat": {
+    const { runChat } = await import("./chat");
+    process.exit(await runChat(args));
     break;
   }
   default:

@@ -3,25 +3,29 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
-import { MemoryStore } from "../lib/store/memory";
 import type { Config } from "./config";
+import { DeliveryStats } from "./delivery-stats";
 import { startGrpcServer, type GrpcAdapter } from "./grpc/server";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
 import { SseStreams } from "./http/sse";
+import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { RoomEvents, type RoomEvent } from "./room-events";
 import { resolveSessionSecret } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
+import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
 
 export interface LivechatServer {
   httpServer: HttpServer;
   /** Socket.IO, when the web adapter runs. */
   io: ChatServer | undefined;
   registry: RegistryManager;
+  metrics: Metrics;
   /** Every room push, for the server's own watchers (SSE, gRPC Watch). */
   roomEvents: RoomEvents;
   /** SSE streams, when the web adapter runs. */
@@ -29,6 +33,8 @@ export interface LivechatServer {
   /** The gRPC adapter once listening, when it runs. */
   readonly grpc: GrpcAdapter | undefined;
   logger: Logger;
+  /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
+  deliveryStats: DeliveryStats;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -37,6 +43,8 @@ export interface ServerOptions {
   /** Serve the Next.js pages too (false for API-and-socket-only servers in tests). */
   pages?: boolean;
   logger?: Logger;
+  /** STORE=redis only: key prefix and presence timing (tests). */
+  redis?: RedisBackendOptions;
   /** How often an SSE stream sends a heartbeat comment. */
   sseHeartbeatMs?: number;
 }
@@ -50,29 +58,43 @@ const OPERATIONS_PATHS = new Set(["/api/health", "/api/metrics"]);
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const sessionSecret = await resolveSessionSecret(config, logger);
-  const store = new MemoryStore();
   const web = config.adapters.includes("web");
   const roomEvents = new RoomEvents();
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
     if (io) {
+      // Every node's worker keeps its room's list in the store's order and pushes it to its
+      // own sockets; relaying lists between nodes could hand a page an older list last.
+      // Presence, notices and deletions go to every node's sockets (the Redis adapter).
+      const target = event === "room:messages" ? io.local : io;
       // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
-      (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+      (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
       // A deleted room has no one in it any more; its pages were told and rejoin on purpose.
       if (event === "room:deleted") io.in(topic).socketsLeave(topic);
     }
     roomEvents.publish(topic, { event, payload } as RoomEvent);
   };
+  const backend = await openStoreBackend(config, logger, publish, options.redis);
+  const { store } = backend;
+  const hasher = new HasherPool();
+  const metrics: Metrics = new Metrics({
+    node: config.nodeName,
+    connections: () => io?.engine.clientsCount ?? 0,
+    liveRooms: (): number => registry.liveRooms,
+    hashesWaiting: () => hasher.waiting,
+  });
   const registry = new RegistryManager({
     store,
     publish,
     logger,
+    observer: metrics.roomObserver,
     historyWindow: config.historyWindow,
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
+    ...(backend.createPresence ? { createPresence: backend.createPresence } : {}),
   });
-  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost });
+  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const streams = web
     ? new SseStreams({ registry, roomEvents, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
@@ -82,6 +104,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     accounts,
     sessionSecret,
     logger,
+    metrics,
     connections: () => io?.engine.clientsCount ?? 0,
     ...(streams ? { streams } : {}),
   });
@@ -98,19 +121,25 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const io = web ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger }) : undefined;
+  const deliveryStats = new DeliveryStats();
+  const io = web
+    ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats })
+    : undefined;
+  if (io) await backend.attach(io);
   let grpc: GrpcAdapter | undefined;
 
   return {
     httpServer,
     io,
     registry,
+    metrics,
     roomEvents,
     streams,
     get grpc() {
       return grpc;
     },
     logger,
+    deliveryStats,
     listen: async () => {
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once("error", reject);
@@ -122,6 +151,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       return address;
     },
     close: async () => {
+      // This node's people leave their rooms while the other nodes can still be told.
+      await backend.closePresence();
       await registry.close();
       streams?.closeAll();
       await grpc?.close();
@@ -133,7 +164,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await closed;
       clearTimeout(grace);
       await pages?.close();
-      await store.close();
+      await hasher.close();
+      await backend.close();
     },
   };
 }

@@ -1,10 +1,11 @@
 // Accounts and guest names: who may call themselves what. Passwords are hashed
-// with bcryptjs; a registered name is never available to a guest.
-import bcrypt from "bcryptjs";
+// with bcrypt (by a PasswordHasher, off the event loop in the server); a registered
+// name is never available to a guest.
 import { ChatError } from "../errors";
 import { assertPassword, assertUsername, GUEST_DEFAULT_NAME, PASSWORD_MAX_BYTES } from "../names";
 import type { Identity } from "../protocol";
 import type { Store } from "../store/store";
+import { inThreadHasher, type PasswordHasher } from "./hasher";
 import type { SessionData } from "./session";
 
 /** Names no account may take, compared case-insensitively. */
@@ -13,18 +14,20 @@ const RESERVED_NAMES = new Set([GUEST_DEFAULT_NAME]);
 export class Accounts {
   private readonly store: Store;
   private readonly bcryptCost: number;
+  private readonly hasher: PasswordHasher;
   private dummyHash?: Promise<string>;
 
-  constructor(store: Store, options: { bcryptCost: number }) {
+  constructor(store: Store, options: { bcryptCost: number; hasher?: PasswordHasher }) {
     this.store = store;
     this.bcryptCost = options.bcryptCost;
+    this.hasher = options.hasher ?? inThreadHasher;
   }
 
   async register(username: string, password: string): Promise<Identity> {
     assertUsername(username);
     assertPassword(password);
     if (RESERVED_NAMES.has(username.toLowerCase())) throw nameTaken(username);
-    const passwordHash = await bcrypt.hash(password, this.bcryptCost);
+    const passwordHash = await this.hasher.hash(password, this.bcryptCost);
     const created = await this.store.createUser({ username, passwordHash, createdAt: new Date().toISOString() });
     if (!created) throw nameTaken(username);
     return { username, guest: false };
@@ -34,7 +37,7 @@ export class Accounts {
     const user = await this.store.findUser(username);
     // An unknown name costs a bcrypt comparison too, so timing does not tell names apart.
     const hash = user?.passwordHash ?? (await this.hashForUnknownUsers());
-    const matches = await bcrypt.compare(password, hash);
+    const matches = await this.hasher.compare(password, hash);
     // bcrypt reads 72 bytes: a longer password would match its own first 72 bytes.
     const tooLong = new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES;
     if (!user || !matches || tooLong) throw new ChatError("unauthorized", "Wrong username or password.");
@@ -65,7 +68,7 @@ export class Accounts {
   }
 
   private hashForUnknownUsers(): Promise<string> {
-    this.dummyHash ??= bcrypt.hash("not a real password", this.bcryptCost);
+    this.dummyHash ??= this.hasher.hash("not a real password", this.bcryptCost);
     return this.dummyHash;
   }
 }

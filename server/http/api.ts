@@ -12,6 +12,7 @@ import { normalizeRoomName } from "../../lib/names";
 import { parsePayload } from "../../lib/payloads";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
+import type { Metrics } from "../metrics";
 import { isAllowedOrigin } from "./origin";
 import type { SseStreams } from "./sse";
 import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
@@ -22,6 +23,7 @@ export interface ApiDeps {
   accounts: Accounts;
   sessionSecret: string;
   logger: Logger;
+  metrics: Metrics;
   connections: () => number;
   /** The SSE streams, when the web adapter runs. */
   streams?: SseStreams;
@@ -59,6 +61,17 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         connections: deps.connections(),
         adapters: config.adapters,
       });
+    }],
+
+    // Open like /api/health: counts only, no names or contents (see docs/operations.md).
+    ["GET", /^\/api\/metrics$/, async ({ res }) => {
+      const text = await deps.metrics.text();
+      res.writeHead(200, {
+        "content-type": deps.metrics.contentType,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      });
+      res.end(text);
     }],
 
     ["POST", /^\/api\/auth\/register$/, async ({ req, res }) => {
