@@ -5,7 +5,6 @@ import { get, type IncomingMessage } from "node:http";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
-import { roomTopic } from "../lib/protocol";
 import { connectGrpc, openSse, watchedContents, type GrpcTestClient } from "./test-clients";
 import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestClient, type TestServer } from "./test-server";
 
@@ -99,10 +98,10 @@ describe("Server-Sent Events", () => {
     const sse = await openSse(streamUrl(room));
     expect(sse.status).toBe(200);
     await vi.waitFor(() => expect(sse.comments).toBeGreaterThanOrEqual(2), WAIT);
-    expect(app.server.roomEvents.count(roomTopic(room))).toBe(1);
+    expect(app.server.registry.watcherCount(room)).toBe(1);
     expect(app.server.streams?.count).toBe(1);
     sse.close();
-    await vi.waitFor(() => expect(app.server.roomEvents.count(roomTopic(room))).toBe(0), WAIT);
+    await vi.waitFor(() => expect(app.server.registry.watcherCount(room)).toBe(0), WAIT);
     expect(app.server.streams?.count).toBe(0);
   });
 
@@ -143,10 +142,10 @@ describe("gRPC", () => {
     const room = uniqueRoom();
     const watch = grpc.watch(room);
     await vi.waitFor(() => expect(watch.events).toHaveLength(1), WAIT);
-    expect(app.server.roomEvents.count(roomTopic(room))).toBe(1);
+    expect(app.server.registry.watcherCount(room)).toBe(1);
     watch.cancel();
     expect((await watch.ended).code).toBe(status.CANCELLED);
-    await vi.waitFor(() => expect(app.server.roomEvents.count(roomTopic(room))).toBe(0), WAIT);
+    await vi.waitFor(() => expect(app.server.registry.watcherCount(room)).toBe(0), WAIT);
     expect(app.server.grpc?.watches).toBe(0);
   });
 });
@@ -173,7 +172,7 @@ describe("deleting a room", () => {
     expect(sse.events.at(-1)).toEqual({ event: "deleted", data: { room } });
     expect((await watch.ended).code).toBe(status.OK);
     expect(watch.latest()).toMatchObject({ event: "deleted", deleted: { room } });
-    expect(app.server.roomEvents.count(roomTopic(room))).toBe(0);
+    expect(app.server.registry.watcherCount(room)).toBe(0);
     const history = (await (await app.request(`/api/rooms/${room}/messages`)).json()) as { messages: Message[] };
     expect(history.messages).toEqual([]);
     // The sockets left the deleted room: a message to the name now needs a new join.

@@ -15,7 +15,6 @@ import { sendError, HttpError } from "./http/respond";
 import { SseStreams } from "./http/sse";
 import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
-import { RoomEvents, type RoomEvent } from "./room-events";
 import { resolveSessionSecret } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
 import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
@@ -26,8 +25,6 @@ export interface LivechatServer {
   io: ChatServer | undefined;
   registry: RegistryManager;
   metrics: Metrics;
-  /** Every room push, for the server's own watchers (SSE, gRPC Watch). */
-  roomEvents: RoomEvents;
   /** SSE streams, when the web adapter runs. */
   streams: SseStreams | undefined;
   /** The gRPC adapter once listening, when it runs. */
@@ -59,7 +56,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const sessionSecret = await resolveSessionSecret(config, logger);
   const web = config.adapters.includes("web");
-  const roomEvents = new RoomEvents();
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
@@ -73,7 +69,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // A deleted room has no one in it any more; its pages were told and rejoin on purpose.
       if (event === "room:deleted") io.in(topic).socketsLeave(topic);
     }
-    roomEvents.publish(topic, { event, payload } as RoomEvent);
   };
   const backend = await openStoreBackend(config, logger, publish, options.redis);
   const { store } = backend;
@@ -96,7 +91,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const streams = web
-    ? new SseStreams({ registry, roomEvents, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
+    ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
   const api = createApiHandler({
     config,
@@ -133,7 +128,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     io,
     registry,
     metrics,
-    roomEvents,
     streams,
     get grpc() {
       return grpc;
@@ -146,7 +140,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       });
       if (config.adapters.includes("grpc")) {
-        grpc = await startGrpcServer({ config, registry, accounts, roomEvents, sessionSecret, logger });
+        grpc = await startGrpcServer({ config, registry, accounts, sessionSecret, logger });
       }
       return address;
     },

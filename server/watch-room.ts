@@ -2,9 +2,7 @@
 // room's full list at once, again after every change, then the deletion if it
 // comes. Pushes older than what the watcher already has are skipped.
 import type { RoomMessagesPush } from "../lib/protocol";
-import { roomTopic } from "../lib/protocol";
 import type { RegistryManager } from "../lib/rooms/registry";
-import type { RoomEvents } from "./room-events";
 
 export interface RoomWatcher {
   messages(push: RoomMessagesPush): void;
@@ -14,7 +12,6 @@ export interface RoomWatcher {
 
 export interface WatchDeps {
   registry: RegistryManager;
-  roomEvents: RoomEvents;
 }
 
 /** Starts watching; resolves with the function that ends the watch and frees its subscription. */
@@ -27,7 +24,7 @@ export async function watchRoom(deps: WatchDeps, room: string, watcher: RoomWatc
     watcher.messages(push);
   };
   // Subscribe before reading the list, so no change falls between the two.
-  const unsubscribe = deps.roomEvents.subscribe(roomTopic(room), (push) => {
+  const unsubscribe = deps.registry.watch(room, (push) => {
     if (push.event === "room:messages") show(push.payload);
     if (push.event === "room:deleted" && !ended) {
       end();

@@ -16,6 +16,11 @@ export type Publish = <E extends ServerEvent>(
   payload: Parameters<ServerToClientEvents[E]>[0],
 ) => void;
 
+/** One push as a watcher of a room's topic sees it. */
+export type RoomPush = {
+  [E in ServerEvent]: { event: E; payload: Parameters<ServerToClientEvents[E]>[0] };
+}[ServerEvent];
+
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
   constructor(room: string) {

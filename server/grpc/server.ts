@@ -22,7 +22,6 @@ import { parsePayload } from "../../lib/payloads";
 import type { ErrorCode, Identity, Message } from "../../lib/protocol";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import { ConfigError, type Config } from "../config";
-import type { RoomEvents } from "../room-events";
 import { watchRoom } from "../watch-room";
 import { loadChatService, METADATA, type WireMessage, type WireWatchEvent } from "./proto";
 
@@ -30,7 +29,6 @@ export interface GrpcDeps {
   config: Config;
   registry: RegistryManager;
   accounts: Accounts;
-  roomEvents: RoomEvents;
   sessionSecret: string;
   logger: Logger;
 }
