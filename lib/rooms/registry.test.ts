@@ -234,6 +234,17 @@ describe("bounds", () => {
     await vi.waitFor(() => expect(registry.liveRooms).toBe(0), SWEEP_WAIT);
   });
 
+  it("keeps a watched room live while idle empty rooms stop, and lets it stop once unwatched", async () => {
+    const { registry } = startRegistry({ idleMs: 50 });
+    const watched = uniqueRoom();
+    const unwatch = registry.watch(watched, () => {});
+    await registry.send(watched, { author: gage, content: "watched" });
+    await registry.send(uniqueRoom(), { author: gage, content: "not watched" });
+    await vi.waitFor(() => expect(registry.list().map((room) => room.name)).toEqual([watched]), SWEEP_WAIT);
+    unwatch();
+    await vi.waitFor(() => expect(registry.liveRooms).toBe(0), SWEEP_WAIT);
+  });
+
   it("keeps a room with a member live while idle empty rooms stop", async () => {
     const { registry } = startRegistry({ idleMs: 50 });
     const occupied = uniqueRoom();
