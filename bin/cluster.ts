@@ -9,6 +9,7 @@ import { ensureProductionBuild } from "../server/pages";
 import { resolveSessionSecret } from "../server/session-secret";
 
 const PORTS = [3001, 3002];
+const GRPC_PORTS = [50051, 50052];
 
 try {
   const config = loadConfig({ ...process.env, STORE: "memory" });
@@ -17,10 +18,10 @@ try {
   ensureProductionBuild(logger);
   // One secret for every node: a session cookie made by one works on the others.
   const sessionSecret = await resolveSessionSecret({ ...config, dataDir }, logger);
-  const cluster = await startLocalCluster({ dataDir, ports: PORTS, env: { SESSION_SECRET: sessionSecret, DATA_DIR: dataDir } });
+  const cluster = await startLocalCluster({ dataDir, ports: PORTS, grpcPorts: GRPC_PORTS, env: { SESSION_SECRET: sessionSecret, DATA_DIR: dataDir } });
 
   console.log(`\nLivechat cluster is up: Redis at ${cluster.redis.url} (data in ${path.join(dataDir, "redis")})`);
-  for (const node of cluster.nodes) console.log(`  ${node.name}: ${node.url}`);
+  for (const node of cluster.nodes) console.log(`  ${node.name}: ${node.url} (gRPC on port ${node.grpcPort})`);
   console.log("Open both in two browsers; each page's footer says which node served it. Ctrl-C stops everything.\n");
 
   let stopping = false;
