@@ -9,6 +9,13 @@ import { loadConfig } from "./config";
 import { resolveSessionSecret } from "./session-secret";
 
 describe("configuration", () => {
+  it("starts every adapter unless ADAPTERS names some, with gRPC on 50051", () => {
+    expect(loadConfig({}).adapters).toEqual(["web", "grpc"]);
+    expect(loadConfig({}).grpcPort).toBe(50051);
+    expect(loadConfig({ ADAPTERS: "grpc" }).adapters).toEqual(["grpc"]);
+    expect(loadConfig({ ADAPTERS: " GRPC , web " }).adapters).toEqual(["web", "grpc"]);
+  });
+
   it("works with no environment at all", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, store: "memory", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
@@ -32,6 +39,9 @@ describe("configuration", () => {
     [{ STORE: "redis", REDIS_URL: "http://cache:6379" }, /REDIS_URL must be a Redis URL/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ ADAPTERS: "web,ftp" }, /ADAPTERS/],
+    [{ ADAPTERS: "web,,grpc" }, /ADAPTERS/],
+    [{ GRPC_PORT: "fifty" }, /GRPC_PORT/],
     [{ MESSAGE_RATE: "ten" }, /MESSAGE_RATE/],
     [{ MESSAGE_BURST: "0" }, /MESSAGE_BURST/],
     [{ OUTBOUND_BUFFER_BYTES: "1000" }, /OUTBOUND_BUFFER_BYTES/],

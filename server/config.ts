@@ -4,6 +4,10 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { LOG_LEVELS, type LogLevel } from "../lib/logger";
 
+/** What a node serves: `web` is pages, the JSON API, SSE and Socket.IO; `grpc` the gRPC service. */
+export const ADAPTERS = ["web", "grpc"] as const;
+export type Adapter = (typeof ADAPTERS)[number];
+
 export interface Config {
   dev: boolean;
   port: number;
@@ -17,7 +21,8 @@ export interface Config {
   historyWindow: number;
   maxLiveRooms: number;
   bcryptCost: number;
-  grpcPort: number | undefined;
+  grpcPort: number;
+  adapters: Adapter[];
   nodeName: string;
   allowedOrigins: string[];
   logLevel: LogLevel;
@@ -73,7 +78,8 @@ export function loadConfig(env: Env = process.env): Config {
     historyWindow: integer(env, "HISTORY_WINDOW", 100, 1, 1000),
     maxLiveRooms: integer(env, "MAX_LIVE_ROOMS", 10_000, 1, 10_000_000),
     bcryptCost: integer(env, "BCRYPT_COST", 10, 4, 15),
-    grpcPort: env.GRPC_PORT ? integer(env, "GRPC_PORT", 0, 0, 65535) : undefined,
+    grpcPort: integer(env, "GRPC_PORT", 50051, 0, 65535),
+    adapters: adapters(env),
     nodeName: optional(env, "NODE_NAME") ?? `${hostname()}-${process.pid}`,
     allowedOrigins: (optional(env, "ALLOWED_ORIGINS") ?? "")
       .split(",")
@@ -100,6 +106,19 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}".`);
   }
   return value;
+}
+
+function adapters(env: Env): Adapter[] {
+  const raw = optional(env, "ADAPTERS");
+  if (raw === undefined) return [...ADAPTERS];
+  const names = raw.split(",").map((name) => name.trim().toLowerCase());
+  const unknown = names.filter((name) => !(ADAPTERS as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ConfigError(
+      `ADAPTERS must be a comma-separated list of ${ADAPTERS.join(" and ")} (for example "web,grpc"); got "${raw}".`,
+    );
+  }
+  return ADAPTERS.filter((name) => names.includes(name));
 }
 
 function parseRedisUrl(value: string): void {

@@ -1,5 +1,5 @@
 // The session cookie (iron-session): who a browser is, sealed so it cannot be forged.
-import { unsealData, type SessionOptions } from "iron-session";
+import { sealData, unsealData, type SessionOptions } from "iron-session";
 
 export const SESSION_COOKIE = "livechat_session";
 const WEEK_S = 7 * 24 * 60 * 60;
@@ -18,6 +18,11 @@ export function sessionOptions(secret: string, secure: boolean): SessionOptions 
     ttl: WEEK_S,
     cookieOptions: { httpOnly: true, sameSite: "lax", secure, path: "/" },
   };
+}
+
+/** Seals a session as the cookie holds it: a token for clients without cookies (gRPC). */
+export function sealSession(data: SessionData, secret: string): Promise<string> {
+  return sealData(data, { password: secret, ttl: WEEK_S });
 }
 
 /** Reads a sealed session value; a forged, tampered or expired seal reads as no session. */

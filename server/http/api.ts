@@ -7,12 +7,14 @@ import type { Accounts } from "../../lib/accounts/accounts";
 import { sessionOptions, type SessionData } from "../../lib/accounts/session";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
+import type { Identity } from "../../lib/protocol";
 import { normalizeRoomName } from "../../lib/names";
 import { parsePayload } from "../../lib/payloads";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
 import type { Metrics } from "../metrics";
 import { isAllowedOrigin } from "./origin";
+import type { SseStreams } from "./sse";
 import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
 
 export interface ApiDeps {
@@ -23,6 +25,8 @@ export interface ApiDeps {
   logger: Logger;
   metrics: Metrics;
   connections: () => number;
+  /** The SSE streams, when the web adapter runs. */
+  streams?: SseStreams;
 }
 
 const BODY_LIMIT = 16 * 1024;
@@ -55,6 +59,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
         rooms: registry.liveRooms,
         connections: deps.connections(),
+        adapters: config.adapters,
       });
     }],
 
@@ -120,6 +125,30 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const author = await accounts.identify(await session(req, res));
       const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
       sendJson(res, 201, { message });
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ req, res, params }) => {
+      if (!deps.streams) throw new HttpError(404, "not_found", "This node serves no streams.");
+      const room = roomParam(params[0]);
+      // A HEAD has no body to stream into: it would hold its connection open for nothing.
+      if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
+      await deps.streams.serve(res, room);
+    }],
+
+    ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      let by: Identity | "admin";
+      if (req.headers.authorization !== undefined) {
+        if (!config.adminToken || !bearerMatches(req, config.adminToken)) {
+          throw new ChatError("unauthorized", "The Authorization header does not hold the admin token.");
+        }
+        by = "admin";
+      } else {
+        by = await accounts.identify(await session(req, res));
+      }
+      await registry.deleteRoom(room, by);
+      logger.info("room deleted", { room, by: by === "admin" ? "admin" : by.username });
+      sendNoContent(res);
     }],
 
     ["POST", /^\/api\/admin\/rooms\/([^/]+)\/crash$/, async ({ req, res, params }) => {
