@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../lib/logger";
 import { loadConfig } from "./config";
-import { resolveSessionSecret } from "./session-secret";
+import { resolveSessionSecrets } from "./session-secret";
 
 describe("configuration", () => {
   it("works with no environment at all", () => {
@@ -25,6 +25,8 @@ describe("configuration", () => {
     [{ MAX_LIVE_ROOMS: "-5" }, /MAX_LIVE_ROOMS/],
     [{ BCRYPT_COST: "40" }, /BCRYPT_COST/],
     [{ SESSION_SECRET: "too-short" }, /SESSION_SECRET.*32/],
+    [{ SESSION_SECRET: "s".repeat(40), SESSION_SECRET_PREVIOUS: "short" }, /SESSION_SECRET_PREVIOUS.*32/],
+    [{ SESSION_SECRET_PREVIOUS: "p".repeat(40) }, /SESSION_SECRET_PREVIOUS.*SESSION_SECRET/],
     [{ STORE: "postgres" }, /STORE/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
@@ -44,9 +46,9 @@ describe("the session secret", () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "livechat-secret-"));
     const config = loadConfig({ DATA_DIR: dataDir });
     const logger = createLogger({}, "silent");
-    const first = await resolveSessionSecret(config, logger);
+    const [first] = await resolveSessionSecrets(config, logger);
     expect(first.length).toBeGreaterThanOrEqual(32);
-    expect(await resolveSessionSecret(config, logger)).toBe(first);
+    expect(await resolveSessionSecrets(config, logger)).toEqual([first]);
     const file = path.join(dataDir, "session-secret");
     expect((await readFile(file, "utf8")).trim()).toBe(first);
     expect((await stat(file)).mode & 0o077).toBe(0);
@@ -54,8 +56,14 @@ describe("the session secret", () => {
 
   it("is the operator's own when SESSION_SECRET is set", async () => {
     const secret = "s".repeat(40);
-    expect(await resolveSessionSecret(loadConfig({ SESSION_SECRET: secret, DATA_DIR: "" }), createLogger({}, "silent"))).toBe(
+    expect(await resolveSessionSecrets(loadConfig({ SESSION_SECRET: secret, DATA_DIR: "" }), createLogger({}, "silent"))).toEqual([
       secret,
-    );
+    ]);
+  });
+
+  it("accepts earlier secrets after the current one, so a rotation keeps everyone signed in", async () => {
+    const [current, earlier, oldest] = ["c".repeat(40), "b".repeat(40), "a".repeat(40)];
+    const config = loadConfig({ SESSION_SECRET: current, SESSION_SECRET_PREVIOUS: ` ${earlier}, ${oldest} `, DATA_DIR: "" });
+    expect(await resolveSessionSecrets(config, createLogger({}, "silent"))).toEqual([current, earlier, oldest]);
   });
 });

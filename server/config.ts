@@ -12,6 +12,8 @@ export interface Config {
   store: "memory";
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
+  /** Earlier secrets whose cookies are still accepted (SESSION_SECRET_PREVIOUS): rotation without logging everyone out. */
+  previousSessionSecrets: string[];
   adminToken: string | undefined;
   historyWindow: number;
   maxLiveRooms: number;
@@ -38,6 +40,20 @@ export function loadConfig(env: Env = process.env): Config {
       "SESSION_SECRET must be at least 32 characters long; generate one with `openssl rand -base64 48`, or unset it to have one generated and kept in DATA_DIR.",
     );
   }
+  const previousSessionSecrets = (optional(env, "SESSION_SECRET_PREVIOUS") ?? "")
+    .split(",")
+    .map((secret) => secret.trim())
+    .filter(Boolean);
+  if (previousSessionSecrets.some((secret) => secret.length < 32)) {
+    throw new ConfigError(
+      "SESSION_SECRET_PREVIOUS must be a comma-separated list of earlier SESSION_SECRET values, each at least 32 characters long.",
+    );
+  }
+  if (previousSessionSecrets.length > 0 && sessionSecret === undefined) {
+    throw new ConfigError(
+      "SESSION_SECRET_PREVIOUS is set but SESSION_SECRET is not; set SESSION_SECRET to the new secret when rotating.",
+    );
+  }
   const store = optional(env, "STORE") ?? "memory";
   if (store !== "memory") {
     throw new ConfigError(`STORE must be "memory" (the embedded store); "${store}" is not available in this version.`);
@@ -55,6 +71,7 @@ export function loadConfig(env: Env = process.env): Config {
     store,
     redisUrl: optional(env, "REDIS_URL"),
     sessionSecret,
+    previousSessionSecrets,
     adminToken: optional(env, "ADMIN_TOKEN"),
     historyWindow: integer(env, "HISTORY_WINDOW", 100, 1, 1000),
     maxLiveRooms: integer(env, "MAX_LIVE_ROOMS", 10_000, 1, 10_000_000),

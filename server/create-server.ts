@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
@@ -10,8 +11,10 @@ import { MemoryStore } from "../lib/store/memory";
 import type { Config } from "./config";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
+import { isHttps, setSecurityHeaders } from "./http/security-headers";
+import { upgradeGate } from "./http/upgrade-gate";
 import { startPages, type Pages } from "./pages";
-import { resolveSessionSecret } from "./session-secret";
+import { resolveSessionSecrets } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
 
 export interface LivechatServer {
@@ -27,14 +30,21 @@ export interface ServerOptions {
   /** Serve the Next.js pages too (false for API-and-socket-only servers in tests). */
   pages?: boolean;
   logger?: Logger;
+  /** Login and registration throttling (tests that send thousands of attempts raise it). */
+  authLimits?: Partial<AuthLimits>;
 }
 
 const IDLE_ROOM_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 3_000;
+/** Node's slow-client limits: all request headers within 10 s, the whole request within 30 s. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after 5 s. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
-  const sessionSecret = await resolveSessionSecret(config, logger);
+  const sessionSecrets = await resolveSessionSecrets(config, logger);
   const store = new MemoryStore();
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
@@ -55,13 +65,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config,
     registry,
     accounts,
-    sessionSecret,
+    sessionSecrets,
+    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
     logger,
     connections: () => io.engine.clientsCount,
   });
   const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
 
   const httpServer = createHttpServer((req, res) => {
+    setSecurityHeaders(req, res, { dev: config.dev, https: isHttps(req) });
     if (req.url?.startsWith("/api/")) return void api(req, res);
     if (!pages) return void sendError(res, new HttpError(404, "not_found", "This node serves no pages."));
     pages.handle(req, res).catch((error: unknown) => {
@@ -69,7 +81,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
-  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger });
+  httpServer.headersTimeout = HEADERS_TIMEOUT_MS;
+  httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
+  httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  httpServer.on("upgrade", upgradeGate({ dev: config.dev, ...(pages ? { hmr: pages.upgrade } : {}) }));
+  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger });
 
   return {
     httpServer,

@@ -4,7 +4,7 @@ import type { Server as HttpServer } from "node:http";
 import { parse as parseCookies } from "cookie";
 import { Server, type Socket } from "socket.io";
 import type { Accounts } from "../lib/accounts/accounts";
-import { SESSION_COOKIE, unsealSession } from "../lib/accounts/session";
+import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { normalizeRoomName } from "../lib/names";
@@ -22,18 +22,24 @@ export interface SocketDeps {
   config: Config;
   registry: RegistryManager;
   accounts: Accounts;
-  sessionSecret: string;
+  sessionSecrets: SessionSecrets;
   logger: Logger;
 }
 
 const TOPIC_PREFIX = roomTopic("");
+/**
+ * The largest packet a client may send; a bigger one closes that connection only.
+ * A 2000-character message is at most 12 KB as JSON (6 bytes per escaped character),
+ * so 32 KB leaves room for the room name, clientId and framing.
+ */
+export const MAX_PACKET_BYTES = 32 * 1024;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, registry, accounts, logger } = deps;
   const io: ChatServer = new Server(httpServer, {
     path: "/socket.io",
     serveClient: false,
-    maxHttpBufferSize: 1e6,
+    maxHttpBufferSize: MAX_PACKET_BYTES,
     allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, config.allowedOrigins)),
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
   });
@@ -41,7 +47,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   io.use(async (socket, next) => {
     try {
       const cookies = parseCookies(socket.request.headers.cookie ?? "");
-      const session = await unsealSession(cookies[SESSION_COOKIE], deps.sessionSecret);
+      const session = await unsealSession(cookies[SESSION_COOKIE], deps.sessionSecrets);
       const asked: unknown = socket.handshake.auth?.name;
       socket.data.identity = await accounts.identify(session, typeof asked === "string" ? asked : undefined);
       next();

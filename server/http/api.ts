@@ -2,9 +2,9 @@
 // contract's shapes. No business rule lives here.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getIronSession, type IronSession } from "iron-session";
 import type { Accounts } from "../../lib/accounts/accounts";
-import { sessionOptions, type SessionData } from "../../lib/accounts/session";
+import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
+import type { SessionSecrets } from "../../lib/accounts/session";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { normalizeRoomName } from "../../lib/names";
@@ -13,12 +13,14 @@ import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
 import { isAllowedOrigin } from "./origin";
 import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
+import { clearSession, readSession, writeSession } from "./session-cookie";
 
 export interface ApiDeps {
   config: Config;
   registry: RegistryManager;
   accounts: Accounts;
-  sessionSecret: string;
+  sessionSecrets: SessionSecrets;
+  authThrottle: AuthThrottle;
   logger: Logger;
   connections: () => number;
 }
@@ -37,11 +39,10 @@ interface Context {
 type Handler = (ctx: Context) => Promise<void>;
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { config, registry, accounts, logger } = deps;
+  const { config, registry, accounts, authThrottle, logger, sessionSecrets } = deps;
   const startedAt = Date.now();
 
-  const session = (req: IncomingMessage, res: ServerResponse) =>
-    getIronSession<SessionData>(req, res, sessionOptions(deps.sessionSecret, isHttps(req)));
+  const session = (req: IncomingMessage) => readSession(req, sessionSecrets);
 
   const body = async (req: IncomingMessage) => readJson(req, BODY_LIMIT);
 
@@ -58,35 +59,43 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
     ["POST", /^\/api\/auth\/register$/, async ({ req, res }) => {
       const { username, password } = parsePayload("credentials", await body(req));
+      authThrottle.register(clientAddress(req));
       const user = await accounts.register(username, password);
-      await saveSession(await session(req, res), { username: user.username });
+      await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
       sendJson(res, 201, { user });
     }],
 
     ["POST", /^\/api\/auth\/login$/, async ({ req, res }) => {
       const { username, password } = parsePayload("credentials", await body(req));
-      const user = await accounts.login(username, password);
-      await saveSession(await session(req, res), { username: user.username });
+      const ip = clientAddress(req);
+      authThrottle.checkLogin(ip, username);
+      const user = await accounts.login(username, password).catch((error: unknown) => {
+        if (error instanceof ChatError && error.code === "unauthorized") authThrottle.loginFailed(ip, username);
+        throw error;
+      });
+      await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
       sendJson(res, 200, { user });
     }],
 
     ["POST", /^\/api\/auth\/logout$/, async ({ req, res }) => {
-      (await session(req, res)).destroy();
+      await accounts.logout(await session(req));
+      clearSession(req, res);
       sendNoContent(res);
     }],
 
     ["POST", /^\/api\/auth\/guest$/, async ({ req, res }) => {
       const { name } = parsePayload("guest", await body(req));
-      const current = await session(req, res);
-      if (current.username) throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
+      const current = await session(req);
+      if (!(await accounts.identify(current)).guest) {
+        throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
+      }
       const user = await accounts.guest(name);
-      await saveSession(current, user.username === "anon" ? {} : { guestName: user.username });
+      await writeSession(req, res, user.username === "anon" ? {} : { guestName: user.username }, sessionSecrets);
       sendJson(res, 200, { user });
     }],
 
     ["GET", /^\/api\/auth\/me$/, async ({ req, res }) => {
-      const current = await session(req, res);
-      const user = await accounts.identify(current).catch(() => accounts.guest());
+      const user = await accounts.identify(await session(req)).catch(() => accounts.guest());
       sendJson(res, 200, { user });
     }],
 
@@ -104,7 +113,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
       const room = roomParam(params[0]);
       const { content, clientId } = parsePayload("post", await body(req));
-      const author = await accounts.identify(await session(req, res));
+      const author = await accounts.identify(await session(req));
       const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
       sendJson(res, 201, { message });
     }],
@@ -151,11 +160,9 @@ function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pat
   return undefined;
 }
 
-async function saveSession(session: IronSession<SessionData>, data: SessionData) {
-  delete session.username;
-  delete session.guestName;
-  Object.assign(session, data);
-  await session.save();
+/** The peer's address; behind a reverse proxy this is the proxy's (docs/security.md). */
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? "unknown";
 }
 
 function roomParam(raw: string | undefined): string {
@@ -184,6 +191,3 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function isHttps(req: IncomingMessage): boolean {
-  return "encrypted" in req.socket || req.headers["x-forwarded-proto"] === "https";
-}

@@ -1,0 +1,27 @@
+// Only Socket.IO's upgrades become websockets: any other upgrade request is
+// dropped at once, so no library that listens for upgrades (Next attaches one
+// on its first request) is reachable by a websocket nobody meant to serve.
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+
+export const SOCKET_IO_PATH = "/socket.io/";
+/** Next's development hot-reload socket; only served in development. */
+export const DEV_HMR_PATH = "/_next/webpack-hmr";
+
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface UpgradeGateOptions {
+  dev: boolean;
+  /** Where the dev HMR upgrade goes (the pages' own upgrade handler). */
+  hmr?: UpgradeListener;
+}
+
+/** An `upgrade` listener: Socket.IO's own listener handles its path; everything else is destroyed. */
+export function upgradeGate({ dev, hmr }: UpgradeGateOptions): UpgradeListener {
+  return (req, socket, head) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (path.startsWith(SOCKET_IO_PATH)) return;
+    if (dev && hmr && path === DEV_HMR_PATH) return hmr(req, socket, head);
+    socket.destroy();
+  };
+}
