@@ -55,11 +55,13 @@ const SCRIPTS = [
 /** Japanese, Chinese and Korean names mix these with each other and with Latin. */
 const EAST_ASIAN = new Set(["Han", "Hiragana", "Katakana", "Hangul", "Bopomofo"]);
 const LETTER = /^\p{L}$/u;
+// Letters shared by scripts (the Japanese long-vowel mark ー) belong to none of them.
+const SHARED = /^[\p{Script=Common}\p{Script=Inherited}]$/u;
 
 function scriptsOf(name: string): Set<string> {
   const scripts = new Set<string>();
   for (const char of name) {
-    if (!LETTER.test(char)) continue;
+    if (!LETTER.test(char) || SHARED.test(char)) continue;
     scripts.add(SCRIPTS.find(([, pattern]) => pattern.test(char))?.[0] ?? "Other");
   }
   return scripts;

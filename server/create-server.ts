@@ -72,7 +72,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
 
-  const httpServer = createHttpServer((req, res) => {
+  // Node checks the two request timeouts every connectionsCheckingInterval (30 s by default).
+  const httpServer = createHttpServer({ connectionsCheckingInterval: 2_000 }, (req, res) => {
     setSecurityHeaders(req, res, { dev: config.dev, https: isHttps(req) });
     if (req.url?.startsWith("/api/")) return void api(req, res);
     if (!pages) return void sendError(res, new HttpError(404, "not_found", "This node serves no pages."));

@@ -5,7 +5,7 @@ import { parse as parseCookies } from "cookie";
 import { Server, type Socket } from "socket.io";
 import type { Accounts } from "../lib/accounts/accounts";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
-import { toErrorBody } from "../lib/errors";
+import { ChatError, toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { normalizeRoomName } from "../lib/names";
 import { parsePayload } from "../lib/payloads";
@@ -33,6 +33,8 @@ const TOPIC_PREFIX = roomTopic("");
  * so 32 KB leaves room for the room name, clientId and framing.
  */
 export const MAX_PACKET_BYTES = 32 * 1024;
+/** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
+export const MAX_ROOMS_PER_CONNECTION = 100;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, registry, accounts, logger } = deps;
@@ -63,6 +65,12 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
     on(socket, "room:join", async (payload) => {
       const room = normalizeRoomName(parsePayload("room", payload).room);
+      if (!socket.rooms.has(roomTopic(room)) && joinedRooms(socket) >= MAX_ROOMS_PER_CONNECTION) {
+        throw new ChatError(
+          "rate_limited",
+          `One connection can be in at most ${MAX_ROOMS_PER_CONNECTION} rooms at once; leave one first.`,
+        );
+      }
       await socket.join(roomTopic(room));
       try {
         const { messages, members } = await registry.join(room, socket.id, identity);
@@ -120,4 +128,10 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   }
 
   return io;
+}
+
+function joinedRooms(socket: ChatSocket): number {
+  let count = 0;
+  for (const topic of socket.rooms) if (topic.startsWith(TOPIC_PREFIX)) count += 1;
+  return count;
 }
