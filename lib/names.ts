@@ -97,11 +97,12 @@ function toLatinLookAlike(name: string, scripts: Set<string>): string | undefine
 
 /**
  * What a username looks like, for telling look-alikes apart: lower-cased, with
- * 0 read as o, 1 and i as l (a capital I looks like l), "rn" as m and "vv" as w.
- * Two names with one skeleton cannot both be registered, nor a guest take one.
+ * 0 read as o, 1 and i as l (a capital I looks like l), m as "rn" and w as "vv".
+ * (Spelling m out, not folding "rn" in, keeps it unambiguous: "vvv" is both "vw"
+ * and "wv".) Two names with one skeleton cannot both be registered, nor a guest take one.
  */
 export function usernameSkeleton(name: string): string {
-  return name.toLowerCase().replace(/rn/g, "m").replace(/vv/g, "w").replace(/0/g, "o").replace(/[1i]/g, "l");
+  return name.toLowerCase().replace(/m/g, "rn").replace(/w/g, "vv").replace(/0/g, "o").replace(/[1i]/g, "l");
 }
 
 export function isValidUsername(name: string): boolean {

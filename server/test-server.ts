@@ -3,7 +3,7 @@
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../lib/protocol";
 import { loadConfig } from "./config";
-import { createServer, type LivechatServer } from "./create-server";
+import { createServer, type LivechatServer, type ServerOptions } from "./create-server";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -23,7 +23,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: Omit<ServerOptions, "pages"> = {},
+): Promise<TestServer> {
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -35,7 +38,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     BCRYPT_COST: "4",
     ...env,
   });
-  const server = await createServer(config, { pages: false });
+  const server = await createServer(config, { ...options, pages: false });
   const { port } = await server.listen();
   const url = `http://127.0.0.1:${port}`;
   const clients: TestClient[] = [];
