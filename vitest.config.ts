@@ -3,8 +3,22 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { tsconfigPaths: true },
   test: {
-    include: ["lib/**/*.test.ts", "server/**/*.test.ts", "app/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["lib/**/*.test.ts", "server/**/*.test.ts", "app/**/*.test.ts", "bin/**/*.test.ts"] },
+      },
+      {
+        // The Socket.IO and HTTP contract again, against two nodes sharing Redis.
+        extends: true,
+        test: {
+          name: "cluster",
+          include: ["server/socket.test.ts", "server/http/api.test.ts"],
+          env: { LIVECHAT_TEST_STORE: "redis" },
+        },
+      },
+    ],
   },
 });

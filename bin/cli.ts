@@ -2,7 +2,9 @@
 export {};
 
 const USAGE = `Usage:
-  livechat serve [--adapters web,grpc]   start the server (all adapters unless told)`;
+  livechat serve [--adapters web,grpc]   start the server (all adapters unless told)
+  livechat chat <room> [--url URL] [--name NAME] [--login USER]
+                                         chat in a room from the terminal`;
 
 const [command = "serve", ...args] = process.argv.slice(2);
 
@@ -14,6 +16,11 @@ switch (command) {
     }
     await import("../server/index");
     break;
+  case "chat": {
+    const { runChat } = await import("./chat");
+    process.exit(await runChat(args));
+    break;
+  }
   default:
     console.error(USAGE);
     process.exit(command === "help" || command === "--help" ? 0 : 2);

@@ -22,12 +22,18 @@ export function composer(page: Page): Locator {
   return page.getByRole("textbox", { name: "Message" });
 }
 
-/** Types a message, presses Enter, and waits until the server confirmed it (the box empties). */
+/** Types a message, presses Enter, and waits until the server confirmed it (nothing left pending). */
 export async function sendMessage(page: Page, text: string): Promise<void> {
   const box = composer(page);
   await box.fill(text);
   await box.press("Enter");
   await expect(box).toHaveValue("");
+  await expect(pendingMessages(page)).toHaveCount(0);
+}
+
+/** Messages written on this page that the server has not confirmed yet. */
+export function pendingMessages(page: Page): Locator {
+  return page.getByTestId("pending-message");
 }
 
 export function messages(page: Page): Locator {

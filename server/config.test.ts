@@ -12,6 +12,7 @@ describe("configuration", () => {
   it("works with no environment at all", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, store: "memory", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
+    expect(config).toMatchObject({ messageRate: 10, messageBurst: 20, outboundBufferBytes: 4 * 1024 * 1024 });
     expect(config.dataDir).toBe(path.resolve(".data"));
     expect(config.adminToken).toBeUndefined();
     expect(config.allowedOrigins).toEqual([]);
@@ -28,16 +29,37 @@ describe("configuration", () => {
     [{ SESSION_SECRET: "s".repeat(40), SESSION_SECRET_PREVIOUS: "short" }, /SESSION_SECRET_PREVIOUS.*32/],
     [{ SESSION_SECRET_PREVIOUS: "p".repeat(40) }, /SESSION_SECRET_PREVIOUS.*SESSION_SECRET/],
     [{ STORE: "postgres" }, /STORE/],
+    [{ STORE: "redis" }, /REDIS_URL must be set when STORE=redis/],
+    [{ STORE: "redis", REDIS_URL: "localhost:6379" }, /REDIS_URL must be a Redis URL/],
+    [{ STORE: "redis", REDIS_URL: "http://cache:6379" }, /REDIS_URL must be a Redis URL/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ MESSAGE_RATE: "ten" }, /MESSAGE_RATE/],
+    [{ MESSAGE_BURST: "0" }, /MESSAGE_BURST/],
+    [{ OUTBOUND_BUFFER_BYTES: "1000" }, /OUTBOUND_BUFFER_BYTES/],
   ])("stops start-up on %j with a sentence naming the variable", (env, pattern) => {
     expect(() => loadConfig(env)).toThrow(pattern);
+  });
+
+  it("reads STORE=redis with its REDIS_URL", () => {
+    const config = loadConfig({ STORE: "redis", REDIS_URL: "redis://:secret@cache.internal:6380/2" });
+    expect(config).toMatchObject({ store: "redis", redisUrl: "redis://:secret@cache.internal:6380/2" });
+  });
+
+  it("does not show a REDIS_URL password in its complaint", () => {
+    expect(() => loadConfig({ STORE: "redis", REDIS_URL: "http://:hunter22@cache:6379" })).toThrow(/^(?!.*hunter22)/s);
   });
 
   it("reads the listed origins and an empty DATA_DIR as no data folder", () => {
     const config = loadConfig({ ALLOWED_ORIGINS: "https://a.example, http://b.example:8080/", DATA_DIR: "" });
     expect(config.allowedOrigins).toEqual(["https://a.example", "http://b.example:8080"]);
     expect(config.dataDir).toBeUndefined();
+  });
+
+  it("accepts every pino level for LOG_LEVEL, debug and fatal included", () => {
+    expect(loadConfig({}).logLevel).toBe("info");
+    expect(loadConfig({ LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    expect(loadConfig({ LOG_LEVEL: "fatal" }).logLevel).toBe("fatal");
   });
 });
 

@@ -2,6 +2,7 @@
 // validated here once, each with a default that works on a laptop.
 import { hostname } from "node:os";
 import path from "node:path";
+import { LOG_LEVELS, type LogLevel } from "../lib/logger";
 
 export interface Config {
   dev: boolean;
@@ -9,7 +10,7 @@ export interface Config {
   host: string | undefined;
   /** Where the node keeps its files; empty means it keeps none (demos). */
   dataDir: string | undefined;
-  store: "memory";
+  store: "memory" | "redis";
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
   /** Earlier secrets whose cookies are still accepted (SESSION_SECRET_PREVIOUS): rotation without logging everyone out. */
@@ -21,7 +22,13 @@ export interface Config {
   grpcPort: number | undefined;
   nodeName: string;
   allowedOrigins: string[];
-  logLevel: "info" | "warn" | "error" | "silent";
+  logLevel: LogLevel;
+  /** Sustained `message:send` rate allowed per connection; 0 turns the limit off. */
+  messageRate: number;
+  /** Messages a connection may send at once before the sustained rate applies. */
+  messageBurst: number;
+  /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
+  outboundBufferBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -55,13 +62,20 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const store = optional(env, "STORE") ?? "memory";
-  if (store !== "memory") {
-    throw new ConfigError(`STORE must be "memory" (the embedded store); "${store}" is not available in this version.`);
+  if (store !== "memory" && store !== "redis") {
+    throw new ConfigError(`STORE must be "memory" (the embedded store) or "redis" (shared by several nodes); got "${store}".`);
+  }
+  const redisUrl = optional(env, "REDIS_URL");
+  if (store === "redis") {
+    if (redisUrl === undefined) {
+      throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
+    }
+    parseRedisUrl(redisUrl);
   }
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
-  if (!["info", "warn", "error", "silent"].includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of info, warn, error or silent; got "${logLevel}".`);
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`);
   }
   return {
     dev: env.NODE_ENV === "development",
@@ -69,7 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: optional(env, "HOST"),
     dataDir: dataDir === "" ? undefined : path.resolve(dataDir),
     store,
-    redisUrl: optional(env, "REDIS_URL"),
+    redisUrl,
     sessionSecret,
     previousSessionSecrets,
     adminToken: optional(env, "ADMIN_TOKEN"),
@@ -83,7 +97,10 @@ export function loadConfig(env: Env = process.env): Config {
       .map((origin) => origin.trim())
       .filter(Boolean)
       .map((origin) => parseOrigin(origin)),
-    logLevel: logLevel as Config["logLevel"],
+    logLevel: logLevel as LogLevel,
+    messageRate: integer(env, "MESSAGE_RATE", 10, 0, 1_000_000),
+    messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
+    outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   };
 }
 
@@ -100,6 +117,20 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}".`);
   }
   return value;
+}
+
+function parseRedisUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
+    throw new ConfigError(
+      `REDIS_URL must be a Redis URL like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0); "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
+    );
+  }
 }
 
 function parseOrigin(origin: string): string {

@@ -4,24 +4,30 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
+import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
-import { MemoryStore } from "../lib/store/memory";
 import type { Config } from "./config";
+import { DeliveryStats } from "./delivery-stats";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
 import { isHttps, setSecurityHeaders } from "./http/security-headers";
 import { upgradeGate } from "./http/upgrade-gate";
+import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecrets } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
+import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
 
 export interface LivechatServer {
   httpServer: HttpServer;
   io: ChatServer;
   registry: RegistryManager;
+  metrics: Metrics;
   logger: Logger;
+  /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
+  deliveryStats: DeliveryStats;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -32,6 +38,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Login and registration throttling (tests that send thousands of attempts raise it). */
   authLimits?: Partial<AuthLimits>;
+  /** STORE=redis only: key prefix and presence timing (tests). */
+  redis?: RedisBackendOptions;
 }
 
 const IDLE_ROOM_MS = 60_000;
@@ -45,22 +53,36 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const sessionSecrets = await resolveSessionSecrets(config, logger);
-  const store = new MemoryStore();
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
+    // Every node's worker keeps its room's list in the store's order and pushes it to its
+    // own sockets; relaying lists between nodes could hand a page an older list last.
+    // Presence, notices and deletions go to every node's sockets (the Redis adapter).
+    const target = event === "room:messages" ? io.local : io;
     // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
-    (io.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+    (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
   };
+  const backend = await openStoreBackend(config, logger, publish, options.redis);
+  const { store } = backend;
+  const hasher = new HasherPool();
+  const metrics: Metrics = new Metrics({
+    node: config.nodeName,
+    connections: () => io.engine.clientsCount,
+    liveRooms: (): number => registry.liveRooms,
+    hashesWaiting: () => hasher.waiting,
+  });
   const registry = new RegistryManager({
     store,
     publish,
     logger,
+    observer: metrics.roomObserver,
     historyWindow: config.historyWindow,
     maxLiveRooms: config.maxLiveRooms,
     idleMs: IDLE_ROOM_MS,
+    ...(backend.createPresence ? { createPresence: backend.createPresence } : {}),
   });
-  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost });
+  const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
   const api = createApiHandler({
     config,
     registry,
@@ -68,6 +90,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     sessionSecrets,
     authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
     logger,
+    metrics,
     connections: () => io.engine.clientsCount,
   });
   const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
@@ -86,19 +109,25 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   httpServer.on("upgrade", upgradeGate({ dev: config.dev, ...(pages ? { hmr: pages.upgrade } : {}) }));
-  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger });
+  const deliveryStats = new DeliveryStats();
+  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats });
+  await backend.attach(io);
 
   return {
     httpServer,
     io,
     registry,
+    metrics,
     logger,
+    deliveryStats,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       }),
     close: async () => {
+      // This node's people leave their rooms while the other nodes can still be told.
+      await backend.closePresence();
       await registry.close();
       // Disconnects every socket and stops accepting; idle keep-alive connections would
       // hold the HTTP server open, and requests still running get a short grace.
@@ -108,7 +137,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await closed;
       clearTimeout(grace);
       await pages?.close();
-      await store.close();
+      await hasher.close();
+      await backend.close();
     },
   };
 }

@@ -6,6 +6,7 @@ import { Server, type Socket } from "socket.io";
 import type { Accounts } from "../lib/accounts/accounts";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
 import { ChatError, toErrorBody } from "../lib/errors";
+import { TokenBucket } from "../lib/limits/token-bucket";
 import type { Logger } from "../lib/logger";
 import { normalizeRoomName } from "../lib/names";
 import { parsePayload } from "../lib/payloads";
@@ -13,7 +14,9 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../
 import { roomTopic } from "../lib/protocol";
 import type { RegistryManager } from "../lib/rooms/registry";
 import type { Config } from "./config";
+import type { DeliveryStats } from "./delivery-stats";
 import { isAllowedOrigin } from "./http/origin";
+import { createOutputGuard } from "./output-guard";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -24,6 +27,7 @@ export interface SocketDeps {
   accounts: Accounts;
   sessionSecrets: SessionSecrets;
   logger: Logger;
+  stats: DeliveryStats;
 }
 
 const TOPIC_PREFIX = roomTopic("");
@@ -37,7 +41,7 @@ export const MAX_PACKET_BYTES = 32 * 1024;
 export const MAX_ROOMS_PER_CONNECTION = 100;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
-  const { config, registry, accounts, logger } = deps;
+  const { config, registry, accounts, logger, stats } = deps;
   const io: ChatServer = new Server(httpServer, {
     path: "/socket.io",
     serveClient: false,
@@ -60,8 +64,23 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     }
   });
 
+  const guardOutput = createOutputGuard({
+    maxBytes: config.outboundBufferBytes,
+    onCutOff: (socket, bufferedBytes) => {
+      stats.slowConsumersCut += 1;
+      logger.warn("cut off a slow consumer", { id: socket.id, bufferedBytes, limit: config.outboundBufferBytes });
+    },
+  });
+  const rateLimited = new ChatError(
+    "rate_limited",
+    `Too many messages: at most ${config.messageRate} a second (${config.messageBurst} at once). Wait a moment and send again.`,
+  );
+
   io.on("connection", (socket) => {
     const { identity } = socket.data;
+    logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
+    guardOutput(socket);
+    const sends = config.messageRate > 0 ? new TokenBucket({ ratePerSecond: config.messageRate, burst: config.messageBurst }) : null;
 
     on(socket, "room:join", async (payload) => {
       const room = normalizeRoomName(parsePayload("room", payload).room);
@@ -89,6 +108,10 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     });
 
     on(socket, "message:send", async (payload) => {
+      if (sends && !sends.take()) {
+        stats.rateLimited += 1;
+        throw rateLimited;
+      }
       const { room: asked, content, clientId } = parsePayload("send", payload);
       const room = normalizeRoomName(asked);
       const message = await registry.send(room, {
@@ -100,7 +123,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return { message };
     });
 
-    socket.on("disconnecting", () => {
+    socket.on("disconnecting", (reason) => {
+      logger.debug("socket disconnected", { id: socket.id, reason });
       for (const topic of socket.rooms) {
         if (!topic.startsWith(TOPIC_PREFIX)) continue;
         registry.leave(topic.slice(TOPIC_PREFIX.length), socket.id).catch((error: unknown) => {

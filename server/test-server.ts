@@ -1,9 +1,16 @@
 // Test support: a real Livechat server on a free port (API and Socket.IO, no
 // pages) and real socket.io-client connections to it, all closed in teardown.
+// With LIVECHAT_TEST_STORE=redis (the vitest "cluster" project) the same tests
+// run against two nodes sharing a redis-server started here: connections
+// alternate between the nodes, HTTP requests go to the first.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../lib/protocol";
 import { loadConfig } from "./config";
 import { createServer, type LivechatServer, type ServerOptions } from "./create-server";
+import { startRedisServer } from "./redis-server";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -18,15 +25,32 @@ export interface ConnectOptions {
 export interface TestServer {
   url: string;
   server: LivechatServer;
+  /** Every node: one, or two in the cluster project. */
+  nodes: { url: string; server: LivechatServer }[];
   connect(options?: ConnectOptions): Promise<TestClient>;
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(
-  env: Record<string, string> = {},
-  options: Omit<ServerOptions, "pages"> = {},
-): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
+  if (process.env.LIVECHAT_TEST_STORE === "redis" && env.STORE === undefined) return startTestCluster(env, options);
+  const node = await startNode(env, options);
+  return serve([node], async () => {});
+}
+
+/** Two nodes sharing a redis-server of their own; closing stops all three. */
+export async function startTestCluster(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "livechat-test-redis-"));
+  const redis = await startRedisServer({ dir });
+  const clusterEnv = { STORE: "redis", REDIS_URL: redis.url, ...env };
+  const nodes = [await startNode(clusterEnv, options), await startNode(clusterEnv, options)];
+  return serve(nodes, async () => {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+export async function startNode(env: Record<string, string>, options: ServerOptions = {}): Promise<{ url: string; server: LivechatServer }> {
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -36,18 +60,27 @@ export async function startTestServer(
     NODE_NAME: "test-node",
     LOG_LEVEL: "silent",
     BCRYPT_COST: "4",
+    // Off unless a test is about it: tests that send fast from one connection
+    // would meet the per-connection limit (10/s, burst 20) by design.
+    MESSAGE_RATE: "0",
     ...env,
   });
-  const server = await createServer(config, { ...options, pages: false });
+  const server = await createServer(config, { pages: false, ...options });
   const { port } = await server.listen();
-  const url = `http://127.0.0.1:${port}`;
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+function serve(nodes: { url: string; server: LivechatServer }[], afterClose: () => Promise<void>): TestServer {
+  const { url, server } = nodes[0]!;
   const clients: TestClient[] = [];
+  let connections = 0;
 
   return {
     url,
     server,
+    nodes,
     connect: ({ cookie, name, origin } = {}) => {
-      const client: TestClient = connectClient(url, {
+      const client: TestClient = connectClient(nodes[connections++ % nodes.length]!.url, {
         transports: ["websocket"],
         reconnection: false,
         forceNew: true,
@@ -68,7 +101,8 @@ export async function startTestServer(
       }),
     close: async () => {
       for (const client of clients) client.disconnect();
-      await server.close();
+      for (const node of nodes) await node.server.close();
+      await afterClose();
     },
   };
 }

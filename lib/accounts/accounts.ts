@@ -1,11 +1,12 @@
 // Accounts and guest names: who may call themselves what. Passwords are hashed
-// with bcryptjs; a registered name, or one that looks like it, is never available
-// to anyone else; a logout voids every session of the account.
-import bcrypt from "bcryptjs";
+// with bcrypt (by a PasswordHasher, off the event loop in the server); a registered
+// name, or one that looks like it, is never available to anyone else; a logout
+// voids every session of the account.
 import { ChatError } from "../errors";
 import { assertPassword, assertUsername, GUEST_DEFAULT_NAME, PASSWORD_MAX_BYTES, usernameSkeleton } from "../names";
 import type { Identity } from "../protocol";
 import type { Store } from "../store/store";
+import { inThreadHasher, type PasswordHasher } from "./hasher";
 import type { SessionData } from "./session";
 
 /** Names no account may take, nor any name that looks like them. */
@@ -23,18 +24,20 @@ function skeletonKey(username: string): string {
 export class Accounts {
   private readonly store: Store;
   private readonly bcryptCost: number;
+  private readonly hasher: PasswordHasher;
   private dummyHash?: Promise<string>;
 
-  constructor(store: Store, options: { bcryptCost: number }) {
+  constructor(store: Store, options: { bcryptCost: number; hasher?: PasswordHasher }) {
     this.store = store;
     this.bcryptCost = options.bcryptCost;
+    this.hasher = options.hasher ?? inThreadHasher;
   }
 
   async register(username: string, password: string): Promise<Identity> {
     assertUsername(username);
     assertPassword(password);
     if (RESERVED_SKELETONS.has(usernameSkeleton(username))) throw nameTaken(username);
-    const passwordHash = await bcrypt.hash(password, this.bcryptCost);
+    const passwordHash = await this.hasher.hash(password, this.bcryptCost);
     const holder = await this.store.claimOwner(skeletonKey(username), username);
     if (holder.toLowerCase() !== username.toLowerCase()) throw lookAlike(username, holder);
     const created = await this.store.createUser({ username, passwordHash, createdAt: new Date().toISOString() });
@@ -46,7 +49,7 @@ export class Accounts {
     const user = await this.store.findUser(username);
     // An unknown name costs a bcrypt comparison too, so timing does not tell names apart.
     const hash = user?.passwordHash ?? (await this.hashForUnknownUsers());
-    const matches = await bcrypt.compare(password, hash);
+    const matches = await this.hasher.compare(password, hash);
     // bcrypt reads 72 bytes: a longer password would match its own first 72 bytes.
     const tooLong = new TextEncoder().encode(password).length > PASSWORD_MAX_BYTES;
     if (!user || !matches || tooLong) throw new ChatError("unauthorized", "Wrong username or password.");
@@ -96,7 +99,7 @@ export class Accounts {
   }
 
   private hashForUnknownUsers(): Promise<string> {
-    this.dummyHash ??= bcrypt.hash("not a real password", this.bcryptCost);
+    this.dummyHash ??= this.hasher.hash("not a real password", this.bcryptCost);
     return this.dummyHash;
   }
 }

@@ -1,9 +1,25 @@
 // Who is in a room: one entry per connection (a tab), shown once per person.
 // Owned by the registry rather than the worker, like an ETS table with an heir,
-// so a crashed worker's replacement still knows who is there.
+// so a crashed worker's replacement still knows who is there. `Presence` knows
+// this node's connections; a shared implementation (lib/store/redis-presence.ts)
+// adds the people connected to other nodes.
 import type { Identity, Member } from "../protocol";
 
-function personKey(identity: Identity): string {
+/** What a Room worker needs to know about who is in its room. */
+export interface RoomPresence {
+  /** Whether this connection (on this node) is in the room. */
+  has(connectionId: string): boolean;
+  /** No connection of this node is in the room. */
+  readonly isEmpty: boolean;
+  /** People in the room, as last known. */
+  readonly count: number;
+  /** Adds a connection; `first` when it is this person's first connection in the room anywhere. */
+  join(connectionId: string, identity: Identity): Promise<{ first: boolean; members: Member[] }>;
+  /** Removes a connection; `gone` is its identity when that was the person's last one anywhere. */
+  leave(connectionId: string): Promise<{ gone: Identity | undefined; members: Member[] }>;
+}
+
+export function personKey(identity: Identity): string {
   return `${identity.guest ? "guest" : "user"}:${identity.username.toLowerCase()}`;
 }
 
@@ -12,7 +28,7 @@ interface Person {
   connections: number;
 }
 
-export class Presence {
+export class Presence implements RoomPresence {
   private readonly connections = new Map<string, Identity>();
   private readonly people = new Map<string, Person>();
 
@@ -44,6 +60,16 @@ export class Presence {
     if (person && --person.connections > 0) return undefined;
     this.people.delete(key);
     return identity;
+  }
+
+  async join(connectionId: string, identity: Identity): Promise<{ first: boolean; members: Member[] }> {
+    const first = this.add(connectionId, identity);
+    return { first, members: this.members() };
+  }
+
+  async leave(connectionId: string): Promise<{ gone: Identity | undefined; members: Member[] }> {
+    const gone = this.remove(connectionId);
+    return { gone, members: this.members() };
   }
 
   get isEmpty(): boolean {

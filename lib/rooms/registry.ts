@@ -6,7 +6,8 @@ import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import type { Identity, Message, RoomSummary } from "../protocol";
 import type { Store } from "../store/store";
-import { Presence } from "./presence";
+import type { RoomObserver } from "./observer";
+import { Presence, type RoomPresence } from "./presence";
 import type { JoinResult, Publish, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
 
@@ -21,16 +22,21 @@ export interface RegistryOptions {
   maxLiveRooms: number;
   /** An empty room with no operation for this long is stopped. */
   idleMs: number;
+  /** Told what the rooms do (messages stored, pushes, restarts), for metrics. */
+  observer?: RoomObserver;
+  /** Who is in a room; this node's connections only unless given (several nodes share presence). */
+  createPresence?: (room: string) => RoomPresence;
 }
 
 export class RegistryManager {
   private readonly options: RegistryOptions;
   private readonly live: LRUCache<string, Room>;
   private readonly starting = new Map<string, Promise<Room>>();
-  private readonly presence = new Map<string, Presence>();
+  private readonly presence = new Map<string, RoomPresence>();
   /** Stopped workers still finishing an operation: their successors wait for them. */
   private readonly retiring = new Map<string, Room>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly unwatch: (() => void) | undefined;
   private restartCount = 0;
   private closed = false;
 
@@ -46,6 +52,14 @@ export class RegistryManager {
     });
     this.sweeper = setInterval(() => this.stopIdleRooms(), Math.max(1000, options.idleMs / 2));
     this.sweeper.unref();
+    // A shared store reports what every node stores: each live worker's window follows it.
+    this.unwatch = options.store.watch?.({
+      appended: (message) => this.follow(message.room, (worker) => worker.observe(message)),
+      deleted: (room) => this.forget(room),
+      resync: () => {
+        for (const name of [...this.live.keys()]) this.follow(name, (worker) => worker.refresh());
+      },
+    });
   }
 
   /** Room restarts since start-up, as the supervisor counted them. */
@@ -94,6 +108,7 @@ export class RegistryManager {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.unwatch?.();
     clearInterval(this.sweeper);
     for (const room of this.live.values()) room.stop();
     this.live.clear();
@@ -128,10 +143,10 @@ export class RegistryManager {
     if (this.closed) throw new WorkerExited(name);
     // A dying predecessor finishes its last operation before the successor reads the store.
     await (this.live.peek(name) ?? this.retiring.get(name))?.exited;
-    const { store, publish, historyWindow } = this.options;
+    const { store, publish, historyWindow, observer } = this.options;
     let presence = this.presence.get(name);
     if (!presence) {
-      presence = new Presence();
+      presence = this.options.createPresence?.(name) ?? new Presence();
       this.presence.set(name, presence);
     }
     const room = await Room.start({
@@ -140,6 +155,7 @@ export class RegistryManager {
       presence,
       publish,
       historyWindow,
+      observer,
       onExit: (dead, reason) => this.restart(dead, reason),
     });
     this.live.set(name, room);
@@ -150,6 +166,7 @@ export class RegistryManager {
     if (this.live.peek(dead.name) === dead) this.live.delete(dead.name);
     if (this.closed) return;
     this.restartCount += 1;
+    this.options.observer?.roomRestarted(dead.name);
     this.options.logger.warn("room worker died; restarting it from the store", {
       room: dead.name,
       reason: reason instanceof Error ? reason.message : String(reason),
@@ -158,6 +175,37 @@ export class RegistryManager {
     this.room(dead.name).catch((error: unknown) => {
       this.options.logger.error("room worker could not restart", { room: dead.name, error: String(error) });
     });
+  }
+
+  /**
+   * Hands a change from the shared store to the room's worker. A room that is not live
+   * is left to the store, unless this node has people in it (its worker was evicted):
+   * then a worker starts and pushes the window.
+   */
+  private follow(name: string, update: (worker: Room) => Promise<void>): void {
+    if (this.closed) return;
+    const report = (error: unknown) => {
+      if (error instanceof WorkerExited) return; // its successor reads the store afresh
+      this.options.logger.warn("room worker could not follow the store", { room: name, error: String(error) });
+    };
+    const worker = this.live.peek(name);
+    if (worker?.alive) return void update(worker).catch(report);
+    const starting = this.starting.get(name);
+    if (starting) return void starting.then(update).catch(report);
+    const presence = this.presence.get(name);
+    if (presence && !presence.isEmpty) {
+      void this.room(name)
+        .then((started) => started.refresh())
+        .catch(report);
+    }
+  }
+
+  /** A room deleted anywhere: its worker here stops, and a later one starts from the (empty) store. */
+  private forget(name: string): void {
+    const worker = this.live.peek(name);
+    if (!worker) return;
+    this.live.delete(name);
+    this.retire(name, worker);
   }
 
   private stopIdleRooms(): void {

@@ -306,3 +306,49 @@ describe("failures", () => {
     expect(onExit).not.toHaveBeenCalled();
   });
 });
+
+// With a shared store, other nodes store messages in the same room; the worker hears
+// of them (observe) and must push the room's true newest list, in seq order.
+describe("following a store that other nodes write to", () => {
+  const draft = (content: string) => ({ username: "kim", guest: true, content, sentAt: new Date().toISOString() });
+
+  it("adds a message another node stored and pushes the list with it", async () => {
+    const { room, store, pushes } = await startRoom();
+    await room.send({ author: gage, content: "mine" });
+    const theirs = (await store.append("lobby", draft("theirs"))).message;
+    await room.observe(theirs);
+    await scheduledPushesPublished();
+    expect(pushes.last("room:messages")?.messages.map((m) => m.content)).toEqual(["mine", "theirs"]);
+    expect(seqsOf(await room.messages())).toEqual([1, 2]);
+  });
+
+  it("fills a gap from the store when it hears of a later message first", async () => {
+    const { room, store, pushes } = await startRoom();
+    for (const content of ["a", "b", "c"]) await store.append("lobby", draft(content));
+    await room.observe((await store.append("lobby", draft("d"))).message);
+    await scheduledPushesPublished();
+    expect(pushes.last("room:messages")).toMatchObject({ seq: 4 });
+    expect(pushes.last("room:messages")?.messages.map((m) => m.content)).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("catches up on messages stored in between when its own send gets a later seq", async () => {
+    const { room, store, pushes } = await startRoom();
+    await store.append("lobby", draft("from another node"));
+    const mine = await room.send({ author: gage, content: "mine" });
+    await scheduledPushesPublished();
+    expect(mine.seq).toBe(2);
+    expect(pushes.last("room:messages")?.messages.map((m) => m.content)).toEqual(["from another node", "mine"]);
+  });
+
+  it("ignores news of a message it already holds, and never pushes an older list", async () => {
+    const { room, pushes } = await startRoom();
+    const first = await room.send({ author: gage, content: "one" });
+    await room.send({ author: gage, content: "two" });
+    await scheduledPushesPublished();
+    const pushed = pushes.of("room:messages").length;
+    await room.observe(first);
+    await scheduledPushesPublished();
+    expect(pushes.of("room:messages")).toHaveLength(pushed);
+    expect(seqsOf(await room.messages())).toEqual([1, 2]);
+  });
+});

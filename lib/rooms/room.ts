@@ -7,7 +7,8 @@ import { normalizeContent } from "../names";
 import type { Identity, Member, Message, RoomSummary, ServerEvent, ServerToClientEvents } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Store } from "../store/store";
-import type { Presence } from "./presence";
+import type { RoomObserver } from "./observer";
+import type { RoomPresence } from "./presence";
 
 export type Publish = <E extends ServerEvent>(
   topic: string,
@@ -26,9 +27,11 @@ export class WorkerExited extends Error {
 export interface RoomDeps {
   name: string;
   store: Store;
-  presence: Presence;
+  presence: RoomPresence;
   publish: Publish;
   historyWindow: number;
+  /** Told of every stored message and push; optional so tests can leave it out. */
+  observer?: RoomObserver;
   /** Called once when the worker dies (crash or kill), not when it is stopped. */
   onExit: (room: Room, reason: unknown) => void;
 }
@@ -50,13 +53,17 @@ type Operation =
   | { tag: "join"; connectionId: string; identity: Identity }
   | { tag: "leave"; connectionId: string }
   | { tag: "send"; request: SendRequest }
-  | { tag: "window" };
+  | { tag: "window" }
+  | { tag: "observe"; message: Message }
+  | { tag: "refresh" };
 
 interface Replies {
   join: JoinResult;
   leave: void;
   send: Message;
   window: Message[];
+  observe: void;
+  refresh: void;
 }
 
 interface Envelope {
@@ -77,6 +84,8 @@ export class Room {
   private notifyOnExit = true;
   private exitReason: unknown;
   private pushScheduled = false;
+  /** When each message not yet pushed was stored (performance.now()), oldest first. */
+  private unpushedSince: number[] = [];
   private markExited!: () => void;
   /** Settles once the worker has exited and no operation of it is still running. */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
@@ -109,6 +118,16 @@ export class Room {
   /** The live window, newest last. */
   messages(): Promise<Message[]> {
     return this.call({ tag: "window" });
+  }
+
+  /** A message the shared store reports (any node may have stored it): the window catches up to it. */
+  observe(message: Message): Promise<void> {
+    return this.call({ tag: "observe", message });
+  }
+
+  /** Reads the window from the store again and pushes it (changes may have been missed). */
+  refresh(): Promise<void> {
+    return this.call({ tag: "refresh" });
   }
 
   get alive(): boolean {
@@ -171,7 +190,8 @@ export class Room {
   }
 
   private async handle(op: Operation): Promise<Replies[Operation["tag"]]> {
-    this.lastActivity = Date.now();
+    // Other nodes' activity does not keep this node's worker of the room alive.
+    if (op.tag !== "observe" && op.tag !== "refresh") this.lastActivity = Date.now();
     switch (op.tag) {
       case "join":
         return this.handleJoin(op.connectionId, op.identity);
@@ -181,6 +201,10 @@ export class Room {
         return this.handleSend(op.request);
       case "window":
         return [...this.window];
+      case "observe":
+        return this.handleObserve(op.message);
+      case "refresh":
+        return this.handleRefresh();
       default: {
         const unknown: never = op;
         throw new Error(`Unknown room operation ${JSON.stringify(unknown)}`);
@@ -191,19 +215,20 @@ export class Room {
   private async handleJoin(connectionId: string, identity: Identity): Promise<JoinResult> {
     const { presence, publish, store } = this.deps;
     if (!identity.guest) await store.claimOwner(this.name, identity.username);
-    if (presence.add(connectionId, identity)) {
+    const { first, members } = await presence.join(connectionId, identity);
+    if (first) {
       this.notice("join", identity.username);
-      publish(roomTopic(this.name), "room:presence", { room: this.name, members: presence.members() });
+      publish(roomTopic(this.name), "room:presence", { room: this.name, members });
     }
-    return { messages: [...this.window], members: presence.members() };
+    return { messages: [...this.window], members };
   }
 
   private async handleLeave(connectionId: string): Promise<void> {
     const { presence, publish } = this.deps;
-    const gone = presence.remove(connectionId);
+    const { gone, members } = await presence.leave(connectionId);
     if (gone) {
       this.notice("leave", gone.username);
-      publish(roomTopic(this.name), "room:presence", { room: this.name, members: presence.members() });
+      publish(roomTopic(this.name), "room:presence", { room: this.name, members });
     }
   }
 
@@ -220,12 +245,53 @@ export class Room {
       ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
     });
     if (created) {
-      this.window.push(message);
-      if (this.window.length > this.deps.historyWindow) this.window.splice(0, this.window.length - this.deps.historyWindow);
-      this.lastSeq = message.seq;
-      this.schedulePush();
+      this.unpushedSince.push(performance.now());
+      this.deps.observer?.messageStored(this.name);
+      // The message is stored whatever happens below, so a failed read must not fail the send.
+      if (message.seq === this.lastSeq + 1) this.advance([message]);
+      // Another node stored messages in between: the store has them, in order.
+      else if (message.seq > this.lastSeq) await this.catchUp(message.seq).catch(() => {});
+      // The room was deleted and begun again under this worker: read it afresh.
+      else if (!this.window.some((known) => known.id === message.id)) await this.handleRefresh().catch(() => {});
     }
     return message;
+  }
+
+  private async handleObserve(message: Message): Promise<void> {
+    if (message.seq <= this.lastSeq) return; // already in the window (e.g. this worker stored it)
+    if (message.seq === this.lastSeq + 1) this.advance([message]);
+    else await this.catchUp(message.seq);
+  }
+
+  private async handleRefresh(): Promise<void> {
+    const window = await this.deps.store.recent(this.name, this.deps.historyWindow);
+    const newest = window.at(-1)?.seq ?? 0;
+    // A shorter history means the room was deleted and started again.
+    if (newest >= this.lastSeq || window.length < this.window.length) {
+      this.window = window;
+      this.lastSeq = newest;
+    }
+    this.schedulePush();
+  }
+
+  /** Reads the messages after the window up to `seq` from the store and appends them. */
+  private async catchUp(seq: number): Promise<void> {
+    const missing = seq - this.lastSeq;
+    const fresh =
+      missing >= this.deps.historyWindow
+        ? await this.deps.store.recent(this.name, this.deps.historyWindow)
+        : await this.deps.store.before(this.name, seq + 1, missing);
+    this.advance(fresh.filter((message) => message.seq > this.lastSeq));
+  }
+
+  /** Adds messages newer than the window, oldest first, and schedules a push. */
+  private advance(messages: Message[]): void {
+    if (messages.length === 0) return;
+    const first = messages[0]!.seq;
+    this.window = first === this.lastSeq + 1 ? [...this.window, ...messages] : [...messages];
+    if (this.window.length > this.deps.historyWindow) this.window.splice(0, this.window.length - this.deps.historyWindow);
+    this.lastSeq = this.window.at(-1)!.seq;
+    this.schedulePush();
   }
 
   private notice(kind: "join" | "leave", username: string): void {
@@ -244,6 +310,10 @@ export class Room {
         messages: [...this.window],
         seq: this.lastSeq,
       });
+      const sent = performance.now();
+      const waited = this.unpushedSince.map((storedAt) => sent - storedAt);
+      this.unpushedSince = [];
+      this.deps.observer?.messagesPushed(this.name, waited);
     });
   }
 

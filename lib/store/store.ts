@@ -1,6 +1,6 @@
 // The store interface: the ETS-like tables every node reads and writes (users,
 // messages per room, room owners). Implementations: memory.ts (the embedded
-// default); a Redis one joins for several nodes. Names reaching a store are
+// default) and redis.ts (shared by several nodes). Names reaching a store are
 // already normalised and validated.
 import type { Message } from "../protocol";
 
@@ -41,5 +41,21 @@ export interface Store {
   /** Removes the room's history, clientIds and owner; a later append starts again at seq 1. */
   deleteRoom(room: string): Promise<void>;
 
+  /**
+   * Only for a store shared by several nodes: tells `listener` of every change
+   * any node makes to rooms, in each room's seq order. Returns a function that stops it.
+   */
+  watch?(listener: StoreListener): () => void;
+
   close(): Promise<void>;
+}
+
+/** Changes to rooms made by any node sharing the store, this one included. */
+export interface StoreListener {
+  /** A message was stored; per room, these arrive in seq order. */
+  appended(message: Message): void;
+  /** A room was deleted. */
+  deleted(room: string): void;
+  /** Some changes may have been missed (the connection was lost and is back): read the store again. */
+  resync(): void;
 }

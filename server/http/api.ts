@@ -11,6 +11,7 @@ import { normalizeRoomName } from "../../lib/names";
 import { parsePayload } from "../../lib/payloads";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
+import type { Metrics } from "../metrics";
 import { isAllowedOrigin } from "./origin";
 import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
 import { clearSession, readSession, writeSession } from "./session-cookie";
@@ -22,6 +23,7 @@ export interface ApiDeps {
   sessionSecrets: SessionSecrets;
   authThrottle: AuthThrottle;
   logger: Logger;
+  metrics: Metrics;
   connections: () => number;
 }
 
@@ -55,6 +57,17 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         rooms: registry.liveRooms,
         connections: deps.connections(),
       });
+    }],
+
+    // Open like /api/health: counts only, no names or contents (see docs/operations.md).
+    ["GET", /^\/api\/metrics$/, async ({ res }) => {
+      const text = await deps.metrics.text();
+      res.writeHead(200, {
+        "content-type": deps.metrics.contentType,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      });
+      res.end(text);
     }],
 
     ["POST", /^\/api\/auth\/register$/, async ({ req, res }) => {

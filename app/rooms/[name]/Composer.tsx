@@ -1,47 +1,42 @@
-// Write and send a message: Enter sends, Shift+Enter starts a new line. The
-// text stays until the server confirms it stored the message.
-import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import type { ErrorBody } from "@/lib/protocol";
-import { newClientId } from "../../utils/client-id";
+// Write and send a message: Enter sends, Shift+Enter starts a new line. A sent
+// message goes to the outbox at once (shown in the list as pending) and the box
+// empties, connected or not; the outbox sends it when the connection allows.
+import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
+import { normalizeContent } from "@/lib/names";
 
 interface Props {
-  disabled: boolean;
-  onSend: (content: string, clientId: string) => Promise<ErrorBody | null>;
+  connected: boolean;
+  onSend: (content: string) => void;
 }
 
-export function Composer({ disabled, onSend }: Props) {
+export function Composer({ connected, onSend }: Props) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  // One id per draft: sending the same draft again cannot store it twice.
-  const clientIdRef = useRef<string | null>(null);
   const id = useId();
 
-  async function submit() {
-    if (disabled || pending || text.trim() === "") return;
-    const content = text;
-    const clientId = (clientIdRef.current ??= newClientId());
-    setPending(true);
-    setError(null);
-    const failure = await onSend(content, clientId);
-    setPending(false);
-    if (failure) {
-      setError(failure.message);
+  function submit() {
+    if (text.trim() === "") return;
+    try {
+      normalizeContent(text);
+    } catch (problem) {
+      // Too long: say so here and keep the text to edit, rather than queue a message the server will refuse.
+      setError(problem instanceof Error ? problem.message : String(problem));
       return;
     }
-    if (clientIdRef.current === clientId) clientIdRef.current = null;
-    setText((current) => (current === content ? "" : current));
+    setError(null);
+    onSend(text);
+    setText("");
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    void submit();
+    submit();
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
-      void submit();
+      submit();
     }
   }
 
@@ -66,16 +61,18 @@ export function Composer({ disabled, onSend }: Props) {
           aria-describedby={`${id}-hint`}
           onChange={(event) => {
             setText(event.target.value);
-            clientIdRef.current = null;
+            setError(null);
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="button primary" disabled={disabled || pending}>
+        <button type="submit" className="button primary">
           Send
         </button>
       </div>
       <p id={`${id}-hint`} className="composer-hint">
-        {disabled ? "Waiting for the connection; your text is kept." : "Enter to send, Shift+Enter for a new line."}
+        {connected
+          ? "Enter to send, Shift+Enter for a new line."
+          : "Not connected: messages you send wait here and go out once the connection is back."}
       </p>
     </form>
   );

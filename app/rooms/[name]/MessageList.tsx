@@ -4,6 +4,8 @@ import { useLayoutEffect, useRef } from "react";
 import type { Identity } from "@/lib/protocol";
 import { MessageItem } from "./MessageItem";
 import { NoticeItem } from "./NoticeItem";
+import type { OutboxItem } from "./outbox";
+import { PendingItem } from "./PendingItem";
 import type { TimelineItem } from "./timeline";
 
 const NEAR_BOTTOM_PX = 96;
@@ -19,9 +21,26 @@ interface Props {
   olderError: string | null;
   /** Resolves true when older messages were added. */
   onLoadOlder: () => Promise<boolean>;
+  /** Messages written here that the server has not confirmed yet, shown last. */
+  pending: {
+    items: readonly OutboxItem[];
+    connected: boolean;
+    onRetry: (clientId: string) => void;
+    onDiscard: (clientId: string) => void;
+  };
 }
 
-export function MessageList({ room, items, ready, you, canLoadOlder, loadingOlder, olderError, onLoadOlder }: Props) {
+export function MessageList({
+  room,
+  items,
+  ready,
+  you,
+  canLoadOlder,
+  loadingOlder,
+  olderError,
+  onLoadOlder,
+  pending,
+}: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottomRef = useRef(true);
   // Set when "Load older" is pressed; used once the older page is rendered above.
@@ -44,7 +63,7 @@ export function MessageList({ room, items, ready, you, canLoadOlder, loadingOlde
     } else if (nearBottomRef.current) {
       el.scrollTop = el.scrollHeight;
     }
-  }, [items]);
+  }, [items, pending.items]);
 
   async function loadOlder() {
     const el = scrollRef.current;
@@ -83,7 +102,7 @@ export function MessageList({ room, items, ready, you, canLoadOlder, loadingOlde
           {olderError}
         </p>
       ) : null}
-      {items.length === 0 ? (
+      {items.length === 0 && pending.items.length === 0 ? (
         <p className="log-empty">{ready ? "No messages yet. Say hello!" : "Loading messages…"}</p>
       ) : (
         <ol className="messages">
@@ -94,6 +113,16 @@ export function MessageList({ room, items, ready, you, canLoadOlder, loadingOlde
               <NoticeItem key={item.key} notice={item.notice} />
             ),
           )}
+          {pending.items.map((item) => (
+            <PendingItem
+              key={`p${item.clientId}`}
+              item={item}
+              author={you?.username ?? "you"}
+              connected={pending.connected}
+              onRetry={pending.onRetry}
+              onDiscard={pending.onDiscard}
+            />
+          ))}
         </ol>
       )}
     </div>

@@ -9,6 +9,7 @@ import { MessageList } from "./MessageList";
 import { RoomAside } from "./RoomAside";
 import { RoomHeader } from "./RoomHeader";
 import { timeline } from "./timeline";
+import { useOutbox } from "./useOutbox";
 import { useRoomSocket } from "./useRoomSocket";
 
 const PAGE_SIZE = 50;
@@ -20,6 +21,8 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
   const [olderError, setOlderError] = useState<string | null>(null);
 
   const messages = useMemo(() => visibleMessages(history), [history]);
+  const connected = status.state === "connected";
+  const outbox = useOutbox(send, connected, messages);
   const items = useMemo(() => timeline(messages, notices), [messages, notices]);
   const before = oldestSeq(history);
 
@@ -52,8 +55,9 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
             loadingOlder={loadingOlder}
             olderError={olderError}
             onLoadOlder={loadOlder}
+            pending={{ items: outbox.pending, connected, onRetry: outbox.retry, onDiscard: outbox.discard }}
           />
-          <Composer disabled={status.state !== "connected"} onSend={send} />
+          <Composer connected={connected} onSend={outbox.queue} />
         </main>
         <RoomAside members={members} you={you} onIdentityChanged={reconnect} />
       </div>

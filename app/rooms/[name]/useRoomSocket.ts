@@ -1,6 +1,14 @@
 // The room page's live connection: joins on every (re)connect, turns pushes
 // into state, and sends messages. The socket exists only while the page is
 // mounted (created in the effect, closed in its cleanup).
+//
+// Reconnects back off with jitter: 0.5 s doubling to at most 10 s, each delay
+// randomised by ±50%, so a thousand pages dropped at once do not come back at
+// once. Socket.IO's connection state recovery is not used: every reconnect goes
+// through the handshake's auth and a fresh join, which answers the full list.
+// The browser's offline event closes the socket at once (Chromium keeps an open
+// websocket through a network change for a long while), and its online event
+// reconnects at once instead of waiting out the back-off.
 import { useCallback, useEffect, useRef, useState, type Dispatch } from "react";
 import { io, type Socket } from "socket.io-client";
 import type {
@@ -27,12 +35,26 @@ export interface ConnectionStatus {
 }
 
 const ACK_TIMEOUT_MS = 10_000;
+/** A send that got no answer while still connected is sent again (same clientId) after this. */
+const RESEND_AFTER_MS = 1_000;
+/** rate_limited or room_unavailable: try again after this. */
+const BACK_OFF_MS = 1_000;
+const RECONNECTION = { reconnectionDelay: 500, reconnectionDelayMax: 10_000, randomizationFactor: 0.5 };
 const NOTICE_LIMIT = 20;
 const JOIN_RETRIES = 3;
+/** While the server cannot reach its store (room_unavailable), the page tries again this often. */
+const UNAVAILABLE_RETRY_MS = 3_000;
 
 const CONNECTING: ConnectionStatus = { state: "connecting", text: "Connecting…", canRetry: false };
 const RECONNECTING: ConnectionStatus = { state: "connecting", text: "Reconnecting…", canRetry: false };
 const CONNECTED: ConnectionStatus = { state: "connected", text: "Connected", canRetry: false };
+const OFFLINE: ConnectionStatus = { state: "disconnected", text: "Offline. Waiting for the network…", canRetry: true };
+
+/** What became of one send: stored, worth sending again (same clientId), or refused for good. */
+export type SendOutcome =
+  | { kind: "stored" }
+  | { kind: "retry"; afterMs: number; note?: string }
+  | { kind: "failed"; error: ErrorBody };
 
 export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const [status, setStatus] = useState<ConnectionStatus>(CONNECTING);
@@ -44,7 +66,15 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
 
   useEffect(() => {
-    const socket: ChatSocket = io({ withCredentials: true, autoConnect: false });
+    // WebSocket first saves the long-polling handshake and upgrade; a network that blocks
+    // WebSockets still gets long-polling (tryAllTransports).
+    const socket: ChatSocket = io({
+      withCredentials: true,
+      autoConnect: false,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+      ...RECONNECTION,
+    });
     socketRef.current = socket;
     let disposed = false;
     let pushedSinceJoin = false;
@@ -69,6 +99,12 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
           await delay(250 * (attempt + 1));
           return disposed ? null : join(attempt + 1);
         }
+        if (reply.error.code === "room_unavailable") {
+          // The server's store is out of reach (several nodes share Redis): say so and keep trying.
+          setStatus({ state: "connecting", text: reply.error.message, canRetry: false });
+          await delay(UNAVAILABLE_RETRY_MS);
+          return disposed || !socket.connected ? null : join(attempt + 1);
+        }
         setStatus({ state: "disconnected", text: reply.error.message, canRetry: true });
         return reply;
       }
@@ -87,7 +123,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     });
     socket.on("disconnect", (reason) => {
       if (disposed) return;
-      if (reason === "io server disconnect") {
+      if (!navigator.onLine) {
+        setStatus(OFFLINE);
+      } else if (reason === "io server disconnect") {
         setStatus({ state: "disconnected", text: "The server closed the connection.", canRetry: true });
       } else {
         setStatus(RECONNECTING);
@@ -98,6 +136,12 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       const refused = errorBodyOf((err as Error & { data?: unknown }).data);
       if (socket.active) {
         setStatus({ state: "connecting", text: refused?.message ?? "Cannot reach the server. Retrying…", canRetry: false });
+      } else if (refused?.code === "room_unavailable") {
+        // Refused only until the server reaches its store again: try again by itself.
+        setStatus({ state: "connecting", text: refused.message, canRetry: false });
+        setTimeout(() => {
+          if (!disposed && !socket.connected) socket.connect();
+        }, UNAVAILABLE_RETRY_MS);
       } else {
         // The handshake was refused (e.g. name_taken): Socket.IO does not retry that.
         setStatus({ state: "disconnected", text: refused?.message ?? err.message, canRetry: true });
@@ -121,10 +165,23 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       dispatch({ type: "reset" });
       setStatus({ state: "disconnected", text: "This room was deleted.", canRetry: true });
     });
+    const goneOffline = () => {
+      setStatus(OFFLINE);
+      socket.disconnect();
+    };
+    const backOnline = () => {
+      if (socket.connected) return;
+      setStatus(RECONNECTING);
+      socket.disconnect().connect();
+    };
+    window.addEventListener("offline", goneOffline);
+    window.addEventListener("online", backOnline);
     socket.connect();
 
     return () => {
       disposed = true;
+      window.removeEventListener("offline", goneOffline);
+      window.removeEventListener("online", backOnline);
       joinRef.current = null;
       socketRef.current = null;
       socket.removeAllListeners();
@@ -132,31 +189,30 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     };
   }, [room, dispatch]);
 
-  /** Resolves with null once the server stored the message, else with the reason it did not. */
+  /** Sends one message once; the outbox decides what to do with the outcome. */
   const send = useCallback(
-    async (content: string, clientId: string): Promise<ErrorBody | null> => {
-      for (let attempt = 0; ; attempt++) {
-        const socket = socketRef.current;
-        if (!socket?.connected) {
-          return { code: "internal", message: "Not connected. Your message is kept; send it again once connected." };
-        }
-        let reply: Ack<{ message: unknown }>;
-        try {
-          reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room, content, clientId });
-        } catch {
-          return { code: "internal", message: "The server did not confirm your message. Press Send to try again." };
-        }
-        if (reply.ok) return null;
-        // Retrying with the same clientId is safe: the server stores it once.
-        if (attempt === 0 && reply.error.code === "room_unavailable") {
-          await delay(300);
-          continue;
-        }
-        if (attempt === 0 && reply.error.code === "not_joined") {
+    async (content: string, clientId: string): Promise<SendOutcome> => {
+      const socket = socketRef.current;
+      if (!socket?.connected) return { kind: "retry", afterMs: 0 };
+      let reply: Ack<{ message: unknown }>;
+      try {
+        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room, content, clientId });
+      } catch {
+        // No answer: a timeout, or the connection dropped (then it waits for the next one).
+        return { kind: "retry", afterMs: socket.connected ? RESEND_AFTER_MS : 0 };
+      }
+      if (reply.ok) return { kind: "stored" };
+      switch (reply.error.code) {
+        case "rate_limited":
+          return { kind: "retry", afterMs: BACK_OFF_MS, note: "Sending slowly: too many messages at once." };
+        case "room_unavailable":
+          return { kind: "retry", afterMs: BACK_OFF_MS, note: "The room is restarting…" };
+        case "not_joined": {
           const joined = await joinRef.current?.();
-          if (joined?.ok) continue;
+          return { kind: "retry", afterMs: joined?.ok ? 0 : BACK_OFF_MS };
         }
-        return reply.error;
+        default:
+          return { kind: "failed", error: reply.error };
       }
     },
     [room],

@@ -1,0 +1,308 @@
+// One person in one room over Socket.IO: joins on every (re)connect, prints
+// each message once in seq order (history first, then from every full-list
+// push), prints join/leave notices, and sends typed lines in order, each with a
+// clientId so a resend after a lost connection is stored once.
+import { randomUUID } from "node:crypto";
+import { io, type Socket } from "socket.io-client";
+import type {
+  Ack,
+  ClientToServerEvents,
+  Identity,
+  JoinReply,
+  Message,
+  RoomMessagesPush,
+  RoomNoticePush,
+  ServerToClientEvents,
+} from "../lib/protocol";
+import { describeError, errorBodyOf } from "./chat-errors";
+import { formatMessage, formatNotice, status, terminalSafe } from "./chat-format";
+import { messagesBefore } from "./chat-http";
+
+type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface SessionOptions {
+  url: URL;
+  room: string;
+  /** Guest name for the handshake. */
+  name?: string;
+  /** Session cookie of a signed-in user. */
+  cookie?: string;
+  print(line: string): void;
+  printError(line: string): void;
+}
+
+interface Outgoing {
+  content: string;
+  clientId: string;
+}
+
+const ACK_TIMEOUT_MS = 10_000;
+const JOIN_RETRIES = 3;
+const GAP_PAGE = 200;
+const GAP_PAGES_MAX = 5;
+const QUIT_WAIT_MS = 10_000;
+const RETRY_AFTER_KICK_MS = 1_000;
+const MEMBERS_SHOWN = 10;
+
+export class ChatSession {
+  private readonly options: SessionOptions;
+  private readonly socket: ChatSocket;
+  private room: string;
+  private you?: Identity;
+  private last?: Pick<Message, "seq" | "id">;
+  private joined = false;
+  private everJoined = false;
+  private lost = false;
+  private quitting = false;
+  private over = false;
+  /** Joins and pushes are handled one after another, in arrival order. */
+  private events: Promise<void> = Promise.resolve();
+  private readonly outbox: Outgoing[] = [];
+  private sending = false;
+  private finish!: (code: number) => void;
+  /** Resolves with the exit code once the session is over. */
+  readonly ended: Promise<number>;
+
+  constructor(options: SessionOptions) {
+    this.options = options;
+    this.room = options.room;
+    this.ended = new Promise((resolve) => (this.finish = resolve));
+    this.socket = io(options.url.origin, {
+      path: "/socket.io",
+      auth: options.name !== undefined ? { name: options.name } : {},
+      extraHeaders: options.cookie ? { cookie: options.cookie } : {},
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3_000,
+      autoConnect: false,
+    });
+    this.listen();
+  }
+
+  start(): void {
+    this.socket.connect();
+  }
+
+  /** Sends a typed line once connected and joined; lines keep their order. */
+  submit(content: string): void {
+    this.outbox.push({ content, clientId: randomUUID() });
+    void this.pump();
+  }
+
+  /** Leaves the room and ends with `code`, after sending what was typed before (bounded wait). */
+  async quit(code = 0): Promise<void> {
+    if (this.quitting || this.over) return;
+    this.quitting = true;
+    await waitUntil(() => this.everJoined || this.over, QUIT_WAIT_MS);
+    await waitUntil(() => this.outbox.length === 0, QUIT_WAIT_MS);
+    if (this.outbox.length > 0) {
+      this.options.print(status(`${this.outbox.length} message(s) not sent: not connected.`));
+    }
+    if (this.joined) {
+      await this.socket
+        .timeout(2_000)
+        .emitWithAck("room:leave", { room: this.room })
+        .catch(() => undefined);
+    }
+    this.end(code);
+  }
+
+  private end(code: number): void {
+    if (this.over) return;
+    this.over = true;
+    this.joined = false;
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+    this.finish(code);
+  }
+
+  private fail(sentence: string): void {
+    this.options.printError(`livechat: ${sentence}`);
+    this.end(1);
+  }
+
+  private listen(): void {
+    const { socket, options } = this;
+    socket.on("connect", () => {
+      if (this.lost) options.print(status("reconnected"));
+      this.lost = false;
+      this.queue(() => this.join());
+    });
+    socket.on("disconnect", (reason) => {
+      this.joined = false;
+      if (reason === "io client disconnect") return;
+      this.connectionLost();
+      // The server closed this socket on purpose; Socket.IO does not retry that by itself.
+      if (reason === "io server disconnect") setTimeout(() => this.over || socket.connect(), RETRY_AFTER_KICK_MS);
+    });
+    socket.on("connect_error", (error) => {
+      const refused = errorBodyOf((error as Error & { data?: unknown }).data);
+      if (refused && !socket.active) return this.fail(describeError(refused, { name: options.name }));
+      this.connectionLost();
+    });
+    socket.on("room:messages", (push) => this.queue(() => this.onMessages(push)));
+    socket.on("room:notice", (push) => this.queue(() => this.onNotice(push)));
+    socket.on("room:deleted", (push) => {
+      if (push.room !== this.room) return;
+      options.print(status(`the room ${terminalSafe(push.room)} was deleted.`));
+      this.end(0);
+    });
+  }
+
+  private connectionLost(): void {
+    if (this.lost || this.quitting) return;
+    this.lost = true;
+    this.options.print(status("connection lost, retrying…"));
+  }
+
+  private queue(task: () => Promise<void> | void): void {
+    this.events = this.events.then(task).catch((error: unknown) => {
+      this.options.printError(`livechat: ${String(error)}`);
+    });
+  }
+
+  private async join(attempt = 0): Promise<void> {
+    let reply: Ack<JoinReply>;
+    try {
+      reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", { room: this.room });
+    } catch {
+      if (this.socket.connected) this.reconnect("the server did not answer the join");
+      return;
+    }
+    if (!reply.ok) {
+      // A room being restarted by its supervisor answers room_unavailable once.
+      if (reply.error.code === "room_unavailable" && attempt < JOIN_RETRIES) {
+        await delay(250 * (attempt + 1));
+        return this.join(attempt + 1);
+      }
+      return this.fail(describeError(reply.error, { room: this.options.room }));
+    }
+    this.room = reply.room;
+    this.joined = true;
+    if (!this.everJoined) this.greet(reply);
+    else if (this.you && this.you.username !== reply.you.username) {
+      this.options.print(status(`you are ${describeIdentity(reply.you)} now.`));
+    }
+    this.everJoined = true;
+    this.you = reply.you;
+    if (this.last && historyStartedOver(this.last, reply.messages)) {
+      this.options.print(status("the server no longer has the earlier messages of this room; starting over."));
+      this.last = undefined;
+    }
+    await this.show(reply.messages);
+    void this.pump();
+  }
+
+  private greet(reply: JoinReply): void {
+    const shown = reply.members.slice(0, MEMBERS_SHOWN).map((member) => terminalSafe(member.username));
+    const more = reply.members.length - shown.length;
+    const names = shown.join(", ") + (more > 0 ? ` and ${more} more` : "");
+    this.options.print(
+      status(`joined ${terminalSafe(reply.room)} as ${describeIdentity(reply.you)}; in the room: ${names}.`),
+    );
+    this.options.print(status('type a message and press Enter to send it; "exit" or Ctrl-D leaves.'));
+  }
+
+  private async onMessages(push: RoomMessagesPush): Promise<void> {
+    if (push.room === this.room && this.joined) await this.show(push.messages);
+  }
+
+  private onNotice(push: RoomNoticePush): void {
+    if (push.room === this.room && this.joined) this.options.print(formatNotice(push));
+  }
+
+  /** Prints the messages not printed yet, in seq order, after filling a gap left by a lost connection. */
+  private async show(messages: Message[]): Promise<void> {
+    const after = this.last?.seq ?? 0;
+    const unseen = messages.filter((message) => message.seq > after).sort((a, b) => a.seq - b.seq);
+    if (unseen.length === 0) return;
+    if (after > 0 && unseen[0]!.seq > after + 1) unseen.unshift(...(await this.missed(after, unseen[0]!.seq)));
+    for (const message of unseen) {
+      if (message.seq <= (this.last?.seq ?? 0)) continue;
+      this.options.print(formatMessage(message));
+      this.last = { seq: message.seq, id: message.id };
+    }
+  }
+
+  /** Messages with seq in (after, before), read over HTTP; the live list holds only the newest. */
+  private async missed(after: number, before: number): Promise<Message[]> {
+    const found: Message[] = [];
+    let below = before;
+    try {
+      for (let page = 0; page < GAP_PAGES_MAX && below > after + 1; page++) {
+        const older = await messagesBefore(this.options.url, this.room, below, GAP_PAGE, this.options.cookie);
+        if (older.length === 0) break;
+        found.unshift(...older.filter((message) => message.seq > after));
+        below = older[0]!.seq;
+      }
+    } catch (error) {
+      this.options.print(status(`could not load the messages sent while you were away: ${(error as Error).message}`));
+      return found;
+    }
+    if (below > after + 1) this.options.print(status(`${below - after - 1} older message(s) not shown.`));
+    return found;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.joined && this.outbox.length > 0) {
+        if (!(await this.deliver(this.outbox[0]!))) break;
+        this.outbox.shift();
+      }
+    } finally {
+      this.sending = false;
+    }
+    // A rejoin that came while the last send was failing left the rest waiting.
+    if (this.joined && this.outbox.length > 0) void this.pump();
+  }
+
+  /** False when the line must wait for the next join (it is resent with the same clientId). */
+  private async deliver({ content, clientId }: Outgoing, attempt = 0): Promise<boolean> {
+    let reply;
+    try {
+      reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room: this.room, content, clientId });
+    } catch {
+      if (this.socket.connected) this.reconnect("the server did not confirm your message");
+      return false;
+    }
+    if (reply.ok) return true;
+    if (reply.error.code === "room_unavailable" && attempt < JOIN_RETRIES) {
+      await delay(300 * (attempt + 1));
+      return this.deliver({ content, clientId }, attempt + 1);
+    }
+    if (reply.error.code === "not_joined") {
+      this.joined = false;
+      this.queue(() => this.join());
+      return false;
+    }
+    this.options.print(status(`not sent: ${describeError(reply.error)}`));
+    return true;
+  }
+
+  private reconnect(why: string): void {
+    this.options.print(status(`${why}; reconnecting…`));
+    this.lost = true;
+    this.socket.disconnect().connect();
+  }
+}
+
+function describeIdentity(you: Identity): string {
+  return `${terminalSafe(you.username)}${you.guest ? " (guest)" : ""}`;
+}
+
+/** The room's seq count started again: the server lost its history, or the room was made anew. */
+function historyStartedOver(last: Pick<Message, "seq" | "id">, messages: Message[]): boolean {
+  const newest = messages.at(-1)?.seq ?? 0;
+  const same = messages.find((message) => message.seq === last.seq);
+  return newest < last.seq || (same !== undefined && same.id !== last.id);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await delay(50);
+}

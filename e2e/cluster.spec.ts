@@ -1,0 +1,94 @@
+// Two browsers on two nodes of one cluster (a redis-server and two production
+// nodes started here, on free ports): they chat live, each page names its node,
+// and a Redis outage is shown on the page and recovered from.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startLocalCluster, type LocalCluster } from "../server/local-cluster";
+import { freePort, startRedisServer, type RedisServer } from "../server/redis-server";
+import { authorOf, composer, connectionStatus, expectConnected, messageWith, roomPath } from "./chat";
+import { expect, randomSuffix, test } from "./fixtures";
+import type { Page } from "@playwright/test";
+
+let cluster: LocalCluster;
+let restartedRedis: RedisServer | undefined;
+let dataDir: string;
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  dataDir = mkdtempSync(path.join(tmpdir(), "livechat-e2e-cluster-"));
+  cluster = await startLocalCluster({
+    dataDir,
+    ports: [await freePort(), await freePort()],
+    env: { SESSION_SECRET: randomBytes(36).toString("base64url"), DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    stdio: "ignore",
+  });
+});
+
+test.afterAll(async () => {
+  await cluster?.stop();
+  await restartedRedis?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function enter(page: Page, nodeUrl: string, name: string, room: string): Promise<void> {
+  const response = await page.request.post(`${nodeUrl}/api/auth/guest`, { data: { name } });
+  expect(response.status(), await response.text()).toBe(200);
+  await page.goto(nodeUrl + roomPath(room));
+  await expectConnected(page);
+}
+
+test("two people on two nodes see each other and each other's messages live", async ({ owner, visitor, room }) => {
+  const [node1, node2] = cluster.nodes;
+  const ownerName = `ann_${randomSuffix()}`;
+  const visitorName = `bob_${randomSuffix()}`;
+  await enter(owner, node1!.url, ownerName, room);
+  await enter(visitor, node2!.url, visitorName, room);
+  await expect(owner.getByTestId("node")).toContainText("node-1");
+  await expect(visitor.getByTestId("node")).toContainText("node-2");
+
+  for (const page of [owner, visitor]) {
+    await expect(page.getByRole("heading", { name: "In the room (2)" })).toBeVisible();
+    await expect(page.getByTestId("members").getByTestId("member").filter({ hasText: visitorName })).toHaveCount(1);
+  }
+
+  await composer(owner).fill("hello from node 1");
+  await composer(owner).press("Enter");
+  await expect(authorOf(messageWith(visitor, "hello from node 1"))).toHaveText(ownerName);
+  await composer(visitor).fill("hi back from node 2");
+  await composer(visitor).press("Enter");
+  await expect(authorOf(messageWith(owner, "hi back from node 2"))).toHaveText(visitorName);
+
+  for (const page of [owner, visitor]) {
+    await expect(page.getByTestId("message-content")).toHaveText(["hello from node 1", "hi back from node 2"]);
+  }
+});
+
+test("a Redis outage is shown when sending, and sending works again once Redis is back", async ({ owner, visitor, room }) => {
+  const [node1, node2] = cluster.nodes;
+  await enter(owner, node1!.url, `cy_${randomSuffix()}`, room);
+  await enter(visitor, node2!.url, `di_${randomSuffix()}`, room);
+
+  const { port } = cluster.redis;
+  await cluster.redis.stop();
+  await composer(owner).fill("sent while Redis is away");
+  await composer(owner).press("Enter");
+  await expect(owner.locator("form").getByRole("alert")).toContainText("cannot reach its store (Redis)");
+  await expect(composer(owner)).toHaveValue("sent while Redis is away");
+  // A page opened during the outage says why it cannot join, and joins by itself later.
+  await visitor.reload();
+  await expect(connectionStatus(visitor)).toContainText("cannot reach its store (Redis)");
+
+  restartedRedis = await startRedisServer({ dir: path.join(dataDir, "redis"), port, appendfsync: "everysec" });
+  // Pressing Send again (the same draft, so the same clientId) stores it once.
+  await expect(async () => {
+    await composer(owner).press("Enter");
+    await expect(composer(owner)).toHaveValue("", { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await expectConnected(visitor);
+  await expect(messageWith(visitor, "sent while Redis is away")).toHaveCount(1);
+  await expect(messageWith(owner, "sent while Redis is away")).toHaveCount(1);
+});

@@ -1,0 +1,75 @@
+// The RedisStore against the Store contract every backend passes, on a real
+// redis-server started for this file; each store gets a fresh key prefix.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRedisServer, type RedisServer } from "../../server/redis-server";
+import type { Message } from "../protocol";
+import { connectRedis } from "./redis-connection";
+import { RedisStore } from "./redis";
+import { describeStore } from "./store.contract";
+
+let redis: RedisServer;
+let dir: string;
+let prefixes = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "livechat-redis-store-"));
+  redis = await startRedisServer({ dir });
+});
+afterAll(async () => {
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function createStore(): Promise<RedisStore> {
+  const [client, subscriber] = await Promise.all([connectRedis(redis.url), connectRedis(redis.url)]);
+  return new RedisStore({ redis: client, subscriber, prefix: `test-${process.pid}-${++prefixes}:` });
+}
+
+describeStore("RedisStore", createStore);
+
+describe("RedisStore shared by two nodes", () => {
+  it("gives both nodes one gapless order when they append to one room at once", async () => {
+    const prefix = `shared-${++prefixes}:`;
+    const nodes = await Promise.all(
+      [0, 1].map(async () => new RedisStore({ redis: await connectRedis(redis.url), subscriber: await connectRedis(redis.url), prefix })),
+    );
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => nodes[i % 2]!.append("lobby", { username: "gage", guest: false, content: `m${i}`, sentAt: new Date().toISOString() })),
+      );
+      expect(results.map((r) => r.message.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(await nodes[0]!.recent("lobby", 100)).toEqual(await nodes[1]!.recent("lobby", 100));
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+    }
+  });
+
+  it("tells every watching node of each append in seq order, and of a deleted room", async () => {
+    const prefix = `feed-${++prefixes}:`;
+    const [writer, watcher] = await Promise.all(
+      [0, 1].map(async () => new RedisStore({ redis: await connectRedis(redis.url), subscriber: await connectRedis(redis.url), prefix })),
+    );
+    const heard: Message[] = [];
+    const deleted: string[] = [];
+    watcher!.watch({ appended: (message) => heard.push(message), deleted: (room) => deleted.push(room), resync: () => {} });
+    writer!.watch({ appended: () => {}, deleted: () => {}, resync: () => {} });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the SUBSCRIBE reaches Redis
+      const stored: Message[] = [];
+      for (let i = 1; i <= 5; i++) {
+        const draft = { username: "kim", guest: true, content: `hello ${i}`, sentAt: new Date().toISOString(), clientId: `c${i}` };
+        stored.push((await writer!.append("lobby", draft)).message);
+      }
+      await writer!.append("lobby", { username: "kim", guest: true, content: "again", sentAt: new Date().toISOString(), clientId: "c1" });
+      await writer!.deleteRoom("lobby");
+      await expect.poll(() => deleted).toEqual(["lobby"]);
+      expect(heard.map((m) => [m.seq, m.content])).toEqual([1, 2, 3, 4, 5].map((n) => [n, `hello ${n}`]));
+      expect(heard).toEqual(stored);
+    } finally {
+      await Promise.all([writer!.close(), watcher!.close()]);
+    }
+  });
+});

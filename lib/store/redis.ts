@@ -1,0 +1,221 @@
+// The Redis store, shared by every node: users, room owners and history live in
+// Redis. A room's seq is its message list's length, assigned inside one Lua
+// script together with the clientId check and a notice on the store's feed
+// channel, so all nodes agree on one gapless order and hear of each message in
+// that order. Names are URI-encoded into keys, never trusted as key syntax.
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Message } from "../protocol";
+import { guarded, Script } from "./redis-connection";
+import type { AppendResult, MessageDraft, Store, StoreListener, UserRecord } from "./store";
+
+/** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room. */
+const APPEND = new Script(
+  `local clientId = ARGV[2]
+if clientId ~= '' then
+  local known = redis.call('HGET', KEYS[2], clientId)
+  if known then return {0, tonumber(known), redis.call('LINDEX', KEYS[1], tonumber(known) - 1)} end
+end
+local seq = redis.call('RPUSH', KEYS[1], ARGV[1])
+if clientId ~= '' then redis.call('HSET', KEYS[2], clientId, seq) end
+redis.call('PUBLISH', ARGV[3], 'm\\n' .. ARGV[4] .. '\\n' .. seq .. '\\n' .. ARGV[1])
+return {1, seq, ARGV[1]}`,
+  2,
+);
+
+/** KEYS: user hash. ARGV: username, passwordHash, createdAt, sessionVersion or "". */
+const CREATE_USER = new Script(
+  `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'username', ARGV[1], 'passwordHash', ARGV[2], 'createdAt', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'sessionVersion', ARGV[4]) end
+return 1`,
+  1,
+);
+
+/** KEYS: user hash. */
+const BUMP_SESSION_VERSION = new Script(
+  `if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+return redis.call('HINCRBY', KEYS[1], 'sessionVersion', 1)`,
+  1,
+);
+
+/** KEYS: messages, clientIds, owner. ARGV: feed channel, room. */
+const DELETE_ROOM = new Script(
+  `redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('PUBLISH', ARGV[1], 'd\\n' .. ARGV[2])
+return 1`,
+  3,
+);
+
+export interface RedisStoreOptions {
+  /** Commands. */
+  redis: Redis;
+  /** A second connection, for the feed (a subscribed connection runs no other command). */
+  subscriber: Redis;
+  /** Prepended to every key and channel, e.g. "livechat:". */
+  prefix: string;
+  /** Close both connections on close() (false when the caller owns them). */
+  ownsConnections?: boolean;
+}
+
+type StoredMessage = Omit<Message, "seq">;
+
+export class RedisStore implements Store {
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly prefix: string;
+  private readonly feedChannel: string;
+  private readonly ownsConnections: boolean;
+  private readonly listeners = new Set<StoreListener>();
+  private subscribed = false;
+  private lostSinceSubscribed = false;
+
+  constructor(options: RedisStoreOptions) {
+    this.redis = options.redis;
+    this.subscriber = options.subscriber;
+    this.prefix = options.prefix;
+    this.feedChannel = `${options.prefix}feed`;
+    this.ownsConnections = options.ownsConnections ?? true;
+  }
+
+  async createUser(user: UserRecord): Promise<boolean> {
+    const created = await guarded(() =>
+      CREATE_USER.run(this.redis, [this.userKey(user.username)], [
+        user.username,
+        user.passwordHash,
+        user.createdAt,
+        user.sessionVersion === undefined ? "" : user.sessionVersion,
+      ]),
+    );
+    return created === 1;
+  }
+
+  async findUser(username: string): Promise<UserRecord | undefined> {
+    const fields = await guarded(() => this.redis.hgetall(this.userKey(username)));
+    if (fields.username === undefined) return undefined;
+    const user: UserRecord = { username: fields.username, passwordHash: fields.passwordHash!, createdAt: fields.createdAt! };
+    if (fields.sessionVersion !== undefined) user.sessionVersion = Number(fields.sessionVersion);
+    return user;
+  }
+
+  async bumpSessionVersion(username: string): Promise<number | undefined> {
+    const version = await guarded(() => BUMP_SESSION_VERSION.run(this.redis, [this.userKey(username)], []));
+    return typeof version === "number" ? version : undefined;
+  }
+
+  async append(room: string, draft: MessageDraft): Promise<AppendResult> {
+    const stored: StoredMessage = { id: randomUUID(), room, ...draft };
+    if (stored.clientId === undefined) delete stored.clientId;
+    const reply = (await guarded(() =>
+      APPEND.run(this.redis, [this.roomKey(room, "messages"), this.roomKey(room, "clients")], [
+        JSON.stringify(stored),
+        draft.clientId ?? "",
+        this.feedChannel,
+        room,
+      ]),
+    )) as [number, number, string];
+    const [created, seq, json] = reply;
+    return { message: withSeq(json, seq), created: created === 1 };
+  }
+
+  async recent(room: string, limit: number): Promise<Message[]> {
+    const key = this.roomKey(room, "messages");
+    const [length, items] = await guarded(async () => {
+      const results = await this.redis.multi().llen(key).lrange(key, -limit, -1).exec();
+      return [results?.[0]?.[1] as number, results?.[1]?.[1] as string[]] as const;
+    });
+    const first = length - items.length + 1;
+    return items.map((json, i) => withSeq(json, first + i));
+  }
+
+  async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
+    const key = this.roomKey(room, "messages");
+    // seq n sits at index n - 1: messages are never removed one by one.
+    const length = await guarded(() => this.redis.llen(key));
+    const end = Math.min(length, Math.max(0, beforeSeq - 1));
+    const start = Math.max(0, end - limit);
+    if (end <= start) return [];
+    const items = await guarded(() => this.redis.lrange(key, start, end - 1));
+    return items.map((json, i) => withSeq(json, start + i + 1));
+  }
+
+  async claimOwner(room: string, username: string): Promise<string> {
+    const key = this.roomKey(room, "owner");
+    const owner = await guarded(async () => {
+      await this.redis.set(key, username, "NX");
+      return this.redis.get(key);
+    });
+    return owner ?? username;
+  }
+
+  async owner(room: string): Promise<string | undefined> {
+    return (await guarded(() => this.redis.get(this.roomKey(room, "owner")))) ?? undefined;
+  }
+
+  async deleteRoom(room: string): Promise<void> {
+    await guarded(() =>
+      DELETE_ROOM.run(
+        this.redis,
+        [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.roomKey(room, "owner")],
+        [this.feedChannel, room],
+      ),
+    );
+  }
+
+  watch(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    if (!this.subscribed) this.subscribe();
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    if (!this.ownsConnections) return;
+    this.subscriber.disconnect();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private subscribe(): void {
+    this.subscribed = true;
+    this.subscriber.on("message", (channel: string, payload: string) => {
+      if (channel === this.feedChannel) this.dispatch(payload);
+    });
+    // Messages published while the subscriber was away are gone: listeners re-read the store.
+    this.subscriber.on("close", () => (this.lostSinceSubscribed = true));
+    this.subscriber.on("ready", () => {
+      if (!this.lostSinceSubscribed) return;
+      this.lostSinceSubscribed = false;
+      for (const listener of this.listeners) listener.resync();
+    });
+    // ioredis subscribes again by itself after a reconnect.
+    this.subscriber.subscribe(this.feedChannel).catch(() => (this.lostSinceSubscribed = true));
+  }
+
+  private dispatch(payload: string): void {
+    const [kind, room, seq] = payload.split("\n", 3);
+    if (room === undefined) return;
+    if (kind === "d") {
+      for (const listener of this.listeners) listener.deleted(room);
+      return;
+    }
+    if (kind !== "m" || seq === undefined) return;
+    const json = payload.slice(kind.length + room.length + seq.length + 3);
+    const message = withSeq(json, Number(seq));
+    for (const listener of this.listeners) listener.appended(message);
+  }
+
+  private userKey(username: string): string {
+    return `${this.prefix}user:${encodeURIComponent(username.toLowerCase())}`;
+  }
+
+  private roomKey(room: string, table: "messages" | "clients" | "owner"): string {
+    return `${this.prefix}room:${encodeURIComponent(room)}:${table}`;
+  }
+}
+
+function withSeq(json: string, seq: number): Message {
+  const stored = JSON.parse(json) as StoredMessage;
+  // The wire order of fields, as the memory store gives them.
+  const { id, room, ...rest } = stored;
+  return { id, room, seq, ...rest };
+}

@@ -1,0 +1,296 @@
+// Several nodes sharing one Redis: one order per room, pushes and presence across
+// nodes, a node killed mid-stream, Redis stopped and started again. Real nodes,
+// real socket.io-client connections, a real redis-server per test file.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { io as connectClient } from "socket.io-client";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Ack, JoinReply, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
+import { freePort, startRedisServer, type RedisServer } from "./redis-server";
+import { startNode, type TestClient } from "./test-server";
+
+const PRESENCE_TTL_MS = 1_500;
+const BASE_ENV = {
+  HOST: "127.0.0.1",
+  DATA_DIR: "",
+  SESSION_SECRET: "a-test-secret-that-is-long-enough-1234567890",
+  LOG_LEVEL: "silent",
+  BCRYPT_COST: "4",
+};
+
+let redis: RedisServer;
+const dirs: string[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
+let rooms = 0;
+const uniqueRoom = () => `cluster-${++rooms}-${Date.now()}`;
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "livechat-cluster-test-"));
+  dirs.push(dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer({ dir: tempDir() });
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => {
+  await redis?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A node in this process, sharing `redisUrl`. */
+async function node(name: string, redisUrl = redis.url): Promise<string> {
+  const { url, server } = await startNode(
+    { ...BASE_ENV, STORE: "redis", REDIS_URL: redisUrl, NODE_NAME: name },
+    { redis: { presenceTtlMs: PRESENCE_TTL_MS } },
+  );
+  cleanups.push(() => server.close());
+  return url;
+}
+
+/** A node in a child process, which the test can kill -9. */
+async function nodeProcess(name: string): Promise<{ url: string; kill(): void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/test-node.ts"], {
+    env: { ...process.env, ...BASE_ENV, PORT: "0", STORE: "redis", REDIS_URL: redis.url, NODE_NAME: name, LIVECHAT_TEST_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  cleanups.push(() => void child.kill("SIGKILL"));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`the node process exited with ${code}`)));
+  });
+  const { port } = JSON.parse(line) as { port: number };
+  return { url: `http://127.0.0.1:${port}`, kill: () => child.kill("SIGKILL") };
+}
+
+async function connect(url: string, name: string): Promise<TestClient> {
+  const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
+  cleanups.push(() => void client.disconnect());
+  await new Promise<void>((resolve, reject) => {
+    client.once("connect", resolve);
+    client.once("connect_error", reject);
+  });
+  return client;
+}
+
+async function join(client: TestClient, room: string): Promise<JoinReply> {
+  const reply = (await client.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
+  if (!reply.ok) throw new Error(`join failed: ${JSON.stringify(reply.error)}`);
+  return reply;
+}
+
+function send(client: TestClient, room: string, content: string, clientId: string, timeoutMs = 5000): Promise<Ack<SendReply>> {
+  return client.timeout(timeoutMs).emitWithAck("message:send", { room, content, clientId }) as Promise<Ack<SendReply>>;
+}
+
+/** The newest room:messages push a client got, kept up to date. */
+function latestList(client: TestClient): { current?: RoomMessagesPush } {
+  const holder: { current?: RoomMessagesPush } = {};
+  client.on("room:messages", (push) => {
+    holder.current = push;
+  });
+  return holder;
+}
+
+function notices(client: TestClient): RoomNoticePush[] {
+  const heard: RoomNoticePush[] = [];
+  client.on("room:notice", (notice) => heard.push(notice));
+  return heard;
+}
+
+const seqsOf = (messages: Message[]) => messages.map((m) => m.seq);
+const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe("starting a node", () => {
+  it("stops with a sentence naming REDIS_URL when nothing answers there", async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    await expect(node("node-a", url)).rejects.toThrow(/REDIS_URL points at a Redis that cannot be reached.*start Redis or fix REDIS_URL/);
+  });
+});
+
+describe("two nodes, one room", () => {
+  it("gives every client on either node the same list in the same seq order, with every acked message", async () => {
+    const urls = [await node("node-a"), await node("node-b")];
+    const room = uniqueRoom();
+    const clients = await Promise.all(Array.from({ length: 6 }, (_, i) => connect(urls[i % 2]!, `writer${i}`)));
+    for (const client of clients) await join(client, room);
+    const lists = clients.map(latestList);
+
+    const perClient = 15;
+    const acked = await Promise.all(
+      clients.map(async (client, c) => {
+        const mine: Message[] = [];
+        for (let i = 0; i < perClient; i++) {
+          const reply = await send(client, room, `writer${c} says ${i}`, `w${c}-${i}`);
+          if (!reply.ok) throw new Error(JSON.stringify(reply.error));
+          mine.push(reply.message);
+        }
+        return mine;
+      }),
+    );
+
+    const total = clients.length * perClient;
+    await expect.poll(() => lists.map((list) => list.current?.seq), { timeout: 10_000 }).toEqual(clients.map(() => total));
+    const first = lists[0]!.current!.messages;
+    expect(seqsOf(first)).toEqual(oneTo(total));
+    for (const list of lists) expect(list.current!.messages).toEqual(first);
+    const ids = new Set(first.map((m) => m.id));
+    expect(acked.flat().every((message) => ids.has(message.id))).toBe(true);
+    // Each writer's messages keep the order it sent them in.
+    for (let c = 0; c < clients.length; c++) {
+      const own = first.filter((m) => m.username === `writer${c}`).map((m) => m.content);
+      expect(own).toEqual(Array.from({ length: perClient }, (_, i) => `writer${c} says ${i}`));
+    }
+  });
+
+  it("shows who is in the room on every node, and announces a person once however many nodes their tabs are on", async () => {
+    const [a, b] = [await node("node-a"), await node("node-b")];
+    const room = uniqueRoom();
+    const lee = await connect(b, "lee");
+    await join(lee, room);
+    const heardByLee = notices(lee);
+
+    const kimOnA = await connect(a, "kim");
+    const reply = await join(kimOnA, room);
+    expect(reply.members).toEqual([
+      { username: "kim", guest: true },
+      { username: "lee", guest: true },
+    ]);
+    await expect.poll(() => heardByLee.map((n) => `${n.kind} ${n.username}`)).toEqual(["join kim"]);
+
+    const kimOnB = await connect(b, "kim");
+    await join(kimOnB, room);
+    kimOnA.disconnect();
+    // A later arrival proves the notices before it have all been delivered.
+    await join(await connect(a, "max"), room);
+    await expect.poll(() => heardByLee.map((n) => `${n.kind} ${n.username}`)).toEqual(["join kim", "join max"]);
+
+    const presence = new Promise<unknown>((resolve) => lee.on("room:presence", (push) => resolve(push.members)));
+    kimOnB.disconnect();
+    await expect.poll(() => heardByLee.map((n) => `${n.kind} ${n.username}`)).toEqual(["join kim", "join max", "leave kim"]);
+    expect(await presence).toEqual([
+      { username: "lee", guest: true },
+      { username: "max", guest: true },
+    ]);
+  });
+
+  it("pushes a message sent over HTTP on one node to the pages on the other", async () => {
+    const [a, b] = [await node("node-a"), await node("node-b")];
+    const room = uniqueRoom();
+    const reader = await connect(b, "reader");
+    await join(reader, room);
+    const list = latestList(reader);
+    const response = await fetch(`${a}/api/rooms/${room}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ content: "from the other node" }),
+    });
+    expect(response.status).toBe(201);
+    await expect.poll(() => list.current?.messages.map((m) => m.content)).toEqual(["from the other node"]);
+  });
+});
+
+describe("a node killed mid-stream", () => {
+  it("loses no acknowledged message: its clients reconnect to the other node and get the full list", async () => {
+    const doomed = await nodeProcess("node-doomed");
+    const survivor = await node("node-survivor");
+    const room = uniqueRoom();
+    const reader = await connect(survivor, "reader");
+    await join(reader, room);
+    const readerList = latestList(reader);
+    const heardByReader = notices(reader);
+    await join(await connect(doomed.url, "wanda"), room); // only ever on the doomed node
+
+    const perWriter = 25;
+    let ackedSoFar = 0;
+    let killed = false;
+    const writers = ["writer1", "writer2"].map(async (name) => {
+      let client = await connect(doomed.url, name);
+      await join(client, room);
+      let joinedAfterKill: Message[] | undefined;
+      const acked: Message[] = [];
+      for (let i = 0; i < perWriter; i++) {
+        // As the page does: an unconfirmed message is sent again with the same clientId.
+        for (;;) {
+          const reply = client.connected ? await send(client, room, `${name} #${i}`, `${name}-${i}`, 2000).catch(() => undefined) : undefined;
+          if (reply?.ok) {
+            acked.push(reply.message);
+            break;
+          }
+          if (reply && !reply.ok && reply.error.code !== "room_unavailable") throw new Error(JSON.stringify(reply.error));
+          if (!client.connected || reply === undefined) {
+            client.disconnect();
+            client = await connect(survivor, name);
+            joinedAfterKill = (await join(client, room)).messages;
+          }
+        }
+        if (++ackedSoFar === 12 && !killed) {
+          killed = true;
+          doomed.kill();
+        }
+      }
+      return { acked, joinedAfterKill };
+    });
+    const results = await Promise.all(writers);
+
+    const total = 2 * perWriter;
+    await expect.poll(() => readerList.current?.seq, { timeout: 10_000 }).toBe(total);
+    const final = readerList.current!.messages;
+    expect(seqsOf(final)).toEqual(oneTo(total));
+    const ids = new Set(final.map((m) => m.id));
+    for (const { acked, joinedAfterKill } of results) {
+      expect(acked.every((message) => ids.has(message.id))).toBe(true);
+      // Reconnected to the survivor, the writer got every message stored before.
+      expect(joinedAfterKill).toBeDefined();
+      expect(seqsOf(joinedAfterKill!)).toEqual(oneTo(joinedAfterKill!.length));
+    }
+    // Every message once: resending after the kill stored nothing twice.
+    expect(new Set(final.map((m) => m.clientId)).size).toBe(total);
+    // The person who was only on the dead node leaves once its heartbeat lapses.
+    await expect.poll(() => heardByReader.some((n) => n.kind === "leave" && n.username === "wanda"), { timeout: 10_000 }).toBe(true);
+  });
+});
+
+describe("Redis stopped and started again", () => {
+  it("answers sends with a clear room_unavailable while Redis is down, and works again once it is back", async () => {
+    const dir = tempDir();
+    let store = await startRedisServer({ dir, appendfsync: "always" });
+    cleanups.push(() => store.stop());
+    const [a, b] = [await node("node-a", store.url), await node("node-b", store.url)];
+    const room = uniqueRoom();
+    const alice = await connect(a, "alice");
+    const bob = await connect(b, "bob");
+    const carol = await connect(b, "carol");
+    await join(alice, room);
+    await join(bob, room);
+    const bobList = latestList(bob);
+    expect((await send(alice, room, "before", "m-before")).ok).toBe(true);
+
+    await store.stop();
+    const refused = await send(alice, room, "during", "m-during");
+    expect(refused).toMatchObject({ ok: false, error: { code: "room_unavailable", message: expect.stringMatching(/Redis/) } });
+    const refusedJoin = (await carol.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
+    expect(refusedJoin).toMatchObject({ ok: false, error: { code: "room_unavailable" } });
+    // A new connection is refused too: who a guest may be is looked up in Redis.
+    const refusedConnection = await connect(a, "erin").catch((error: { data?: unknown }) => error.data);
+    expect(refusedConnection).toMatchObject({ code: "room_unavailable" });
+
+    store = await startRedisServer({ dir, port: store.port, appendfsync: "always" });
+    // The page's Send button, pressed until it works: the same clientId stores it once.
+    await expect
+      .poll(async () => (await send(alice, room, "during", "m-during").catch(() => undefined))?.ok, { timeout: 10_000, interval: 200 })
+      .toBe(true);
+    await expect.poll(() => bobList.current?.messages.map((m) => [m.seq, m.content])).toEqual([
+      [1, "before"],
+      [2, "during"],
+    ]);
+    const late = await connect(b, "dave");
+    expect((await join(late, room)).messages.map((m) => m.content)).toEqual(["before", "during"]);
+  });
+});

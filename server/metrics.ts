@@ -1,0 +1,103 @@
+// Prometheus metrics for GET /api/metrics: what the rooms report through their
+// observer, what the node counts (connections, live rooms), refusals by the rate
+// limiter, and Node's own figures (event-loop lag, heap, GC, CPU).
+// Each server has its own registry, so several servers in one process (tests) never clash.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { RoomObserver } from "../lib/rooms/observer";
+
+export interface MetricsSources {
+  /** This node's name, a label on every series so several nodes can be told apart. */
+  node: string;
+  /** Socket.IO connections open on this node, read at scrape time. */
+  connections: () => number;
+  /** Room workers live on this node, read at scrape time. */
+  liveRooms: () => number;
+  /** Password hashes (logins, registrations) waiting for a free hashing thread. */
+  hashesWaiting: () => number;
+}
+
+/** Fan-out is sub-millisecond on an idle node and grows with room size and load. */
+const FANOUT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export class Metrics {
+  readonly registry = new Registry();
+  /** Refusals answered `rate_limited`: the rate limiter calls `rateLimited.inc()`. */
+  readonly rateLimited: Counter;
+  /** Hand this to the RegistryManager: it turns what the rooms report into series. */
+  readonly roomObserver: RoomObserver;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    this.registry.setDefaultLabels({ node: sources.node });
+    collectDefaultMetrics({ register: this.registry });
+
+    new Gauge({
+      name: "livechat_connections",
+      help: "Socket.IO connections open on this node.",
+      registers,
+      collect() {
+        this.set(sources.connections());
+      },
+    });
+    new Gauge({
+      name: "livechat_live_rooms",
+      help: "Room workers live on this node.",
+      registers,
+      collect() {
+        this.set(sources.liveRooms());
+      },
+    });
+    new Gauge({
+      name: "livechat_password_hashes_waiting",
+      help: "Logins and registrations waiting for a free password-hashing thread.",
+      registers,
+      collect() {
+        this.set(sources.hashesWaiting());
+      },
+    });
+    const stored = new Counter({
+      name: "livechat_messages_stored_total",
+      help: "Messages stored (acknowledged sends); a repeated clientId is not counted again.",
+      registers,
+    });
+    const pushes = new Counter({
+      name: "livechat_pushes_total",
+      help: "room:messages broadcasts (one per room per tick at most, whatever the number of members).",
+      registers,
+    });
+    const fanout = new Histogram({
+      name: "livechat_fanout_seconds",
+      help: "Per message: from being stored to the push carrying it being handed to every member's connection.",
+      buckets: FANOUT_BUCKETS,
+      registers,
+    });
+    const restarts = new Counter({
+      name: "livechat_room_restarts_total",
+      help: "Room workers that died and were restarted from the store by the supervisor.",
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: "livechat_rate_limited_total",
+      help: "Requests and events refused with rate_limited.",
+      registers,
+    });
+
+    this.roomObserver = {
+      messageStored: () => stored.inc(),
+      messagesPushed: (_room, waitedMs) => {
+        pushes.inc();
+        for (const ms of waitedMs) fanout.observe(ms / 1000);
+      },
+      roomRestarted: () => restarts.inc(),
+    };
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition of every series. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

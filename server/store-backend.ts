@@ -1,0 +1,118 @@
+// The node's store, chosen by STORE: the embedded memory store, or Redis shared
+// by several nodes, which also brings shared presence and Socket.IO's Redis
+// adapter (pushes from any node reach the sockets of every node).
+import { randomUUID } from "node:crypto";
+import { createAdapter } from "@socket.io/redis-adapter";
+import type { Redis } from "ioredis";
+import type { Logger } from "../lib/logger";
+import type { RoomPresence } from "../lib/rooms/presence";
+import type { Publish } from "../lib/rooms/room";
+import { MemoryStore } from "../lib/store/memory";
+import { RedisStore } from "../lib/store/redis";
+import { connectRedis, redactUrl } from "../lib/store/redis-connection";
+import { SharedPresence } from "../lib/store/redis-presence";
+import type { Store } from "../lib/store/store";
+import { ConfigError, type Config } from "./config";
+import type { ChatServer } from "./socket";
+
+export interface StoreBackend {
+  store: Store;
+  /** Presence shared with the other nodes; undefined: this node's own. */
+  createPresence?: (room: string) => RoomPresence;
+  /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
+  attach(io: ChatServer): Promise<void>;
+  /** This node's people leave every room, as the other nodes see it. */
+  closePresence(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RedisBackendOptions {
+  /** Prefix of every Redis key and channel (tests isolate themselves with their own). */
+  prefix?: string;
+  /** A node silent for this long is dead and its people leave (default 15 s). */
+  presenceTtlMs?: number;
+}
+
+export async function openStoreBackend(
+  config: Config,
+  logger: Logger,
+  publish: Publish,
+  options: RedisBackendOptions = {},
+): Promise<StoreBackend> {
+  if (config.store === "memory") {
+    const store = new MemoryStore();
+    return { store, attach: async () => {}, closePresence: async () => {}, close: () => store.close() };
+  }
+  const url = config.redisUrl!;
+  const prefix = options.prefix ?? "livechat:";
+  const connections = await Promise.all(
+    ["commands", "feed", "adapter-pub", "adapter-sub"].map((role) =>
+      connectRedis(url, { connectionName: `${config.nodeName}-${role}` }),
+    ),
+  ).catch((error: unknown) => {
+    throw new ConfigError(
+      `REDIS_URL points at a Redis that cannot be reached (${error instanceof Error ? error.message : String(error)}); start Redis or fix REDIS_URL.`,
+    );
+  });
+  const [commands, feed, adapterPub, adapterSub] = connections as [Redis, Redis, Redis, Redis];
+  reportOutages(commands, url, logger);
+  for (const other of connections.slice(1)) other.on("error", () => {}); // reported once, by `commands`
+  ignoreFailures(adapterPub, ["publish"]);
+  ignoreFailures(adapterSub, ["psubscribe", "punsubscribe", "subscribe", "unsubscribe"]);
+
+  const store = new RedisStore({ redis: commands, subscriber: feed, prefix, ownsConnections: false });
+  const presence = new SharedPresence({
+    redis: commands,
+    prefix,
+    node: `${config.nodeName}-${randomUUID().slice(0, 8)}`,
+    publish,
+    logger,
+    ...(options.presenceTtlMs !== undefined ? { ttlMs: options.presenceTtlMs } : {}),
+  });
+  logger.info("using the Redis store", { redis: redactUrl(url) });
+
+  return {
+    store,
+    createPresence: (room) => presence.forRoom(room),
+    attach: async (io) => {
+      io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io` }));
+      await presence.start();
+    },
+    closePresence: () => presence.close(),
+    close: async () => {
+      await store.close();
+      await Promise.all(connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
+    },
+  };
+}
+
+/** One line when Redis goes out of reach and one when it is back, not one per retry. */
+function reportOutages(redis: Redis, url: string, logger: Logger): void {
+  let down = false;
+  redis.on("error", (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.error("lost the connection to Redis; rooms answer room_unavailable until it is back", {
+      redis: redactUrl(url),
+      error: error.message,
+    });
+  });
+  redis.on("ready", () => {
+    if (!down) return;
+    down = false;
+    logger.info("Redis is reachable again", { redis: redactUrl(url) });
+  });
+}
+
+/**
+ * The Redis adapter does not handle these calls' promises; with no offline queue, one
+ * made while Redis is away rejects, which would end the process. Pushes are snapshots
+ * that the next change repeats, and ioredis subscribes again after a reconnect.
+ */
+function ignoreFailures(redis: Redis, methods: ("publish" | "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe")[]): void {
+  const target = redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of methods) {
+    const original = target[method]!.bind(redis);
+    target[method] = (...args) => original(...args).catch(() => undefined);
+  }
+}
