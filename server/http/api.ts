@@ -155,6 +155,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     } catch (error) {
       const body = sendError(res, error);
       if (body.code === "internal") logger.error("API request failed", { path: url.pathname, error: String(error) });
+      if (body.code === "rate_limited") deps.metrics.rateLimited.inc();
     }
   };
 }

@@ -51,6 +51,8 @@ describe("login throttling", () => {
     expect(sixth).toMatchObject({ status: 429, code: "rate_limited" });
     expect(Number(sixth.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(Number(sixth.retryAfter)).toBeLessThanOrEqual(60);
+    const metrics = await (await fetch(`${app!.url}/api/metrics`)).text();
+    expect(metrics).toMatch(/^livechat_rate_limited_total(\{[^}]*\})? 1$/m);
     // Another address is not held up by this one's failures.
     expect((await postFrom("127.0.0.4", "/api/auth/login", { username: "victim", password: PASSWORD })).status).toBe(200);
   });
