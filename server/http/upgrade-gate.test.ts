@@ -1,7 +1,10 @@
 // Which upgrade requests become websockets: only Socket.IO's, from an allowed origin.
+import type { IncomingMessage } from "node:http";
 import { connect } from "node:net";
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-server";
+import { upgradeGate } from "./upgrade-gate";
 
 let app: TestServer;
 
@@ -58,7 +61,7 @@ describe("websocket upgrades", () => {
     expect(answer.text).toMatch(/^HTTP\/1\.1 101 /);
   });
 
-  it.each(["/", "/api/health", "/rooms/lobby", "/_next/webpack-hmr", "/socket.io", "/other/socket.io/"])(
+  it.each(["/", "/api/health", "/rooms/lobby", "/_next/webpack-hmr", "/_next/hmr", "/socket.io", "/other/socket.io/"])(
     "drops an upgrade request for %s at once, without an answer",
     async (path) => {
       const answer = await rawUpgrade(path);
@@ -86,5 +89,25 @@ describe("websocket upgrades", () => {
   it("keeps serving ordinary requests after dropped upgrades", async () => {
     await rawUpgrade("/not-a-socket");
     expect((await app.request("/api/health")).status).toBe(200);
+  });
+});
+
+describe("Next's hot-reload socket", () => {
+  const request = (url: string) => ({ url }) as IncomingMessage;
+
+  it("reaches Next in development", () => {
+    const reached: string[] = [];
+    const socket = new PassThrough();
+    upgradeGate({ dev: true, hmr: (req) => reached.push(req.url!) })(request("/_next/hmr?id=1"), socket, Buffer.alloc(0));
+    expect(reached).toEqual(["/_next/hmr?id=1"]);
+    expect(socket.destroyed).toBe(false);
+  });
+
+  it("is dropped in production", () => {
+    const reached: string[] = [];
+    const socket = new PassThrough();
+    upgradeGate({ dev: false, hmr: (req) => reached.push(req.url!) })(request("/_next/hmr"), socket, Buffer.alloc(0));
+    expect(reached).toEqual([]);
+    expect(socket.destroyed).toBe(true);
   });
 });

@@ -5,8 +5,8 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 
 export const SOCKET_IO_PATH = "/socket.io/";
-/** Next's development hot-reload socket; only served in development. */
-export const DEV_HMR_PATH = "/_next/webpack-hmr";
+/** Next 16's development hot-reload socket (`/_next/hmr`, formerly `/_next/webpack-hmr`); development only. */
+export const DEV_HMR_PATH = "/_next/hmr";
 
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
