@@ -45,7 +45,7 @@ export function normalizeRoomName(input: string): string {
   return toLatinLookAlike(name, scripts) ?? name;
 }
 
-// Scripts whose letters look like Latin ones, and the scripts that may share a name.
+// The scripts a room name's letters are told apart by; a letter of any other script counts as "Other".
 const SCRIPTS = [
   "Latin", "Greek", "Cyrillic", "Armenian", "Hebrew", "Arabic", "Syriac", "Thaana", "Devanagari", "Bengali",
   "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Thai", "Lao",
@@ -92,7 +92,8 @@ function toLatinLookAlike(name: string, scripts: Set<string>): string | undefine
     else if (LATIN_LOOK_ALIKES.has(char)) latin += LATIN_LOOK_ALIKES.get(char);
     else return undefined;
   }
-  return latin;
+  // A combining mark kept from the original may now compose with its Latin letter.
+  return latin.normalize("NFKC");
 }
 
 /**
