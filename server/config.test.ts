@@ -34,6 +34,7 @@ describe("configuration", () => {
     [{ STORE: "redis", REDIS_URL: "http://cache:6379" }, /REDIS_URL must be a Redis URL/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY must be true or false/],
     [{ MESSAGE_RATE: "ten" }, /MESSAGE_RATE/],
     [{ MESSAGE_BURST: "0" }, /MESSAGE_BURST/],
     [{ OUTBOUND_BUFFER_BYTES: "1000" }, /OUTBOUND_BUFFER_BYTES/],

@@ -29,6 +29,8 @@ export interface Config {
   messageBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
   outboundBufferBytes: number;
+  /** Behind a reverse proxy (TRUST_PROXY): the client address is the last X-Forwarded-For entry. */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -101,7 +103,15 @@ export function loadConfig(env: Env = process.env): Config {
     messageRate: integer(env, "MESSAGE_RATE", 10, 0, 1_000_000),
     messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    trustProxy: boolean(env, "TRUST_PROXY"),
   };
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  throw new ConfigError(`${name} must be true or false; got "${raw}".`);
 }
 
 function optional(env: Env, name: string): string | undefined {

@@ -72,7 +72,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
     ["POST", /^\/api\/auth\/register$/, async ({ req, res }) => {
       const { username, password } = parsePayload("credentials", await body(req));
-      authThrottle.register(clientAddress(req));
+      authThrottle.register(clientAddress(req, config.trustProxy));
       const user = await accounts.register(username, password);
       await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
       sendJson(res, 201, { user });
@@ -80,7 +80,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
     ["POST", /^\/api\/auth\/login$/, async ({ req, res }) => {
       const { username, password } = parsePayload("credentials", await body(req));
-      const ip = clientAddress(req);
+      const ip = clientAddress(req, config.trustProxy);
       authThrottle.checkLogin(ip, username);
       const user = await accounts.login(username, password).catch((error: unknown) => {
         if (error instanceof ChatError && error.code === "unauthorized") authThrottle.loginFailed(ip, username);
@@ -174,9 +174,13 @@ function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pat
   return undefined;
 }
 
-/** The peer's address; behind a reverse proxy this is the proxy's (docs/security.md). */
-function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
+/**
+ * Who is asking, for throttling: the TCP peer, or with TRUST_PROXY the address the
+ * proxy appended last to X-Forwarded-For (earlier entries are whatever the client sent).
+ */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : undefined;
+  return forwarded || req.socket.remoteAddress || "unknown";
 }
 
 function roomParam(raw: string | undefined): string {

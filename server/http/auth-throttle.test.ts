@@ -19,12 +19,19 @@ interface Answer {
 }
 
 /** POSTs JSON from a chosen loopback address (127.0.0.x), as if from another machine. */
-function postFrom(from: string, path: string, json: unknown): Promise<Answer> {
+function postFrom(from: string, path: string, json: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const { port, hostname } = new URL(app!.url);
   const body = JSON.stringify(json);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: hostname, port, path, method: "POST", localAddress: from, headers: { "content-type": "application/json" } },
+      {
+        host: hostname,
+        port,
+        path,
+        method: "POST",
+        localAddress: from,
+        headers: { "content-type": "application/json", ...headers },
+      },
       (res) => {
         let text = "";
         res.on("data", (chunk: Buffer) => (text += chunk.toString()));
@@ -75,6 +82,24 @@ describe("login throttling", () => {
     for (let i = 0; i < 8; i++) {
       expect((await postFrom("127.0.0.5", "/api/auth/login", { username: "regular", password: PASSWORD })).status).toBe(200);
     }
+  });
+});
+
+describe("the address throttling counts", () => {
+  const failFrom = (from: string, forwardedFor: string) =>
+    postFrom(from, "/api/auth/login", { username: `guess${forwardedFor.length}`, password: "wrong guess" }, { "x-forwarded-for": forwardedFor });
+
+  it("ignores X-Forwarded-For by default, so a client cannot dodge the limit by making addresses up", async () => {
+    app = await startTestServer();
+    for (let i = 0; i < 5; i++) expect((await failFrom("127.0.0.8", `10.0.0.${i}`)).status).toBe(401);
+    expect(await failFrom("127.0.0.8", "10.0.0.99")).toMatchObject({ status: 429, code: "rate_limited" });
+  });
+
+  it("is the proxy's last X-Forwarded-For entry with TRUST_PROXY, so clients behind one proxy are told apart", async () => {
+    app = await startTestServer({ TRUST_PROXY: "true" });
+    for (let i = 0; i < 5; i++) expect((await failFrom("127.0.0.9", "spoofed, 10.0.0.1")).status).toBe(401);
+    expect(await failFrom("127.0.0.9", "another-spoof, 10.0.0.1")).toMatchObject({ status: 429, code: "rate_limited" });
+    expect((await failFrom("127.0.0.9", "10.0.0.2")).status).toBe(401);
   });
 });
 
