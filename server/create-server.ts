@@ -3,6 +3,8 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import type { SessionSecrets } from "../lib/accounts/session";
+import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
@@ -13,9 +15,11 @@ import { startGrpcServer, type GrpcAdapter } from "./grpc/server";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
 import { SseStreams } from "./http/sse";
+import { isHttps, setSecurityHeaders } from "./http/security-headers";
+import { upgradeGate } from "./http/upgrade-gate";
 import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
-import { resolveSessionSecret } from "./session-secret";
+import { resolveSessionSecrets } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
 import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
 
@@ -40,6 +44,8 @@ export interface ServerOptions {
   /** Serve the Next.js pages too (false for API-and-socket-only servers in tests). */
   pages?: boolean;
   logger?: Logger;
+  /** Login and registration throttling (tests that send thousands of attempts raise it). */
+  authLimits?: Partial<AuthLimits>;
   /** STORE=redis only: key prefix and presence timing (tests). */
   redis?: RedisBackendOptions;
   /** Tests that crash rooms on purpose loosen it; production keeps the registry's default. */
@@ -53,6 +59,12 @@ const SHUTDOWN_GRACE_MS = 3_000;
 const SSE_HEARTBEAT_MS = 15_000;
 /** What a node without the web adapter still answers over HTTP: operations, not chat. */
 const OPERATIONS_PATHS = new Set(["/api/health", "/api/metrics"]);
+
+/** Node's slow-client limits: all request headers within 10 s, the whole request within 30 s. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after 5 s. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
@@ -74,8 +86,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const backend = await openStoreBackend(config, logger, publish, options.redis);
   const { store } = backend;
   // Nodes sharing Redis share a generated secret too, so a cookie from one works on all.
-  const sessionSecret =
-    config.sessionSecret ?? (await backend.sharedSessionSecret?.()) ?? (await resolveSessionSecret(config, logger));
+  const sharedSecret = config.sessionSecret ? undefined : await backend.sharedSessionSecret?.();
+  const sessionSecrets: SessionSecrets = sharedSecret ? [sharedSecret] : await resolveSessionSecrets(config, logger);
   const hasher = new HasherPool();
   const metrics: Metrics = new Metrics({
     node: config.nodeName,
@@ -102,7 +114,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config,
     registry,
     accounts,
-    sessionSecret,
+    sessionSecrets,
+    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
     logger,
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
@@ -110,7 +123,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const pages: Pages | undefined = options.pages === false || !web ? undefined : await startPages(config);
 
-  const httpServer = createHttpServer((req, res) => {
+  // Node checks the two request timeouts every connectionsCheckingInterval (30 s by default).
+  const httpServer = createHttpServer({ connectionsCheckingInterval: 2_000 }, (req, res) => {
+    setSecurityHeaders(req, res, { dev: config.dev, https: isHttps(req) });
     if (!web && !OPERATIONS_PATHS.has(new URL(req.url ?? "/", "http://localhost").pathname)) {
       return void sendError(res, new HttpError(404, "not_found", "This node runs no web adapter (ADAPTERS); only /api/health is served."));
     }
@@ -121,9 +136,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
+  httpServer.headersTimeout = HEADERS_TIMEOUT_MS;
+  httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
+  httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
   const deliveryStats = new DeliveryStats(metrics);
   const io = web
-    ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats })
+    ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats })
     : undefined;
   if (io) await backend.attach(io);
   let grpc: GrpcAdapter | undefined;
@@ -145,7 +164,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       });
       if (config.adapters.includes("grpc")) {
-        grpc = await startGrpcServer({ config, registry, accounts, sessionSecret, logger });
+        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, logger });
       }
       return address;
     },

@@ -14,7 +14,7 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import type { Accounts } from "../../lib/accounts/accounts";
-import { sealSession, unsealSession } from "../../lib/accounts/session";
+import { sealSession, unsealSession, type SessionSecrets } from "../../lib/accounts/session";
 import { ChatError, toErrorBody } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { normalizeRoomName } from "../../lib/names";
@@ -29,7 +29,7 @@ export interface GrpcDeps {
   config: Config;
   registry: RegistryManager;
   accounts: Accounts;
-  sessionSecret: string;
+  sessionSecrets: SessionSecrets;
   logger: Logger;
 }
 
@@ -73,7 +73,7 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
   async function identify(metadata: Metadata): Promise<Identity> {
     const token = bearer(metadata);
     if (token !== undefined) {
-      const session = await unsealSession(token, deps.sessionSecret);
+      const session = await unsealSession(token, deps.sessionSecrets);
       const identity = session.username ? await accounts.identify(session) : undefined;
       if (!identity || identity.guest) {
         throw new ChatError("unauthorized", "The token is not valid (or has expired); call Login for a new one.");
@@ -104,7 +104,7 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
     Login: unary("Login", async (request) => {
       const { username, password } = parsePayload("credentials", request);
       const user = await accounts.login(username, password);
-      return { user, token: await sealSession({ username: user.username }, deps.sessionSecret) };
+      return { user, token: await sealSession(await accounts.sessionOf(user), deps.sessionSecrets) };
     }),
 
     Send: unary("Send", async (request, metadata) => {

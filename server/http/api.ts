@@ -2,9 +2,9 @@
 // contract's shapes. No business rule lives here.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getIronSession, type IronSession } from "iron-session";
 import type { Accounts } from "../../lib/accounts/accounts";
-import { sessionOptions, type SessionData } from "../../lib/accounts/session";
+import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
+import type { SessionSecrets } from "../../lib/accounts/session";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import type { Identity } from "../../lib/protocol";
@@ -16,12 +16,14 @@ import type { Metrics } from "../metrics";
 import { isAllowedOrigin } from "./origin";
 import type { SseStreams } from "./sse";
 import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
+import { clearSession, readSession, writeSession } from "./session-cookie";
 
 export interface ApiDeps {
   config: Config;
   registry: RegistryManager;
   accounts: Accounts;
-  sessionSecret: string;
+  sessionSecrets: SessionSecrets;
+  authThrottle: AuthThrottle;
   logger: Logger;
   metrics: Metrics;
   connections: () => number;
@@ -43,11 +45,10 @@ interface Context {
 type Handler = (ctx: Context) => Promise<void>;
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { config, registry, accounts, logger } = deps;
+  const { config, registry, accounts, authThrottle, logger, sessionSecrets } = deps;
   const startedAt = Date.now();
 
-  const session = (req: IncomingMessage, res: ServerResponse) =>
-    getIronSession<SessionData>(req, res, sessionOptions(deps.sessionSecret, isHttps(req)));
+  const session = (req: IncomingMessage) => readSession(req, sessionSecrets);
 
   const body = async (req: IncomingMessage) => readJson(req, BODY_LIMIT);
 
@@ -76,35 +77,43 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
     ["POST", /^\/api\/auth\/register$/, async ({ req, res }) => {
       const { username, password } = parsePayload("credentials", await body(req));
+      authThrottle.register(clientAddress(req, config.trustProxy));
       const user = await accounts.register(username, password);
-      await saveSession(await session(req, res), { username: user.username });
+      await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
       sendJson(res, 201, { user });
     }],
 
     ["POST", /^\/api\/auth\/login$/, async ({ req, res }) => {
       const { username, password } = parsePayload("credentials", await body(req));
-      const user = await accounts.login(username, password);
-      await saveSession(await session(req, res), { username: user.username });
+      const ip = clientAddress(req, config.trustProxy);
+      authThrottle.checkLogin(ip, username);
+      const user = await accounts.login(username, password).catch((error: unknown) => {
+        if (error instanceof ChatError && error.code === "unauthorized") authThrottle.loginFailed(ip, username);
+        throw error;
+      });
+      await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
       sendJson(res, 200, { user });
     }],
 
     ["POST", /^\/api\/auth\/logout$/, async ({ req, res }) => {
-      (await session(req, res)).destroy();
+      await accounts.logout(await session(req));
+      clearSession(req, res);
       sendNoContent(res);
     }],
 
     ["POST", /^\/api\/auth\/guest$/, async ({ req, res }) => {
       const { name } = parsePayload("guest", await body(req));
-      const current = await session(req, res);
-      if (current.username) throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
+      const current = await session(req);
+      if (!(await accounts.identify(current)).guest) {
+        throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
+      }
       const user = await accounts.guest(name);
-      await saveSession(current, user.username === "anon" ? {} : { guestName: user.username });
+      await writeSession(req, res, user.username === "anon" ? {} : { guestName: user.username }, sessionSecrets);
       sendJson(res, 200, { user });
     }],
 
     ["GET", /^\/api\/auth\/me$/, async ({ req, res }) => {
-      const current = await session(req, res);
-      const user = await accounts.identify(current).catch(() => accounts.guest());
+      const user = await accounts.identify(await session(req)).catch(() => accounts.guest());
       sendJson(res, 200, { user });
     }],
 
@@ -122,7 +131,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
       const room = roomParam(params[0]);
       const { content, clientId } = parsePayload("post", await body(req));
-      const author = await accounts.identify(await session(req, res));
+      const author = await accounts.identify(await session(req));
       const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
       sendJson(res, 201, { message });
     }],
@@ -144,7 +153,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         }
         by = "admin";
       } else {
-        by = await accounts.identify(await session(req, res));
+        by = await accounts.identify(await session(req));
       }
       await registry.deleteRoom(room, by);
       logger.info("room deleted", { room, by: by === "admin" ? "admin" : by.username });
@@ -175,6 +184,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     } catch (error) {
       const body = sendError(res, error);
       if (body.code === "internal") logger.error("API request failed", { path: url.pathname, error: String(error) });
+      if (body.code === "rate_limited") deps.metrics.rateLimited.inc();
     }
   };
 }
@@ -193,11 +203,13 @@ function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pat
   return undefined;
 }
 
-async function saveSession(session: IronSession<SessionData>, data: SessionData) {
-  delete session.username;
-  delete session.guestName;
-  Object.assign(session, data);
-  await session.save();
+/**
+ * Who is asking, for throttling: the TCP peer, or with TRUST_PROXY the address the
+ * proxy appended last to X-Forwarded-For (earlier entries are whatever the client sent).
+ */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : undefined;
+  return forwarded || req.socket.remoteAddress || "unknown";
 }
 
 function roomParam(raw: string | undefined): string {
@@ -226,6 +238,3 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function isHttps(req: IncomingMessage): boolean {
-  return "encrypted" in req.socket || req.headers["x-forwarded-proto"] === "https";
-}
