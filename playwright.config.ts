@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM_ARGS, findChromium } from "./e2e/browser";
-import { E2E_ADMIN_TOKEN, E2E_NODE_NAME, E2E_PORT } from "./e2e/env";
+import { E2E_ADMIN_TOKEN, E2E_GRPC_PORT, E2E_NODE_NAME, E2E_PORT } from "./e2e/env";
 
 // The config is loaded by the runner and again by every worker; workers inherit
 // the runner's environment, so the data dir and secret are made exactly once.
@@ -43,6 +43,7 @@ export default defineConfig({
     env: {
       NODE_ENV: "production",
       PORT: String(E2E_PORT),
+      GRPC_PORT: String(E2E_GRPC_PORT),
       HOST: "127.0.0.1",
       DATA_DIR: process.env.LIVECHAT_E2E_DATA_DIR,
       ADMIN_TOKEN: E2E_ADMIN_TOKEN,

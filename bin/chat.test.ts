@@ -206,7 +206,7 @@ describe("livechat chat", () => {
     const room = uniqueRoom();
     const terminal = chat([room, "--name", "bob"]);
     await terminal.waitForLine(joinedLine);
-    app.server.io.to(roomTopic(room)).emit("room:deleted", { room });
+    app.server.io!.to(roomTopic(room)).emit("room:deleted", { room });
     await terminal.waitForLine(`[livechat] the room ${room} was deleted.`);
     expect(await terminal.exited).toBe(0);
   });
@@ -255,7 +255,7 @@ describe("livechat chat when the server goes away", () => {
       await terminal.waitForLine("[alice] missed 0");
 
       terminal.signal("SIGSTOP"); // frozen: it cannot notice the lost connection nor reconnect yet
-      small.server.io.in(roomTopic(room)).except(alice.id!).disconnectSockets(true);
+      small.server.io!.in(roomTopic(room)).except(alice.id!).disconnectSockets(true);
       for (let i = 1; i <= 5; i++) await say(alice, room, `missed ${i}`);
       terminal.signal("SIGCONT");
 

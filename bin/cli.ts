@@ -8,14 +8,27 @@ const USAGE = `Usage:
 
 const [command = "serve", ...args] = process.argv.slice(2);
 
+/** `--adapters a,b` or `--adapters=a,b`: the value, undefined when absent, null when malformed. */
+function adaptersOption(args: string[]): string | undefined | null {
+  if (args.length === 0) return undefined;
+  const [flag, value, ...rest] = args;
+  if (flag === "--adapters" && value !== undefined && rest.length === 0) return value;
+  if (flag?.startsWith("--adapters=") && args.length === 1) return flag.slice("--adapters=".length);
+  return null;
+}
+
 switch (command) {
-  case "serve":
-    if (args.length > 0) {
+  case "serve": {
+    const adapters = adaptersOption(args);
+    if (adapters === null) {
       console.error(USAGE);
       process.exit(2);
     }
+    // The server reads (and validates) ADAPTERS like any other setting.
+    if (adapters !== undefined) process.env.ADAPTERS = adapters;
     await import("../server/index");
     break;
+  }
   case "chat": {
     const { runChat } = await import("./chat");
     process.exit(await runChat(args));

@@ -8,6 +8,7 @@ import { startLocalCluster } from "../server/local-cluster";
 import { ensureProductionBuild } from "../server/pages";
 
 const PORTS = [3001, 3002];
+const GRPC_PORTS = [50051, 50052];
 
 try {
   const config = loadConfig({ ...process.env, STORE: "memory" });
@@ -15,10 +16,10 @@ try {
   const dataDir = path.join(config.dataDir ?? path.resolve(".data"), "cluster");
   ensureProductionBuild(logger);
   // Without SESSION_SECRET the nodes generate one secret and share it through Redis.
-  const cluster = await startLocalCluster({ dataDir, ports: PORTS, env: { DATA_DIR: dataDir } });
+  const cluster = await startLocalCluster({ dataDir, ports: PORTS, grpcPorts: GRPC_PORTS, env: { DATA_DIR: dataDir } });
 
   console.log(`\nLivechat cluster is up: Redis at ${cluster.redis.url} (data in ${path.join(dataDir, "redis")})`);
-  for (const node of cluster.nodes) console.log(`  ${node.name}: ${node.url}`);
+  for (const node of cluster.nodes) console.log(`  ${node.name}: ${node.url} (gRPC on port ${node.grpcPort})`);
   console.log("Open both in two browsers; each page's footer says which node served it. Ctrl-C stops everything.\n");
 
   let stopping = false;

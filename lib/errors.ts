@@ -20,3 +20,14 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof ChatError) return error.toBody();
   return { code: "internal", message: "Something went wrong on the server; please try again." };
 }
+
+/** `rate_limited` with how long to wait: HTTP answers it with a Retry-After header. */
+export class RateLimitedError extends ChatError {
+  constructor(
+    readonly retryAfterS: number,
+    message: string,
+  ) {
+    super("rate_limited", message);
+    this.name = "RateLimitedError";
+  }
+}

@@ -1,7 +1,14 @@
 // Room names, usernames, passwords and message contents as the contract defines them.
 import { describe, expect, it } from "vitest";
 import { ChatError } from "./errors";
-import { assertPassword, assertUsername, isValidUsername, normalizeContent, normalizeRoomName } from "./names";
+import {
+  assertPassword,
+  assertUsername,
+  isValidUsername,
+  normalizeContent,
+  normalizeRoomName,
+  usernameSkeleton,
+} from "./names";
 import type { ErrorCode } from "./protocol";
 
 function errorCodeOf(run: () => unknown): ErrorCode | "no error" {
@@ -88,6 +95,89 @@ describe("room names", () => {
   });
 });
 
+describe("room names that would look like another", () => {
+  it.each([
+    ["a right-to-left override", "abc\u202Eexe"],
+    ["a left-to-right mark", "lobby\u200E"],
+    ["a right-to-left isolate", "\u2067lobby\u2069"],
+    ["an Arabic letter mark", "lobby\u061C"],
+    ["a zero-width space", "lob\u200Bby"],
+    ["a zero-width joiner", "lob\u200Dby"],
+    ["a zero-width non-joiner", "lob\u200Cby"],
+    ["a word joiner", "lob\u2060by"],
+    ["a byte-order mark", "\uFEFFlobby"],
+  ])("refuses a name with %s as invalid_room", (_, name) => {
+    expect(errorCodeOf(() => normalizeRoomName(name))).toBe("invalid_room");
+  });
+
+  it("says why an invisible character is refused", () => {
+    expect(() => normalizeRoomName("lob\u200Bby")).toThrow(/invisible or text-direction/);
+  });
+
+  it("refuses a name that mixes Latin with Cyrillic look-alikes ('lоbby' with a Cyrillic о)", () => {
+    expect(errorCodeOf(() => normalizeRoomName("l\u043Ebby"))).toBe("invalid_room");
+    expect(() => normalizeRoomName("l\u043Ebby")).toThrow(/mixes Latin and Cyrillic/);
+  });
+
+  it("refuses a name that mixes Latin with Greek ('lοbby' with a Greek ο)", () => {
+    expect(errorCodeOf(() => normalizeRoomName("l\u03BFbby"))).toBe("invalid_room");
+  });
+
+  it("reads a Cyrillic name made only of Latin look-alikes as the Latin room it looks like", () => {
+    // "рое" in Cyrillic letters looks exactly like "poe".
+    expect(normalizeRoomName("\u0440\u043E\u0435")).toBe("poe");
+    expect(normalizeRoomName("\u0420\u041E\u0415-2")).toBe("poe-2");
+  });
+
+  it("gives a look-alike name with an accent the room a second normalisation keeps", () => {
+    // Cyrillic "о" with a combining acute becomes Latin "ó", composed as NFKC composes it.
+    const name = normalizeRoomName("\u0440\u043E\u0301");
+    expect(name).toBe("pó");
+    expect(normalizeRoomName(name)).toBe(name);
+  });
+
+  it("reads a Greek name made only of Latin look-alikes as the Latin room", () => {
+    expect(normalizeRoomName("\u03BF\u03B9\u03BD\u03BF")).toBe("oivo");
+  });
+
+  it("keeps Cyrillic and Greek names that have letters of their own", () => {
+    expect(normalizeRoomName("Москва")).toBe("москва");
+    expect(normalizeRoomName("Αθήνα")).toBe("αθήνα");
+  });
+
+  it("lets Japanese, Chinese and Korean names mix their scripts and Latin", () => {
+    expect(normalizeRoomName("東京ラーメン")).toBe("東京ラーメン");
+    expect(normalizeRoomName("ひらがなカタカナ漢字")).toBe("ひらがなカタカナ漢字");
+    expect(normalizeRoomName("tokyo東京")).toBe("tokyo東京");
+    expect(normalizeRoomName("서울漢字")).toBe("서울漢字");
+  });
+
+  it("refuses Cyrillic mixed with Han", () => {
+    expect(errorCodeOf(() => normalizeRoomName("москва東京"))).toBe("invalid_room");
+  });
+});
+
+describe("usernames that would look like another", () => {
+  it("gives names that differ only in case one skeleton", () => {
+    expect(usernameSkeleton("Gage")).toBe(usernameSkeleton("GAGE"));
+  });
+
+  it.each([
+    ["a capital I for an l", "PauI", "Paul"],
+    ["a 1 for an l", "pau1", "paul"],
+    ["a 0 for an o", "b0b", "bob"],
+    ["rn for m", "rnary", "mary"],
+    ["vv for w", "vvendy", "wendy"],
+  ])("gives %s the same skeleton", (_, lookAlike, name) => {
+    expect(usernameSkeleton(lookAlike)).toBe(usernameSkeleton(name));
+  });
+
+  it("keeps names that do not look alike apart", () => {
+    expect(usernameSkeleton("gage")).not.toBe(usernameSkeleton("page"));
+    expect(usernameSkeleton("a_b")).not.toBe(usernameSkeleton("a-b"));
+  });
+});
+
 describe("usernames", () => {
   it("accepts 3 to 32 letters, digits, '_' and '-'", () => {
     for (const name of ["gag", "Gage", "gage_2", "ga-ge", "a".repeat(32), "__proto__"]) {
@@ -102,6 +192,9 @@ describe("usernames", () => {
     ["a space", "ga ge"],
     ["surrounding spaces", " gage "],
     ["an accented letter", "gàge"],
+    ["a Cyrillic letter that looks Latin", "g\u0430ge"],
+    ["a zero-width space", "ga\u200Bge"],
+    ["a right-to-left override", "ga\u202Ege"],
     ["punctuation", "gage!"],
     ["a dot", "ga.ge"],
     ["empty", ""],

@@ -13,8 +13,20 @@ const ROOM_NAME = /^[\p{L}\p{N}_.-][\p{L}\p{M}\p{N}_.-]{0,63}$/u;
 const ONLY_DOTS = /^\.+$/;
 const USERNAME = /^[A-Za-z0-9_-]{3,32}$/;
 
-/** Lobby, " lobby ", "LOBBY" all name the room "lobby"; inner spaces become "-". */
+// Bidi controls (LRE..RLO, LRI..PDI, LRM, RLM, ALM) and zero-width characters
+// (ZWSP, ZWNJ, ZWJ, word joiner, BOM): invisible, they make two names look alike.
+const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+
+/**
+ * Lobby, " lobby ", "LOBBY" all name the room "lobby"; inner spaces become "-".
+ * A name may not mix scripts (Latin with Cyrillic, say), and a Cyrillic or Greek
+ * name made only of letters that look Latin is the Latin room it looks like, so
+ * no room name can pose as another.
+ */
 export function normalizeRoomName(input: string): string {
+  if (INVISIBLE.test(input)) {
+    throw new ChatError("invalid_room", "A room name may not contain invisible or text-direction characters.");
+  }
   const name = input.trim().normalize("NFKC").toLowerCase().replace(/\s+/g, "-");
   // "." and ".." are path segments, not rooms: a URL could never reach them.
   if (!ROOM_NAME.test(name) || ONLY_DOTS.test(name)) {
@@ -23,7 +35,75 @@ export function normalizeRoomName(input: string): string {
       `A room name is 1 to ${ROOM_NAME_MAX} letters, digits, "-", "_" or "." (not only dots).`,
     );
   }
-  return name;
+  const scripts = scriptsOf(name);
+  if (!isSingleScript(scripts)) {
+    throw new ChatError(
+      "invalid_room",
+      `A room name may not mix letters of different scripts (this one mixes ${[...scripts].join(" and ")}).`,
+    );
+  }
+  return toLatinLookAlike(name, scripts) ?? name;
+}
+
+// The scripts a room name's letters are told apart by; a letter of any other script counts as "Other".
+const SCRIPTS = [
+  "Latin", "Greek", "Cyrillic", "Armenian", "Hebrew", "Arabic", "Syriac", "Thaana", "Devanagari", "Bengali",
+  "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Thai", "Lao",
+  "Tibetan", "Myanmar", "Georgian", "Hangul", "Ethiopic", "Cherokee", "Khmer", "Mongolian", "Hiragana",
+  "Katakana", "Bopomofo", "Han",
+].map((script) => [script, new RegExp(`^\\p{Script=${script}}$`, "u")] as const);
+/** Japanese, Chinese and Korean names mix these with each other and with Latin. */
+const EAST_ASIAN = new Set(["Han", "Hiragana", "Katakana", "Hangul", "Bopomofo"]);
+const LETTER = /^\p{L}$/u;
+// Letters shared by scripts (the Japanese long-vowel mark ー) belong to none of them.
+const SHARED = /^[\p{Script=Common}\p{Script=Inherited}]$/u;
+
+function scriptsOf(name: string): Set<string> {
+  const scripts = new Set<string>();
+  for (const char of name) {
+    if (!LETTER.test(char) || SHARED.test(char)) continue;
+    scripts.add(SCRIPTS.find(([, pattern]) => pattern.test(char))?.[0] ?? "Other");
+  }
+  return scripts;
+}
+
+function isSingleScript(scripts: Set<string>): boolean {
+  const others = [...scripts].filter((script) => !EAST_ASIAN.has(script));
+  if (others.length > 1) return false;
+  return others.length === 0 || others[0] === "Latin" || others.length === scripts.size;
+}
+
+// Lower-case Cyrillic and Greek letters that look like a Latin letter (a subset of
+// Unicode's confusables.txt, UTS #39). A Map, never an object: input never becomes a key of {}.
+const LATIN_LOOK_ALIKES = new Map(
+  Object.entries({
+    а: "a", е: "e", о: "o", р: "p", с: "c", у: "y", х: "x", і: "i", ј: "j", ѕ: "s", һ: "h", ԁ: "d",
+    ԛ: "q", ԝ: "w", ӏ: "l", ү: "y",
+    α: "a", ο: "o", ρ: "p", ι: "i", ν: "v", υ: "u", κ: "k", χ: "x", γ: "y", ϲ: "c", ϳ: "j",
+  }),
+);
+
+/** A Cyrillic or Greek name whose every letter looks Latin, spelt in Latin; otherwise undefined. */
+function toLatinLookAlike(name: string, scripts: Set<string>): string | undefined {
+  if (scripts.size !== 1 || !(scripts.has("Cyrillic") || scripts.has("Greek"))) return undefined;
+  let latin = "";
+  for (const char of name) {
+    if (!LETTER.test(char)) latin += char;
+    else if (LATIN_LOOK_ALIKES.has(char)) latin += LATIN_LOOK_ALIKES.get(char);
+    else return undefined;
+  }
+  // A combining mark kept from the original may now compose with its Latin letter.
+  return latin.normalize("NFKC");
+}
+
+/**
+ * What a username looks like, for telling look-alikes apart: lower-cased, with
+ * 0 read as o, 1 and i as l (a capital I looks like l), m as "rn" and w as "vv".
+ * (Spelling m out, not folding "rn" in, keeps it unambiguous: "vvv" is both "vw"
+ * and "wv".) Two names with one skeleton cannot both be registered, nor a guest take one.
+ */
+export function usernameSkeleton(name: string): string {
+  return name.toLowerCase().replace(/m/g, "rn").replace(/w/g, "vv").replace(/0/g, "o").replace(/[1i]/g, "l");
 }
 
 export function isValidUsername(name: string): boolean {

@@ -6,9 +6,16 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../lib/logger";
 import { loadConfig } from "./config";
-import { resolveSessionSecret } from "./session-secret";
+import { resolveSessionSecrets } from "./session-secret";
 
 describe("configuration", () => {
+  it("starts every adapter unless ADAPTERS names some, with gRPC on 50051", () => {
+    expect(loadConfig({}).adapters).toEqual(["web", "grpc"]);
+    expect(loadConfig({}).grpcPort).toBe(50051);
+    expect(loadConfig({ ADAPTERS: "grpc" }).adapters).toEqual(["grpc"]);
+    expect(loadConfig({ ADAPTERS: " GRPC , web " }).adapters).toEqual(["web", "grpc"]);
+  });
+
   it("works with no environment at all", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, store: "memory", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
@@ -26,12 +33,18 @@ describe("configuration", () => {
     [{ MAX_LIVE_ROOMS: "-5" }, /MAX_LIVE_ROOMS/],
     [{ BCRYPT_COST: "40" }, /BCRYPT_COST/],
     [{ SESSION_SECRET: "too-short" }, /SESSION_SECRET.*32/],
+    [{ SESSION_SECRET: "s".repeat(40), SESSION_SECRET_PREVIOUS: "short" }, /SESSION_SECRET_PREVIOUS.*32/],
+    [{ SESSION_SECRET_PREVIOUS: "p".repeat(40) }, /SESSION_SECRET_PREVIOUS.*SESSION_SECRET/],
     [{ STORE: "postgres" }, /STORE/],
     [{ STORE: "redis" }, /REDIS_URL must be set when STORE=redis/],
     [{ STORE: "redis", REDIS_URL: "localhost:6379" }, /REDIS_URL must be a Redis URL/],
     [{ STORE: "redis", REDIS_URL: "http://cache:6379" }, /REDIS_URL must be a Redis URL/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ ADAPTERS: "web,ftp" }, /ADAPTERS/],
+    [{ ADAPTERS: "web,,grpc" }, /ADAPTERS/],
+    [{ GRPC_PORT: "fifty" }, /GRPC_PORT/],
+    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY must be true or false/],
     [{ MESSAGE_RATE: "ten" }, /MESSAGE_RATE/],
     [{ MESSAGE_BURST: "0" }, /MESSAGE_BURST/],
     [{ OUTBOUND_BUFFER_BYTES: "1000" }, /OUTBOUND_BUFFER_BYTES/],
@@ -66,9 +79,9 @@ describe("the session secret", () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "livechat-secret-"));
     const config = loadConfig({ DATA_DIR: dataDir });
     const logger = createLogger({}, "silent");
-    const first = await resolveSessionSecret(config, logger);
+    const [first] = await resolveSessionSecrets(config, logger);
     expect(first.length).toBeGreaterThanOrEqual(32);
-    expect(await resolveSessionSecret(config, logger)).toBe(first);
+    expect(await resolveSessionSecrets(config, logger)).toEqual([first]);
     const file = path.join(dataDir, "session-secret");
     expect((await readFile(file, "utf8")).trim()).toBe(first);
     expect((await stat(file)).mode & 0o077).toBe(0);
@@ -76,8 +89,14 @@ describe("the session secret", () => {
 
   it("is the operator's own when SESSION_SECRET is set", async () => {
     const secret = "s".repeat(40);
-    expect(await resolveSessionSecret(loadConfig({ SESSION_SECRET: secret, DATA_DIR: "" }), createLogger({}, "silent"))).toBe(
+    expect(await resolveSessionSecrets(loadConfig({ SESSION_SECRET: secret, DATA_DIR: "" }), createLogger({}, "silent"))).toEqual([
       secret,
-    );
+    ]);
+  });
+
+  it("accepts earlier secrets after the current one, so a rotation keeps everyone signed in", async () => {
+    const [current, earlier, oldest] = ["c".repeat(40), "b".repeat(40), "a".repeat(40)];
+    const config = loadConfig({ SESSION_SECRET: current, SESSION_SECRET_PREVIOUS: ` ${earlier}, ${oldest} `, DATA_DIR: "" });
+    expect(await resolveSessionSecrets(config, createLogger({}, "silent"))).toEqual([current, earlier, oldest]);
   });
 });

@@ -4,6 +4,10 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { LOG_LEVELS, type LogLevel } from "../lib/logger";
 
+/** What a node serves: `web` is pages, the JSON API, SSE and Socket.IO; `grpc` the gRPC service. */
+export const ADAPTERS = ["web", "grpc"] as const;
+export type Adapter = (typeof ADAPTERS)[number];
+
 export interface Config {
   dev: boolean;
   port: number;
@@ -13,11 +17,14 @@ export interface Config {
   store: "memory" | "redis";
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
+  /** Earlier secrets whose cookies are still accepted (SESSION_SECRET_PREVIOUS): rotation without logging everyone out. */
+  previousSessionSecrets: string[];
   adminToken: string | undefined;
   historyWindow: number;
   maxLiveRooms: number;
   bcryptCost: number;
-  grpcPort: number | undefined;
+  grpcPort: number;
+  adapters: Adapter[];
   nodeName: string;
   allowedOrigins: string[];
   logLevel: LogLevel;
@@ -27,6 +34,8 @@ export interface Config {
   messageBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
   outboundBufferBytes: number;
+  /** Behind a reverse proxy (TRUST_PROXY): the client address is the last X-Forwarded-For entry. */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +52,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
     throw new ConfigError(
       "SESSION_SECRET must be at least 32 characters long; generate one with `openssl rand -base64 48`, or unset it to have one generated and kept in DATA_DIR.",
+    );
+  }
+  const previousSessionSecrets = (optional(env, "SESSION_SECRET_PREVIOUS") ?? "")
+    .split(",")
+    .map((secret) => secret.trim())
+    .filter(Boolean);
+  if (previousSessionSecrets.some((secret) => secret.length < 32)) {
+    throw new ConfigError(
+      "SESSION_SECRET_PREVIOUS must be a comma-separated list of earlier SESSION_SECRET values, each at least 32 characters long.",
+    );
+  }
+  if (previousSessionSecrets.length > 0 && sessionSecret === undefined) {
+    throw new ConfigError(
+      "SESSION_SECRET_PREVIOUS is set but SESSION_SECRET is not; set SESSION_SECRET to the new secret when rotating.",
     );
   }
   const store = optional(env, "STORE") ?? "memory";
@@ -69,11 +92,13 @@ export function loadConfig(env: Env = process.env): Config {
     store,
     redisUrl,
     sessionSecret,
+    previousSessionSecrets,
     adminToken: optional(env, "ADMIN_TOKEN"),
     historyWindow: integer(env, "HISTORY_WINDOW", 100, 1, 1000),
     maxLiveRooms: integer(env, "MAX_LIVE_ROOMS", 10_000, 1, 10_000_000),
     bcryptCost: integer(env, "BCRYPT_COST", 10, 4, 15),
-    grpcPort: env.GRPC_PORT ? integer(env, "GRPC_PORT", 0, 0, 65535) : undefined,
+    grpcPort: integer(env, "GRPC_PORT", 50051, 0, 65535),
+    adapters: adapters(env),
     nodeName: optional(env, "NODE_NAME") ?? `${hostname()}-${process.pid}`,
     allowedOrigins: (optional(env, "ALLOWED_ORIGINS") ?? "")
       .split(",")
@@ -84,7 +109,15 @@ export function loadConfig(env: Env = process.env): Config {
     messageRate: integer(env, "MESSAGE_RATE", 10, 0, 1_000_000),
     messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    trustProxy: boolean(env, "TRUST_PROXY"),
   };
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  throw new ConfigError(`${name} must be true or false; got "${raw}".`);
 }
 
 function optional(env: Env, name: string): string | undefined {
@@ -100,6 +133,19 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}".`);
   }
   return value;
+}
+
+function adapters(env: Env): Adapter[] {
+  const raw = optional(env, "ADAPTERS");
+  if (raw === undefined) return [...ADAPTERS];
+  const names = raw.split(",").map((name) => name.trim().toLowerCase());
+  const unknown = names.filter((name) => !(ADAPTERS as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ConfigError(
+      `ADAPTERS must be a comma-separated list of ${ADAPTERS.join(" and ")} (for example "web,grpc"); got "${raw}".`,
+    );
+  }
+  return ADAPTERS.filter((name) => names.includes(name));
 }
 
 function parseRedisUrl(value: string): void {

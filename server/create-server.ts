@@ -3,25 +3,36 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import type { SessionSecrets } from "../lib/accounts/session";
+import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
 import { DeliveryStats } from "./delivery-stats";
+import { startGrpcServer, type GrpcAdapter } from "./grpc/server";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
+import { SseStreams } from "./http/sse";
+import { isHttps, setSecurityHeaders } from "./http/security-headers";
+import { upgradeGate } from "./http/upgrade-gate";
 import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
-import { resolveSessionSecret } from "./session-secret";
+import { resolveSessionSecrets } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
 import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
 
 export interface LivechatServer {
   httpServer: HttpServer;
-  io: ChatServer;
+  /** Socket.IO, when the web adapter runs. */
+  io: ChatServer | undefined;
   registry: RegistryManager;
   metrics: Metrics;
+  /** SSE streams, when the web adapter runs. */
+  streams: SseStreams | undefined;
+  /** The gRPC adapter once listening, when it runs. */
+  readonly grpc: GrpcAdapter | undefined;
   logger: Logger;
   /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
   deliveryStats: DeliveryStats;
@@ -33,36 +44,54 @@ export interface ServerOptions {
   /** Serve the Next.js pages too (false for API-and-socket-only servers in tests). */
   pages?: boolean;
   logger?: Logger;
+  /** Login and registration throttling (tests that send thousands of attempts raise it). */
+  authLimits?: Partial<AuthLimits>;
   /** STORE=redis only: key prefix and presence timing (tests). */
   redis?: RedisBackendOptions;
   /** Tests that crash rooms on purpose loosen it; production keeps the registry's default. */
   restartIntensity?: RestartIntensity;
+  /** How often an SSE stream sends a heartbeat comment. */
+  sseHeartbeatMs?: number;
 }
 
 const IDLE_ROOM_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 3_000;
+const SSE_HEARTBEAT_MS = 15_000;
+/** What a node without the web adapter still answers over HTTP: operations, not chat. */
+const OPERATIONS_PATHS = new Set(["/api/health", "/api/metrics"]);
+
+/** Node's slow-client limits: all request headers within 10 s, the whole request within 30 s. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after 5 s. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
+  const web = config.adapters.includes("web");
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
   const publish: Publish = (topic, event, payload) => {
-    // Every node's worker keeps its room's list in the store's order and pushes it to its
-    // own sockets; relaying lists between nodes could hand a page an older list last.
-    // Presence, notices and deletions go to every node's sockets (the Redis adapter).
-    const target = event === "room:messages" ? io.local : io;
-    // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
-    (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+    if (io) {
+      // Every node's worker keeps its room's list in the store's order and pushes it to its
+      // own sockets; relaying lists between nodes could hand a page an older list last.
+      // Presence, notices and deletions go to every node's sockets (the Redis adapter).
+      const target = event === "room:messages" ? io.local : io;
+      // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
+      (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+      // A deleted room has no one in it any more; its pages were told and rejoin on purpose.
+      if (event === "room:deleted") io.in(topic).socketsLeave(topic);
+    }
   };
   const backend = await openStoreBackend(config, logger, publish, options.redis);
   const { store } = backend;
   // Nodes sharing Redis share a generated secret too, so a cookie from one works on all.
-  const sessionSecret =
-    config.sessionSecret ?? (await backend.sharedSessionSecret?.()) ?? (await resolveSessionSecret(config, logger));
+  const sharedSecret = config.sessionSecret ? undefined : await backend.sharedSessionSecret?.();
+  const sessionSecrets: SessionSecrets = sharedSecret ? [sharedSecret] : await resolveSessionSecrets(config, logger);
   const hasher = new HasherPool();
   const metrics: Metrics = new Metrics({
     node: config.nodeName,
-    connections: () => io.engine.clientsCount,
+    connections: () => io?.engine.clientsCount ?? 0,
     liveRooms: (): number => registry.liveRooms,
     hashesWaiting: () => hasher.waiting,
   });
@@ -78,18 +107,28 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
   });
   const accounts = new Accounts(store, { bcryptCost: config.bcryptCost, hasher });
+  const streams = web
+    ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
+    : undefined;
   const api = createApiHandler({
     config,
     registry,
     accounts,
-    sessionSecret,
+    sessionSecrets,
+    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
     logger,
     metrics,
-    connections: () => io.engine.clientsCount,
+    connections: () => io?.engine.clientsCount ?? 0,
+    ...(streams ? { streams } : {}),
   });
-  const pages: Pages | undefined = options.pages === false ? undefined : await startPages(config);
+  const pages: Pages | undefined = options.pages === false || !web ? undefined : await startPages(config);
 
-  const httpServer = createHttpServer((req, res) => {
+  // Node checks the two request timeouts every connectionsCheckingInterval (30 s by default).
+  const httpServer = createHttpServer({ connectionsCheckingInterval: 2_000 }, (req, res) => {
+    setSecurityHeaders(req, res, { dev: config.dev, https: isHttps(req) });
+    if (!web && !OPERATIONS_PATHS.has(new URL(req.url ?? "/", "http://localhost").pathname)) {
+      return void sendError(res, new HttpError(404, "not_found", "This node runs no web adapter (ADAPTERS); only /api/health is served."));
+    }
     if (req.url?.startsWith("/api/")) return void api(req, res);
     if (!pages) return void sendError(res, new HttpError(404, "not_found", "This node serves no pages."));
     pages.handle(req, res).catch((error: unknown) => {
@@ -97,29 +136,47 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       sendError(res, error);
     });
   });
+  httpServer.headersTimeout = HEADERS_TIMEOUT_MS;
+  httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
+  httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
   const deliveryStats = new DeliveryStats(metrics);
-  const io = attachSocketServer(httpServer, { config, registry, accounts, sessionSecret, logger, stats: deliveryStats });
-  await backend.attach(io);
+  const io = web
+    ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats })
+    : undefined;
+  if (io) await backend.attach(io);
+  let grpc: GrpcAdapter | undefined;
 
   return {
     httpServer,
     io,
     registry,
     metrics,
+    streams,
+    get grpc() {
+      return grpc;
+    },
     logger,
     deliveryStats,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      const address = await new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
-      }),
+      });
+      if (config.adapters.includes("grpc")) {
+        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, logger });
+      }
+      return address;
+    },
     close: async () => {
       // This node's people leave their rooms while the other nodes can still be told.
       await backend.closePresence();
       await registry.close();
+      streams?.closeAll();
+      await grpc?.close();
       // Disconnects every socket and stops accepting; idle keep-alive connections would
       // hold the HTTP server open, and requests still running get a short grace.
-      const closed = new Promise<void>((resolve) => io.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => (io ? io.close(() => resolve()) : httpServer.close(() => resolve())));
       httpServer.closeIdleConnections();
       const grace = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       await closed;

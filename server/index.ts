@@ -8,14 +8,17 @@ import { ConfigError, loadConfig } from "./config";
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ node: config.nodeName }, config.logLevel);
-  if (!config.dev) (await import("./pages")).ensureProductionBuild(logger);
+  const web = config.adapters.includes("web");
+  if (!config.dev && web) (await import("./pages")).ensureProductionBuild(logger);
   const { createServer } = await import("./create-server");
   const server = await createServer(config, { logger });
   const address = await server.listen();
   const host = config.host && config.host !== "0.0.0.0" && config.host !== "::" ? config.host : "localhost";
-  logger.info(`Livechat is listening on http://${host}:${address.port}`, {
+  logger.info(`Livechat is listening on http://${host}:${address.port}${web ? "" : " (health only)"}`, {
     mode: config.dev ? "development" : "production",
     store: config.store,
+    adapters: config.adapters,
+    ...(server.grpc ? { grpcPort: server.grpc.port } : {}),
   });
 
   let stopping = false;

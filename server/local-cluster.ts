@@ -4,13 +4,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { PROJECT_DIR } from "./pages";
-import { startRedisServer, type RedisServer } from "./redis-server";
+import { freePort, startRedisServer, type RedisServer } from "./redis-server";
 
 const READY_TIMEOUT_MS = 60_000;
 
 export interface ClusterNode {
   name: string;
   url: string;
+  grpcPort: number;
   process: ChildProcess;
 }
 
@@ -26,7 +27,9 @@ export interface LocalClusterOptions {
   dataDir: string;
   /** One node per port, named node-1, node-2, … */
   ports: number[];
-  /** Shared by every node. */
+  /** Each node's GRPC_PORT, beside `ports`; free ports when not given. */
+  grpcPorts?: number[];
+  /** Shared by every node: e.g. DATA_DIR; without SESSION_SECRET the nodes share one generated through Redis. */
   env: Record<string, string>;
   /** Where the nodes' logs go. */
   stdio?: "inherit" | "ignore";
@@ -34,8 +37,10 @@ export interface LocalClusterOptions {
 
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const redis = await startRedisServer({ dir: path.join(options.dataDir, "redis"), appendfsync: "everysec" });
+  const grpcPorts = options.grpcPorts ?? (await Promise.all(options.ports.map(() => freePort())));
   const nodes = options.ports.map((port, i) => {
     const name = `node-${i + 1}`;
+    const grpcPort = grpcPorts[i]!;
     const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
       cwd: PROJECT_DIR,
       env: {
@@ -44,13 +49,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         HOST: "127.0.0.1",
         ...options.env,
         PORT: String(port),
+        GRPC_PORT: String(grpcPort),
         STORE: "redis",
         REDIS_URL: redis.url,
         NODE_NAME: name,
       },
       stdio: ["ignore", options.stdio ?? "inherit", options.stdio ?? "inherit"],
     });
-    return { name, url: `http://127.0.0.1:${port}`, process: child };
+    return { name, url: `http://127.0.0.1:${port}`, grpcPort, process: child };
   });
 
   const stop = async () => {

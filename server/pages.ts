@@ -1,12 +1,13 @@
 // The Next.js pages, served by the same HTTP server. Next is imported lazily so a
 // server without pages (tests, API-only nodes) never loads React or Next.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../lib/logger";
 import type { Config } from "./config";
+import type { UpgradeListener } from "./http/upgrade-gate";
 
 export const PROJECT_DIR = fileURLToPath(new URL("..", import.meta.url));
 
@@ -15,12 +16,23 @@ export const NODE_HEADER = "x-livechat-node";
 
 export interface Pages {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Next's own upgrade handling (dev hot reload); the upgrade gate decides what reaches it. */
+  upgrade: UpgradeListener;
   close(): Promise<void>;
 }
 
 export async function startPages(config: Config): Promise<Pages> {
   const { default: next } = await import("next");
-  const app = next({ dev: config.dev, dir: PROJECT_DIR, hostname: config.host ?? "localhost", port: config.port });
+  // Next attaches an `upgrade` listener to its httpServer on the first request. It gets
+  // a server that never listens, so upgrades reach Next only through `upgrade` below.
+  const upgrades = createHttpServer();
+  const app = next({
+    dev: config.dev,
+    dir: PROJECT_DIR,
+    hostname: config.host ?? "localhost",
+    port: config.port,
+    httpServer: upgrades,
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
   return {
@@ -34,6 +46,7 @@ export async function startPages(config: Config): Promise<Pages> {
       req.headers[NODE_HEADER] = config.nodeName;
       await handle(req, res);
     },
+    upgrade: (req, socket, head) => void upgrades.emit("upgrade", req, socket, head),
     close: () => app.close(),
   };
 }

@@ -62,7 +62,7 @@ describe("a reconnect storm", () => {
 
     try {
       await until(() => progress.joinedOnce === CLIENTS, 60_000, "every page to join");
-      expect(app.server.io.engine.clientsCount).toBe(CLIENTS);
+      expect(app.server.io!.engine.clientsCount).toBe(CLIENTS);
 
       // The machine's noise floor: the same server with every page connected and idle.
       const idle = monitorEventLoopDelay({ resolution: 10 });
@@ -74,7 +74,7 @@ describe("a reconnect storm", () => {
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
       const droppedAt = performance.now();
-      for (const socket of app.server.io.sockets.sockets.values()) {
+      for (const socket of app.server.io!.sockets.sockets.values()) {
         (socket.conn.transport as unknown as { socket: { terminate(): void } }).socket.terminate();
       }
       // The rooms go on meanwhile: two more messages each, which every page must end up with.

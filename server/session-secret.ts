@@ -3,13 +3,19 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { SessionSecrets } from "../lib/accounts/session";
 import type { Logger } from "../lib/logger";
 import type { Config } from "./config";
 
 const FILE = "session-secret";
 
-export async function resolveSessionSecret(config: Config, logger: Logger): Promise<string> {
-  if (config.sessionSecret) return config.sessionSecret;
+/** The secrets sessions are sealed and read with: SESSION_SECRET first, then SESSION_SECRET_PREVIOUS. */
+export async function resolveSessionSecrets(config: Config, logger: Logger): Promise<SessionSecrets> {
+  if (config.sessionSecret) return [config.sessionSecret, ...config.previousSessionSecrets];
+  return [await generatedSecret(config, logger)];
+}
+
+async function generatedSecret(config: Config, logger: Logger): Promise<string> {
   if (!config.dataDir) {
     logger.warn("SESSION_SECRET is unset and DATA_DIR is empty: sessions end when this process stops");
     return randomBytes(32).toString("base64url");

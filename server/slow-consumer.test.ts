@@ -31,7 +31,7 @@ describe("a slow consumer", () => {
     const stalled = await app.connect({ name: "stalled" });
     for (const client of [sender, reader, stalled]) okOf(await join(client, room));
     const readerSaw = collectMessages(reader, room);
-    const stalledServerSide = app.server.io.sockets.sockets.get(stalled.id!)!;
+    const stalledServerSide = app.server.io!.sockets.sockets.get(stalled.id!)!;
     let cutAt: number | undefined;
     stalledServerSide.on("disconnect", () => (cutAt ??= Date.now()));
 
@@ -52,7 +52,7 @@ describe("a slow consumer", () => {
     for (let i = 0; i < 5; i++) okOf(await send(sender, room, `${++sent} after the cut-off`));
     await until(() => readerSaw.has(sent), 10_000, "the reader to see the last message");
     expect([...readerSaw.keys()].sort((a, b) => a - b)).toEqual(range(1, sent));
-    expect(app.server.io.sockets.sockets.has(stalled.id!)).toBe(false);
+    expect(app.server.io!.sockets.sockets.has(stalled.id!)).toBe(false);
 
     // Once it reads again it learns it was cut off (and may reconnect for the full list).
     const told = new Promise<string>((resolve) => stalled.once("disconnect", resolve));

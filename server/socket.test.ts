@@ -226,7 +226,7 @@ describe("bad input", () => {
     const room = uniqueRoom();
     const client = await app.connect();
     okOf(await join(client, room));
-    for (const content of ["", "   \n ", "x".repeat(2001), "x".repeat(50_000)]) {
+    for (const content of ["", "   \n ", "x".repeat(2001), "x".repeat(20_000)]) {
       expect(await send(client, room, content)).toMatchObject({ ok: false, error: { code: "invalid_message" } });
     }
     expect(okOf(await send(client, room, "x".repeat(2000))).message.seq).toBe(1);

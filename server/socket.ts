@@ -4,7 +4,7 @@ import type { Server as HttpServer } from "node:http";
 import { parse as parseCookies } from "cookie";
 import { Server, type Socket } from "socket.io";
 import type { Accounts } from "../lib/accounts/accounts";
-import { SESSION_COOKIE, unsealSession } from "../lib/accounts/session";
+import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
 import { ChatError, toErrorBody } from "../lib/errors";
 import { TokenBucket } from "../lib/limits/token-bucket";
 import type { Logger } from "../lib/logger";
@@ -25,19 +25,27 @@ export interface SocketDeps {
   config: Config;
   registry: RegistryManager;
   accounts: Accounts;
-  sessionSecret: string;
+  sessionSecrets: SessionSecrets;
   logger: Logger;
   stats: DeliveryStats;
 }
 
 const TOPIC_PREFIX = roomTopic("");
+/**
+ * The largest packet a client may send; a bigger one closes that connection only.
+ * A 2000-character message is at most 12 KB as JSON (6 bytes per escaped character),
+ * so 32 KB leaves room for the room name, clientId and framing.
+ */
+export const MAX_PACKET_BYTES = 32 * 1024;
+/** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
+export const MAX_ROOMS_PER_CONNECTION = 100;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, registry, accounts, logger, stats } = deps;
   const io: ChatServer = new Server(httpServer, {
     path: "/socket.io",
     serveClient: false,
-    maxHttpBufferSize: 1e6,
+    maxHttpBufferSize: MAX_PACKET_BYTES,
     allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, config.allowedOrigins)),
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
   });
@@ -45,7 +53,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   io.use(async (socket, next) => {
     try {
       const cookies = parseCookies(socket.request.headers.cookie ?? "");
-      const session = await unsealSession(cookies[SESSION_COOKIE], deps.sessionSecret);
+      const session = await unsealSession(cookies[SESSION_COOKIE], deps.sessionSecrets);
       const asked: unknown = socket.handshake.auth?.name;
       socket.data.identity = await accounts.identify(session, typeof asked === "string" ? asked : undefined);
       next();
@@ -76,6 +84,12 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
     on(socket, "room:join", async (payload) => {
       const room = normalizeRoomName(parsePayload("room", payload).room);
+      if (!socket.rooms.has(roomTopic(room)) && joinedRooms(socket) >= MAX_ROOMS_PER_CONNECTION) {
+        throw new ChatError(
+          "rate_limited",
+          `One connection can be in at most ${MAX_ROOMS_PER_CONNECTION} rooms at once; leave one first.`,
+        );
+      }
       await socket.join(roomTopic(room));
       try {
         const { messages, members } = await registry.join(room, socket.id, identity);
@@ -138,4 +152,10 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   }
 
   return io;
+}
+
+function joinedRooms(socket: ChatSocket): number {
+  let count = 0;
+  for (const topic of socket.rooms) if (topic.startsWith(TOPIC_PREFIX)) count += 1;
+  return count;
 }

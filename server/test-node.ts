@@ -4,7 +4,8 @@
 import { loadConfig } from "./config";
 import { createServer } from "./create-server";
 
-const config = loadConfig();
+// gRPC on a free port: several test nodes run at once.
+const config = loadConfig({ GRPC_PORT: "0", ...process.env });
 const presenceTtlMs = Number(process.env.LIVECHAT_TEST_PRESENCE_TTL_MS) || undefined;
 const server = await createServer(config, {
   pages: false,

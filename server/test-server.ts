@@ -60,6 +60,7 @@ export async function startNode(env: Record<string, string>, options: ServerOpti
     NODE_NAME: "test-node",
     LOG_LEVEL: "silent",
     BCRYPT_COST: "4",
+    GRPC_PORT: "0",
     // Off unless a test is about it: tests that send fast from one connection
     // would meet the per-connection limit (10/s, burst 20) by design.
     MESSAGE_RATE: "0",

@@ -30,6 +30,7 @@ type Broadcast = (packet: Packet, options: { rooms: Set<string> }) => void;
 
 /** Rewrites pushes in the namespace's adapter, which every emit goes through (io.to, io.local.to, Redis). */
 function pushOnlyNewMessages(server: LivechatServer): void {
+  if (!server.io) throw new Error("this Livechat server runs no Socket.IO, so the bench cannot reach it");
   const adapter = server.io.of("/").adapter as unknown as { broadcast: Broadcast };
   const broadcast = adapter.broadcast.bind(adapter);
   const pushed = new Map<string, number>();

@@ -72,6 +72,71 @@ describe("registering", () => {
   });
 });
 
+describe("names that look like a registered one", () => {
+  it.each([
+    ["a capital I for an l", "PauI"],
+    ["a 1 for an l", "pau1"],
+    ["a different case", "PAUL"],
+  ])("refuses to register %s with name_taken", async (_, lookAlike) => {
+    await accounts.register("Paul", "correct horse");
+    const refused = await refusal(() => accounts.register(lookAlike, "another one"));
+    expect(refused.code).toBe("name_taken");
+    expect([undefined, "Paul"]).toContain((await store.findUser(lookAlike))?.username);
+  });
+
+  it("says which registered name it looks like", async () => {
+    await accounts.register("Paul", "correct horse");
+    expect((await refusal(() => accounts.register("PauI", "another one"))).message).toMatch(/looks like the registered name "Paul"/);
+  });
+
+  it("lets only one of two look-alike registrations racing each other win", async () => {
+    const results = await Promise.allSettled([
+      accounts.register("mary", "correct horse"),
+      accounts.register("rnary", "correct horse"),
+    ]);
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+  });
+
+  it("refuses a guest name whose skeleton is a registered user's with name_taken", async () => {
+    await accounts.register("Paul", "correct horse");
+    for (const name of ["PauI", "pau1", "PAU1"]) {
+      expect((await refusal(() => accounts.guest(name))).code).toBe("name_taken");
+    }
+    expect(await accounts.guest("Pauline")).toEqual({ username: "Pauline", guest: true });
+  });
+
+  it("refuses to register a look-alike of the default guest name", async () => {
+    expect((await refusal(() => accounts.register("an0n", "correct horse"))).code).toBe("name_taken");
+  });
+});
+
+describe("logging out", () => {
+  it("voids every session the account had: an old session reads as a guest afterwards", async () => {
+    const user = await accounts.register("Gage", "correct horse");
+    const session = await accounts.sessionOf(user);
+    expect(await accounts.identify(session)).toEqual({ username: "Gage", guest: false });
+    await accounts.logout(session);
+    expect(await accounts.identify(session)).toEqual({ username: "anon", guest: true });
+  });
+
+  it("gives a session begun after the logout the new version, which is a login", async () => {
+    const user = await accounts.register("Gage", "correct horse");
+    await accounts.logout(await accounts.sessionOf(user));
+    const fresh = await accounts.sessionOf(await accounts.login("Gage", "correct horse"));
+    expect(fresh.version).toBe(1);
+    expect(await accounts.identify(fresh)).toEqual({ username: "Gage", guest: false });
+  });
+
+  it("does nothing for a session that is already logged out, so a stale cookie cannot log anyone out", async () => {
+    const user = await accounts.register("Gage", "correct horse");
+    const stale = await accounts.sessionOf(user);
+    await accounts.logout(stale);
+    const fresh = await accounts.sessionOf(await accounts.login("Gage", "correct horse"));
+    await accounts.logout(stale);
+    expect(await accounts.identify(fresh)).toEqual({ username: "Gage", guest: false });
+  });
+});
+
 describe("logging in", () => {
   beforeEach(async () => {
     await accounts.register("Gage", "correct horse");

@@ -1,15 +1,25 @@
 // Accounts and guest names: who may call themselves what. Passwords are hashed
 // with bcrypt (by a PasswordHasher, off the event loop in the server); a registered
-// name is never available to a guest.
+// name, or one that looks like it, is never available to anyone else; a logout
+// voids every session of the account.
 import { ChatError } from "../errors";
-import { assertPassword, assertUsername, GUEST_DEFAULT_NAME, PASSWORD_MAX_BYTES } from "../names";
+import { assertPassword, assertUsername, GUEST_DEFAULT_NAME, PASSWORD_MAX_BYTES, usernameSkeleton } from "../names";
 import type { Identity } from "../protocol";
 import type { Store } from "../store/store";
 import { inThreadHasher, type PasswordHasher } from "./hasher";
 import type { SessionData } from "./session";
 
-/** Names no account may take, compared case-insensitively. */
-const RESERVED_NAMES = new Set([GUEST_DEFAULT_NAME]);
+/** Names no account may take, nor any name that looks like them. */
+const RESERVED_SKELETONS = new Set([usernameSkeleton(GUEST_DEFAULT_NAME)]);
+
+/**
+ * Each registered name's skeleton is claimed in the store's owner table under a key
+ * no room name can be (room names never contain "@"): the claim is atomic and
+ * durable on every store, so two look-alike registrations cannot both win.
+ */
+function skeletonKey(username: string): string {
+  return `@name:${usernameSkeleton(username)}`;
+}
 
 export class Accounts {
   private readonly store: Store;
@@ -26,8 +36,10 @@ export class Accounts {
   async register(username: string, password: string): Promise<Identity> {
     assertUsername(username);
     assertPassword(password);
-    if (RESERVED_NAMES.has(username.toLowerCase())) throw nameTaken(username);
+    if (RESERVED_SKELETONS.has(usernameSkeleton(username))) throw nameTaken(username);
     const passwordHash = await this.hasher.hash(password, this.bcryptCost);
+    const holder = await this.store.claimOwner(skeletonKey(username), username);
+    if (holder.toLowerCase() !== username.toLowerCase()) throw lookAlike(username, holder);
     const created = await this.store.createUser({ username, passwordHash, createdAt: new Date().toISOString() });
     if (!created) throw nameTaken(username);
     return { username, guest: false };
@@ -44,15 +56,25 @@ export class Accounts {
     return { username: user.username, guest: false };
   }
 
+  /** What a new session of this registered user carries: its name and current session version. */
+  async sessionOf(identity: Identity): Promise<SessionData> {
+    const user = await this.store.findUser(identity.username);
+    return { username: identity.username, version: user?.sessionVersion ?? 0 };
+  }
+
+  /** Ends every session of the session's account (a copy of an old cookie logs no one in). */
+  async logout(session: SessionData): Promise<void> {
+    if (await this.registeredUser(session)) await this.store.bumpSessionVersion(session.username!);
+  }
+
   /**
-   * Who a session is: its account while that exists, else a guest under the name
-   * asked for now (a handshake's `auth.name`), the session's guest name, or the default.
+   * Who a session is: its account while that exists and the session is not logged
+   * out, else a guest under the name asked for now (a handshake's `auth.name`), the
+   * session's guest name, or the default.
    */
   async identify(session: SessionData, guestName?: string): Promise<Identity> {
-    if (session.username) {
-      const user = await this.store.findUser(session.username);
-      if (user) return { username: user.username, guest: false };
-    }
+    const user = await this.registeredUser(session);
+    if (user) return user;
     if (guestName !== undefined) return this.guest(guestName);
     // A name kept in the session that an account has taken since falls back to the default.
     return this.guest(session.guestName).catch(() => this.guest());
@@ -64,7 +86,16 @@ export class Accounts {
     if (!chosen || chosen.toLowerCase() === GUEST_DEFAULT_NAME) return { username: GUEST_DEFAULT_NAME, guest: true };
     assertUsername(chosen);
     if (await this.store.findUser(chosen)) throw nameTaken(chosen);
+    const holder = await this.store.owner(skeletonKey(chosen));
+    if (holder) throw lookAlike(chosen, holder);
     return { username: chosen, guest: true };
+  }
+
+  private async registeredUser(session: SessionData): Promise<Identity | undefined> {
+    if (!session.username) return undefined;
+    const user = await this.store.findUser(session.username);
+    if (!user || (user.sessionVersion ?? 0) !== (session.version ?? 0)) return undefined;
+    return { username: user.username, guest: false };
   }
 
   private hashForUnknownUsers(): Promise<string> {
@@ -75,4 +106,8 @@ export class Accounts {
 
 function nameTaken(name: string): ChatError {
   return new ChatError("name_taken", `The name "${name}" belongs to a registered user; pick another.`);
+}
+
+function lookAlike(name: string, holder: string): ChatError {
+  return new ChatError("name_taken", `The name "${name}" looks like the registered name "${holder}"; pick another.`);
 }

@@ -13,17 +13,17 @@ afterEach(() => {
 describe("reading a session cookie", () => {
   it("reads back a registered user sealed with the server's secret", async () => {
     const seal = await sealData({ username: "gage" }, { password: SECRET });
-    expect(await unsealSession(seal, SECRET)).toEqual({ username: "gage" });
+    expect(await unsealSession(seal, [SECRET])).toEqual({ username: "gage" });
   });
 
   it("reads back a guest's chosen name", async () => {
     const seal = await sealData({ guestName: "kim" }, { password: SECRET });
-    expect(await unsealSession(seal, SECRET)).toEqual({ guestName: "kim" });
+    expect(await unsealSession(seal, [SECRET])).toEqual({ guestName: "kim" });
   });
 
   it("reads no cookie as no session", async () => {
-    expect(await unsealSession(undefined, SECRET)).toEqual({});
-    expect(await unsealSession("", SECRET)).toEqual({});
+    expect(await unsealSession(undefined, [SECRET])).toEqual({});
+    expect(await unsealSession("", [SECRET])).toEqual({});
   });
 
   it.each([
@@ -31,12 +31,12 @@ describe("reading a session cookie", () => {
     ["a JSON body", JSON.stringify({ username: "gage" })],
     ["a seal-shaped string", "Fe26.2*1*aaaa*bbbb*cccc*0*dddd*eeee~2"],
   ])("reads %s as no session", async (_, value) => {
-    expect(await unsealSession(value, SECRET)).toEqual({});
+    expect(await unsealSession(value, [SECRET])).toEqual({});
   });
 
   it("reads a seal forged with another secret as no session", async () => {
     const forged = await sealData({ username: "admin" }, { password: OTHER_SECRET });
-    expect(await unsealSession(forged, SECRET)).toEqual({});
+    expect(await unsealSession(forged, [SECRET])).toEqual({});
   });
 
   it("reads a tampered seal as no session", async () => {
@@ -47,19 +47,19 @@ describe("reading a session cookie", () => {
     parts[4] = (body[0] === "A" ? "B" : "A") + body.slice(1);
     const tampered = parts.join("*");
     expect(tampered).not.toBe(seal);
-    expect(await unsealSession(tampered, SECRET)).toEqual({});
+    expect(await unsealSession(tampered, [SECRET])).toEqual({});
   });
 
   it("reads an expired seal as no session", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const seal = await sealData({ username: "gage" }, { password: SECRET, ttl: 60 });
-    expect(await unsealSession(seal, SECRET)).toEqual({ username: "gage" });
+    expect(await unsealSession(seal, [SECRET])).toEqual({ username: "gage" });
     vi.setSystemTime(Date.now() + 60 * 60 * 1000);
-    expect(await unsealSession(seal, SECRET)).toEqual({});
+    expect(await unsealSession(seal, [SECRET])).toEqual({});
   });
 
   it("ignores fields that are not strings, so a seal cannot smuggle in another shape", async () => {
     const seal = await sealData({ username: 42, guestName: { name: "kim" }, admin: true }, { password: SECRET });
-    expect(await unsealSession(seal, SECRET)).toEqual({});
+    expect(await unsealSession(seal, [SECRET])).toEqual({});
   });
 });

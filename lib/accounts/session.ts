@@ -1,35 +1,49 @@
-// The session cookie (iron-session): who a browser is, sealed so it cannot be forged.
-import { unsealData, type SessionOptions } from "iron-session";
+// The session cookie (iron-session seals): who a browser is, sealed so it cannot
+// be forged. Several secrets are accepted so SESSION_SECRET can be rotated: the
+// first seals, every one of them unseals (docs/security.md, "Rotating the secret").
+import { sealData, unsealData } from "iron-session";
 
 export const SESSION_COOKIE = "livechat_session";
-const WEEK_S = 7 * 24 * 60 * 60;
+export const SESSION_TTL_S = 7 * 24 * 60 * 60;
 
 export interface SessionData {
   /** Set for a registered user. */
   username?: string;
+  /** The user's session version when this session began; a logout raises it, voiding older seals. */
+  version?: number;
   /** A guest's chosen display name; absent means the default guest name. */
   guestName?: string;
 }
 
-export function sessionOptions(secret: string, secure: boolean): SessionOptions {
-  return {
-    password: secret,
-    cookieName: SESSION_COOKIE,
-    ttl: WEEK_S,
-    cookieOptions: { httpOnly: true, sameSite: "lax", secure, path: "/" },
-  };
+/** The secrets a server accepts, newest first: the first one seals. */
+export type SessionSecrets = readonly [string, ...string[]];
+
+export function sealSession(data: SessionData, secrets: SessionSecrets): Promise<string> {
+  return sealData(data, { password: secrets[0], ttl: SESSION_TTL_S });
 }
 
 /** Reads a sealed session value; a forged, tampered or expired seal reads as no session. */
-export async function unsealSession(seal: string | undefined, secret: string): Promise<SessionData> {
+export async function unsealSession(seal: string | undefined, secrets: SessionSecrets): Promise<SessionData> {
   if (!seal) return {};
-  try {
-    const data = await unsealData<SessionData>(seal, { password: secret, ttl: WEEK_S });
-    return {
-      ...(typeof data.username === "string" ? { username: data.username } : {}),
-      ...(typeof data.guestName === "string" ? { guestName: data.guestName } : {}),
-    };
-  } catch {
-    return {};
+  for (const secret of secrets) {
+    const data = await unsealData<Record<string, unknown>>(seal, { password: secret, ttl: SESSION_TTL_S }).catch(
+      () => ({}) as Record<string, unknown>,
+    );
+    if (Object.keys(data).length > 0) return onlyKnownFields(data);
   }
+  return {};
+}
+
+/** The cookie's attributes: never readable by scripts, not sent on cross-site subrequests. */
+export function sessionCookieOptions(secure: boolean) {
+  return { httpOnly: true, sameSite: "lax", secure, path: "/" } as const;
+}
+
+function onlyKnownFields(data: Record<string, unknown>): SessionData {
+  const version = data.version;
+  return {
+    ...(typeof data.username === "string" ? { username: data.username } : {}),
+    ...(Number.isSafeInteger(version) && (version as number) >= 0 ? { version: version as number } : {}),
+    ...(typeof data.guestName === "string" ? { guestName: data.guestName } : {}),
+  };
 }

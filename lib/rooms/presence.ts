@@ -17,6 +17,8 @@ export interface RoomPresence {
   join(connectionId: string, identity: Identity): Promise<{ first: boolean; members: Member[] }>;
   /** Removes a connection; `gone` is its identity when that was the person's last one anywhere. */
   leave(connectionId: string): Promise<{ gone: Identity | undefined; members: Member[] }>;
+  /** Every connection of this node leaves at once, without notices: the room was deleted. */
+  clear(): Promise<void>;
 }
 
 export function personKey(identity: Identity): string {
@@ -70,6 +72,11 @@ export class Presence implements RoomPresence {
   async leave(connectionId: string): Promise<{ gone: Identity | undefined; members: Member[] }> {
     const gone = this.remove(connectionId);
     return { gone, members: this.members() };
+  }
+
+  async clear(): Promise<void> {
+    this.connections.clear();
+    this.people.clear();
   }
 
   get isEmpty(): boolean {

@@ -308,6 +308,17 @@ describe("bounds", () => {
     await vi.waitFor(() => expect(registry.liveRooms).toBe(0), SWEEP_WAIT);
   });
 
+  it("keeps a watched room live while idle empty rooms stop, and lets it stop once unwatched", async () => {
+    const { registry } = startRegistry({ idleMs: 50 });
+    const watched = uniqueRoom();
+    const unwatch = registry.watch(watched, () => {});
+    await registry.send(watched, { author: gage, content: "watched" });
+    await registry.send(uniqueRoom(), { author: gage, content: "not watched" });
+    await vi.waitFor(() => expect(registry.list().map((room) => room.name)).toEqual([watched]), SWEEP_WAIT);
+    unwatch();
+    await vi.waitFor(() => expect(registry.liveRooms).toBe(0), SWEEP_WAIT);
+  });
+
   it("keeps a room with a member live while idle empty rooms stop", async () => {
     const { registry } = startRegistry({ idleMs: 50 });
     const occupied = uniqueRoom();
@@ -327,6 +338,55 @@ describe("bounds", () => {
     await vi.waitFor(() => expect(registry.liveRooms).toBe(0), SWEEP_WAIT);
     expect(contentsOf(await registry.messages(room))).toEqual(["hello"]);
     expect((await registry.send(room, { author: gage, content: "again" })).seq).toBe(2);
+  });
+});
+
+describe("deleting rooms", () => {
+  const anon: Identity = { username: "anon", guest: true };
+
+  it("lets the owner delete a room: its history goes, members are told, and a new room starts at seq 1", async () => {
+    const { registry, store, pushes } = startRegistry();
+    const room = uniqueRoom();
+    await registry.join(room, "tab-1", gage);
+    await registry.send(room, { author: gage, content: "soon gone", connectionId: "tab-1" });
+    await registry.deleteRoom(room, gage);
+    expect(pushes.last("room:deleted")).toEqual({ room });
+    expect(await store.recent(room, 10)).toEqual([]);
+    expect(await store.owner(room)).toBeUndefined();
+    const fresh = await registry.send(room, { author: kim, content: "a new room" });
+    expect(fresh.seq).toBe(1);
+    expect(contentsOf(await registry.messages(room))).toEqual(["a new room"]);
+  });
+
+  it("pushes no list after room:deleted, even for a message stored just before", async () => {
+    const { registry, pushes } = startRegistry();
+    const room = uniqueRoom();
+    await registry.join(room, "tab-1", gage);
+    void registry.send(room, { author: gage, content: "last words", connectionId: "tab-1" });
+    await registry.deleteRoom(room, gage);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pushes.all.at(-1)?.event).toBe("room:deleted");
+  });
+
+  it("gives ownership to the first registered user who posts, when nobody joined", async () => {
+    const { registry } = startRegistry();
+    const room = uniqueRoom();
+    await registry.send(room, { author: anon, content: "a guest first" });
+    await registry.send(room, { author: kim, content: "then kim" });
+    await registry.send(room, { author: gage, content: "then gage" });
+    await expect(registry.deleteRoom(room, gage)).rejects.toMatchObject({ code: "forbidden" });
+    await registry.deleteRoom(room, kim);
+  });
+
+  it("refuses guests and other users, lets an admin, and knows no room nobody used", async () => {
+    const { registry } = startRegistry();
+    const room = uniqueRoom();
+    await registry.join(room, "tab-1", gage);
+    await expect(registry.deleteRoom(room, anon)).rejects.toMatchObject({ code: "forbidden" });
+    await expect(registry.deleteRoom(room, { username: "gage", guest: true })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(registry.deleteRoom(room, kim)).rejects.toMatchObject({ code: "forbidden" });
+    await registry.deleteRoom(room, "admin");
+    await expect(registry.deleteRoom(uniqueRoom(), "admin")).rejects.toMatchObject({ code: "not_found" });
   });
 });
 

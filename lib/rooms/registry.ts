@@ -5,10 +5,11 @@ import { LRUCache } from "lru-cache";
 import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import type { Identity, Message, RoomSummary } from "../protocol";
+import { roomTopic } from "../protocol";
 import type { Store } from "../store/store";
 import type { RoomObserver } from "./observer";
 import { Presence, type RoomPresence } from "./presence";
-import type { JoinResult, Publish, SendRequest } from "./room";
+import type { JoinResult, Publish, RoomPush, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
 
 /** How often an operation follows a room whose worker exits before running it. */
@@ -53,12 +54,22 @@ export class RegistryManager {
   /** Rooms that crashed too often: not restarted until their timer fires. */
   private readonly resting = new Map<string, { until: number; crashes: number; timer: NodeJS.Timeout }>();
   private readonly unwatch: (() => void) | undefined;
+  /** Watchers of each room's pushes on this node (SSE, gRPC Watch), by topic. */
+  private readonly watchers = new Map<string, Set<(push: RoomPush) => void>>();
+  /** Rooms deleted through this node whose deletion the shared store has not echoed yet. */
+  private readonly deletedHere = new Set<string>();
+  /** Every worker publishes through this: to the transport, then to this node's watchers. */
+  private readonly publish: Publish;
   private restartCount = 0;
   private closed = false;
 
   constructor(options: RegistryOptions) {
     this.options = options;
     this.intensity = options.restartIntensity ?? DEFAULT_RESTART_INTENSITY;
+    this.publish = (topic, event, payload) => {
+      options.publish(topic, event, payload);
+      this.tell(topic, { event, payload } as RoomPush);
+    };
     this.live = new LRUCache<string, Room>({
       max: options.maxLiveRooms,
       dispose: (room, name, reason) => {
@@ -110,6 +121,61 @@ export class RegistryManager {
   async crash(room: string): Promise<void> {
     const worker = await this.room(room);
     worker.kill(new Error("crashed on purpose through the admin route"));
+  }
+
+  /**
+   * Deletes a room for its owner (the first registered user who joined or posted) or an
+   * admin: history and owner leave the store, and watchers of its topic get `room:deleted`.
+   */
+  async deleteRoom(name: string, by: Identity | "admin"): Promise<void> {
+    const { store } = this.options;
+    const owner = await store.owner(name);
+    const exists = owner !== undefined || this.live.has(name) || (await store.recent(name, 1)).length > 0;
+    if (!exists) throw new ChatError("not_found", `There is no room "${name}".`);
+    if (by !== "admin" && (by.guest || owner?.toLowerCase() !== by.username.toLowerCase())) {
+      throw new ChatError("forbidden", `Only the owner of room "${name}" or an admin can delete it.`);
+    }
+    let deleted: Room | undefined;
+    if (store.watch) this.deletedHere.add(name);
+    await this.call(name, async (worker) => {
+      await worker.delete();
+      deleted = worker;
+    }).catch((error: unknown) => {
+      this.deletedHere.delete(name);
+      throw error;
+    });
+    if (deleted && this.live.peek(name) === deleted) {
+      this.live.delete(name);
+      this.retire(name, deleted);
+    }
+  }
+
+  /**
+   * Calls `listener` with every push of the room on this node until the returned function
+   * is called. A watched room stays live and follows a shared store, so its watchers see
+   * messages stored through any node, and a deletion made anywhere.
+   */
+  watch(room: string, listener: (push: RoomPush) => void): () => void {
+    const topic = roomTopic(room);
+    let set = this.watchers.get(topic);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(topic, set);
+    }
+    set.add(listener);
+    return () => {
+      const current = this.watchers.get(topic);
+      if (!current?.delete(listener)) return;
+      if (current.size === 0) this.watchers.delete(topic);
+    };
+  }
+
+  /** Watchers of one room on this node, or of every room without one. */
+  watcherCount(room?: string): number {
+    if (room !== undefined) return this.watchers.get(roomTopic(room))?.size ?? 0;
+    let total = 0;
+    for (const set of this.watchers.values()) total += set.size;
+    return total;
   }
 
   /** Live rooms, busiest first. */
@@ -177,7 +243,8 @@ export class RegistryManager {
     if (this.closed) throw new WorkerExited(name);
     // A dying predecessor finishes its last operation before the successor reads the store.
     await (this.live.peek(name) ?? this.retiring.get(name))?.exited;
-    const { store, publish, historyWindow, observer } = this.options;
+    const { store, historyWindow, observer } = this.options;
+    const { publish } = this;
     let presence = this.presence.get(name);
     if (!presence) {
       presence = this.options.createPresence?.(name) ?? new Presence();
@@ -261,7 +328,7 @@ export class RegistryManager {
     const starting = this.starting.get(name);
     if (starting) return void starting.then(update).catch(report);
     const presence = this.presence.get(name);
-    if (presence && !presence.isEmpty) {
+    if ((presence && !presence.isEmpty) || this.watchers.has(roomTopic(name))) {
       void this.room(name)
         .then((started) => started.refresh())
         .catch(report);
@@ -270,10 +337,24 @@ export class RegistryManager {
 
   /** A room deleted anywhere: its worker here stops, and a later one starts from the (empty) store. */
   private forget(name: string): void {
+    // This node's people and watchers of the room are told here: the deleting node's
+    // worker told its own (its notice reaches every node's sockets, not these watchers).
+    // The echo of a deletion made here finds them told already, and perhaps back in a new room.
+    if (!this.deletedHere.delete(name)) {
+      void this.presence.get(name)?.clear();
+      this.tell(roomTopic(name), { event: "room:deleted", payload: { room: name } });
+    }
     const worker = this.live.peek(name);
     if (!worker) return;
     this.live.delete(name);
     this.retire(name, worker);
+  }
+
+  private tell(topic: string, push: RoomPush): void {
+    const set = this.watchers.get(topic);
+    if (!set) return;
+    // A copy: a watcher may stop watching (a stream ending on room:deleted) while we iterate.
+    for (const listener of [...set]) listener(push);
   }
 
   private stopIdleRooms(): void {
@@ -284,7 +365,8 @@ export class RegistryManager {
     const cutoff = now - this.options.idleMs;
     for (const [name, room] of this.live.entries()) {
       const presence = this.presence.get(name);
-      if ((!presence || presence.isEmpty) && room.idleSince < cutoff) {
+      const watched = this.watchers.has(roomTopic(name));
+      if ((!presence || presence.isEmpty) && !watched && room.idleSince < cutoff) {
         this.live.delete(name);
         this.presence.delete(name);
         this.retire(name, room);

@@ -16,6 +16,11 @@ export type Publish = <E extends ServerEvent>(
   payload: Parameters<ServerToClientEvents[E]>[0],
 ) => void;
 
+/** One push as a watcher of a room's topic sees it. */
+export type RoomPush = {
+  [E in ServerEvent]: { event: E; payload: Parameters<ServerToClientEvents[E]>[0] };
+}[ServerEvent];
+
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
   constructor(room: string) {
@@ -55,7 +60,8 @@ type Operation =
   | { tag: "send"; request: SendRequest }
   | { tag: "window" }
   | { tag: "observe"; message: Message }
-  | { tag: "refresh" };
+  | { tag: "refresh" }
+  | { tag: "delete" };
 
 interface Replies {
   join: JoinResult;
@@ -64,6 +70,7 @@ interface Replies {
   window: Message[];
   observe: void;
   refresh: void;
+  delete: void;
 }
 
 interface Envelope {
@@ -86,6 +93,8 @@ export class Room {
   private pushScheduled = false;
   /** When each message not yet pushed was stored (performance.now()), oldest first. */
   private unpushedSince: number[] = [];
+  /** The room's owner claim was made, so a send claims ownership once per worker. */
+  private ownerKnown = false;
   private markExited!: () => void;
   /** Settles once the worker has exited and no operation of it is still running. */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
@@ -128,6 +137,14 @@ export class Room {
   /** Reads the window from the store again and pushes it (changes may have been missed). */
   refresh(): Promise<void> {
     return this.call({ tag: "refresh" });
+  }
+
+  /**
+   * Deletes the room: its history and owner leave the store, watchers get `room:deleted`,
+   * and the worker stops. Operations queued behind it go to a fresh, empty room.
+   */
+  delete(): Promise<void> {
+    return this.call({ tag: "delete" });
   }
 
   get alive(): boolean {
@@ -205,6 +222,8 @@ export class Room {
         return this.handleObserve(op.message);
       case "refresh":
         return this.handleRefresh();
+      case "delete":
+        return this.handleDelete();
       default: {
         const unknown: never = op;
         throw new Error(`Unknown room operation ${JSON.stringify(unknown)}`);
@@ -213,8 +232,8 @@ export class Room {
   }
 
   private async handleJoin(connectionId: string, identity: Identity): Promise<JoinResult> {
-    const { presence, publish, store } = this.deps;
-    if (!identity.guest) await store.claimOwner(this.name, identity.username);
+    const { presence, publish } = this.deps;
+    await this.claimOwnership(identity);
     const { first, members } = await presence.join(connectionId, identity);
     if (first) {
       this.notice("join", identity.username);
@@ -237,6 +256,8 @@ export class Room {
       throw new ChatError("not_joined", `Join room "${this.name}" before sending to it.`);
     }
     const content = normalizeContent(request.content);
+    // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
+    await this.claimOwnership(request.author);
     const { message, created } = await this.deps.store.append(this.name, {
       username: request.author.username,
       guest: request.author.guest,
@@ -294,6 +315,22 @@ export class Room {
     this.schedulePush();
   }
 
+  private async handleDelete(): Promise<void> {
+    await this.deps.store.deleteRoom(this.name);
+    this.window = [];
+    this.lastSeq = 0;
+    await this.deps.presence.clear();
+    this.deps.publish(roomTopic(this.name), "room:deleted", { room: this.name });
+    this.exit("deleted", false);
+  }
+
+  /** The first registered user to join or post owns the room (the store keeps the first claim). */
+  private async claimOwnership(identity: Identity): Promise<void> {
+    if (identity.guest || this.ownerKnown) return;
+    await this.deps.store.claimOwner(this.name, identity.username);
+    this.ownerKnown = true;
+  }
+
   private notice(kind: "join" | "leave", username: string): void {
     const at = new Date().toISOString();
     this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
@@ -305,6 +342,8 @@ export class Room {
     this.pushScheduled = true;
     setImmediate(() => {
       this.pushScheduled = false;
+      // A deleted room's last list would follow its room:deleted and resurrect it on pages.
+      if (this.exitReason === "deleted") return;
       this.deps.publish(roomTopic(this.name), "room:messages", {
         room: this.name,
         messages: [...this.window],

@@ -308,6 +308,12 @@ class RedisRoomPresence implements RoomPresence {
     return { gone: left.some((member) => personKey(member) === key) ? goneHere : undefined, members: this.remember(members) };
   }
 
+  async clear(): Promise<void> {
+    if (this.local.isEmpty) return;
+    await this.local.clear();
+    await this.shared.write(this.room, []);
+  }
+
   private remember(members: Member[]): Member[] {
     this.known = members.length;
     return members;

@@ -2,27 +2,33 @@
 // contract's shapes. No business rule lives here.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getIronSession, type IronSession } from "iron-session";
 import type { Accounts } from "../../lib/accounts/accounts";
-import { sessionOptions, type SessionData } from "../../lib/accounts/session";
+import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
+import type { SessionSecrets } from "../../lib/accounts/session";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
+import type { Identity } from "../../lib/protocol";
 import { normalizeRoomName } from "../../lib/names";
 import { parsePayload } from "../../lib/payloads";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
 import type { Metrics } from "../metrics";
 import { isAllowedOrigin } from "./origin";
+import type { SseStreams } from "./sse";
 import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
+import { clearSession, readSession, writeSession } from "./session-cookie";
 
 export interface ApiDeps {
   config: Config;
   registry: RegistryManager;
   accounts: Accounts;
-  sessionSecret: string;
+  sessionSecrets: SessionSecrets;
+  authThrottle: AuthThrottle;
   logger: Logger;
   metrics: Metrics;
   connections: () => number;
+  /** The SSE streams, when the web adapter runs. */
+  streams?: SseStreams;
 }
 
 const BODY_LIMIT = 16 * 1024;
@@ -39,11 +45,10 @@ interface Context {
 type Handler = (ctx: Context) => Promise<void>;
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { config, registry, accounts, logger } = deps;
+  const { config, registry, accounts, authThrottle, logger, sessionSecrets } = deps;
   const startedAt = Date.now();
 
-  const session = (req: IncomingMessage, res: ServerResponse) =>
-    getIronSession<SessionData>(req, res, sessionOptions(deps.sessionSecret, isHttps(req)));
+  const session = (req: IncomingMessage) => readSession(req, sessionSecrets);
 
   const body = async (req: IncomingMessage) => readJson(req, BODY_LIMIT);
 
@@ -55,6 +60,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
         rooms: registry.liveRooms,
         connections: deps.connections(),
+        adapters: config.adapters,
       });
     }],
 
@@ -71,35 +77,43 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
     ["POST", /^\/api\/auth\/register$/, async ({ req, res }) => {
       const { username, password } = parsePayload("credentials", await body(req));
+      authThrottle.register(clientAddress(req, config.trustProxy));
       const user = await accounts.register(username, password);
-      await saveSession(await session(req, res), { username: user.username });
+      await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
       sendJson(res, 201, { user });
     }],
 
     ["POST", /^\/api\/auth\/login$/, async ({ req, res }) => {
       const { username, password } = parsePayload("credentials", await body(req));
-      const user = await accounts.login(username, password);
-      await saveSession(await session(req, res), { username: user.username });
+      const ip = clientAddress(req, config.trustProxy);
+      authThrottle.checkLogin(ip, username);
+      const user = await accounts.login(username, password).catch((error: unknown) => {
+        if (error instanceof ChatError && error.code === "unauthorized") authThrottle.loginFailed(ip, username);
+        throw error;
+      });
+      await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
       sendJson(res, 200, { user });
     }],
 
     ["POST", /^\/api\/auth\/logout$/, async ({ req, res }) => {
-      (await session(req, res)).destroy();
+      await accounts.logout(await session(req));
+      clearSession(req, res);
       sendNoContent(res);
     }],
 
     ["POST", /^\/api\/auth\/guest$/, async ({ req, res }) => {
       const { name } = parsePayload("guest", await body(req));
-      const current = await session(req, res);
-      if (current.username) throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
+      const current = await session(req);
+      if (!(await accounts.identify(current)).guest) {
+        throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
+      }
       const user = await accounts.guest(name);
-      await saveSession(current, user.username === "anon" ? {} : { guestName: user.username });
+      await writeSession(req, res, user.username === "anon" ? {} : { guestName: user.username }, sessionSecrets);
       sendJson(res, 200, { user });
     }],
 
     ["GET", /^\/api\/auth\/me$/, async ({ req, res }) => {
-      const current = await session(req, res);
-      const user = await accounts.identify(current).catch(() => accounts.guest());
+      const user = await accounts.identify(await session(req)).catch(() => accounts.guest());
       sendJson(res, 200, { user });
     }],
 
@@ -117,9 +131,33 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
       const room = roomParam(params[0]);
       const { content, clientId } = parsePayload("post", await body(req));
-      const author = await accounts.identify(await session(req, res));
+      const author = await accounts.identify(await session(req));
       const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
       sendJson(res, 201, { message });
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ req, res, params }) => {
+      if (!deps.streams) throw new HttpError(404, "not_found", "This node serves no streams.");
+      const room = roomParam(params[0]);
+      // A HEAD has no body to stream into: it would hold its connection open for nothing.
+      if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
+      await deps.streams.serve(res, room);
+    }],
+
+    ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      let by: Identity | "admin";
+      if (req.headers.authorization !== undefined) {
+        if (!config.adminToken || !bearerMatches(req, config.adminToken)) {
+          throw new ChatError("unauthorized", "The Authorization header does not hold the admin token.");
+        }
+        by = "admin";
+      } else {
+        by = await accounts.identify(await session(req));
+      }
+      await registry.deleteRoom(room, by);
+      logger.info("room deleted", { room, by: by === "admin" ? "admin" : by.username });
+      sendNoContent(res);
     }],
 
     ["POST", /^\/api\/admin\/rooms\/([^/]+)\/crash$/, async ({ req, res, params }) => {
@@ -146,6 +184,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     } catch (error) {
       const body = sendError(res, error);
       if (body.code === "internal") logger.error("API request failed", { path: url.pathname, error: String(error) });
+      if (body.code === "rate_limited") deps.metrics.rateLimited.inc();
     }
   };
 }
@@ -164,11 +203,13 @@ function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pat
   return undefined;
 }
 
-async function saveSession(session: IronSession<SessionData>, data: SessionData) {
-  delete session.username;
-  delete session.guestName;
-  Object.assign(session, data);
-  await session.save();
+/**
+ * Who is asking, for throttling: the TCP peer, or with TRUST_PROXY the address the
+ * proxy appended last to X-Forwarded-For (earlier entries are whatever the client sent).
+ */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : undefined;
+  return forwarded || req.socket.remoteAddress || "unknown";
 }
 
 function roomParam(raw: string | undefined): string {
@@ -197,6 +238,3 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function isHttps(req: IncomingMessage): boolean {
-  return "encrypted" in req.socket || req.headers["x-forwarded-proto"] === "https";
-}

@@ -1,6 +1,6 @@
 // JSON in and out for the HTTP API, with the contract's error shape.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ChatError, toErrorBody } from "../../lib/errors";
+import { ChatError, RateLimitedError, toErrorBody } from "../../lib/errors";
 import type { ErrorBody, ErrorCode } from "../../lib/protocol";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -49,6 +49,7 @@ export function sendError(res: ServerResponse, error: unknown): ErrorBody {
   const status = error instanceof HttpError ? error.status : STATUS[body.code];
   // The rest of an oversized body is never read: the connection cannot be reused.
   if (status === 413 && !res.headersSent) res.setHeader("connection", "close");
+  if (error instanceof RateLimitedError && !res.headersSent) res.setHeader("retry-after", String(error.retryAfterS));
   if (!res.headersSent) sendJson(res, status, { error: body });
   else res.end();
   return body;

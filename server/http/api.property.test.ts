@@ -1,0 +1,115 @@
+// Property-based: generated bodies on every HTTP route that takes one (any JSON,
+// wrong types, odd strings, non-JSON text, wrong or missing content types, odd
+// room names in the path) are answered in the contract's shape with a fitting
+// status, never 500, and the server keeps serving.
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  anyValue,
+  assertProperty,
+  batchOf,
+  BATCH,
+  isErrorBody,
+  oddString,
+  payload,
+  percentEncode,
+  RUNS,
+  shortOddString,
+} from "../../lib/testing/arbitraries";
+import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestServer } from "../test-server";
+
+let app: TestServer;
+let cookie = "";
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+beforeAll(async () => {
+  process.on("unhandledRejection", onUnhandled);
+  app = await startTestServer({}, { authLimits: { loginFailuresPerIp: { limit: 1e9, windowMs: 60_000 }, registrationsPerIp: { limit: 1e9, windowMs: 60_000 } } });
+  const registered = await app.request("/api/auth/register", { method: "POST", json: { username: "fuzzer", password: "correct horse" } });
+  cookie = sessionCookie(registered);
+});
+afterAll(async () => {
+  process.off("unhandledRejection", onUnhandled);
+  await app.close();
+});
+
+const name = fc.oneof(fc.constantFrom("fuzzer", "Fuzzer", "fuzzer2", "anon", "an0n", "fuzzer_new"), oddString);
+const password = fc.oneof(fc.constantFrom("correct horse", "wrong horse!", "short", "p".repeat(73)), oddString);
+const credentials = payload({ username: name, password });
+const roomInPath = fc.oneof(fc.constantFrom("lobby", "fuzz-http", "%E0%A4%A", "..", "%2e%2e", "a%2Fb"), shortOddString.map(percentEncode));
+
+const routes = fc.oneof(
+  fc.record({ path: fc.constant("/api/auth/register"), body: credentials }),
+  fc.record({ path: fc.constant("/api/auth/login"), body: credentials }),
+  fc.record({ path: fc.constant("/api/auth/logout"), body: anyValue }),
+  fc.record({ path: fc.constant("/api/auth/guest"), body: payload({ name }) }),
+  fc.record({ path: roomInPath.map((room) => `/api/rooms/${room}/messages`), body: payload({ content: oddString, clientId: oddString }) }),
+  fc.record({ path: roomInPath.map((room) => `/api/admin/rooms/${room}/crash`), body: anyValue }),
+);
+
+/** How a body goes on the wire: JSON as it should, or text, or JSON under another content type. */
+const encoding = fc.constantFrom("json", "json", "json", "text-as-json", "json-as-form", "no-type", "charset-json");
+const withCookie = fc.boolean();
+const withAdminToken = fc.boolean();
+
+const request = fc.record({ route: routes, encoding, withCookie, withAdminToken, text: oddString });
+
+type Request = typeof request extends fc.Arbitrary<infer T> ? T : never;
+
+async function send({ route, encoding, withCookie, withAdminToken, text }: Request): Promise<Response> {
+  const json = JSON.stringify(route.body) ?? "null";
+  const [body, type] = {
+    json: [json, "application/json"],
+    "charset-json": [json, "application/json; charset=utf-8"],
+    "text-as-json": [text, "application/json"],
+    "json-as-form": [json, "application/x-www-form-urlencoded"],
+    "no-type": [json, undefined],
+  }[encoding] as [string, string | undefined];
+  return app.request(route.path, {
+    method: "POST",
+    body,
+    headers: {
+      ...(type ? { "content-type": type } : {}),
+      ...(withCookie ? { cookie } : {}),
+      ...(withAdminToken ? { authorization: `Bearer ${ADMIN_TOKEN}` } : {}),
+    },
+  });
+}
+
+const ERROR_STATUSES = new Set([400, 401, 403, 404, 405, 409, 413, 415, 429, 503]);
+
+async function checkAnswer(response: Response): Promise<void> {
+  const text = await response.text();
+  const seen = `${response.status} ${text.slice(0, 300)}`;
+  if (response.status === 204) {
+    expect(text).toBe("");
+    return;
+  }
+  expect(response.headers.get("content-type"), seen).toMatch(/^application\/json/);
+  const body = JSON.parse(text) as Record<string, unknown>;
+  if (response.status >= 400) {
+    expect(ERROR_STATUSES.has(response.status), seen).toBe(true);
+    expect(isErrorBody(body.error), seen).toBe(true);
+    return;
+  }
+  expect([200, 201], seen).toContain(response.status);
+  expect(body.user ?? body.message ?? body.crashed, seen).toBeDefined();
+}
+
+describe("HTTP bodies on every route", () => {
+  it(`answers ${RUNS} generated requests in the contract's shape, never 500`, async () => {
+    let answered = 0;
+    await assertProperty(
+      fc.asyncProperty(batchOf(request), async (batch) => {
+        const responses = await Promise.all(batch.map(send));
+        for (const response of responses) await checkAnswer(response);
+        answered += batch.length;
+      }),
+      RUNS / BATCH,
+    );
+    expect(answered).toBe(RUNS);
+    expect(unhandled).toEqual([]);
+    expect((await app.request("/api/health")).status).toBe(200);
+  }, 120_000);
+});

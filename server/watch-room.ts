@@ -1,0 +1,46 @@
+// One watch of a room for the server's streaming adapters (SSE, gRPC Watch): the
+// room's full list at once, again after every change, then the deletion if it
+// comes. Pushes older than what the watcher already has are skipped.
+import type { RoomMessagesPush } from "../lib/protocol";
+import type { RegistryManager } from "../lib/rooms/registry";
+
+export interface RoomWatcher {
+  messages(push: RoomMessagesPush): void;
+  /** The room was deleted; the watch has ended already. */
+  deleted(): void;
+}
+
+export interface WatchDeps {
+  registry: RegistryManager;
+}
+
+/** Starts watching; resolves with the function that ends the watch and frees its subscription. */
+export async function watchRoom(deps: WatchDeps, room: string, watcher: RoomWatcher): Promise<() => void> {
+  let lastSeq = -1;
+  let ended = false;
+  const show = (push: RoomMessagesPush) => {
+    if (ended || push.seq <= lastSeq) return;
+    lastSeq = push.seq;
+    watcher.messages(push);
+  };
+  // Subscribe before reading the list, so no change falls between the two.
+  const unsubscribe = deps.registry.watch(room, (push) => {
+    if (push.event === "room:messages") show(push.payload);
+    if (push.event === "room:deleted" && !ended) {
+      end();
+      watcher.deleted();
+    }
+  });
+  const end = () => {
+    ended = true;
+    unsubscribe();
+  };
+  try {
+    const messages = await deps.registry.messages(room);
+    show({ room, messages, seq: messages.at(-1)?.seq ?? 0 });
+  } catch (error) {
+    end();
+    throw error;
+  }
+  return end;
+}
