@@ -17,6 +17,8 @@ export async function startLivechat(options: ServerOptions): Promise<BenchServer
     NODE_NAME: "bench",
     LOG_LEVEL: "silent",
     NODE_ENV: "production",
+    // Several Livechat servers may run at once (cluster, full-list): each takes a free gRPC port.
+    GRPC_PORT: "0",
     ...options.env,
   });
   const server = await createServer(config, { pages: options.pages ?? false });
