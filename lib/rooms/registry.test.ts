@@ -144,10 +144,14 @@ describe("supervision", () => {
     const room = uniqueRoom();
     await registry.send(room, { author: gage, content: "warm-up" });
     store.hold(room);
-    const sends = Array.from({ length: 20 }, (_, i) => registry.send(room, { author: gage, content: `m${i}` }));
-    await vi.waitFor(() => expect(store.waiting).toBe(1));
-    await registry.crash(room);
+    const inFlight = Array.from({ length: 20 }, (_, i) => registry.send(room, { author: gage, content: `m${i}` }));
+    // Sends are pipelined: the worker starts every append without waiting for the one before.
+    await vi.waitFor(() => expect(store.waiting).toBe(20));
+    const crashed = registry.crash(room);
+    const queued = Array.from({ length: 5 }, (_, i) => registry.send(room, { author: gage, content: `late${i}` }));
+    await crashed;
     store.release();
+    const sends = [...inFlight, ...queued];
 
     const settled = await Promise.allSettled(sends);
     const refused = settled.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));

@@ -45,6 +45,7 @@ async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | "no error"
 const scheduledPushesPublished = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const seqsOf = (messages: Message[]) => messages.map((message) => message.seq);
+const contentsOf = (messages: Message[]) => messages.map((message) => message.content);
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe("sending", () => {
@@ -260,16 +261,20 @@ describe("failures", () => {
     expect(onExit.mock.calls[0]![1]).toBeInstanceOf(Error);
   });
 
-  it("tells operations queued behind a failed write that they never started, so they can be retried", async () => {
+  it("answers a send pipelined behind a failed write with what the store did with it", async () => {
     const store = new AppendFailsOnce();
-    const { room } = await startRoom({ store });
-    const [failed, queued] = await Promise.allSettled([
+    const { room, onExit } = await startRoom({ store });
+    const [failed, pipelined] = await Promise.allSettled([
       room.send({ author: gage, content: "first" }),
       room.send({ author: gage, content: "second" }),
     ]);
     expect(failed.status === "rejected" && failed.reason instanceof ChatError && failed.reason.code).toBe("room_unavailable");
-    expect(queued.status === "rejected" && queued.reason).toBeInstanceOf(WorkerExited);
-    expect(await store.recent("lobby", 10)).toEqual([]);
+    // Its append had started before the failure was known: it is stored, so it is acknowledged.
+    expect(pipelined.status === "fulfilled" && pipelined.value.seq).toBe(1);
+    expect(contentsOf(await store.recent("lobby", 10))).toEqual(["second"]);
+    await room.exited;
+    expect(onExit).toHaveBeenCalledTimes(1);
+    await expect(room.send({ author: gage, content: "third" })).rejects.toBeInstanceOf(WorkerExited);
   });
 
   it("refuses operations after it has exited with WorkerExited", async () => {
@@ -278,7 +283,7 @@ describe("failures", () => {
     await expect(room.send({ author: gage, content: "hello" })).rejects.toBeInstanceOf(WorkerExited);
   });
 
-  it("finishes the write in flight when killed, and tells the supervisor only after it is stored", async () => {
+  it("finishes the writes in flight when killed, and tells the supervisor only after they are stored", async () => {
     const store = new GatedStore();
     const { room, onExit } = await startRoom({ store });
     let storedWhenSupervisorHeard: number | undefined;
@@ -286,16 +291,20 @@ describe("failures", () => {
       storedWhenSupervisorHeard = store.completed;
     });
     store.hold("lobby");
-    const inFlight = room.send({ author: gage, content: "in flight" });
-    const queued = room.send({ author: gage, content: "queued" });
-    await vi.waitFor(() => expect(store.waiting).toBe(1));
+    const first = room.send({ author: gage, content: "first" });
+    const second = room.send({ author: gage, content: "second" });
+    await vi.waitFor(() => expect(store.waiting).toBe(2));
     room.kill(new Error("on purpose"));
-    await expect(queued).rejects.toBeInstanceOf(WorkerExited);
+    await expect(room.send({ author: gage, content: "after the kill" })).rejects.toBeInstanceOf(WorkerExited);
+    let exited = false;
+    void room.exited.then(() => (exited = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(exited).toBe(false);
     store.release();
-    expect((await inFlight).seq).toBe(1);
+    expect([(await first).seq, (await second).seq]).toEqual([1, 2]);
     await room.exited;
     expect(onExit).toHaveBeenCalledTimes(1);
-    expect(storedWhenSupervisorHeard).toBe(1);
+    expect(storedWhenSupervisorHeard).toBe(2);
   });
 
   it("stops quietly without telling the supervisor", async () => {

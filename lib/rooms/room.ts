@@ -2,11 +2,17 @@
 // enqueue a tagged operation and resolve with its reply; operations run one at a
 // time, which gives the room its total order. It knows no transport: it is handed
 // a store, its presence table and a `publish` function.
+//
+// Sends are pipelined: the send operation starts the store's append (which fixes the
+// seq at once) without waiting for it to be durable, so the next operation runs and
+// one group commit covers many of the room's messages. Appends finish in the order
+// they were made; each finished append comes back as a "stored" operation, which
+// advances the window, schedules the push and only then acknowledges the sender.
 import { ChatError } from "../errors";
 import { normalizeContent } from "../names";
 import type { Identity, Member, Message, RoomSummary, ServerEvent, ServerToClientEvents } from "../protocol";
 import { roomTopic } from "../protocol";
-import type { Store } from "../store/store";
+import type { AppendResult, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
 import type { RoomPresence } from "./presence";
 
@@ -58,6 +64,7 @@ type Operation =
   | { tag: "join"; connectionId: string; identity: Identity }
   | { tag: "leave"; connectionId: string }
   | { tag: "send"; request: SendRequest }
+  | { tag: "stored"; outcome: AppendOutcome }
   | { tag: "window" }
   | { tag: "observe"; message: Message }
   | { tag: "refresh" }
@@ -67,11 +74,15 @@ interface Replies {
   join: JoinResult;
   leave: void;
   send: Message;
+  stored: Message;
   window: Message[];
   observe: void;
   refresh: void;
   delete: void;
 }
+
+/** How one append ended, once the store has made it durable (or failed to). */
+type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
 interface Envelope {
   op: Operation;
@@ -95,6 +106,10 @@ export class Room {
   private unpushedSince: number[] = [];
   /** The room's owner claim was made, so a send claims ownership once per worker. */
   private ownerKnown = false;
+  /** Appends started and not yet returned by the store. */
+  private appending = 0;
+  /** Settles after the newest append has come back; the next one queues its "stored" behind it. */
+  private appended: Promise<void> = Promise.resolve();
   private markExited!: () => void;
   /** Settles once the worker has exited and no operation of it is still running. */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
@@ -190,7 +205,9 @@ export class Room {
     while (this.state === "running" && this.mailbox.length > 0) {
       const envelope = this.mailbox.shift()!;
       try {
-        envelope.resolve((await this.handle(envelope.op)) as never);
+        // A send is answered later, by the "stored" operation its append comes back as.
+        if (envelope.op.tag === "send") await this.handleSend(envelope.op.request, envelope);
+        else envelope.resolve((await this.handle(envelope.op)) as never);
       } catch (error) {
         if (error instanceof ChatError) {
           envelope.reject(error);
@@ -203,7 +220,7 @@ export class Room {
       }
     }
     this.busy = false;
-    if (this.state === "exiting") this.finishExit();
+    if (this.state === "exiting" && this.appending === 0) this.finishExit();
   }
 
   private async handle(op: Operation): Promise<Replies[Operation["tag"]]> {
@@ -215,7 +232,9 @@ export class Room {
       case "leave":
         return this.handleLeave(op.connectionId);
       case "send":
-        return this.handleSend(op.request);
+        throw new Error("A send is started by drain(), not handle().");
+      case "stored":
+        return this.handleStored(op.outcome);
       case "window":
         return [...this.window];
       case "observe":
@@ -251,20 +270,61 @@ export class Room {
     }
   }
 
-  private async handleSend(request: SendRequest): Promise<Message> {
+  /** Starts the append; `envelope` is answered once it is durable and in the window. */
+  private async handleSend(request: SendRequest, envelope: Envelope): Promise<void> {
     if (request.connectionId !== undefined && !this.deps.presence.has(request.connectionId)) {
       throw new ChatError("not_joined", `Join room "${this.name}" before sending to it.`);
     }
     const content = normalizeContent(request.content);
     // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
     await this.claimOwnership(request.author);
-    const { message, created } = await this.deps.store.append(this.name, {
-      username: request.author.username,
-      guest: request.author.guest,
-      content,
-      sentAt: new Date().toISOString(),
-      ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
-    });
+    const outcome = this.deps.store
+      .append(this.name, {
+        username: request.author.username,
+        guest: request.author.guest,
+        content,
+        sentAt: new Date().toISOString(),
+        ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
+      })
+      .then(
+        (result): AppendOutcome => ({ ok: true, result }),
+        (error: unknown): AppendOutcome => ({ ok: false, error }),
+      );
+    this.appending += 1;
+    // Chained, so the "stored" operations queue in the order the appends were made (seq order).
+    this.appended = this.appended.then(async () => this.appendReturned(await outcome, envelope));
+  }
+
+  private appendReturned(outcome: AppendOutcome, envelope: Envelope): void {
+    this.appending -= 1;
+    const stored: Envelope = { op: { tag: "stored", outcome }, resolve: envelope.resolve, reject: envelope.reject };
+    if (this.state === "running") {
+      this.mailbox.push(stored);
+      void this.drain();
+      return;
+    }
+    this.answerUnhandled(stored);
+    if (this.state === "exiting" && !this.busy && this.appending === 0) this.finishExit();
+  }
+
+  /**
+   * Answers a send whose append came back after the worker began exiting: the message
+   * is stored (a successor reads it from the store), so the sender is told so.
+   */
+  private answerUnhandled(envelope: Envelope): void {
+    if (envelope.op.tag !== "stored") return envelope.reject(new WorkerExited(this.name));
+    const { outcome } = envelope.op;
+    if (outcome.ok) return envelope.resolve(outcome.result.message as never);
+    envelope.reject(
+      outcome.error instanceof ChatError
+        ? outcome.error
+        : new ChatError("room_unavailable", `Room "${this.name}" hit a problem and is restarting; please try again.`),
+    );
+  }
+
+  private async handleStored(outcome: AppendOutcome): Promise<Message> {
+    if (!outcome.ok) throw outcome.error;
+    const { message, created } = outcome.result;
     if (created) {
       this.unpushedSince.push(performance.now());
       this.deps.observer?.messageStored(this.name);
@@ -273,6 +333,7 @@ export class Room {
       // Another node stored messages in between: the store has them, in order.
       else if (message.seq > this.lastSeq) await this.catchUp(message.seq).catch(() => {});
       // The room was deleted and begun again under this worker: read it afresh.
+      // (A shared store's feed may also have brought it in first: then the window holds it.)
       else if (!this.window.some((known) => known.id === message.id)) await this.handleRefresh().catch(() => {});
     }
     return message;
@@ -361,10 +422,10 @@ export class Room {
     this.state = "exiting";
     this.exitReason = reason;
     this.notifyOnExit = notify;
-    for (const envelope of this.mailbox.splice(0)) envelope.reject(new WorkerExited(this.name));
-    // An operation in flight finishes first, so a successor never starts from a store
-    // that is still being written to.
-    if (!this.busy) this.finishExit();
+    for (const envelope of this.mailbox.splice(0)) this.answerUnhandled(envelope);
+    // An operation or append in flight finishes first, so a successor never starts from
+    // a store that is still being written to.
+    if (!this.busy && this.appending === 0) this.finishExit();
   }
 
   private finishExit(): void {
