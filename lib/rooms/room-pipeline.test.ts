@@ -6,9 +6,12 @@ import type { FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { startRedisServer } from "../../server/redis-server";
 import type { Identity, Message } from "../protocol";
 import { openJournaledStore, type JournaledStore } from "../store/journaled";
 import { MemoryStore } from "../store/memory";
+import { RedisStore } from "../store/redis";
+import { connectRedis } from "../store/redis-connection";
 import type { AppendResult, MessageDraft, Store } from "../store/store";
 import { PushLog, RecordingLogger, WrappedStore } from "../testing/fakes";
 import { Presence } from "./presence";
@@ -159,5 +162,29 @@ describe("pipelined sends", () => {
     expect(again).toEqual(original);
     expect(seqsOf(await room.messages())).toEqual([1]);
     await store.close();
+  });
+});
+
+describe("pipelined sends on the Redis store", () => {
+  it("stores them in mailbox order with one gapless seq, acked in that order", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "livechat-pipeline-redis-"));
+    dirs.push(dir);
+    const redis = await startRedisServer({ dir });
+    const [client, subscriber] = await Promise.all([connectRedis(redis.url), connectRedis(redis.url)]);
+    const store = new RedisStore({ redis: client, subscriber, prefix: "pipeline:" });
+    try {
+      const { room, pushes } = await startRoom(store);
+      const sends = Array.from({ length: 30 }, (_, i) => room.send({ author: lee, content: `m${i}` }));
+      const acked = track(sends);
+      const sent = await Promise.all(sends);
+      expect(sent.map((message) => [message.seq, message.content])).toEqual(sent.map((_, i) => [i + 1, `m${i}`]));
+      expect(acked).toEqual(sent.map((message) => message.seq));
+      await turn();
+      expect(seqsOf(pushes.last("room:messages")!.messages)).toEqual(acked);
+      expect(await store.recent("lobby", 100)).toEqual(sent);
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
   });
 });
