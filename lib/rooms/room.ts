@@ -111,7 +111,7 @@ export class Room {
   /** Settles after the newest append has come back; the next one queues its "stored" behind it. */
   private appended: Promise<void> = Promise.resolve();
   private markExited!: () => void;
-  /** Settles once the worker has exited and no operation of it is still running. */
+  /** Settles once the worker has exited and no operation or append of it is still running. */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
 
   private constructor(deps: RoomDeps, window: Message[]) {
@@ -303,15 +303,16 @@ export class Room {
       void this.drain();
       return;
     }
-    this.answerUnhandled(stored);
+    this.answerAfterExit(stored);
     if (this.state === "exiting" && !this.busy && this.appending === 0) this.finishExit();
   }
 
   /**
-   * Answers a send whose append came back after the worker began exiting: the message
-   * is stored (a successor reads it from the store), so the sender is told so.
+   * Answers what the exiting worker will not run: an operation never started gets
+   * WorkerExited (safe to retry elsewhere); a send whose append has come back gets
+   * its outcome, since the message is stored (a successor reads it from the store).
    */
-  private answerUnhandled(envelope: Envelope): void {
+  private answerAfterExit(envelope: Envelope): void {
     if (envelope.op.tag !== "stored") return envelope.reject(new WorkerExited(this.name));
     const { outcome } = envelope.op;
     if (outcome.ok) return envelope.resolve(outcome.result.message as never);
@@ -422,7 +423,7 @@ export class Room {
     this.state = "exiting";
     this.exitReason = reason;
     this.notifyOnExit = notify;
-    for (const envelope of this.mailbox.splice(0)) this.answerUnhandled(envelope);
+    for (const envelope of this.mailbox.splice(0)) this.answerAfterExit(envelope);
     // An operation or append in flight finishes first, so a successor never starts from
     // a store that is still being written to.
     if (!this.busy && this.appending === 0) this.finishExit();
