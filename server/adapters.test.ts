@@ -138,6 +138,25 @@ describe("gRPC", () => {
     expect((await badWatch.ended).code).toBe(status.INVALID_ARGUMENT);
   });
 
+  it("throttles failed Logins like the HTTP login: the 6th in a minute is refused, even with the right password", async () => {
+    // A server of its own: the throttle would refuse this file's other Logins from 127.0.0.1.
+    const own = await startTestServer();
+    const ownGrpc = connectGrpc(`127.0.0.1:${own.server.grpc!.port}`);
+    try {
+      const username = uniqueName();
+      expect((await own.request("/api/auth/register", { method: "POST", json: { username, password: PASSWORD } })).status).toBe(201);
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        expect(await ownGrpc.fail("Login", { username, password: "wrong password" })).toEqual({ code: status.UNAUTHENTICATED, errorCode: "unauthorized" });
+      }
+      expect(await ownGrpc.fail("Login", { username, password: PASSWORD })).toEqual({ code: status.RESOURCE_EXHAUSTED, errorCode: "rate_limited" });
+      const overHttp = await own.request("/api/auth/login", { method: "POST", json: { username, password: PASSWORD } });
+      expect(overHttp.status).toBe(429);
+    } finally {
+      ownGrpc.close();
+      await own.close();
+    }
+  });
+
   it("frees a Watch when the client cancels it", async () => {
     const room = uniqueRoom();
     const watch = grpc.watch(room);

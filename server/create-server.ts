@@ -110,12 +110,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const streams = web
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
+  const authThrottle = new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits });
   const api = createApiHandler({
     config,
     registry,
     accounts,
     sessionSecrets,
-    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
+    authThrottle,
     logger,
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
@@ -164,7 +165,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       });
       if (config.adapters.includes("grpc")) {
-        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, logger });
+        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, authThrottle, logger });
       }
       return address;
     },

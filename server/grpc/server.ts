@@ -14,6 +14,7 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import type { Accounts } from "../../lib/accounts/accounts";
+import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
 import { sealSession, unsealSession, type SessionSecrets } from "../../lib/accounts/session";
 import { ChatError, toErrorBody } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
@@ -30,6 +31,8 @@ export interface GrpcDeps {
   registry: RegistryManager;
   accounts: Accounts;
   sessionSecrets: SessionSecrets;
+  /** The same login throttle as the HTTP API's, so gRPC is no way around it. */
+  authThrottle: AuthThrottle;
   logger: Logger;
 }
 
@@ -91,9 +94,9 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  function unary<Reply>(name: string, handle: (request: Request, metadata: Metadata) => Promise<Reply>) {
+  function unary<Reply>(name: string, handle: (request: Request, metadata: Metadata, peer: string) => Promise<Reply>) {
     return (call: ServerUnaryCall<Request, Reply>, callback: sendUnaryData<Reply>) => {
-      handle(call.request, call.metadata).then(
+      handle(call.request, call.metadata, peerAddress(call.getPeer())).then(
         (reply) => callback(null, reply),
         (error: unknown) => callback(toServiceError(error, name, logger)),
       );
@@ -101,9 +104,13 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
   }
 
   server.addService(loadChatService().service, {
-    Login: unary("Login", async (request) => {
+    Login: unary("Login", async (request, _metadata, peer) => {
       const { username, password } = parsePayload("credentials", request);
-      const user = await accounts.login(username, password);
+      deps.authThrottle.checkLogin(peer, username);
+      const user = await accounts.login(username, password).catch((error: unknown) => {
+        if (error instanceof ChatError && error.code === "unauthorized") deps.authThrottle.loginFailed(peer, username);
+        throw error;
+      });
       return { user, token: await sealSession(await accounts.sessionOf(user), deps.sessionSecrets) };
     }),
 
@@ -222,4 +229,9 @@ function text(value: unknown): string | undefined {
 
 function toWire(message: Message): WireMessage {
   return { ...message, clientId: message.clientId ?? "" };
+}
+
+/** The caller's address without its port: gRPC peers read "ipv4:1.2.3.4:5678" or "ipv6:[::1]:5678". */
+function peerAddress(peer: string): string {
+  return peer.replace(/^ipv[46]:/, "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
 }
