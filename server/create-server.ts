@@ -7,6 +7,7 @@ import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
+import { SendLimiter } from "../lib/limits/send-limiter";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
@@ -111,12 +112,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
   const authThrottle = new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits });
+  const sendLimiter = new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst });
   const api = createApiHandler({
     config,
     registry,
     accounts,
     sessionSecrets,
     authThrottle,
+    sendLimiter,
     logger,
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
@@ -165,7 +168,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       });
       if (config.adapters.includes("grpc")) {
-        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, authThrottle, logger });
+        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, authThrottle, sendLimiter, logger });
       }
       return address;
     },

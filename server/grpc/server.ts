@@ -15,6 +15,7 @@ import {
 } from "@grpc/grpc-js";
 import type { Accounts } from "../../lib/accounts/accounts";
 import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
+import type { SendLimiter } from "../../lib/limits/send-limiter";
 import { sealSession, unsealSession, type SessionSecrets } from "../../lib/accounts/session";
 import { ChatError, toErrorBody } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
@@ -33,6 +34,7 @@ export interface GrpcDeps {
   sessionSecrets: SessionSecrets;
   /** The same login throttle as the HTTP API's, so gRPC is no way around it. */
   authThrottle: AuthThrottle;
+  sendLimiter: SendLimiter;
   logger: Logger;
 }
 
@@ -114,10 +116,11 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       return { user, token: await sealSession(await accounts.sessionOf(user), deps.sessionSecrets) };
     }),
 
-    Send: unary("Send", async (request, metadata) => {
+    Send: unary("Send", async (request, metadata, peer) => {
       const room = normalizeRoomName(text(request.room) ?? "");
       const clientId = text(request.clientId);
       const { content } = parsePayload("post", { content: request.content, ...(clientId ? { clientId } : {}) });
+      deps.sendLimiter.take(peer);
       const author = await identify(metadata);
       const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
       return { message: toWire(message) };

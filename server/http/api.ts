@@ -6,6 +6,7 @@ import type { Accounts } from "../../lib/accounts/accounts";
 import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
 import type { SessionSecrets } from "../../lib/accounts/session";
 import { ChatError } from "../../lib/errors";
+import type { SendLimiter } from "../../lib/limits/send-limiter";
 import type { Logger } from "../../lib/logger";
 import type { Identity } from "../../lib/protocol";
 import { normalizeRoomName } from "../../lib/names";
@@ -24,6 +25,7 @@ export interface ApiDeps {
   accounts: Accounts;
   sessionSecrets: SessionSecrets;
   authThrottle: AuthThrottle;
+  sendLimiter: SendLimiter;
   logger: Logger;
   metrics: Metrics;
   connections: () => number;
@@ -131,6 +133,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
       const room = roomParam(params[0]);
       const { content, clientId } = parsePayload("post", await body(req));
+      deps.sendLimiter.take(clientAddress(req, config.trustProxy));
       const author = await accounts.identify(await session(req));
       const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
       sendJson(res, 201, { message });
