@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 
 export const CHAT_USAGE = "livechat chat <room> [--url URL] [--name NAME] [--login USER]";
-export const DEFAULT_URL = "http://localhost:3000";
+const DEFAULT_URL = "http://localhost:3000";
 export const CHAT_HELP = `Chat in a room from the terminal: type a line and press Enter to send it; "exit" or Ctrl-D leaves.
   --url URL      the server (default: LIVECHAT_URL, else ${DEFAULT_URL})
   --name NAME    join as this guest name

@@ -4,7 +4,7 @@ import type { ErrorBody, Message } from "../lib/protocol";
 import { ChatFailure, describeError, describeUnreachable } from "./chat-errors";
 
 const HTTP_TIMEOUT_MS = 10_000;
-export const SESSION_COOKIE = "livechat_session";
+const SESSION_COOKIE = "livechat_session";
 
 /** Fails with a sentence when nothing answers at `url`, or something that is not Livechat. */
 export async function checkServer(url: URL): Promise<void> {

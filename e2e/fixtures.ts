@@ -31,7 +31,7 @@ export const test = base.extend<ChatFixtures>({
 
 export { expect } from "@playwright/test";
 
-export function uniqueRoomName(title: string): string {
+function uniqueRoomName(title: string): string {
   const slug = title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")

@@ -3,8 +3,8 @@
 import { ChatError } from "./errors";
 
 export const ROOM_NAME_MAX = 64;
-export const MESSAGE_MAX = 2000;
-export const PASSWORD_MIN = 8;
+const MESSAGE_MAX = 2000;
+const PASSWORD_MIN = 8;
 export const PASSWORD_MAX_BYTES = 72;
 export const GUEST_DEFAULT_NAME = "anon";
 

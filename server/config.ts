@@ -5,7 +5,7 @@ import path from "node:path";
 import { LOG_LEVELS, type LogLevel } from "../lib/logger";
 
 /** What a node serves: `web` is pages, the JSON API, SSE and Socket.IO; `grpc` the gRPC service. */
-export const ADAPTERS = ["web", "grpc"] as const;
+const ADAPTERS = ["web", "grpc"] as const;
 export type Adapter = (typeof ADAPTERS)[number];
 
 export interface Config {

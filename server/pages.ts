@@ -12,7 +12,7 @@ import type { UpgradeListener } from "./http/upgrade-gate";
 export const PROJECT_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** Lets server components show which node served them; never taken from the client. */
-export const NODE_HEADER = "x-livechat-node";
+const NODE_HEADER = "x-livechat-node";
 
 export interface Pages {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;

@@ -43,7 +43,7 @@ function lookUp(): string | undefined {
   return [...onPath, ...SYSTEM_PATHS].find((path) => existsSync(path));
 }
 
-export function findRedisServer(): string {
+function findRedisServer(): string {
   const found = lookUp();
   if (found) return found;
   if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Message } from "../../lib/protocol";
 import type { PushMode } from "./types";
 
-export const BASELINE_WINDOW = 100;
+const BASELINE_WINDOW = 100;
 
 export interface MessagesPush {
   room: string;

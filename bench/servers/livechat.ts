@@ -6,7 +6,7 @@ import { loadConfig } from "../../server/config";
 import { createServer, type LivechatServer } from "../../server/create-server";
 import type { BenchServer, ServerOptions } from "./types";
 
-export const BENCH_SESSION_SECRET = "bench-session-secret-that-is-long-enough-0123456789";
+const BENCH_SESSION_SECRET = "bench-session-secret-that-is-long-enough-0123456789";
 
 export async function startLivechat(options: ServerOptions): Promise<BenchServer> {
   const config = loadConfig({

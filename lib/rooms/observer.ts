@@ -11,9 +11,3 @@ export interface RoomObserver {
   /** The supervisor replaced a worker that died. */
   roomRestarted(room: string): void;
 }
-
-export const ignoreRoomEvents: RoomObserver = {
-  messageStored: () => {},
-  messagesPushed: () => {},
-  roomRestarted: () => {},
-};

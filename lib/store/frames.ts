@@ -8,7 +8,7 @@ import { crc32 } from "node:zlib";
 const HEADER = 8;
 const READ_CHUNK = 4 * 1024 * 1024;
 /** No record comes near this; a larger length field means a damaged header. */
-export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
 export function encodeFrame(value: unknown): Buffer {
   const json = JSON.stringify(value);

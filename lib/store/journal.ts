@@ -24,7 +24,7 @@ interface Rotation {
   reject: (error: unknown) => void;
 }
 
-export class JournalFailed extends Error {
+class JournalFailed extends Error {
   constructor(cause: unknown) {
     super(`The journal could not be written (${String(cause)}); restart the server to replay it.`);
     this.name = "JournalFailed";

@@ -19,7 +19,7 @@ import { MemoryStore } from "./memory";
 import type { Message } from "../protocol";
 import type { Durability, JournalRecord, SnapshotRecord, StoredMessage, StoreImage, StoreRecord } from "./records";
 
-export const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 const LOCK = "LOCK";
 const MESSAGES_PER_SNAPSHOT_RECORD = 2000;
 const USERS_PER_SNAPSHOT_RECORD = 2000;
@@ -60,7 +60,7 @@ export class JournaledStore extends MemoryStore {
   }
 }
 
-export class JournaledStorage implements Durability {
+class JournaledStorage implements Durability {
   private readonly options: JournaledStoreOptions;
   private readonly dir: string;
   private journal!: Journal;

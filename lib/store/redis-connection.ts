@@ -10,14 +10,14 @@ const COMMAND_TIMEOUT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /** Raised for any Redis failure: a contract error, so a room worker survives it. */
-export class StoreUnavailable extends ChatError {
+class StoreUnavailable extends ChatError {
   constructor(readonly reason: unknown) {
     super("room_unavailable", "Livechat cannot reach its store (Redis) right now; please try again in a moment.");
     this.name = "StoreUnavailable";
   }
 }
 
-export function redisOptions(overrides: Partial<RedisOptions> = {}): RedisOptions {
+function redisOptions(overrides: Partial<RedisOptions> = {}): RedisOptions {
   return {
     enableOfflineQueue: false,
     commandTimeout: COMMAND_TIMEOUT_MS,

@@ -49,7 +49,7 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A value for a field: usually the right type, often not. */
-export function fieldValue(right: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+function fieldValue(right: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 3, arbitrary: right }, { weight: 1, arbitrary: anyValue });
 }
 

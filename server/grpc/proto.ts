@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { loadPackageDefinition, type ServiceClientConstructor } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 
-export const PROTO_PATH = fileURLToPath(new URL("./livechat.proto", import.meta.url));
+const PROTO_PATH = fileURLToPath(new URL("./livechat.proto", import.meta.url));
 
 /** Metadata keys of the contract. */
 export const METADATA = {

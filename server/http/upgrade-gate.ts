@@ -4,9 +4,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 
-export const SOCKET_IO_PATH = "/socket.io/";
+const SOCKET_IO_PATH = "/socket.io/";
 /** Next 16's development hot-reload socket (`/_next/hmr`, formerly `/_next/webpack-hmr`); development only. */
-export const DEV_HMR_PATH = "/_next/hmr";
+const DEV_HMR_PATH = "/_next/hmr";
 
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
