@@ -32,12 +32,14 @@ describe("the message rate limit", () => {
 
     const acks = await Promise.all(Array.from({ length: 30 }, (_, i) => send(client, room, `burst ${i}`)));
     const refused = acks.filter((ack) => !ack.ok);
-    expect(acks.filter((ack) => ack.ok)).toHaveLength(20);
-    expect(refused).toHaveLength(10);
+    const accepted = acks.length - refused.length;
+    // The burst of 20, plus whatever refilled (10 a second) while a busy machine handled the 30.
+    expect(accepted).toBeGreaterThanOrEqual(20);
+    expect(accepted).toBeLessThanOrEqual(22);
     for (const ack of refused) {
       expect(ack).toEqual({ ok: false, error: { code: "rate_limited", message: expect.stringMatching(/10 a second/) } });
     }
-    expect(app.server.deliveryStats.rateLimited - before).toBe(10);
+    expect(app.server.deliveryStats.rateLimited - before).toBe(refused.length);
     expect(await rateLimitedMetric()).toBe(app.server.deliveryStats.rateLimited);
 
     expect(client.connected).toBe(true);
@@ -47,7 +49,7 @@ describe("the message rate limit", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       later = await send(client, room, "after a pause");
     }
-    expect(okOf(later).message.seq).toBe(21);
+    expect(okOf(later).message.seq).toBe(accepted + 1);
   });
 });
 
