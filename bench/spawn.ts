@@ -110,6 +110,27 @@ export function prestart(kinds: ServerKind[], options: Partial<ServerOptions> = 
   };
 }
 
+/** Measures each kind in turn on servers started side by side ahead of time; closes every one. */
+export async function eachServer(
+  kinds: ServerKind[],
+  options: Partial<ServerOptions>,
+  measure: (kind: ServerKind, server: ServerHandle) => Promise<void>,
+): Promise<void> {
+  const pool = prestart(kinds, options);
+  try {
+    for (const kind of kinds) {
+      const server = await pool.take(kind);
+      try {
+        await measure(kind, server);
+      } finally {
+        await server.close();
+      }
+    }
+  } finally {
+    await pool.closeAll();
+  }
+}
+
 /** A start whose failure surfaces where it is awaited, not as an unhandled rejection before. */
 export function startHandled(kind: ServerKind, options: Partial<ServerOptions> = {}): Promise<ServerHandle> {
   const starting = ServerHandle.start(kind, options);

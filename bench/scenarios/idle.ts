@@ -4,7 +4,7 @@ import { connectMany, sourceAddress } from "../client";
 import { closeAll, joinAll } from "../fanout";
 import { ratio, type Row } from "../report";
 import { KINDS, type Context, type Scenario } from "../scenario";
-import { prestart } from "../spawn";
+import { eachServer } from "../spawn";
 
 const MEMBERS_PER_ROOM = 10;
 
@@ -14,31 +14,21 @@ export const idle: Scenario = {
   async run(context: Context): Promise<Row[]> {
     const sockets = context.quick ? 500 : 10_000;
     const perSocket: Record<string, { heap: number; rss: number }> = {};
-    const pool = prestart(KINDS, { env: context.livechatEnv });
-    try {
-      for (const kind of KINDS) {
-        const server = await pool.take(kind);
-        try {
-          const cookie = kind === "livechat" ? await registerUser(server.url, `idle${process.pid}`) : undefined;
-          const before = await server.memory();
-          const clients = await connectMany(sockets, (index) => ({
-            url: server.url,
-            localAddress: sourceAddress(index),
-            ...(cookie ? { cookie } : {}),
-          }));
-          await joinAll(clients, (index) => `idle-${Math.floor(index / MEMBERS_PER_ROOM)}`);
-          const after = await server.memory();
-          perSocket[kind] = { heap: (after.heapUsed - before.heapUsed) / sockets / 1024, rss: (after.rss - before.rss) / sockets / 1024 };
-          context.detail(kind, { sockets, before, after, perSocketKB: perSocket[kind] });
-          context.log(`${kind}: ${sockets} sockets in ${sockets / MEMBERS_PER_ROOM} rooms: heap ${perSocket[kind].heap.toFixed(1)} KB, RSS ${perSocket[kind].rss.toFixed(1)} KB per socket`);
-          closeAll(clients);
-        } finally {
-          await server.close();
-        }
-      }
-    } finally {
-      await pool.closeAll();
-    }
+    await eachServer(KINDS, { env: context.livechatEnv }, async (kind, server) => {
+      const cookie = kind === "livechat" ? await registerUser(server.url, `idle${process.pid}`) : undefined;
+      const before = await server.memory();
+      const clients = await connectMany(sockets, (index) => ({
+        url: server.url,
+        localAddress: sourceAddress(index),
+        ...(cookie ? { cookie } : {}),
+      }));
+      await joinAll(clients, (index) => `idle-${Math.floor(index / MEMBERS_PER_ROOM)}`);
+      const after = await server.memory();
+      perSocket[kind] = { heap: (after.heapUsed - before.heapUsed) / sockets / 1024, rss: (after.rss - before.rss) / sockets / 1024 };
+      context.detail(kind, { sockets, before, after, perSocketKB: perSocket[kind] });
+      context.log(`${kind}: ${sockets} sockets in ${sockets / MEMBERS_PER_ROOM} rooms: heap ${perSocket[kind].heap.toFixed(1)} KB, RSS ${perSocket[kind].rss.toFixed(1)} KB per socket`);
+      closeAll(clients);
+    });
     const [ws, sio, lc] = [perSocket["b-ws"]!, perSocket["b-sio"]!, perSocket.livechat!];
     return [
       {

@@ -6,7 +6,7 @@ import { closeAll, joinAll } from "../fanout";
 import { DeliveryTracker, runSchedule, waitUntil } from "../load";
 import { ratio, type Row } from "../report";
 import { KINDS, type Context, type Scenario } from "../scenario";
-import { prestart } from "../spawn";
+import { eachServer } from "../spawn";
 
 const ROOM_SIZE = 5;
 const PER_USER_PER_S = 0.2;
@@ -20,42 +20,32 @@ export const realistic: Scenario = {
     const figures: Record<string, { ack: number; receive: number; delivered: number }> = {};
     // Real people, each within the default per-connection send limit: it stays on here.
     const env = Object.fromEntries(Object.entries(context.livechatEnv).filter(([name]) => name !== "MESSAGE_RATE"));
-    const pool = prestart(KINDS, { env });
-    try {
-      for (const kind of KINDS) {
-        const server = await pool.take(kind);
-        const tracker = new DeliveryTracker();
-        try {
-          const cookie = kind === "livechat" ? await registerUser(server.url, `real${process.pid}`) : undefined;
-          const clients = await connectMany(users, (index) => ({
-            url: server.url,
-            localAddress: sourceAddress(index),
-            onPush: tracker.onPush,
-            ...(cookie ? { cookie } : {}),
-          }));
-          const roomOf = (index: number) => `chat-${Math.floor(index / ROOM_SIZE)}`;
-          await joinAll(clients, roomOf);
-          server.startCpu();
-          const total = Math.round(users * PER_USER_PER_S * durationS);
-          // User i sends message i, i + users, ...: each user every 1 / 0.2 s.
-          await runSchedule(users * PER_USER_PER_S, total, (index, scheduledMs) => {
-            const user = index % users;
-            void tracker.send(clients[user]!, roomOf(user), scheduledMs, true);
-          });
-          await waitUntil(() => tracker.delivered >= total * ROOM_SIZE, 3_000);
-          const cpuMs = await server.stopCpu();
-          const { ack, receive, delivered } = tracker.summary();
-          figures[kind] = { ack: ack.p99Ms, receive: receive.p99Ms, delivered: Math.round((delivered / (total * ROOM_SIZE)) * 10_000) / 100 };
-          context.detail(kind, { users, messages: total, ack, receive, deliveredPct: figures[kind].delivered, serverCpuMs: cpuMs });
-          context.log(`${kind}: ${users} users, ${total} messages: ack p99 ${ack.p99Ms} ms, receive p50 ${receive.p50Ms} p99 ${receive.p99Ms} ms, ${figures[kind].delivered}% delivered, server CPU ${Math.round(cpuMs)} ms`);
-          closeAll(clients);
-        } finally {
-          await server.close();
-        }
-      }
-    } finally {
-      await pool.closeAll();
-    }
+    await eachServer(KINDS, { env }, async (kind, server) => {
+      const tracker = new DeliveryTracker();
+      const cookie = kind === "livechat" ? await registerUser(server.url, `real${process.pid}`) : undefined;
+      const clients = await connectMany(users, (index) => ({
+        url: server.url,
+        localAddress: sourceAddress(index),
+        onPush: tracker.onPush,
+        ...(cookie ? { cookie } : {}),
+      }));
+      const roomOf = (index: number) => `chat-${Math.floor(index / ROOM_SIZE)}`;
+      await joinAll(clients, roomOf);
+      server.startCpu();
+      const total = Math.round(users * PER_USER_PER_S * durationS);
+      // User i sends message i, i + users, ...: each user every 1 / 0.2 s.
+      await runSchedule(users * PER_USER_PER_S, total, (index, scheduledMs) => {
+        const user = index % users;
+        void tracker.send(clients[user]!, roomOf(user), scheduledMs, true);
+      });
+      await waitUntil(() => tracker.delivered >= total * ROOM_SIZE, 3_000);
+      const cpuMs = await server.stopCpu();
+      const { ack, receive, delivered } = tracker.summary();
+      figures[kind] = { ack: ack.p99Ms, receive: receive.p99Ms, delivered: Math.round((delivered / (total * ROOM_SIZE)) * 10_000) / 100 };
+      context.detail(kind, { users, messages: total, ack, receive, deliveredPct: figures[kind].delivered, serverCpuMs: cpuMs });
+      context.log(`${kind}: ${users} users, ${total} messages: ack p99 ${ack.p99Ms} ms, receive p50 ${receive.p50Ms} p99 ${receive.p99Ms} ms, ${figures[kind].delivered}% delivered, server CPU ${Math.round(cpuMs)} ms`);
+      closeAll(clients);
+    });
     const [ws, sio, lc] = [figures["b-ws"]!, figures["b-sio"]!, figures.livechat!];
     return [
       { scenario: "4 realistic", figure: `send-to-ack p99 (${users} users)`, unit: "ms", bws: ws.ack, bsio: sio.ack, livechat: lc.ack, ratio: ratio(lc.ack, sio.ack), target: "< 50 ms", pass: lc.ack < 50 },

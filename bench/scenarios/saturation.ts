@@ -3,7 +3,7 @@
 import { runFanout, type FanoutResult } from "../fanout";
 import { ratio, type Row } from "../report";
 import { KINDS, type Context, type Scenario } from "../scenario";
-import { prestart } from "../spawn";
+import { eachServer } from "../spawn";
 
 const P99_LIMIT_MS = 100;
 
@@ -15,50 +15,40 @@ export const saturation: Scenario = {
     const durationS = context.quick ? 1 : 2.5;
     const best: Record<string, { deliveriesPerS: number; cpuSPerMillion: number; loadCpuMs: number } | undefined> = {};
     const failedAt: Record<string, FanoutResult | undefined> = {};
-    const pool = prestart(KINDS, { env: context.livechatEnv });
-    try {
-      for (const kind of KINDS) {
-        const server = await pool.take(kind);
-        try {
-          // Double the rate until it fails, then try the midpoint once.
-          let rate = context.quick ? 2 : 5;
-          let good: { rate: number; result: FanoutResult } | undefined;
-          let bad: number | undefined;
-          let lastFailure: FanoutResult | undefined;
-          const measure = async (messagesPerS: number) => {
-            const result = await runFanout(server, { members, messagesPerS, durationS });
-            const ok = result.receive.p99Ms < P99_LIMIT_MS && result.deliveredPct === 100;
-            context.log(`${kind} ${messagesPerS} msg/s (${messagesPerS * members} deliveries/s): p99 ${result.receive.p99Ms} ms, ${result.deliveredPct}% delivered, CPU server ${result.serverCpuPct}% load ${result.loadCpuPct}% ${ok ? "ok" : "over"}`);
-            if (ok && (!good || messagesPerS > good.rate)) good = { rate: messagesPerS, result };
-            if (!ok) lastFailure = result;
-            return ok;
-          };
-          // One bad run on a shared machine is often someone else's build: a rate fails only twice in a row.
-          const attempt = async (messagesPerS: number) => (await measure(messagesPerS)) || (await measure(messagesPerS));
-          for (let step = 0; step < (context.quick ? 3 : 6); step++) {
-            if (!(await attempt(rate))) {
-              bad = rate;
-              failedAt[kind] = lastFailure;
-              break;
-            }
-            rate *= 2;
-          }
-          if (bad !== undefined && good && bad - good.rate > 1 && !context.quick) await attempt(Math.round((good.rate + bad) / 2));
-          // Where no rate met the p99 bound, the CPU cost still comes from the lowest rate tried.
-          const costed = good?.result ?? failedAt[kind];
-          best[kind] = {
-            deliveriesPerS: good ? good.rate * members : 0,
-            cpuSPerMillion: costed?.serverCpuSPerMillion ?? NaN,
-            loadCpuMs: costed?.loadCpuMs ?? NaN,
-          };
-          context.detail(kind, { best: best[kind], limitedBy: bad === undefined ? "the step count (not saturated)" : `fails at ${bad} msg/s` });
-        } finally {
-          await server.close();
+    await eachServer(KINDS, { env: context.livechatEnv }, async (kind, server) => {
+      // Double the rate until it fails, then try the midpoint once.
+      let rate = context.quick ? 2 : 5;
+      let good: { rate: number; result: FanoutResult } | undefined;
+      let bad: number | undefined;
+      let lastFailure: FanoutResult | undefined;
+      const measure = async (messagesPerS: number) => {
+        const result = await runFanout(server, { members, messagesPerS, durationS });
+        const ok = result.receive.p99Ms < P99_LIMIT_MS && result.deliveredPct === 100;
+        context.log(`${kind} ${messagesPerS} msg/s (${messagesPerS * members} deliveries/s): p99 ${result.receive.p99Ms} ms, ${result.deliveredPct}% delivered, CPU server ${result.serverCpuPct}% load ${result.loadCpuPct}% ${ok ? "ok" : "over"}`);
+        if (ok && (!good || messagesPerS > good.rate)) good = { rate: messagesPerS, result };
+        if (!ok) lastFailure = result;
+        return ok;
+      };
+      // One bad run on a shared machine is often someone else's build: a rate fails only twice in a row.
+      const attempt = async (messagesPerS: number) => (await measure(messagesPerS)) || (await measure(messagesPerS));
+      for (let step = 0; step < (context.quick ? 3 : 6); step++) {
+        if (!(await attempt(rate))) {
+          bad = rate;
+          failedAt[kind] = lastFailure;
+          break;
         }
+        rate *= 2;
       }
-    } finally {
-      await pool.closeAll();
-    }
+      if (bad !== undefined && good && bad - good.rate > 1 && !context.quick) await attempt(Math.round((good.rate + bad) / 2));
+      // Where no rate met the p99 bound, the CPU cost still comes from the lowest rate tried.
+      const costed = good?.result ?? failedAt[kind];
+      best[kind] = {
+        deliveriesPerS: good ? good.rate * members : 0,
+        cpuSPerMillion: costed?.serverCpuSPerMillion ?? NaN,
+        loadCpuMs: costed?.loadCpuMs ?? NaN,
+      };
+      context.detail(kind, { best: best[kind], limitedBy: bad === undefined ? "the step count (not saturated)" : `fails at ${bad} msg/s` });
+    });
     const [ws, sio, lc] = [best["b-ws"], best["b-sio"], best.livechat];
     const throughputRatio = ratio(lc?.deliveriesPerS, sio?.deliveriesPerS);
     return [

@@ -4,6 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { loadPackageDefinition, type ServiceClientConstructor } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
+import type { Message } from "../../lib/protocol";
 
 const PROTO_PATH = fileURLToPath(new URL("./livechat.proto", import.meta.url));
 
@@ -21,16 +22,7 @@ export function loadChatService(): ServiceClientConstructor {
 }
 
 /** A message as it travels over gRPC: `clientId` is empty when the sender gave none. */
-export interface WireMessage {
-  id: string;
-  room: string;
-  seq: number;
-  username: string;
-  guest: boolean;
-  content: string;
-  sentAt: string;
-  clientId: string;
-}
+export type WireMessage = Omit<Message, "clientId"> & { clientId: string };
 
 export interface WireRoomMessages {
   room: string;
