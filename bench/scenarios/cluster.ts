@@ -3,7 +3,7 @@
 import { loadConfig } from "../../server/config";
 import { runFanout } from "../fanout";
 import { startNodesOnFreshRedis } from "../../server/testing/fresh-redis";
-import { ratio, type Row } from "../report";
+import { busiestLoad, ratio, type Row } from "../report";
 import type { Context, Scenario } from "../scenario";
 import { ServerHandle } from "../spawn";
 
@@ -54,6 +54,7 @@ export const cluster: Scenario = {
           ratio: ratio(two.receive.p99Ms, alone.receive.p99Ms),
           target: "< 3 ms added",
           pass: added < 3 && two.deliveredPct === 100,
+          loadCpuPct: busiestLoad(alone, two),
           note: `B-sio column: one Livechat node (embedded store); added ${added} ms; CPU ${alone.serverCpuMs} ms on one node, ${two.serverCpuMs} ms on two; both nodes share core 0`,
         },
       ];
