@@ -4,11 +4,11 @@
 // to measure what pushing the full list costs. The product never runs it.
 import { loadConfig } from "../../server/config";
 import { createServer, type LivechatServer } from "../../server/create-server";
-import type { BenchServer, ServerOptions } from "./types";
+import type { BenchServer, BenchServerOptions } from "./types";
 
 const BENCH_SESSION_SECRET = "bench-session-secret-that-is-long-enough-0123456789";
 
-export async function startLivechat(options: ServerOptions): Promise<BenchServer> {
+export async function startLivechat(options: BenchServerOptions): Promise<BenchServer> {
   const config = loadConfig({
     PORT: String(options.port),
     HOST: "127.0.0.1",
