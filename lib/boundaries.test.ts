@@ -34,44 +34,44 @@ function modules(dir = LIB): Module[] {
 }
 
 /** Where a specifier points, from ROOT ("server/socket", "lib/rooms/room"), or undefined for a package. */
-function target(module: Module, specifier: string): string | undefined {
+function target(mod: Module, specifier: string): string | undefined {
   if (specifier.startsWith("@/")) return specifier.slice(2);
   if (!specifier.startsWith(".")) return undefined;
-  return path.relative(ROOT, path.resolve(LIB, module.folder, specifier));
+  return path.relative(ROOT, path.resolve(LIB, mod.folder, specifier));
 }
 
 describe("lib/ boundaries", () => {
   const all = modules();
 
   it("finds the modules it checks", () => {
-    expect(all.map((module) => module.file)).toContain("rooms/room.ts");
-    expect(all.find((module) => module.file === "rooms/room.ts")?.imports).toContain("./mailbox");
+    expect(all.map((mod) => mod.file)).toContain("rooms/room.ts");
+    expect(all.find((mod) => mod.file === "rooms/room.ts")?.imports).toContain("./mailbox");
   });
 
   it("imports nothing from server/, app/, bin/, socket.io, next or @grpc", () => {
-    const offences = all.flatMap((module) =>
-      module.imports
+    const offences = all.flatMap((mod) =>
+      mod.imports
         .filter((specifier) => {
-          const to = target(module, specifier);
+          const to = target(mod, specifier);
           if (to === undefined) return FORBIDDEN_PACKAGES.some((pattern) => pattern.test(specifier));
           return !to.startsWith("lib/");
         })
-        .map((specifier) => `${module.file} imports ${specifier}`),
+        .map((specifier) => `${mod.file} imports ${specifier}`),
     );
     expect(offences).toEqual([]);
   });
 
   it("has no import loop between its folders", () => {
     const edges = new Map<string, Set<string>>();
-    for (const module of all) {
-      for (const specifier of module.imports) {
-        const to = target(module, specifier);
+    for (const mod of all) {
+      for (const specifier of mod.imports) {
+        const to = target(mod, specifier);
         if (to === undefined || !to.startsWith("lib/")) continue;
         const folder = path.dirname(path.relative("lib", to));
         const toFolder = folder === "." ? "" : folder;
-        if (toFolder === module.folder) continue;
-        if (!edges.has(module.folder)) edges.set(module.folder, new Set());
-        edges.get(module.folder)!.add(toFolder);
+        if (toFolder === mod.folder) continue;
+        if (!edges.has(mod.folder)) edges.set(mod.folder, new Set());
+        edges.get(mod.folder)!.add(toFolder);
       }
     }
     const loops: string[] = [];

@@ -119,14 +119,13 @@ describe("Mailbox", () => {
   });
 
   it("lets the owner exit from inside a failure: the queue is answered and the mailbox exits once", async () => {
-    let box: Mailbox<Op, Replies> | undefined;
-    const { mailbox, exits } = start({
+    const started = start({
       failed: (error, _op, reply) => {
         reply.reject(error);
-        box!.exit();
+        started.mailbox.exit();
       },
     });
-    box = mailbox;
+    const { mailbox, exits } = started;
     const failing = mailbox.call({ tag: "boom" });
     const queued = mailbox.call({ tag: "echo", value: "queued" });
     await expect(failing).rejects.toThrow("boom");
