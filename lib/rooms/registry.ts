@@ -1,8 +1,8 @@
 // The RegistryManager: finds a room's worker by name, starting it on demand, and
 // supervises every worker (supervisor.ts decides restarts). Live workers are bounded;
 // idle empty rooms stop. It owns the node's push bus: workers publish on it and every
-// transport subscribes to it. With a shared store it follows the store's feed, so
-// live rooms see what other nodes store.
+// transport subscribes to it. With a shared store its rooms follow the store's feed
+// (store-feed.ts), so they see what other nodes store.
 import { LRUCache } from "lru-cache";
 import { ChatError } from "../errors";
 import type { Logger } from "../logger";
@@ -15,6 +15,7 @@ import type { Store } from "../store/store";
 import type { RoomObserver } from "./observer";
 import type { JoinResult, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
+import { followStore } from "./store-feed";
 import { DEFAULT_RESTART_INTENSITY, Supervisor, type RestartIntensity } from "./supervisor";
 
 export { DEFAULT_RESTART_INTENSITY, type RestartIntensity } from "./supervisor";
@@ -71,14 +72,22 @@ export class RegistryManager {
     });
     this.sweeper = setInterval(() => this.stopIdleRooms(), Math.max(1000, options.idleMs / 2));
     this.sweeper.unref();
-    // A shared store reports what the other nodes store: each live worker's window follows it.
-    this.unwatch = options.store.watch?.({
-      appended: (message) => this.follow(message.room, (worker) => worker.observe(message)),
-      deleted: (room) => this.forget(room),
-      resync: () => {
-        for (const name of [...this.live.keys()]) this.follow(name, (worker) => worker.refresh());
+    this.unwatch = followStore(
+      options.store,
+      {
+        live: (name) => {
+          const worker = this.live.peek(name);
+          return worker?.alive ? worker : undefined;
+        },
+        starting: (name) => this.starting.get(name),
+        wanted: (name) => !(this.presence.get(name)?.isEmpty ?? true) || this.pushes.isWatched(name),
+        start: (name) => this.room(name),
+        liveNames: () => [...this.live.keys()],
+        paused: (name) => this.closed || this.supervisor.isResting(name),
+        deleted: (name) => this.forget(name),
       },
-    });
+      options.logger,
+    );
   }
 
   /** Room restarts since start-up, as the supervisor counted them. */
@@ -228,30 +237,6 @@ export class RegistryManager {
   private restart(dead: Room, reason: unknown): void {
     if (this.live.peek(dead.name) === dead) this.live.delete(dead.name);
     if (!this.closed) this.supervisor.died(dead.name, reason);
-  }
-
-  /**
-   * Hands a change from the shared store to the room's worker. A room that is not live
-   * is left to the store, unless this node has people in it (its worker was evicted):
-   * then a worker starts and pushes the window.
-   */
-  private follow(name: string, update: (worker: Room) => Promise<void>): void {
-    // A resting room reads the store afresh when its cool-off ends.
-    if (this.closed || this.supervisor.isResting(name)) return;
-    const report = (error: unknown) => {
-      if (error instanceof WorkerExited) return; // its successor reads the store afresh
-      this.options.logger.warn("room worker could not follow the store", { room: name, error: String(error) });
-    };
-    const worker = this.live.peek(name);
-    if (worker?.alive) return void update(worker).catch(report);
-    const starting = this.starting.get(name);
-    if (starting) return void starting.then(update).catch(report);
-    const presence = this.presence.get(name);
-    if ((presence && !presence.isEmpty) || this.pushes.isWatched(name)) {
-      void this.room(name)
-        .then((started) => started.refresh())
-        .catch(report);
-    }
   }
 
   /** A room another node deleted: its worker here stops, and a later one starts from the (empty) store. */
