@@ -138,7 +138,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const io = web
     ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats })
     : undefined;
-  const stopPushes = io ? relayPushes(io, pushes) : undefined;
+  const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
   if (io) await backend.attach(io);
   let grpc: GrpcAdapter | undefined;
 

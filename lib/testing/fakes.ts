@@ -2,12 +2,10 @@
 // pushed, and stores that fail or pause on purpose so a test can hit a worker
 // at the worst moment. Test support only; nothing in the app imports this.
 import type { Logger } from "../logger";
-import type { Message, ServerEvent, ServerToClientEvents } from "../protocol";
-import { PushBus, type Publish } from "../pushes/push-bus";
+import type { Message, ServerEvent } from "../protocol";
+import { PushBus, type Publish, type PushPayload } from "../pushes/push-bus";
 import { MemoryStore } from "../store/memory";
 import type { AppendResult, MessageDraft, Store, UserRecord } from "../store/store";
-
-type PushPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
 
 /** Records every push of its bus, in order, the way a client subscribed to every topic would see them. */
 export class PushLog {
