@@ -94,6 +94,7 @@ export class RegistryManager {
   get restarts(): number {
     return this.supervisor.restarts;
   }
+
   join(room: string, connectionId: string, identity: Identity): Promise<JoinResult> {
     return this.call(room, (worker) => worker.join(connectionId, identity));
   }
