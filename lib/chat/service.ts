@@ -286,7 +286,5 @@ async function sessionOf(caller: Caller): Promise<SessionData | undefined> {
 }
 
 function count(items: Iterable<unknown>): number {
-  let n = 0;
-  for (const _ of items) n += 1;
-  return n;
+  return Array.from(items).length;
 }
