@@ -138,7 +138,9 @@ export class ChatService {
       const content = normalizeContent(raw);
       if (caller.connection) caller.connection.sends.take();
       else this.options.sendLimiter.take(caller.address);
-      const author = await this.identityOf(caller);
+      // A connection's identity is known: no await on the path every socket message takes.
+      const { credentials } = caller;
+      const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
       return this.options.registry.send(room, {
         author,
         content,
@@ -270,13 +272,11 @@ export class ChatService {
   }
 
   /** Runs an operation, reporting a refusal to the observer once, whatever the transport. */
-  private async run<T>(operation: ChatOperation, body: () => Promise<T>): Promise<T> {
-    try {
-      return await body();
-    } catch (error) {
+  private run<T>(operation: ChatOperation, body: () => Promise<T>): Promise<T> {
+    return body().catch((error: unknown) => {
       if (error instanceof ChatError) this.options.observer?.refused(operation, error.code);
       throw error;
-    }
+    });
   }
 }
 
