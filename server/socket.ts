@@ -80,7 +80,10 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     const caller = chat.connect(portOf(socket), identity, socket.handshake.address);
 
     on(socket, "room:join", async (payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }));
-    on(socket, "room:leave", async (payload) => (await chat.leave(caller, payload), {}));
+    on(socket, "room:leave", async (payload) => {
+      await chat.leave(caller, payload);
+      return {};
+    });
     on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
 
     socket.on("disconnecting", (reason) => {

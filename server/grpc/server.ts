@@ -107,7 +107,10 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       return { messages: (await chat.history(caller, payload)).map(toWire) };
     }),
 
-    DeleteRoom: unary("DeleteRoom", async (request, caller) => (await chat.deleteRoom(caller, { room: request.room }), {})),
+    DeleteRoom: unary("DeleteRoom", async (request, caller) => {
+      await chat.deleteRoom(caller, { room: request.room });
+      return {};
+    }),
 
     Watch: (call: ServerWritableStream<Request, WireWatchEvent>) => {
       let stop: (() => void) | undefined;
