@@ -17,7 +17,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "cluster",
-          include: ["server/socket.test.ts", "server/http/api.test.ts"],
+          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts"],
           env: { LIVECHAT_TEST_STORE: "redis" },
         },
       },

@@ -15,6 +15,10 @@ const schemas = {
   history: z.object({ room: z.string(), limit: z.number().optional(), before: z.number().optional() }),
   credentials: z.object({ username: z.string(), password: z.string() }),
   guest: z.object({ name: z.string().optional() }),
+  // Awareness (v1.1).
+  read: z.object({ room: z.string(), seq: z.number().int().nonnegative() }),
+  watch: z.object({ rooms: z.array(z.string()) }),
+  myRoom: z.object({ room: z.string(), notify: z.enum(["mentions", "all"]).optional() }),
 };
 
 type Schemas = typeof schemas;

@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
 import { ChatService } from "../lib/chat/service";
+import { TypingBoard, type TypingChange } from "../lib/chat/typing";
 import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
@@ -103,7 +104,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
   const deliveryStats = new DeliveryStats(metrics);
+  // Who is typing: every node keeps the whole board, hearing the others' changes through Socket.IO's adapter.
+  let shareTyping: ((change: TypingChange) => void) | undefined;
+  const typing = new TypingBoard({ publish: pushes.publish, share: (change) => shareTyping?.(change) });
   const chat = new ChatService({
+    typing,
     registry,
     accounts,
     authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
@@ -146,6 +151,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
   if (io) await backend.attach(io);
+  if (io && backend.sharesSockets) {
+    shareTyping = (change) => io.serverSideEmit("typing", change);
+    io.on("typing", (change) => typing.apply(change));
+  }
   let grpc: GrpcAdapter | undefined;
 
   return {
@@ -173,6 +182,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // This node's people leave their rooms while the other nodes can still be told.
       await backend.closePresence();
       await registry.close();
+      typing.close();
+      chat.watches.close();
       stopPushes?.();
       streams?.closeAll();
       await grpc?.close();

@@ -11,7 +11,8 @@ export function relayPushes(io: ChatServer, pushes: PushBus): () => void {
   return pushes.subscribe(({ topic, event, payload, remote }) => {
     // The node that made it has sent it to every node's sockets already.
     if (remote) return;
-    const target = event === "room:messages" ? io.local : io;
+    // Every node's worker keeps the list and every node's board the typists: each tells its own sockets.
+    const target = event === "room:messages" || event === "room:typing" ? io.local : io;
     // Pushes are typed per event already; Socket.IO's emit cannot follow a union of events.
     (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
     // A deleted room has no one in it any more; its pages were told and rejoin on purpose.

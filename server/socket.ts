@@ -7,17 +7,23 @@ import { Server, type Socket } from "socket.io";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
 import type { ConnectionPort } from "../lib/chat/caller";
 import type { ChatService } from "../lib/chat/service";
+import type { TypingChange } from "../lib/chat/typing";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../lib/protocol";
-import { roomTopic } from "../lib/protocol";
+import { personTopic, roomTopic, watchTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** What nodes tell each other through Socket.IO's adapter. */
+export interface ServerSideEvents {
+  typing: (change: TypingChange) => void;
+}
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
 
 export interface SocketDeps {
   config: Config;
@@ -28,6 +34,7 @@ export interface SocketDeps {
 }
 
 const TOPIC_PREFIX = roomTopic("");
+const WATCH_PREFIX = watchTopic("");
 /**
  * The largest packet a client may send; a bigger one closes that connection only.
  * A 2000-character message is at most 12 KB as JSON (6 bytes per escaped character),
@@ -78,6 +85,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
     const caller = chat.connect(portOf(socket), identity, socket.handshake.address);
+    // Every connection of one person hears that person's pushes (read markers moved elsewhere).
+    void socket.join(personTopic(identity.username));
 
     on(socket, "room:join", async (payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }));
     on(socket, "room:leave", async (payload) => {
@@ -85,6 +94,12 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return {};
     });
     on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
+    on(socket, "typing", async (payload) => {
+      await chat.typing(caller, payload);
+      return {};
+    });
+    on(socket, "room:read", async (payload) => ({ lastReadSeq: await chat.markRead(caller, payload) }));
+    on(socket, "rooms:watch", async (payload) => ({ rooms: await chat.watchRooms(caller, payload) }));
 
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });
@@ -109,6 +124,14 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     });
   }
 
+  // This node's watchers of a room hear of its new messages, all in one broadcast but the
+  // people it mentions, who get theirs marked; a connection that joined the room has its list.
+  chat.watches.deliverTo((push, mentioned) => {
+    const topic = roomTopic(push.room);
+    io.local.to(watchTopic(push.room)).except([topic, ...mentioned]).emit("room:activity", { ...push, mention: false });
+    if (mentioned.length > 0) io.local.to([...mentioned]).except(topic).emit("room:activity", { ...push, mention: true });
+  });
+
   return io;
 }
 
@@ -122,5 +145,10 @@ function portOf(socket: ChatSocket): ConnectionPort {
     isIn: (room) => socket.rooms.has(roomTopic(room)),
     enter: async (room) => socket.join(roomTopic(room)),
     exit: async (room) => socket.leave(roomTopic(room)),
+    watch: async (rooms) => {
+      const wanted = new Set(rooms.map(watchTopic));
+      for (const topic of socket.rooms) if (topic.startsWith(WATCH_PREFIX) && !wanted.has(topic)) await socket.leave(topic);
+      await socket.join([...wanted]);
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface StoreBackend {
   createPresence?: (room: string) => RoomPresence;
   /** A session secret generated once and kept where every node finds it (when SESSION_SECRET is unset). */
   sharedSessionSecret?: () => Promise<string>;
+  /** Socket.IO reaches the other nodes (a Redis adapter): server-side events cross nodes. */
+  sharesSockets?: boolean;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
   /** This node's people leave every room, as the other nodes see it. */
@@ -77,6 +79,7 @@ export async function openStoreBackend(
 
   return {
     store,
+    sharesSockets: true,
     createPresence: (room) => presence.forRoom(room),
     sharedSessionSecret: async () => {
       const key = `${prefix}session-secret`;

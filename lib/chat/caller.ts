@@ -23,12 +23,17 @@ export interface ConnectionPort {
   isIn(room: string): boolean;
   enter(room: string): Promise<void>;
   exit(room: string): Promise<void>;
+  /** Makes the connection a watcher of exactly these rooms (their `room:activity` pushes). */
+  watch(rooms: readonly string[]): Promise<void>;
 }
 
-/** A connection as the service knows it: the transport's port and its own send allowance. */
+/** A connection as the service knows it: the transport's port and its own send and typing allowances. */
 export interface Connection {
   port: ConnectionPort;
   sends: SendAllowance;
+  typing: SendAllowance;
+  /** A guest's read markers, kept while the connection lives (an account's are in the store). */
+  reads: Map<string, number>;
 }
 
 export interface Caller {

@@ -7,20 +7,26 @@ import { timingSafeEqual } from "node:crypto";
 import type { Accounts } from "../accounts/accounts";
 import type { AuthThrottle } from "../accounts/auth-throttle";
 import type { SessionData } from "../accounts/session";
-import { ChatError } from "../errors";
+import { ChatError, RateLimitedError } from "../errors";
 import type { SendLimiter } from "../limits/send-limiter";
 import type { Logger } from "../logger";
 import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
 import { parsePayload } from "../payloads";
-import type { ErrorCode, Identity, Member, Message } from "../protocol";
+import type { ErrorCode, Identity, Member, Message, NotifyLevel, RoomSummary, RoomUnread } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
+import { TokenBucket } from "../limits/token-bucket";
 import type { Caller, ConnectionPort } from "./caller";
+import { Reading } from "./reading";
+import { TypingBoard } from "./typing";
+import { MAX_WATCHED_ROOMS, RoomWatches } from "./watches";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
 /** History pages: this many messages unless asked, never more than the maximum. */
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
+/** The home page lists at most this many rooms. */
+export const ROOM_LIST_MAX = 50;
 
 /** Told of every refusal (a ChatError answered to a caller), for metrics. */
 export interface ChatObserver {
@@ -36,7 +42,12 @@ export interface ChatServiceOptions {
   adminToken?: string;
   logger: Logger;
   observer?: ChatObserver;
+  /** Who is typing, shared with the other nodes by the server; one of this node's own unless given. */
+  typing?: TypingBoard;
 }
+
+/** `typing` from one connection: a few at once, then one a second (the composer sends one every 2 s). */
+const TYPING_ALLOWANCE = { ratePerSecond: 1, burst: 3 };
 
 export interface JoinResult {
   room: string;
@@ -63,15 +74,29 @@ export type ChatOperation =
   | "logout"
   | "guest"
   | "me"
-  | "identify";
+  | "identify"
+  | "typing"
+  | "read"
+  | "watch"
+  | "myRooms"
+  | "list";
 
 export class ChatService {
   private readonly options: ChatServiceOptions;
   private readonly adminToken: Buffer | undefined;
+  /** Who is typing in each room (never stored). */
+  readonly typingBoard: TypingBoard;
+  /** This node's connections' watch sets; the transport delivers their activity. */
+  readonly watches: RoomWatches;
+  private readonly reading: Reading;
 
   constructor(options: ChatServiceOptions) {
     this.options = options;
     this.adminToken = options.adminToken ? Buffer.from(options.adminToken) : undefined;
+    const { registry } = options;
+    this.typingBoard = options.typing ?? new TypingBoard({ publish: registry.pushes.publish });
+    this.watches = new RoomWatches(registry);
+    this.reading = new Reading({ store: registry.store, publish: registry.pushes.publish });
   }
 
   /** Who the caller is; a token must be a signed-in user's session. */
@@ -84,7 +109,12 @@ export class ChatService {
     return {
       credentials: { kind: "connection", identity },
       address,
-      connection: { port, sends: this.options.sendLimiter.forConnection() },
+      connection: {
+        port,
+        sends: this.options.sendLimiter.forConnection(),
+        typing: typingAllowance(),
+        reads: new Map(),
+      },
     };
   }
 
@@ -100,6 +130,7 @@ export class ChatService {
       await port.enter(room);
       try {
         const { messages, members } = await this.options.registry.join(room, port.id, you);
+        await this.reading.joined(you, room);
         return { room, messages, members, you };
       } catch (error) {
         await port.exit(room);
@@ -120,6 +151,7 @@ export class ChatService {
   /** The connection is going: it leaves every room it is in (a failure is logged, never thrown). */
   disconnect(caller: Caller): void {
     const { port } = this.connectionOf(caller);
+    this.watches.drop(port.id);
     for (const room of port.rooms()) {
       this.options.registry.leave(room, port.id).catch((error: unknown) => {
         this.options.logger.warn("could not record a leave", { room, error: String(error) });
@@ -141,12 +173,99 @@ export class ChatService {
       // A connection's identity is known: no await on the path every socket message takes.
       const { credentials } = caller;
       const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
-      return this.options.registry.send(room, {
+      const message = await this.options.registry.send(room, {
         author,
         content,
         ...(caller.connection ? { connectionId: caller.connection.port.id } : {}),
         ...(clientId !== undefined ? { clientId } : {}),
       });
+      // Their message is here: they are no longer typing.
+      this.typingBoard.stopped(room, author.username);
+      return message;
+    });
+  }
+
+  /** The caller is typing in a room it has joined; throttled per connection, never stored. */
+  typing(caller: Caller, payload: unknown): Promise<void> {
+    return this.run("typing", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const connection = this.connectionOf(caller);
+      if (!connection.port.isIn(room)) throw new ChatError("not_joined", `Join room "${room}" before typing in it.`);
+      connection.typing.take();
+      this.typingBoard.typing(room, (await this.identityOf(caller)).username);
+    });
+  }
+
+  /** Moves the caller's read marker in a room (never back, never past its newest message). */
+  markRead(caller: Caller, payload: unknown): Promise<number> {
+    return this.run("read", async () => {
+      const { room: asked, seq } = parsePayload("read", payload);
+      const room = normalizeRoomName(asked);
+      const you = await this.identityOf(caller);
+      if (caller.connection && !caller.connection.port.isIn(room)) {
+        throw new ChatError("not_joined", `Join room "${room}" before marking it read.`);
+      }
+      return this.reading.markRead(you, room, seq, caller.connection?.reads);
+    });
+  }
+
+  /** Replaces the rooms the connection watches; answers each one's counts for the caller. */
+  watchRooms(caller: Caller, payload: unknown): Promise<RoomUnread[]> {
+    return this.run("watch", async () => {
+      const { rooms: asked } = parsePayload("watch", payload);
+      if (asked.length > MAX_WATCHED_ROOMS) {
+        throw new ChatError("invalid_payload", `A connection can watch at most ${MAX_WATCHED_ROOMS} rooms.`);
+      }
+      const rooms = [...new Set(asked.map(normalizeRoomName))];
+      const connection = this.connectionOf(caller);
+      const you = await this.identityOf(caller);
+      await connection.port.watch(rooms);
+      this.watches.set(connection.port.id, you.username, rooms);
+      return this.reading.counts(you, rooms, connection.reads);
+    });
+  }
+
+  /**
+   * The rooms to show on the home page: rooms people are in now, then rooms with history
+   * (from the store, so the list survives restarts), most recently active first. A live
+   * room with no one in it and no messages is not listed.
+   */
+  listRooms(): Promise<RoomSummary[]> {
+    return this.run("list", async () => {
+      const { registry } = this.options;
+      const listed = new Map<string, RoomSummary>();
+      for (const room of registry.list()) if (room.members > 0 || room.messages > 0) listed.set(room.name, room);
+      for (const stored of await registry.store.roomsByActivity(ROOM_LIST_MAX)) {
+        if (!listed.has(stored.room)) listed.set(stored.room, { name: stored.room, members: 0, messages: stored.seq, lastActivity: stored.lastActivity });
+      }
+      return [...listed.values()]
+        .sort((a, b) => Number(b.members > 0) - Number(a.members > 0) || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""))
+        .slice(0, ROOM_LIST_MAX);
+    });
+  }
+
+  /** The caller's rooms with their counts (accounts; a guest's rooms stay in its browser). */
+  myRooms(caller: Caller): Promise<RoomUnread[]> {
+    return this.run("myRooms", async () => this.reading.rooms(await this.identityOf(caller)));
+  }
+
+  /** Adds a room to the caller's rooms, or sets how it notifies; answers the rooms. */
+  addMyRoom(caller: Caller, payload: unknown): Promise<RoomUnread[]> {
+    return this.run("myRooms", async () => {
+      const { room, notify } = parsePayload("myRoom", payload);
+      const you = await this.identityOf(caller);
+      await this.reading.addRoom(you, normalizeRoomName(room), notify as NotifyLevel | undefined);
+      return this.reading.rooms(you);
+    });
+  }
+
+  /** Removes a room from the caller's rooms; answers the rooms. */
+  removeMyRoom(caller: Caller, payload: unknown): Promise<RoomUnread[]> {
+    return this.run("myRooms", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const you = await this.identityOf(caller);
+      await this.reading.removeRoom(you, room);
+      return this.reading.rooms(you);
     });
   }
 
@@ -283,6 +402,15 @@ export class ChatService {
 async function sessionOf(caller: Caller): Promise<SessionData | undefined> {
   const { credentials } = caller;
   return credentials.kind === "connection" ? undefined : credentials.session?.();
+}
+
+function typingAllowance() {
+  const bucket = new TokenBucket(TYPING_ALLOWANCE);
+  return {
+    take: () => {
+      if (!bucket.take()) throw new RateLimitedError(1, "Too many typing signals: at most one a second.");
+    },
+  };
 }
 
 function count(items: Iterable<unknown>): number {

@@ -4,10 +4,10 @@
 // made, so nobody sees, and nobody is acknowledged with, what a crash could undo.
 // User input only ever becomes a Map key, never a key of a plain object.
 import { randomUUID } from "node:crypto";
-import type { Message } from "../protocol";
+import type { Message, NotifyLevel } from "../protocol";
 import type { Durability, JournalRecord, SnapshotMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
 import { LEGACY_USERNAME_OWNER_PREFIX } from "./records";
-import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
+import type { AppendResult, MessageDraft, PersonRoom, RoomActivity, Store, UserRecord } from "./store";
 
 interface RoomTable {
   messages: Message[];
@@ -22,6 +22,8 @@ export class MemoryStore implements Store {
   /** Username claims: skeleton to the name that holds it. */
   private readonly usernames = new Map<string, string>();
   private readonly rooms = new Map<string, RoomTable>();
+  /** Per person: their rooms (insertion order is the list's order) and their read markers. Memory only. */
+  private readonly people = new Map<string, { rooms: Map<string, NotifyLevel>; read: Map<string, number> }>();
   private readonly durability: Durability | undefined;
 
   constructor(durability?: Durability) {
@@ -120,6 +122,43 @@ export class MemoryStore implements Store {
     return this.rooms.get(room)?.owner;
   }
 
+  async personRooms(person: string): Promise<PersonRoom[]> {
+    const entry = this.people.get(person);
+    if (!entry) return [];
+    return [...entry.rooms].map(([room, notify]) => ({ room, notify, lastReadSeq: entry.read.get(room) ?? 0 }));
+  }
+
+  async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
+    const { rooms } = this.person(person);
+    rooms.set(room, notify ?? rooms.get(room) ?? "mentions");
+  }
+
+  async removePersonRoom(person: string, room: string): Promise<void> {
+    this.people.get(person)?.rooms.delete(room);
+  }
+
+  async markRead(person: string, room: string, seq: number): Promise<number> {
+    const { read } = this.person(person);
+    const kept = Math.max(read.get(room) ?? 0, seq);
+    read.set(room, kept);
+    return kept;
+  }
+
+  async readMarkers(person: string, rooms: string[]): Promise<Map<string, number>> {
+    const read = this.people.get(person)?.read;
+    return new Map(rooms.map((room) => [room, read?.get(room) ?? 0]));
+  }
+
+  async roomsByActivity(limit: number): Promise<RoomActivity[]> {
+    await this.settled();
+    const active: RoomActivity[] = [];
+    for (const name of this.rooms.keys()) {
+      const newest = this.loaded(name)?.messages.at(-1);
+      if (newest) active.push({ room: name, seq: newest.seq, lastActivity: newest.sentAt });
+    }
+    return active.sort((a, b) => b.lastActivity.localeCompare(a.lastActivity)).slice(0, limit);
+  }
+
   async deleteRoom(room: string): Promise<void> {
     this.rooms.delete(room);
     await this.record({ t: "deleteRoom", room });
@@ -204,6 +243,15 @@ export class MemoryStore implements Store {
     let messages = 0;
     for (const table of this.rooms.values()) messages += table.messages.length + unreadCount(table);
     return { users: this.users.size, rooms: this.rooms.size, messages };
+  }
+
+  private person(person: string) {
+    let entry = this.people.get(person);
+    if (!entry) {
+      entry = { rooms: new Map(), read: new Map() };
+      this.people.set(person, entry);
+    }
+    return entry;
   }
 
   private push(table: RoomTable, message: Message): void {

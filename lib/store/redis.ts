@@ -7,11 +7,11 @@
 // into keys, never trusted as key syntax.
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Message } from "../protocol";
+import type { Message, NotifyLevel } from "../protocol";
 import { guarded, Script } from "./redis-connection";
-import type { AppendResult, MessageDraft, Store, StoreListener, UserRecord } from "./store";
+import type { AppendResult, MessageDraft, PersonRoom, RoomActivity, Store, StoreListener, UserRecord } from "./store";
 
-/** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin. */
+/** KEYS: messages, clientIds, rooms by activity. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin, sentAt ms. */
 const APPEND = new Script(
   `local clientId = ARGV[2]
 if clientId ~= '' then
@@ -20,9 +20,22 @@ if clientId ~= '' then
 end
 local seq = redis.call('RPUSH', KEYS[1], ARGV[1])
 if clientId ~= '' then redis.call('HSET', KEYS[2], clientId, seq) end
+redis.call('ZADD', KEYS[3], tonumber(ARGV[6]), ARGV[4])
 redis.call('PUBLISH', ARGV[3], 'm\\n' .. ARGV[5] .. '\\n' .. ARGV[4] .. '\\n' .. seq .. '\\n' .. ARGV[1])
 return {1, seq, ARGV[1]}`,
-  2,
+  3,
+);
+
+/** KEYS: the person's read markers. ARGV: room, seq. Keeps the larger marker and returns it. */
+const MARK_READ = new Script(
+  `local kept = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local seq = tonumber(ARGV[2])
+if seq > kept then
+  redis.call('HSET', KEYS[1], ARGV[1], seq)
+  return seq
+end
+return kept`,
+  1,
 );
 
 /** KEYS: user hash. ARGV: username, passwordHash, createdAt, sessionVersion or "". */
@@ -41,12 +54,13 @@ return redis.call('HINCRBY', KEYS[1], 'sessionVersion', 1)`,
   1,
 );
 
-/** KEYS: messages, clientIds, owner. ARGV: feed channel, room, origin. */
+/** KEYS: messages, clientIds, owner, rooms by activity. ARGV: feed channel, room, origin. */
 const DELETE_ROOM = new Script(
   `redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[4], ARGV[2])
 redis.call('PUBLISH', ARGV[1], 'd\\n' .. ARGV[3] .. '\\n' .. ARGV[2])
 return 1`,
-  3,
+  4,
 );
 
 export interface RedisStoreOptions {
@@ -125,12 +139,13 @@ export class RedisStore implements Store {
     const stored: ListedMessage = { id: randomUUID(), room, ...draft };
     if (stored.clientId === undefined) delete stored.clientId;
     const reply = (await guarded(() =>
-      APPEND.run(this.redis, [this.roomKey(room, "messages"), this.roomKey(room, "clients")], [
+      APPEND.run(this.redis, [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.activityKey], [
         JSON.stringify(stored),
         draft.clientId ?? "",
         this.feedChannel,
         room,
         this.origin,
+        Date.parse(draft.sentAt),
       ]),
     )) as [number, number, string];
     const [created, seq, json] = reply;
@@ -171,11 +186,62 @@ export class RedisStore implements Store {
     return (await guarded(() => this.redis.get(this.roomKey(room, "owner")))) ?? undefined;
   }
 
+  async personRooms(person: string): Promise<PersonRoom[]> {
+    const rooms = await guarded(() => this.redis.zrange(this.personKey(person, "rooms"), 0, -1));
+    if (rooms.length === 0) return [];
+    const [levels, markers] = await guarded(() =>
+      Promise.all([this.redis.hmget(this.personKey(person, "notify"), ...rooms), this.redis.hmget(this.personKey(person, "read"), ...rooms)]),
+    );
+    return rooms.map((room, i) => ({
+      room,
+      notify: levels[i] === "all" ? "all" : "mentions",
+      lastReadSeq: Number(markers[i] ?? 0),
+    }));
+  }
+
+  async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
+    await guarded(async () => {
+      // NX: a room already listed keeps its place.
+      const multi = this.redis.multi().zadd(this.personKey(person, "rooms"), "NX", Date.now(), room);
+      if (notify !== undefined) multi.hset(this.personKey(person, "notify"), room, notify);
+      await multi.exec();
+    });
+  }
+
+  async removePersonRoom(person: string, room: string): Promise<void> {
+    await guarded(() =>
+      this.redis.multi().zrem(this.personKey(person, "rooms"), room).hdel(this.personKey(person, "notify"), room).exec(),
+    );
+  }
+
+  async markRead(person: string, room: string, seq: number): Promise<number> {
+    return (await guarded(() => MARK_READ.run(this.redis, [this.personKey(person, "read")], [room, seq]))) as number;
+  }
+
+  async readMarkers(person: string, rooms: string[]): Promise<Map<string, number>> {
+    if (rooms.length === 0) return new Map();
+    const markers = await guarded(() => this.redis.hmget(this.personKey(person, "read"), ...rooms));
+    return new Map(rooms.map((room, i) => [room, Number(markers[i] ?? 0)]));
+  }
+
+  async roomsByActivity(limit: number): Promise<RoomActivity[]> {
+    const ranked = await guarded(() => this.redis.zrevrange(this.activityKey, 0, limit - 1, "WITHSCORES"));
+    const rooms: Array<{ room: string; at: number }> = [];
+    for (let i = 0; i < ranked.length; i += 2) rooms.push({ room: ranked[i]!, at: Number(ranked[i + 1]) });
+    if (rooms.length === 0) return [];
+    const lengths = await guarded(async () => {
+      const multi = this.redis.multi();
+      for (const { room } of rooms) multi.llen(this.roomKey(room, "messages"));
+      return ((await multi.exec()) ?? []).map(([, length]) => Number(length));
+    });
+    return rooms.map(({ room, at }, i) => ({ room, seq: lengths[i] ?? 0, lastActivity: new Date(at).toISOString() }));
+  }
+
   async deleteRoom(room: string): Promise<void> {
     await guarded(() =>
       DELETE_ROOM.run(
         this.redis,
-        [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.roomKey(room, "owner")],
+        [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.roomKey(room, "owner"), this.activityKey],
         [this.feedChannel, room, this.origin],
       ),
     );
@@ -249,6 +315,14 @@ export class RedisStore implements Store {
    */
   private usernameKey(skeleton: string): string {
     return this.roomKey(`@name:${skeleton}`, "owner");
+  }
+
+  private get activityKey(): string {
+    return `${this.prefix}rooms:activity`;
+  }
+
+  private personKey(person: string, table: "rooms" | "notify" | "read"): string {
+    return `${this.prefix}person:${encodeURIComponent(person)}:${table}`;
   }
 
   private roomKey(room: string, table: "messages" | "clients" | "owner"): string {

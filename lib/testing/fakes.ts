@@ -2,10 +2,10 @@
 // pushed, and stores that fail or pause on purpose so a test can hit a worker
 // at the worst moment. Test support only; nothing in the app imports this.
 import type { Logger } from "../logger";
-import type { Message, ServerEvent } from "../protocol";
+import type { Message, NotifyLevel, ServerEvent } from "../protocol";
 import { PushBus, type Publish, type PushPayload } from "../pushes/push-bus";
 import { MemoryStore } from "../store/memory";
-import type { AppendResult, MessageDraft, Store, UserRecord } from "../store/store";
+import type { AppendResult, MessageDraft, PersonRoom, RoomActivity, Store, UserRecord } from "../store/store";
 
 /** Records every push of its bus, in order, the way a client subscribed to every topic would see them. */
 export class PushLog {
@@ -60,6 +60,24 @@ export class WrappedStore implements Store {
   }
   owner(room: string): Promise<string | undefined> {
     return this.inner.owner(room);
+  }
+  personRooms(person: string): Promise<PersonRoom[]> {
+    return this.inner.personRooms(person);
+  }
+  savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
+    return this.inner.savePersonRoom(person, room, notify);
+  }
+  removePersonRoom(person: string, room: string): Promise<void> {
+    return this.inner.removePersonRoom(person, room);
+  }
+  markRead(person: string, room: string, seq: number): Promise<number> {
+    return this.inner.markRead(person, room, seq);
+  }
+  readMarkers(person: string, rooms: string[]): Promise<Map<string, number>> {
+    return this.inner.readMarkers(person, rooms);
+  }
+  roomsByActivity(limit: number): Promise<RoomActivity[]> {
+    return this.inner.roomsByActivity(limit);
   }
   deleteRoom(room: string): Promise<void> {
     return this.inner.deleteRoom(room);

@@ -103,7 +103,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }],
 
     ["GET", /^\/api\/rooms$/, async ({ res }) => {
-      sendJson(res, 200, { rooms: registry.list() });
+      sendJson(res, 200, { rooms: await chat.listRooms() });
     }],
 
     ["GET", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, url, params }) => {
@@ -124,6 +124,24 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       // A HEAD has no body to stream into: it would hold its connection open for nothing.
       if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
       await deps.streams.serve(res, room);
+    }],
+
+    ["GET", /^\/api\/me\/rooms$/, async ({ req, res }) => {
+      sendJson(res, 200, { rooms: await chat.myRooms(caller(req)) });
+    }],
+
+    ["PUT", /^\/api\/me\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { rooms: await chat.addMyRoom(caller(req), withRoom(room, await body(req))) });
+    }],
+
+    ["DELETE", /^\/api\/me\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      sendJson(res, 200, { rooms: await chat.removeMyRoom(caller(req), { room: roomParam(params[0]) }) });
+    }],
+
+    ["PUT", /^\/api\/me\/rooms\/([^/]+)\/read$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { lastReadSeq: await chat.markRead(caller(req), withRoom(room, await body(req))) });
     }],
 
     ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
