@@ -201,10 +201,8 @@ export class ChatService {
     return this.run("read", async () => {
       const { room: asked, seq } = parsePayload("read", payload);
       const room = normalizeRoomName(asked);
+      // No join needed (as over HTTP): a page's sidebar tells its connection a guest's markers.
       const you = await this.identityOf(caller);
-      if (caller.connection && !caller.connection.port.isIn(room)) {
-        throw new ChatError("not_joined", `Join room "${room}" before marking it read.`);
-      }
       return this.reading.markRead(you, room, seq, caller.connection?.reads);
     });
   }

@@ -1,16 +1,20 @@
 // Write and send a message: Enter sends, Shift+Enter starts a new line. A sent
 // message goes to the outbox at once (shown in the list as pending) and the box
 // empties, connected or not; the outbox sends it when the connection allows.
-import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { normalizeContent } from "@/lib/names";
+import { TYPING_EVERY_MS } from "./typing-line";
 
 interface Props {
   connected: boolean;
   onSend: (content: string) => void;
+  /** The person typed: called at most every 2 s while they type. */
+  onTyping?: () => void;
 }
 
-export function Composer({ connected, onSend }: Props) {
+export function Composer({ connected, onSend, onTyping }: Props) {
   const [text, setText] = useState("");
+  const typedAt = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
 
@@ -26,6 +30,8 @@ export function Composer({ connected, onSend }: Props) {
     setError(null);
     onSend(text);
     setText("");
+    // The next keystroke is a new burst.
+    typedAt.current = 0;
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -62,6 +68,11 @@ export function Composer({ connected, onSend }: Props) {
           onChange={(event) => {
             setText(event.target.value);
             setError(null);
+            const now = Date.now();
+            if (event.target.value.trim() !== "" && now - typedAt.current >= TYPING_EVERY_MS) {
+              typedAt.current = now;
+              onTyping?.();
+            }
           }}
           onKeyDown={onKeyDown}
         />

@@ -21,6 +21,7 @@ import type {
   Member,
   ServerToClientEvents,
 } from "@/lib/protocol";
+import { localReadMarker, saveLocalReadMarker } from "../local-rooms";
 import type { HistoryAction } from "./history";
 import type { Notice } from "./timeline";
 
@@ -61,6 +62,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const [you, setYou] = useState<Identity | null>(null);
   const [socketNode, setSocketNode] = useState<string | null>(null);
+  const [typing, setTyping] = useState<string[]>([]);
   const socketRef = useRef<ChatSocket | null>(null);
   const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
 
@@ -151,6 +153,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       pushedSinceJoin = true;
       dispatch({ type: "window", messages: push.messages });
     });
+    socket.on("room:typing", (push) => {
+      if (push.room === room) setTyping(push.users);
+    });
     socket.on("room:presence", (push) => {
       if (push.room === room) setMembers(push.members);
     });
@@ -226,7 +231,33 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     socket.disconnect().connect();
   }, []);
 
-  return { status, members, notices, you, socketNode, send, reconnect };
+  /** Where the person had read up to in this room before (an account's from the server, a guest's from this browser). */
+  const readMarker = useCallback(async (): Promise<number> => {
+    const socket = socketRef.current;
+    const local = localReadMarker(room);
+    if (!socket?.connected) return local;
+    // Watching the room it has joined brings no activity (it has the list), only the counts.
+    const reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("rooms:watch", { rooms: [room] }).catch(() => null);
+    return Math.max(local, reply?.ok ? (reply.rooms[0]?.lastReadSeq ?? 0) : 0);
+  }, [room]);
+
+  /** The person has seen the room up to `seq`. */
+  const markRead = useCallback(
+    (seq: number) => {
+      saveLocalReadMarker(room, seq);
+      const socket = socketRef.current;
+      if (socket?.connected) socket.emit("room:read", { room, seq }, () => {});
+    },
+    [room],
+  );
+
+  /** The person is typing (the composer calls it at most every 2 s); nothing is said when offline. */
+  const sayTyping = useCallback(() => {
+    const socket = socketRef.current;
+    if (socket?.connected) socket.emit("typing", { room }, () => {});
+  }, [room]);
+
+  return { status, members, notices, you, socketNode, send, reconnect, typing, sayTyping, readMarker, markRead };
 }
 
 function delay(ms: number): Promise<void> {
