@@ -23,8 +23,8 @@ export interface ConnectionPort {
   isIn(room: string): boolean;
   enter(room: string): Promise<void>;
   exit(room: string): Promise<void>;
-  /** Makes the connection a watcher of exactly these rooms (their `room:activity` pushes). */
-  watch(rooms: readonly string[]): Promise<void>;
+  /** Makes the connection a watcher of exactly these rooms (their `room:activity` pushes); absent where none are delivered. */
+  watch?(rooms: readonly string[]): Promise<void>;
 }
 
 /** A connection as the service knows it: the transport's port and its own send and typing allowances. */

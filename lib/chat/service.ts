@@ -12,9 +12,10 @@ import type { SendLimiter } from "../limits/send-limiter";
 import type { Logger } from "../logger";
 import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
 import { parsePayload } from "../payloads";
-import type { ErrorCode, Identity, Member, Message, NotifyLevel, RoomSummary, RoomUnread } from "../protocol";
-import type { RegistryManager } from "../rooms/registry";
 import { TokenBucket } from "../limits/token-bucket";
+import type { ErrorCode, Identity, Member, Message, NotifyLevel, Role, RoomSettings, RoomSummary, RoomUnread } from "../protocol";
+import type { RegistryManager } from "../rooms/registry";
+import { roleOf } from "../rooms/roles";
 import type { Caller, ConnectionPort } from "./caller";
 import { Reading } from "./reading";
 import { TypingBoard } from "./typing";
@@ -54,6 +55,8 @@ export interface JoinResult {
   messages: Message[];
   members: Member[];
   you: Identity;
+  role: Role;
+  settings: RoomSettings;
 }
 
 /** An account operation's answer: the user, and the session the transport hands back (cookie or token). */
@@ -129,9 +132,12 @@ export class ChatService {
       // Entered before the join is read, so no push falls between the list and the subscription.
       await port.enter(room);
       try {
-        const { messages, members } = await this.options.registry.join(room, port.id, you);
+        const { registry } = this.options;
+        const { messages, members } = await registry.join(room, port.id, you, caller.address);
+        // A connection is a person, never the admin token.
+        const { settings } = await registry.admit(room, you, caller.address);
         await this.reading.joined(you, room);
-        return { room, messages, members, you };
+        return { room, messages, members, you, role: roleOf(settings, you) as Role, settings };
       } catch (error) {
         await port.exit(room);
         throw error;
@@ -214,10 +220,13 @@ export class ChatService {
       if (asked.length > MAX_WATCHED_ROOMS) {
         throw new ChatError("invalid_payload", `A connection can watch at most ${MAX_WATCHED_ROOMS} rooms.`);
       }
-      const rooms = [...new Set(asked.map(normalizeRoomName))];
+      const named = [...new Set(asked.map(normalizeRoomName))];
       const connection = this.connectionOf(caller);
       const you = await this.identityOf(caller);
-      await connection.port.watch(rooms);
+      // A private room is watched by its members only (and nobody watches a room they are banned from).
+      const allowed = await Promise.all(named.map((room) => this.options.registry.admit(room, you, caller.address).then(() => true, refusedAs(false))));
+      const rooms = named.filter((_, i) => allowed[i]);
+      await connection.port.watch?.(rooms);
       this.watches.set(connection.port.id, you.username, rooms);
       return this.reading.counts(you, rooms, connection.reads);
     });
@@ -236,9 +245,17 @@ export class ChatService {
       for (const stored of await registry.store.roomsByActivity(ROOM_LIST_MAX)) {
         if (!listed.has(stored.room)) listed.set(stored.room, { name: stored.room, members: 0, messages: stored.seq, lastActivity: stored.lastActivity });
       }
-      return [...listed.values()]
-        .sort((a, b) => Number(b.members > 0) - Number(a.members > 0) || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""))
-        .slice(0, ROOM_LIST_MAX);
+      const ranked = [...listed.values()].sort(
+        (a, b) => Number(b.members > 0) - Number(a.members > 0) || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""),
+      );
+      // Public rooms only: an unlisted or private room is not for the home page.
+      const shown: RoomSummary[] = [];
+      for (const room of ranked) {
+        if (shown.length === ROOM_LIST_MAX) break;
+        const visibility = (await registry.store.roomSettings(room.name))?.visibility ?? "public";
+        if (visibility === "public") shown.push(room);
+      }
+      return shown;
     });
   }
 
@@ -400,6 +417,14 @@ export class ChatService {
 async function sessionOf(caller: Caller): Promise<SessionData | undefined> {
   const { credentials } = caller;
   return credentials.kind === "connection" ? undefined : credentials.session?.();
+}
+
+/** A refusal (ChatError) becomes `value`; anything else is still thrown. */
+function refusedAs<T>(value: T): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof ChatError) return value;
+    throw error;
+  };
 }
 
 function typingAllowance() {

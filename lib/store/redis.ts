@@ -9,7 +9,20 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Message, NotifyLevel } from "../protocol";
 import { guarded, Script } from "./redis-connection";
-import type { AppendResult, MessageDraft, PersonRoom, RoomActivity, Store, StoreListener, UserRecord } from "./store";
+import type {
+  AppendResult,
+  AuditEntry,
+  MessageDraft,
+  PersonRoom,
+  RoomActivity,
+  RoomEntry,
+  RoomList,
+  RoomSettingsRecord,
+  Store,
+  StoreListener,
+  UserRecord,
+} from "./store";
+import { AUDIT_MAX, ROOM_LISTS } from "./store";
 
 /** KEYS: messages, clientIds, rooms by activity. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin, sentAt ms. */
 const APPEND = new Script(
@@ -24,6 +37,17 @@ redis.call('ZADD', KEYS[3], tonumber(ARGV[6]), ARGV[4])
 redis.call('PUBLISH', ARGV[3], 'm\\n' .. ARGV[5] .. '\\n' .. ARGV[4] .. '\\n' .. seq .. '\\n' .. ARGV[1])
 return {1, seq, ARGV[1]}`,
   3,
+);
+
+/** KEYS: the person's rooms, their notify levels. ARGV: room, level or "". A new room goes last; a listed one keeps its place. */
+const SAVE_PERSON_ROOM = new Script(
+  `if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  redis.call('ZADD', KEYS[1], (tonumber(last[2]) or 0) + 1, ARGV[1])
+end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+return 1`,
+  2,
 );
 
 /** KEYS: the person's read markers. ARGV: room, seq. Keeps the larger marker and returns it. */
@@ -54,13 +78,17 @@ return redis.call('HINCRBY', KEYS[1], 'sessionVersion', 1)`,
   1,
 );
 
-/** KEYS: messages, clientIds, owner, rooms by activity. ARGV: feed channel, room, origin. */
+/** The keys a room has in Redis. */
+const ROOM_TABLES = ["messages", "clients", "owner", "settings", "audit", ...ROOM_LISTS] as const;
+type RoomTable = (typeof ROOM_TABLES)[number];
+
+/** KEYS: every key of the room (ROOM_TABLES), then the rooms by activity. ARGV: feed channel, room, origin. */
 const DELETE_ROOM = new Script(
-  `redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-redis.call('ZREM', KEYS[4], ARGV[2])
+  `redis.call('ZREM', KEYS[#KEYS], ARGV[2])
+redis.call('DEL', unpack(KEYS, 1, #KEYS - 1))
 redis.call('PUBLISH', ARGV[1], 'd\\n' .. ARGV[3] .. '\\n' .. ARGV[2])
 return 1`,
-  4,
+  ROOM_TABLES.length + 1,
 );
 
 export interface RedisStoreOptions {
@@ -200,12 +228,9 @@ export class RedisStore implements Store {
   }
 
   async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
-    await guarded(async () => {
-      // NX: a room already listed keeps its place.
-      const multi = this.redis.multi().zadd(this.personKey(person, "rooms"), "NX", Date.now(), room);
-      if (notify !== undefined) multi.hset(this.personKey(person, "notify"), room, notify);
-      await multi.exec();
-    });
+    await guarded(() =>
+      SAVE_PERSON_ROOM.run(this.redis, [this.personKey(person, "rooms"), this.personKey(person, "notify")], [room, notify ?? ""]),
+    );
   }
 
   async removePersonRoom(person: string, room: string): Promise<void> {
@@ -237,11 +262,47 @@ export class RedisStore implements Store {
     return rooms.map(({ room, at }, i) => ({ room, seq: lengths[i] ?? 0, lastActivity: new Date(at).toISOString() }));
   }
 
+  async roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
+    const json = await guarded(() => this.redis.get(this.roomKey(room, "settings")));
+    return json === null ? undefined : (JSON.parse(json) as RoomSettingsRecord);
+  }
+
+  async saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void> {
+    await guarded(() => this.redis.multi().set(this.roomKey(room, "settings"), JSON.stringify(settings)).publish(...this.configured(room)).exec());
+  }
+
+  async putRoomEntry(room: string, list: RoomList, entry: RoomEntry): Promise<void> {
+    await guarded(() =>
+      this.redis.multi().hset(this.roomKey(room, list), entry.key, JSON.stringify(entry)).publish(...this.configured(room)).exec(),
+    );
+  }
+
+  async removeRoomEntry(room: string, list: RoomList, key: string): Promise<boolean> {
+    const results = await guarded(() => this.redis.multi().hdel(this.roomKey(room, list), key).publish(...this.configured(room)).exec());
+    return results?.[0]?.[1] === 1;
+  }
+
+  async roomEntries(room: string, list: RoomList): Promise<RoomEntry[]> {
+    const fields = await guarded(() => this.redis.hvals(this.roomKey(room, list)));
+    return fields.map((json) => JSON.parse(json) as RoomEntry);
+  }
+
+  async appendAudit(room: string, entry: AuditEntry): Promise<void> {
+    const key = this.roomKey(room, "audit");
+    await guarded(() => this.redis.multi().lpush(key, JSON.stringify(entry)).ltrim(key, 0, AUDIT_MAX - 1).exec());
+  }
+
+  async audit(room: string, limit: number): Promise<AuditEntry[]> {
+    if (limit <= 0) return [];
+    const items = await guarded(() => this.redis.lrange(this.roomKey(room, "audit"), 0, limit - 1));
+    return items.map((json) => JSON.parse(json) as AuditEntry);
+  }
+
   async deleteRoom(room: string): Promise<void> {
     await guarded(() =>
       DELETE_ROOM.run(
         this.redis,
-        [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.roomKey(room, "owner"), this.activityKey],
+        [...ROOM_TABLES.map((table) => this.roomKey(room, table)), this.activityKey],
         [this.feedChannel, room, this.origin],
       ),
     );
@@ -299,10 +360,19 @@ export class RedisStore implements Store {
       for (const listener of this.listeners) listener.deleted(room);
       return;
     }
+    if (kind === "c") {
+      for (const listener of this.listeners) listener.configured?.(room);
+      return;
+    }
     if (kind !== "m" || seq === undefined) return;
     const json = payload.slice(kind.length + origin!.length + room.length + seq.length + 4);
     const message = withSeq(json, Number(seq));
     for (const listener of this.listeners) listener.appended(message);
+  }
+
+  /** The feed notice that a room's settings or lists changed. */
+  private configured(room: string): [string, string] {
+    return [this.feedChannel, `c\n${this.origin}\n${room}`];
   }
 
   private userKey(username: string): string {
@@ -325,7 +395,7 @@ export class RedisStore implements Store {
     return `${this.prefix}person:${encodeURIComponent(person)}:${table}`;
   }
 
-  private roomKey(room: string, table: "messages" | "clients" | "owner"): string {
+  private roomKey(room: string, table: RoomTable): string {
     return `${this.prefix}room:${encodeURIComponent(room)}:${table}`;
   }
 }

@@ -5,6 +5,7 @@
 // Redis gets a fresh key prefix per call), so tests can use readable names.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeAwarenessStore } from "./awareness.contract";
+import { describeRoomRecords } from "./rooms.contract";
 import type { MessageDraft, Store, UserRecord } from "./store";
 
 export function describeStore(name: string, createStore: () => Store | Promise<Store>): void {
@@ -37,6 +38,8 @@ export function describeStore(name: string, createStore: () => Store | Promise<S
     }
 
     const seqs = (messages: { seq: number }[]) => messages.map((message) => message.seq);
+
+    describeRoomRecords(() => store);
 
     describe("users", () => {
       it("creates a user under a free name", async () => {
