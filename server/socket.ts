@@ -41,6 +41,8 @@ const WATCH_PREFIX = watchTopic("");
  * so 32 KB leaves room for the room name, clientId and framing.
  */
 export const MAX_PACKET_BYTES = 32 * 1024;
+/** How often the server pings each connection (the pages' silence check relies on it: lib/client-policy.ts). */
+export const PING_INTERVAL_MS = 5_000;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, chat, logger, stats } = deps;
@@ -48,6 +50,9 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     path: "/socket.io",
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
+    // A ping every 5 s lets a page notice a frozen server within seconds (it reconnects after
+    // SILENCE_MS without a packet); a client is still given the default 20 s to answer one.
+    pingInterval: PING_INTERVAL_MS,
     allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, config.allowedOrigins)),
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
   });

@@ -23,7 +23,7 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
 
   const messages = useMemo(() => visibleMessages(history), [history]);
   const connected = status.state === "connected";
-  const outbox = useOutbox(send, connected, messages);
+  const outbox = useOutbox(room, send, connected, messages);
   const items = useMemo(() => timeline(messages, notices), [messages, notices]);
   const before = oldestSeq(history);
   const newestSeq = messages.at(-1)?.seq ?? 0;

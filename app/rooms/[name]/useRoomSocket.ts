@@ -11,7 +11,7 @@
 // reconnects at once instead of waiting out the back-off.
 import { useCallback, useEffect, useRef, useState, type Dispatch } from "react";
 import { io, type Socket } from "socket.io-client";
-import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs } from "@/lib/client-policy";
+import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs, SILENCE_MS } from "@/lib/client-policy";
 import type {
   Ack,
   ClientToServerEvents,
@@ -180,10 +180,25 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     };
     window.addEventListener("offline", goneOffline);
     window.addEventListener("online", backOnline);
+    // What the page says is true: a server that went silent (frozen, not closed) is
+    // noticed within seconds by its missing pings, not after Socket.IO's 25 s timeout.
+    let heardAt = Date.now();
+    const heard = () => (heardAt = Date.now());
+    socket.io.on("open", () => {
+      heard();
+      socket.io.engine.on("packet", heard);
+    });
+    const watchdog = setInterval(() => {
+      if (!socket.connected || Date.now() - heardAt < SILENCE_MS) return;
+      setStatus(RECONNECTING);
+      heard();
+      socket.disconnect().connect();
+    }, 1_000);
     socket.connect();
 
     return () => {
       disposed = true;
+      clearInterval(watchdog);
       window.removeEventListener("offline", goneOffline);
       window.removeEventListener("online", backOnline);
       joinRef.current = null;
