@@ -2,6 +2,7 @@
 // Erlang one. It speaks only the public contract: HTTP to check the server and
 // sign in, Socket.IO for the room.
 import { CHAT_HELP, CHAT_USAGE, parseChatArgs, UsageError, type ChatOptions } from "./chat-args";
+import { COMMANDS_HELP, parseLine } from "./chat-commands";
 import { ChatFailure } from "./chat-errors";
 import { checkServer, login } from "./chat-http";
 import { ChatSession } from "./chat-session";
@@ -64,6 +65,22 @@ async function readLines(terminal: Terminal, session: ChatSession): Promise<void
   for (;;) {
     const line = await Promise.race([terminal.nextLine(), session.ended.then(() => null)]);
     if (line === null || line.trim() === "exit") return session.quit(0);
-    if (line.trim()) session.submit(line);
+    if (!line.trim()) continue;
+    const command = parseLine(line);
+    switch (command.kind) {
+      case "message":
+        session.submit(command.content);
+        break;
+      case "rooms":
+        await session.listRooms();
+        break;
+      case "join":
+      case "switch":
+        await session.switchTo(command.room, command.kind === "switch");
+        break;
+      case "help":
+        terminal.print(`[livechat] ${COMMANDS_HELP}`);
+        break;
+    }
   }
 }
