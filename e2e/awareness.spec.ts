@@ -96,8 +96,8 @@ test("a mention while the page is hidden shows a notification", async ({ browser
   });
   await chooseGuestNameViaApi(page, me);
   const other = `${room}-b`;
-  await page.goto(roomPath(other));
-  await page.goto(roomPath(room));
+  await openRoom(page, other);
+  await openRoom(page, room);
   await expect(myRoom(page, other)).toBeVisible();
 
   await postAs(visitor, other, `ping @${me}`);
