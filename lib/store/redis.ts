@@ -12,6 +12,7 @@ import { guarded, Script } from "./redis-connection";
 import type {
   AppendResult,
   AuditEntry,
+  KeptMessage,
   MessageDraft,
   PersonRoom,
   RoomActivity,
@@ -102,8 +103,8 @@ export interface RedisStoreOptions {
   ownsConnections?: boolean;
 }
 
-/** A message as its room's list keeps it: its seq is its place in the list. */
-type ListedMessage = Omit<Message, "seq">;
+/** A message as its room's list keeps it (with its author's key): its seq is its place in the list. */
+type ListedMessage = Omit<KeptMessage, "seq">;
 
 export class RedisStore implements Store {
   private readonly redis: Redis;
@@ -166,6 +167,7 @@ export class RedisStore implements Store {
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
     const stored: ListedMessage = { id: randomUUID(), room, ...draft };
     if (stored.clientId === undefined) delete stored.clientId;
+    if (stored.author === undefined) delete stored.author;
     const reply = (await guarded(() =>
       APPEND.run(this.redis, [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.activityKey], [
         JSON.stringify(stored),
@@ -400,9 +402,10 @@ export class RedisStore implements Store {
   }
 }
 
+/** The message as clients see it: its seq put in, its author's key left out. */
 function withSeq(json: string, seq: number): Message {
   const stored = JSON.parse(json) as ListedMessage;
   // The wire order of fields, as the memory store gives them.
-  const { id, room, ...rest } = stored;
+  const { id, room, author, ...rest } = stored;
   return { id, room, seq, ...rest };
 }

@@ -1,7 +1,7 @@
 // The scrolling message log. Follows new messages only while the reader is at
 // the bottom, and keeps the reader's place when older messages are prepended.
 import { Fragment, useLayoutEffect, useRef, useState } from "react";
-import type { Identity } from "@/lib/protocol";
+import { samePerson, type Identity } from "@/lib/protocol";
 import { MessageItem } from "./MessageItem";
 import { NoticeItem } from "./NoticeItem";
 import type { OutboxItem } from "./outbox";
@@ -49,11 +49,12 @@ export function MessageList({
   const [awayFromBottom, setAwayFromBottom] = useState(false);
   const dividerRef = useRef<HTMLLIElement>(null);
   const scrolledToDivider = useRef(false);
+  const mine = (author: Identity) => !!you && samePerson(you, author);
   // The first message after the marker, if someone else wrote it since.
   const firstUnread =
     readAtOpen === null || readAtOpen === 0
       ? undefined
-      : items.find((item) => item.kind === "message" && item.message.seq > readAtOpen && item.message.username !== you?.username)?.key;
+      : items.find((item) => item.kind === "message" && item.message.seq > readAtOpen && !mine(item.message))?.key;
   // Set when "Load older" is pressed; used once the older page is rendered above.
   const anchorRef = useRef<{ oldestKey: string | undefined; height: number; top: number } | null>(null);
 
@@ -105,7 +106,6 @@ export function MessageList({
     });
   }
 
-  const mine = (username: string, guest: boolean) => !!you && !you.guest && !guest && you.username === username;
 
   return (
     <div
@@ -143,7 +143,7 @@ export function MessageList({
                 </li>
               ) : null}
               {item.kind === "message" ? (
-                <MessageItem message={item.message} mine={mine(item.message.username, item.message.guest)} />
+                <MessageItem message={item.message} mine={mine(item.message)} />
               ) : (
                 <NoticeItem notice={item.notice} />
               )}
