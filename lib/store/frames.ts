@@ -35,6 +35,11 @@ export interface FramesRead {
   records: number;
   /** Why reading stopped before the end of the file, if it did. */
   problem?: string;
+  /**
+   * The damaged record is the file's last and reaches its end: what a crash mid-write
+   * leaves. Damage with whole records' worth of bytes after it is something else.
+   */
+  tornTail?: boolean;
 }
 
 /**
@@ -49,7 +54,13 @@ export async function readFrames(file: string, onPayload: (payload: Buffer) => v
     let bufferedAt = 0; // file offset of buffered[0]
     let readTo = 0;
     let records = 0;
-    const stop = (offset: number, problem: string): FramesRead => ({ validBytes: offset, size, records, problem: `${problem} at byte ${offset}` });
+    const stop = (offset: number, problem: string, declared?: number): FramesRead => ({
+      validBytes: offset,
+      size,
+      records,
+      problem: `${problem} at byte ${offset}`,
+      tornTail: declared === undefined ? size - offset < HEADER : offset + HEADER + declared >= size,
+    });
     for (;;) {
       let at = 0;
       while (buffered.length - at >= HEADER) {
@@ -57,7 +68,7 @@ export async function readFrames(file: string, onPayload: (payload: Buffer) => v
         if (length > MAX_RECORD_BYTES) return stop(bufferedAt + at, "a record header with an impossible length");
         if (buffered.length - at < HEADER + length) break;
         const payload = buffered.subarray(at + HEADER, at + HEADER + length);
-        if (crc32(payload) !== buffered.readUInt32LE(at + 4)) return stop(bufferedAt + at, "a checksum mismatch");
+        if (crc32(payload) !== buffered.readUInt32LE(at + 4)) return stop(bufferedAt + at, "a checksum mismatch", length);
         onPayload(payload);
         records += 1;
         at += HEADER + length;
@@ -72,7 +83,9 @@ export async function readFrames(file: string, onPayload: (payload: Buffer) => v
       const fresh = chunk.subarray(0, bytesRead);
       buffered = buffered.length > 0 ? Buffer.concat([buffered, fresh]) : fresh;
     }
-    if (buffered.length > 0) return stop(bufferedAt, "a record cut short");
+    if (buffered.length > 0) {
+      return stop(bufferedAt, "a record cut short", buffered.length >= HEADER ? buffered.readUInt32LE(0) : undefined);
+    }
     return { validBytes: bufferedAt, size, records };
   } finally {
     await handle.close();

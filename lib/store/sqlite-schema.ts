@@ -1,0 +1,81 @@
+// The SQLite store's tables, created or brought up to date when the store opens.
+// `PRAGMA user_version` counts the migrations applied; each later change (edits,
+// reactions, settings...) appends one to MIGRATIONS and never edits an earlier one.
+import type { Database } from "better-sqlite3";
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE users (
+    key TEXT PRIMARY KEY,              -- the username lower-cased: names are unique case-insensitively
+    username TEXT NOT NULL,            -- as registered
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    session_version INTEGER            -- NULL until the first logout
+  ) WITHOUT ROWID;
+
+  CREATE TABLE rooms (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    owner TEXT
+  );
+
+  CREATE TABLE messages (
+    num INTEGER PRIMARY KEY,           -- the full-text index's rowid: explicit, so VACUUM keeps it
+    room_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    guest INTEGER NOT NULL,
+    content TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    client_id TEXT
+  );
+  CREATE UNIQUE INDEX messages_by_seq ON messages (room_id, seq);
+  -- The clientId rule without keeping clientIds in memory.
+  CREATE UNIQUE INDEX messages_by_client_id ON messages (room_id, client_id) WHERE client_id IS NOT NULL;
+
+  -- Data brought in from elsewhere (the journal of earlier versions), so a start
+  -- cut off between the import's commit and renaming its source aside imports once.
+  CREATE TABLE imports (
+    source TEXT PRIMARY KEY,
+    imported_at TEXT NOT NULL,
+    records INTEGER NOT NULL
+  );
+
+  -- Words of every message for search; the triggers keep it following content, so an
+  -- edit re-indexes a message and a deletion (content emptied, or the row removed)
+  -- takes it out.
+  CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    content,
+    content = 'messages',
+    content_rowid = 'num',
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, content) VALUES (new.num, new.content);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.num, old.content);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.num, old.content);
+    INSERT INTO messages_fts (rowid, content) VALUES (new.num, new.content);
+  END;
+  `,
+];
+
+/** Applies the migrations the file has not had yet, each in its own transaction. */
+export function migrate(db: Database): void {
+  const applied = db.pragma("user_version", { simple: true }) as number;
+  if (applied > MIGRATIONS.length) {
+    throw new Error(
+      `The database was written by a newer Livechat (schema version ${applied}; this one knows ${MIGRATIONS.length}); run that version or restore a backup.`,
+    );
+  }
+  for (let version = applied; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,236 @@
+// The embedded default store: one SQLite database (DATA_DIR/livechat.db) holding
+// accounts, rooms and every message, so memory no longer grows with history: only
+// live rooms' windows (kept by their workers) are in the heap, and scroll-back and
+// search read the database.
+//
+// Durable before the ack: WAL mode with synchronous=FULL. In WAL mode a commit
+// appends its pages to the WAL; FULL fsyncs the WAL at every commit, so a commit
+// that has returned survives a power cut. (NORMAL, the usual WAL pairing, fsyncs
+// only at checkpoints: a kill -9 loses nothing, since the OS still holds the
+// writes, but a power cut can roll back commits that were acknowledged.)
+//
+// Writes go through SqliteWriter: one transaction per tick (group commit), on a
+// worker thread that owns the writing connection, so fsyncs never block the event
+// loop. A room's seq and the clientId rule are decided inside that transaction
+// (max(seq) + 1 on the (room, seq) index; a unique index on (room, clientId)),
+// so nothing about a room needs to stay in memory. Reads use a second connection
+// on this thread: in WAL mode they never wait for the writer, and they see only
+// committed, hence durable, data.
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import Database, { type Database as Connection, type Statement } from "better-sqlite3";
+import type { Logger } from "../logger";
+import type { Message } from "../protocol";
+import { lockDataDir, type DataDirLock } from "./data-dir-lock";
+import { configure, type WriteStep } from "./sqlite-batch.mjs";
+import { migrate } from "./sqlite-schema";
+import { SqliteWriter, type WriterThread } from "./sqlite-writer";
+import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
+
+export const DATABASE_FILE = "livechat.db";
+
+const MESSAGE_COLUMNS = "m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id";
+
+/** What the writer runs: every change goes through one of these, by name. */
+const WRITES = {
+  createUser: `INSERT INTO users (key, username, password_hash, created_at, session_version) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (key) DO NOTHING`,
+  bumpSessionVersion: `UPDATE users SET session_version = COALESCE(session_version, 0) + 1 WHERE key = ?
+    RETURNING session_version AS version`,
+  ensureRoom: `INSERT INTO rooms (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
+  // The seq is the room's newest + 1, read on the (room_id, seq) index inside the commit.
+  append: `INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id)
+    SELECT r.id, COALESCE((SELECT MAX(seq) FROM messages WHERE room_id = r.id), 0) + 1, ?, ?, ?, ?, ?, ?
+    FROM rooms r WHERE r.name = ?
+    ON CONFLICT (room_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+    RETURNING seq`,
+  byClientId: `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN rooms r ON r.id = m.room_id
+    WHERE r.name = ? AND m.client_id = ?`,
+  claimOwner: `UPDATE rooms SET owner = ? WHERE name = ? AND owner IS NULL`,
+  owner: `SELECT owner FROM rooms WHERE name = ?`,
+  deleteMessages: `DELETE FROM messages WHERE room_id = (SELECT id FROM rooms WHERE name = ?)`,
+  deleteRoom: `DELETE FROM rooms WHERE name = ?`,
+} as const;
+
+type WriteName = keyof typeof WRITES;
+
+const step = (statement: WriteName, params: unknown[], get = false): WriteStep => ({ statement, params, get });
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  username: string;
+  guest: number;
+  content: string;
+  sent_at: string;
+  client_id: string | null;
+}
+
+interface UserRow {
+  username: string;
+  password_hash: string;
+  created_at: string;
+  session_version: number | null;
+}
+
+export interface SqliteStoreOptions {
+  /** The directory holding the database file (DATA_DIR). */
+  dir: string;
+  logger: Logger;
+  /** Where commits run: a worker thread (the default) or this thread. */
+  writerThread?: WriterThread;
+}
+
+/** Opens (creating if need be) the store in `options.dir`. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  await mkdir(options.dir, { recursive: true });
+  const lock = await lockDataDir(options.dir);
+  try {
+    const file = path.join(options.dir, DATABASE_FILE);
+    const db = new Database(file);
+    try {
+      configure(db);
+      migrate(db);
+      const store = new SqliteStore(db, file, lock, options);
+      await store.writer.started();
+      return store;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly writer: SqliteWriter;
+  readonly file: string;
+  private readonly db: Connection;
+  private readonly lock: DataDirLock;
+  private readonly reads: {
+    findUser: Statement<[string], UserRow>;
+    recent: Statement<[string, number], MessageRow>;
+    before: Statement<[string, number, number], MessageRow>;
+    owner: Statement<[string], { owner: string | null }>;
+  };
+
+  constructor(db: Connection, file: string, lock: DataDirLock, options: SqliteStoreOptions) {
+    this.db = db;
+    this.file = file;
+    this.lock = lock;
+    this.reads = {
+      findUser: db.prepare("SELECT username, password_hash, created_at, session_version FROM users WHERE key = ?"),
+      recent: db.prepare(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.room_id = (SELECT id FROM rooms WHERE name = ?)
+         ORDER BY m.seq DESC LIMIT ?`,
+      ),
+      before: db.prepare(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.room_id = (SELECT id FROM rooms WHERE name = ?) AND m.seq < ?
+         ORDER BY m.seq DESC LIMIT ?`,
+      ),
+      owner: db.prepare(WRITES.owner),
+    };
+    this.writer = new SqliteWriter({
+      file,
+      statements: WRITES,
+      thread: options.writerThread ?? "worker",
+      db,
+      onFailure: (error) =>
+        options.logger.error("the SQLite writer stopped: nothing more is acknowledged until the server restarts", {
+          file,
+          error: error.message,
+        }),
+    });
+  }
+
+  async createUser(user: UserRecord): Promise<boolean> {
+    const [changes] = await this.writer.write([
+      step("createUser", [user.username.toLowerCase(), user.username, user.passwordHash, user.createdAt, user.sessionVersion ?? null]),
+    ]);
+    return changes === 1;
+  }
+
+  async findUser(username: string): Promise<UserRecord | undefined> {
+    const row = this.reads.findUser.get(username.toLowerCase());
+    if (!row) return undefined;
+    const user: UserRecord = { username: row.username, passwordHash: row.password_hash, createdAt: row.created_at };
+    if (row.session_version !== null) user.sessionVersion = row.session_version;
+    return user;
+  }
+
+  async bumpSessionVersion(username: string): Promise<number | undefined> {
+    const [row] = await this.writer.write([step("bumpSessionVersion", [username.toLowerCase()], true)]);
+    return (row as { version: number } | undefined)?.version;
+  }
+
+  async append(room: string, draft: MessageDraft): Promise<AppendResult> {
+    const id = randomUUID();
+    const clientId = draft.clientId ?? null;
+    const steps = [
+      step("ensureRoom", [room]),
+      step("append", [id, draft.username, draft.guest ? 1 : 0, draft.content, draft.sentAt, clientId, room], true),
+    ];
+    if (clientId !== null) steps.push(step("byClientId", [room, clientId], true));
+    const [, inserted, existing] = await this.writer.write(steps);
+    if (inserted) return { message: toMessage(room, { seq: (inserted as { seq: number }).seq, id, ...row(draft) }), created: true };
+    return { message: toMessage(room, existing as MessageRow), created: false };
+  }
+
+  async recent(room: string, limit: number): Promise<Message[]> {
+    return this.reads.recent.all(room, limit).reverse().map((found) => toMessage(room, found));
+  }
+
+  async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
+    return this.reads.before.all(room, beforeSeq, limit).reverse().map((found) => toMessage(room, found));
+  }
+
+  async claimOwner(room: string, username: string): Promise<string> {
+    const [, , found] = await this.writer.write([
+      step("ensureRoom", [room]),
+      step("claimOwner", [username, room]),
+      step("owner", [room], true),
+    ]);
+    return (found as { owner: string }).owner;
+  }
+
+  async owner(room: string): Promise<string | undefined> {
+    return this.reads.owner.get(room)?.owner ?? undefined;
+  }
+
+  async deleteRoom(room: string): Promise<void> {
+    await this.writer.write([step("deleteMessages", [room]), step("deleteRoom", [room])]);
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    this.db.close();
+    await this.lock.release();
+  }
+}
+
+function row(draft: MessageDraft): Omit<MessageRow, "seq" | "id"> {
+  return {
+    username: draft.username,
+    guest: draft.guest ? 1 : 0,
+    content: draft.content,
+    sent_at: draft.sentAt,
+    client_id: draft.clientId ?? null,
+  };
+}
+
+function toMessage(room: string, found: MessageRow): Message {
+  const message: Message = {
+    id: found.id,
+    room,
+    seq: found.seq,
+    username: found.username,
+    guest: found.guest === 1,
+    content: found.content,
+    sentAt: found.sent_at,
+  };
+  if (found.client_id !== null) message.clientId = found.client_id;
+  return message;
+}
