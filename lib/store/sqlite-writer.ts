@@ -63,7 +63,8 @@ export class SqliteWriter {
       this.ready = Promise.resolve();
       return;
     }
-    const worker = new Worker(WORKER_URL, { workerData: { file: options.file, statements: options.statements } });
+    // Plain JavaScript: the worker needs none of the parent's loaders (tsx costs a second to start).
+    const worker = new Worker(WORKER_URL, { workerData: { file: options.file, statements: options.statements }, execArgv: [] });
     this.worker = worker;
     this.ready = new Promise((resolve, reject) => {
       const onReply = (reply: WorkerReply) => {

@@ -17,13 +17,16 @@
 // on this thread: in WAL mode they never wait for the writer, and they see only
 // committed, hence durable, data.
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import Database, { type Database as Connection, type Statement } from "better-sqlite3";
 import type { Logger } from "../logger";
 import type { Message } from "../protocol";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock";
+import { DamagedData } from "./damaged-data";
+import { importJournal } from "./journal-import";
 import { configure, type WriteStep } from "./sqlite-batch.mjs";
+import { checkIntegrity, type IntegrityCheck } from "./sqlite-check";
 import { migrate } from "./sqlite-schema";
 import { SqliteWriter, type WriterThread } from "./sqlite-writer";
 import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
@@ -80,22 +83,54 @@ export interface SqliteStoreOptions {
   logger: Logger;
   /** Where commits run: a worker thread (the default) or this thread. */
   writerThread?: WriterThread;
+  /** Start with what is readable even when the data is damaged (RECOVER_READABLE); off by default. */
+  recoverReadable?: boolean;
+  /** How long start-up waits for the integrity check before letting it finish in the background. */
+  integrityBudgetMs?: number;
 }
+
+const INTEGRITY_BUDGET_MS = 2000;
 
 /** Opens (creating if need be) the store in `options.dir`. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const started = performance.now();
   await mkdir(options.dir, { recursive: true });
   const lock = await lockDataDir(options.dir);
   try {
     const file = path.join(options.dir, DATABASE_FILE);
+    const recoverReadable = options.recoverReadable ?? false;
+    const existed = await stat(file).then(
+      () => true,
+      () => false,
+    );
     const db = new Database(file);
+    let check: IntegrityCheck | undefined;
     try {
-      configure(db);
-      migrate(db);
-      const store = new SqliteStore(db, file, lock, options);
+      try {
+        configure(db);
+        migrate(db);
+      } catch (error) {
+        throw unreadable(file, error);
+      }
+      await importJournal({ dataDir: options.dir, db, logger: options.logger, recoverReadable });
+      // A database created just now has nothing to check.
+      check = await checkIntegrity(existed ? file : undefined, options.integrityBudgetMs ?? INTEGRITY_BUDGET_MS);
+      if (check.withinBudget) reportIntegrity(file, check.withinBudget, options.logger, recoverReadable);
+      else {
+        const late = check;
+        options.logger.info("the integrity check of the SQLite store goes on in the background", { file });
+        void late.finished.then((problems) => {
+          if (problems.length > 0) {
+            options.logger.error(`${damageSentence(file, problems)} (found by the check that finished after start-up)`, { problems });
+          }
+        });
+      }
+      const store = new SqliteStore(db, file, lock, check, options);
       await store.writer.started();
+      options.logger.info("opened the SQLite store", { file, ms: Math.round(performance.now() - started) });
       return store;
     } catch (error) {
+      await check?.stop();
       db.close();
       throw error;
     }
@@ -110,6 +145,8 @@ export class SqliteStore implements Store {
   readonly file: string;
   private readonly db: Connection;
   private readonly lock: DataDirLock;
+  private readonly check: IntegrityCheck;
+  private closing: Promise<void> | undefined;
   private readonly reads: {
     findUser: Statement<[string], UserRow>;
     recent: Statement<[string, number], MessageRow>;
@@ -117,8 +154,9 @@ export class SqliteStore implements Store {
     owner: Statement<[string], { owner: string | null }>;
   };
 
-  constructor(db: Connection, file: string, lock: DataDirLock, options: SqliteStoreOptions) {
+  constructor(db: Connection, file: string, lock: DataDirLock, check: IntegrityCheck, options: SqliteStoreOptions) {
     this.db = db;
+    this.check = check;
     this.file = file;
     this.lock = lock;
     this.reads = {
@@ -204,11 +242,40 @@ export class SqliteStore implements Store {
     await this.writer.write([step("deleteMessages", [room]), step("deleteRoom", [room])]);
   }
 
-  async close(): Promise<void> {
-    await this.writer.close();
-    this.db.close();
-    await this.lock.release();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.check.stop();
+      await this.writer.close();
+      this.db.close();
+      await this.lock.release();
+    })();
+    return this.closing;
   }
+}
+
+/** Damage found at start-up stops it, unless the operator asked to start with what is readable. */
+function reportIntegrity(file: string, problems: string[], logger: Logger, recoverReadable: boolean): void {
+  if (problems.length === 0) return;
+  if (!recoverReadable) throw new DamagedData(damageSentence(file, problems));
+  logger.error("RECOVER_READABLE: starting on a damaged SQLite store; what sits in damaged pages may fail to read or be missing", {
+    file,
+    problems,
+  });
+}
+
+function damageSentence(file: string, problems: string[]): string {
+  return (
+    `The SQLite store ${file} is damaged (${problems[0]}${problems.length > 1 ? `, and ${problems.length - 1} more problems` : ""}). ` +
+    `Stop the server and restore the file from a backup (see docs/operations.md), or start with RECOVER_READABLE=true ` +
+    `to serve what is readable; \`sqlite3 ${file} .recover\` can copy out what is readable into a new database.`
+  );
+}
+
+/** Opening failed: a file that is not a database, or damaged where every start reads, is said so. */
+function unreadable(file: string, error: unknown): Error {
+  const code = (error as { code?: string }).code;
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") return new DamagedData(damageSentence(file, [String((error as Error).message)]));
+  return error as Error;
 }
 
 function row(draft: MessageDraft): Omit<MessageRow, "seq" | "id"> {
