@@ -110,3 +110,56 @@ describe("SqliteStore and other processes", () => {
     expect(await readdir(dir)).not.toContain("LOCK");
   });
 });
+
+describe("SqliteStore's integrity check at start-up", () => {
+  const PAGE = 4096;
+
+  /** A store of a few hundred messages, closed, with one page in the middle of the file overwritten. */
+  async function damagedStore(): Promise<string> {
+    const dir = await freshDir();
+    const store = await open(dir);
+    await Promise.all(Array.from({ length: 400 }, (_, i) => store.append(`room-${i % 4}`, draft(`message ${i} with some words in it`))));
+    await store.close();
+    const file = path.join(dir, "livechat.db");
+    const bytes = await readFile(file);
+    const middle = Math.floor(bytes.length / PAGE / 2) * PAGE;
+    bytes.fill(0xa5, middle, middle + PAGE);
+    await writeFile(file, bytes);
+    return dir;
+  }
+
+  it("refuses to open a damaged database, saying what is damaged and how to recover", async () => {
+    const dir = await damagedStore();
+    const start = open(dir);
+    await expect(start).rejects.toThrow(/The SQLite store .*livechat\.db is damaged \(/);
+    await expect(start).rejects.toThrow(/restore the file from a backup \(see docs\/operations\.md\), or start with RECOVER_READABLE=true/);
+    // The refused start left the directory to the next one.
+    expect(await readdir(dir)).not.toContain("LOCK");
+  });
+
+  it("opens a damaged database when the operator asks for what is readable, and says so at error level", async () => {
+    const dir = await damagedStore();
+    const logger = new RecordingLogger();
+    const store = await open(dir, { logger, recoverReadable: true });
+    expect(logger.at("error")[0]?.message).toMatch(/RECOVER_READABLE: starting on a damaged SQLite store/);
+    await store.close();
+  });
+
+  it("refuses a file that is not a database at all", async () => {
+    const dir = await freshDir();
+    await writeFile(path.join(dir, "livechat.db"), "these bytes were never a SQLite database, whatever the name says".repeat(100));
+    await expect(open(dir)).rejects.toThrow(/livechat\.db is damaged \(file is not a database\)/);
+  });
+
+  it("lets a check that outlasts its budget finish after start-up", async () => {
+    const dir = await freshDir();
+    const first = await open(dir);
+    await first.append("lobby", draft("hello"));
+    await first.close();
+    const logger = new RecordingLogger();
+    const store = await open(dir, { logger, integrityBudgetMs: 0 });
+    expect(logger.at("info").map((line) => line.message)).toContain("the integrity check of the SQLite store goes on in the background");
+    expect((await store.recent("lobby", 10)).map((m) => m.content)).toEqual(["hello"]);
+    await store.close();
+  });
+});
