@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["bin/livechat.js", ...args], { env: { PATH: process.env.PATH, ...env } });
+  const child = spawn(process.execPath, ["bin/livechat.js", ...args], { env: { PATH: process.env.PATH, NODE_ENV: "production", ...env } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

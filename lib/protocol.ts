@@ -33,6 +33,11 @@ export interface Message {
   content: string;
   sentAt: string;
   clientId?: string;
+  /**
+   * Search results only: the words of `content` that matched the query, as
+   * [start, end) offsets in UTF-16 code units (JavaScript string indices), in order.
+   */
+  highlight?: Array<[number, number]>;
 }
 
 export interface Identity {

@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
 import type { Durability, JournalRecord, StoredMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
-import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
+import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
+import type { AppendResult, MessageDraft, RoomSearch, RoomsSearch, Store, UserRecord } from "./store";
 
 interface RoomTable {
   messages: Message[];
@@ -83,6 +84,32 @@ export class MemoryStore implements Store {
     // seq n sits at index n - 1: messages are never removed one by one.
     const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
     return messages.slice(Math.max(0, end - limit), end);
+  }
+
+  /** A scan of the room's history, newest first: the memory store holds tests' and demos' data. */
+  async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    await this.settled();
+    const terms = searchTerms(text);
+    const messages = this.loaded(room)?.messages ?? [];
+    const found: Message[] = [];
+    const end = Math.min(messages.length, options.before === undefined ? messages.length : Math.max(0, options.before - 1));
+    for (let i = end - 1; i >= 0 && found.length < options.limit; i--) {
+      if (matchesAll(messages[i]!.content, terms)) found.push(withHighlight(messages[i]!, terms));
+    }
+    return found;
+  }
+
+  /** A scan of every room's history, ranked by words matched, then newest first. */
+  async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    await this.settled();
+    const terms = searchTerms(text);
+    const matching: Message[] = [];
+    for (const room of options.rooms ?? [...this.rooms.keys()]) {
+      for (const message of this.loaded(room)?.messages ?? []) {
+        if (matchesAll(message.content, terms)) matching.push(message);
+      }
+    }
+    return bestFirst(matching, terms, options.limit);
   }
 
   async claimOwner(room: string, username: string): Promise<string> {

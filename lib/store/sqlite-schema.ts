@@ -42,24 +42,26 @@ const MIGRATIONS: string[] = [
     records INTEGER NOT NULL
   );
 
-  -- Words of every message for search; the triggers keep it following content, so an
-  -- edit re-indexes a message and a deletion (content emptied, or the row removed)
-  -- takes it out.
+  -- Words of every message for search: the room (a token "r<room id>", so a room's
+  -- search walks only its own matches) and the content. Contentless (rows are read
+  -- from messages), and the triggers keep it following content: an edit re-indexes
+  -- a message, and a deletion (content emptied, or the row removed) takes it out.
   CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    room,
     content,
-    content = 'messages',
-    content_rowid = 'num',
+    content = '',
+    contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
   );
   CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-    INSERT INTO messages_fts (rowid, content) VALUES (new.num, new.content);
+    INSERT INTO messages_fts (rowid, room, content) VALUES (new.num, 'r' || new.room_id, new.content);
   END;
   CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.num, old.content);
+    DELETE FROM messages_fts WHERE rowid = old.num;
   END;
   CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.num, old.content);
-    INSERT INTO messages_fts (rowid, content) VALUES (new.num, new.content);
+    DELETE FROM messages_fts WHERE rowid = old.num;
+    INSERT INTO messages_fts (rowid, room, content) VALUES (new.num, 'r' || new.room_id, new.content);
   END;
   `,
 ];

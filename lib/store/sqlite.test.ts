@@ -3,6 +3,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { RecordingLogger } from "../testing/fakes";
 import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./sqlite";
@@ -160,6 +161,28 @@ describe("SqliteStore's integrity check at start-up", () => {
     const store = await open(dir, { logger, integrityBudgetMs: 0 });
     expect(logger.at("info").map((line) => line.message)).toContain("the integrity check of the SQLite store goes on in the background");
     expect((await store.recent("lobby", 10)).map((m) => m.content)).toEqual(["hello"]);
+    await store.close();
+  });
+});
+
+describe("SqliteStore's search index follows content", () => {
+  // Edits and deletions arrive with the conversation issue; they change `content`,
+  // and the index's triggers follow whatever changes it. Here a second connection
+  // changes rows the way those operations will.
+  it("re-indexes an edited message and never finds a deleted one", async () => {
+    const dir = await freshDir();
+    const store = await open(dir);
+    await store.append("lobby", draft("the first draft"));
+    await store.append("lobby", draft("a message to delete"));
+    const other = new Database(path.join(dir, "livechat.db"));
+    other.prepare("UPDATE messages SET content = 'the final version' WHERE seq = 1").run();
+    other.prepare("UPDATE messages SET content = '' WHERE seq = 2").run();
+    other.close();
+
+    expect(await store.searchRoom("lobby", "draft", { limit: 10 })).toEqual([]);
+    expect((await store.searchRoom("lobby", "final", { limit: 10 })).map((m) => m.content)).toEqual(["the final version"]);
+    expect(await store.searchRoom("lobby", "delete", { limit: 10 })).toEqual([]);
+    expect(await store.searchRooms("delete", { limit: 10 })).toEqual([]);
     await store.close();
   });
 });

@@ -29,7 +29,8 @@ import { configure, type WriteStep } from "./sqlite-batch.mjs";
 import { checkIntegrity, type IntegrityCheck } from "./sqlite-check";
 import { migrate } from "./sqlite-schema";
 import { SqliteWriter, type WriterThread } from "./sqlite-writer";
-import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
+import { ftsQuery, searchTerms, withHighlight } from "./search-text";
+import type { AppendResult, MessageDraft, RoomSearch, RoomsSearch, Store, UserRecord } from "./store";
 
 export const DATABASE_FILE = "livechat.db";
 
@@ -152,6 +153,10 @@ export class SqliteStore implements Store {
     recent: Statement<[string, number], MessageRow>;
     before: Statement<[string, number, number], MessageRow>;
     owner: Statement<[string], { owner: string | null }>;
+    roomId: Statement<[string], { id: number }>;
+    lastNumBefore: Statement<[number, number], { num: number }>;
+    searchRoom: Statement<[string, number, number], MessageRow>;
+    searchRooms: Statement<[string, number], MessageRow & { room: string }>;
   };
 
   constructor(db: Connection, file: string, lock: DataDirLock, check: IntegrityCheck, options: SqliteStoreOptions) {
@@ -170,6 +175,19 @@ export class SqliteStore implements Store {
          ORDER BY m.seq DESC LIMIT ?`,
       ),
       owner: db.prepare(WRITES.owner),
+      roomId: db.prepare("SELECT id FROM rooms WHERE name = ?"),
+      lastNumBefore: db.prepare("SELECT num FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1"),
+      // Newest first: the index walks rowids (num, in seq order within a room) downwards and stops at the limit.
+      searchRoom: db.prepare(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.num = f.rowid
+         WHERE messages_fts MATCH ? AND f.rowid <= ? ORDER BY f.rowid DESC LIMIT ?`,
+      ),
+      // Best first: bm25 on the content column (the room column weighs nothing), then newest.
+      searchRooms: db.prepare(
+        `SELECT ${MESSAGE_COLUMNS}, r.name AS room FROM messages_fts f JOIN messages m ON m.num = f.rowid
+         JOIN rooms r ON r.id = m.room_id
+         WHERE messages_fts MATCH ? ORDER BY bm25(messages_fts, 0.0, 1.0), f.rowid DESC LIMIT ?`,
+      ),
     };
     this.writer = new SqliteWriter({
       file,
@@ -223,6 +241,32 @@ export class SqliteStore implements Store {
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     return this.reads.before.all(room, beforeSeq, limit).reverse().map((found) => toMessage(room, found));
+  }
+
+  async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    const terms = searchTerms(text);
+    const roomId = this.reads.roomId.get(room)?.id;
+    if (terms.length === 0 || roomId === undefined) return [];
+    let upTo = Number.MAX_SAFE_INTEGER;
+    if (options.before !== undefined) {
+      const last = this.reads.lastNumBefore.get(roomId, options.before);
+      if (!last) return [];
+      upTo = last.num;
+    }
+    const match = `room : r${roomId} AND content : (${ftsQuery(terms)})`;
+    return this.reads.searchRoom.all(match, upTo, options.limit).map((found) => withHighlight(toMessage(room, found), terms));
+  }
+
+  async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    const terms = searchTerms(text);
+    if (terms.length === 0) return [];
+    let match = `content : (${ftsQuery(terms)})`;
+    if (options.rooms) {
+      const ids = options.rooms.flatMap((room) => this.reads.roomId.get(room)?.id ?? []);
+      if (ids.length === 0) return [];
+      match = `room : (${ids.map((id) => `r${id}`).join(" OR ")}) AND ${match}`;
+    }
+    return this.reads.searchRooms.all(match, options.limit).map((found) => withHighlight(toMessage(found.room, found), terms));
   }
 
   async claimOwner(room: string, username: string): Promise<string> {

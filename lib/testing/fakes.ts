@@ -5,7 +5,7 @@ import type { Logger } from "../logger";
 import type { Message, ServerEvent, ServerToClientEvents } from "../protocol";
 import type { Publish } from "../rooms/room";
 import { MemoryStore } from "../store/memory";
-import type { AppendResult, MessageDraft, Store, UserRecord } from "../store/store";
+import type { AppendResult, MessageDraft, RoomSearch, RoomsSearch, Store, UserRecord } from "../store/store";
 
 type PushPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
 
@@ -47,6 +47,12 @@ export class WrappedStore implements Store {
   }
   before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     return this.inner.before(room, beforeSeq, limit);
+  }
+  searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.inner.searchRoom(room, text, options);
+  }
+  searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    return this.inner.searchRooms(text, options);
   }
   claimOwner(room: string, username: string): Promise<string> {
     return this.inner.claimOwner(room, username);
