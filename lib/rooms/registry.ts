@@ -6,7 +6,8 @@ import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import type { Identity, Message, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
-import type { Store } from "../store/store";
+import { normalizeSearchText } from "../names";
+import type { RoomSearch, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
 import { Presence, type RoomPresence } from "./presence";
 import type { JoinResult, Publish, RoomPush, SendRequest } from "./room";
@@ -115,6 +116,16 @@ export class RegistryManager {
   history(room: string, limit: number, beforeSeq?: number): Promise<Message[]> {
     const { store } = this.options;
     return beforeSeq === undefined ? store.recent(room, limit) : store.before(room, beforeSeq, limit);
+  }
+
+  /** A room's messages matching `text`, newest first, read straight from the store like history. */
+  search(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.options.store.searchRoom(room, normalizeSearchText(text), options);
+  }
+
+  /** Messages matching `text` in every room, best match first. (Private rooms, once they exist, narrow `rooms`.) */
+  searchAll(text: string, limit: number): Promise<Message[]> {
+    return this.options.store.searchRooms(normalizeSearchText(text), { limit });
   }
 
   /** Kills the room's worker on purpose (starting it first if it is not live), to exercise supervision. */

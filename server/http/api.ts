@@ -36,6 +36,8 @@ export interface ApiDeps {
 const BODY_LIMIT = 16 * 1024;
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 200;
+const SEARCH_DEFAULT = 20;
+const SEARCH_MAX = 100;
 
 interface Context {
   req: IncomingMessage;
@@ -128,6 +130,21 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const limit = Math.min(PAGE_MAX, integerParam(url, "limit", PAGE_DEFAULT, 1, Number.MAX_SAFE_INTEGER));
       const before = url.searchParams.has("before") ? integerParam(url, "before", 0, 1, Number.MAX_SAFE_INTEGER) : undefined;
       sendJson(res, 200, { messages: await registry.history(room, limit, before) });
+    }],
+
+    // Newest first; the next page is before=<the last result's seq>.
+    ["GET", /^\/api\/rooms\/([^/]+)\/search$/, async ({ res, url, params }) => {
+      const room = roomParam(params[0]);
+      const limit = integerParam(url, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX);
+      const before = url.searchParams.has("before") ? integerParam(url, "before", 0, 1, Number.MAX_SAFE_INTEGER) : undefined;
+      const messages = await registry.search(room, searchParam(url), { limit, ...(before !== undefined ? { before } : {}) });
+      sendJson(res, 200, { messages });
+    }],
+
+    // Best match first, across the rooms the caller may read (every room until private rooms exist).
+    ["GET", /^\/api\/search$/, async ({ res, url }) => {
+      const limit = integerParam(url, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX);
+      sendJson(res, 200, { messages: await registry.searchAll(searchParam(url), limit) });
     }],
 
     ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
@@ -223,6 +240,12 @@ function roomParam(raw: string | undefined): string {
     throw new ChatError("invalid_room", "The room name in the path is not valid URL encoding.");
   }
   return normalizeRoomName(decoded);
+}
+
+function searchParam(url: URL): string {
+  const text = url.searchParams.get("q");
+  if (text === null) throw new ChatError("invalid_payload", 'Say what to search for with the query parameter "q".');
+  return text;
 }
 
 function integerParam(url: URL, name: string, fallback: number, min: number, max: number): number {
