@@ -61,6 +61,8 @@ const STATUS: Record<ErrorCode, status> = {
 
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 200;
+const SEARCH_DEFAULT = 20;
+const SEARCH_MAX = 100;
 const SHUTDOWN_GRACE_MS = 3_000;
 const KEEPALIVE_MS = 30_000;
 const KEEPALIVE_TIMEOUT_MS = 10_000;
@@ -131,6 +133,16 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       const limit = Math.min(PAGE_MAX, Number(request.limit) || PAGE_DEFAULT);
       const before = Number(request.beforeSeq) || undefined;
       return { messages: (await registry.history(room, limit, before)).map(toWire) };
+    }),
+
+    Search: unary("Search", async (request) => {
+      const limit = Math.min(SEARCH_MAX, Number(request.limit) || SEARCH_DEFAULT);
+      const searchText = text(request.text) ?? "";
+      const roomText = text(request.room);
+      if (!roomText) return { messages: (await registry.searchAll(searchText, limit)).map(toWire) };
+      const before = Number(request.beforeSeq) || undefined;
+      const found = await registry.search(normalizeRoomName(roomText), searchText, { limit, ...(before ? { before } : {}) });
+      return { messages: found.map(toWire) };
     }),
 
     DeleteRoom: unary("DeleteRoom", async (request, metadata) => {
@@ -231,7 +243,8 @@ function text(value: unknown): string | undefined {
 }
 
 function toWire(message: Message): WireMessage {
-  return { ...message, clientId: message.clientId ?? "" };
+  const { highlight = [], ...rest } = message;
+  return { ...rest, clientId: message.clientId ?? "", highlight: highlight.map(([start, end]) => ({ start, end })) };
 }
 
 /** The caller's address without its port: gRPC peers read "ipv4:1.2.3.4:5678" or "ipv6:[::1]:5678". */
