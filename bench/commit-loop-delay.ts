@@ -1,7 +1,8 @@
 // What durable commits cost the event loop: appends at a steady rate across many
 // rooms, each acknowledged only once durable, while the loop's delay is sampled.
-// Compares the journal, SQLite committing on the event loop's thread, and SQLite
-// committing on its writer thread (the default): docs/performance.md.
+// Compares SQLite committing on the event loop's thread with SQLite committing on
+// its writer thread (the default): docs/performance.md, beside the journal's figure
+// measured by this script before the journal was retired.
 //
 //   npx tsx bench/commit-loop-delay.ts [rate=1000] [rooms=100] [seconds=20]
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,7 +10,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createLogger } from "../lib/logger";
-import { openJournaledStore } from "../lib/store/journaled";
 import { openSqliteStore } from "../lib/store/sqlite";
 import type { Store } from "../lib/store/store";
 import { createHistogram, recordMs, summarize } from "./histogram";
@@ -18,7 +18,6 @@ const [rate = 1000, rooms = 100, seconds = 20] = process.argv.slice(2).map(Numbe
 const logger = createLogger({}, "silent");
 
 const stores: Record<string, (dir: string) => Promise<Store>> = {
-  journal: (dir) => openJournaledStore({ dir, logger }),
   "sqlite, commits on the event loop": (dir) => openSqliteStore({ dir, logger, writerThread: "inline" }),
   "sqlite, commits on the writer thread": (dir) => openSqliteStore({ dir, logger, writerThread: "worker" }),
 };

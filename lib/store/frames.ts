@@ -1,7 +1,7 @@
-// Record framing for the journal and snapshot files: each record is
-// [u32 payload length][u32 CRC-32 of the payload][payload: UTF-8 JSON], little-endian.
-// A crash mid-write leaves a short or mismatching last frame, which a reader
-// can tell apart from a whole one.
+// Record framing of the journal and snapshot files of earlier versions, read by the
+// import: each record is [u32 payload length][u32 CRC-32 of the payload][payload:
+// UTF-8 JSON], little-endian. A crash mid-write leaves a short or mismatching last
+// frame, which a reader can tell apart from a whole one.
 import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 
@@ -9,24 +9,6 @@ const HEADER = 8;
 const READ_CHUNK = 4 * 1024 * 1024;
 /** No record comes near this; a larger length field means a damaged header. */
 const MAX_RECORD_BYTES = 256 * 1024 * 1024;
-
-export function encodeFrame(value: unknown): Buffer {
-  const json = JSON.stringify(value);
-  const length = Buffer.byteLength(json, "utf8");
-  const frame = Buffer.allocUnsafe(HEADER + length);
-  frame.writeUInt32LE(length, 0);
-  frame.write(json, HEADER, "utf8");
-  frame.writeUInt32LE(crc32(frame.subarray(HEADER)), 4);
-  return frame;
-}
-
-/** Frames a payload that is already JSON bytes (a snapshot chunk copied unparsed). */
-export function encodeRawFrame(payload: Buffer): Buffer {
-  const header = Buffer.allocUnsafe(HEADER);
-  header.writeUInt32LE(payload.length, 0);
-  header.writeUInt32LE(crc32(payload), 4);
-  return Buffer.concat([header, payload]);
-}
 
 export interface FramesRead {
   /** Bytes from the start of the file up to the end of the last whole record. */

@@ -1,11 +1,9 @@
-// The embedded default store: plain Maps, like ETS tables owned by the process.
-// Given a Durability (journaled.ts), every mutation is recorded and its promise
-// resolves only once the record is on disk; reads first wait for writes already
-// made, so nobody sees, and nobody is acknowledged with, what a crash could undo.
-// User input only ever becomes a Map key, never a key of a plain object.
+// The memory-only store: plain Maps, like ETS tables owned by the process. It
+// keeps nothing across a restart: tests use it, and so does a server started with
+// DATA_DIR empty (demos). User input only ever becomes a Map key, never a key of a
+// plain object.
 import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
-import type { Durability, JournalRecord, StoredMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
 import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
 import type { AppendResult, MessageDraft, RoomSearch, RoomsSearch, Store, UserRecord } from "./store";
 
@@ -13,74 +11,51 @@ interface RoomTable {
   messages: Message[];
   byClientId: Map<string, Message>;
   owner?: string;
-  /** History replayed from a snapshot and not parsed yet: parsed on the room's first use. */
-  unread?: UnreadChunk[];
 }
 
 export class MemoryStore implements Store {
   private readonly users = new Map<string, UserRecord>();
   private readonly rooms = new Map<string, RoomTable>();
-  private readonly durability: Durability | undefined;
-
-  constructor(durability?: Durability) {
-    this.durability = durability;
-  }
 
   async createUser(user: UserRecord): Promise<boolean> {
     const key = user.username.toLowerCase();
-    if (this.users.has(key)) {
-      await this.settled();
-      return false;
-    }
+    if (this.users.has(key)) return false;
     this.users.set(key, { ...user });
-    await this.record({ t: "user", user });
     return true;
   }
 
   async findUser(username: string): Promise<UserRecord | undefined> {
-    await this.settled();
     const user = this.users.get(username.toLowerCase());
     return user && { ...user };
   }
 
   async bumpSessionVersion(username: string): Promise<number | undefined> {
     const user = this.users.get(username.toLowerCase());
-    if (!user) {
-      await this.settled();
-      return undefined;
-    }
-    const version = (user.sessionVersion ?? 0) + 1;
-    user.sessionVersion = version;
-    await this.record({ t: "session", username: user.username, version });
-    return version;
+    if (!user) return undefined;
+    user.sessionVersion = (user.sessionVersion ?? 0) + 1;
+    return user.sessionVersion;
   }
 
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
     const table = this.table(room);
     if (draft.clientId !== undefined) {
       const existing = table.byClientId.get(draft.clientId);
-      if (existing) {
-        // The first append of this clientId may still be on its way to disk.
-        await this.settled();
-        return { message: existing, created: false };
-      }
+      if (existing) return { message: existing, created: false };
     }
     const message: Message = { id: randomUUID(), room, seq: table.messages.length + 1, ...draft };
     if (message.clientId === undefined) delete message.clientId;
-    this.push(table, message);
-    await this.record({ t: "message", message });
+    table.messages.push(message);
+    if (message.clientId !== undefined) table.byClientId.set(message.clientId, message);
     return { message, created: true };
   }
 
   async recent(room: string, limit: number): Promise<Message[]> {
-    await this.settled();
-    const messages = this.loaded(room)?.messages ?? [];
+    const messages = this.rooms.get(room)?.messages ?? [];
     return messages.slice(Math.max(0, messages.length - limit));
   }
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
-    await this.settled();
-    const messages = this.loaded(room)?.messages ?? [];
+    const messages = this.rooms.get(room)?.messages ?? [];
     // seq n sits at index n - 1: messages are never removed one by one.
     const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
     return messages.slice(Math.max(0, end - limit), end);
@@ -88,9 +63,8 @@ export class MemoryStore implements Store {
 
   /** A scan of the room's history, newest first: the memory store holds tests' and demos' data. */
   async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
-    await this.settled();
     const terms = searchTerms(text);
-    const messages = this.loaded(room)?.messages ?? [];
+    const messages = this.rooms.get(room)?.messages ?? [];
     const found: Message[] = [];
     const end = Math.min(messages.length, options.before === undefined ? messages.length : Math.max(0, options.before - 1));
     for (let i = end - 1; i >= 0 && found.length < options.limit; i--) {
@@ -99,13 +73,12 @@ export class MemoryStore implements Store {
     return found;
   }
 
-  /** A scan of every room's history, ranked by words matched, then newest first. */
+  /** A scan of every room's history, ranked as search-text.ts's bestFirst says. */
   async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
-    await this.settled();
     const terms = searchTerms(text);
     const matching: Message[] = [];
     for (const room of options.rooms ?? [...this.rooms.keys()]) {
-      for (const message of this.loaded(room)?.messages ?? []) {
+      for (const message of this.rooms.get(room)?.messages ?? []) {
         if (matchesAll(message.content, terms)) matching.push(message);
       }
     }
@@ -114,128 +87,21 @@ export class MemoryStore implements Store {
 
   async claimOwner(room: string, username: string): Promise<string> {
     const table = this.table(room);
-    if (table.owner !== undefined) {
-      await this.settled();
-      return table.owner;
-    }
-    table.owner = username;
-    await this.record({ t: "owner", room, username });
-    return username;
+    table.owner ??= username;
+    return table.owner;
   }
 
   async owner(room: string): Promise<string | undefined> {
-    await this.settled();
     return this.rooms.get(room)?.owner;
   }
 
   async deleteRoom(room: string): Promise<void> {
     this.rooms.delete(room);
-    await this.record({ t: "deleteRoom", room });
   }
 
-  async close(): Promise<void> {
-    await this.durability?.close();
-  }
+  async close(): Promise<void> {}
 
-  /** Applies one journal or snapshot record during replay; nothing is recorded again. */
-  restore(record: StoreRecord): void {
-    switch (record.t) {
-      case "user":
-        this.users.set(record.user.username.toLowerCase(), { ...record.user });
-        return;
-      case "users":
-        for (const user of record.users) this.users.set(user.username.toLowerCase(), user);
-        return;
-      case "session": {
-        const user = this.users.get(record.username.toLowerCase());
-        if (user) user.sessionVersion = record.version;
-        return;
-      }
-      case "message": {
-        const table = this.table(record.message.room);
-        this.expectSeq(table, record.message.room, record.message.seq);
-        this.push(table, record.message);
-        return;
-      }
-      case "owner":
-        this.unparsedTable(record.room).owner = record.username;
-        return;
-      case "deleteRoom":
-        this.rooms.delete(record.room);
-        return;
-      case "end":
-        return;
-      default: {
-        const unknown: never = record;
-        throw new Error(`Unknown store record ${JSON.stringify(unknown)}`);
-      }
-    }
-  }
-
-  /** Keeps a snapshot's chunk of a room's history, unparsed until the room is used. */
-  restoreChunk(room: string, chunk: UnreadChunk): void {
-    const table = this.unparsedTable(room);
-    const held = table.messages.length + unreadCount(table);
-    if (chunk.from !== held + 1) {
-      throw new Error(`The snapshot is out of order: room "${room}" holds ${held} messages and the next chunk starts at seq ${chunk.from}.`);
-    }
-    (table.unread ??= []).push(chunk);
-  }
-
-  /** The tables as they are now, cheaply: message arrays only grow, so a count pins them. */
-  capture(): StoreImage {
-    return {
-      users: [...this.users.values()].map((user) => ({ ...user })),
-      rooms: [...this.rooms].map(([name, table]) => ({
-        name,
-        owner: table.owner,
-        messages: table.messages,
-        count: table.messages.length,
-        unread: table.unread,
-      })),
-    };
-  }
-
-  /** Counts for logs and figures. */
-  get size(): { users: number; rooms: number; messages: number } {
-    let messages = 0;
-    for (const table of this.rooms.values()) messages += table.messages.length + unreadCount(table);
-    return { users: this.users.size, rooms: this.rooms.size, messages };
-  }
-
-  private push(table: RoomTable, message: Message): void {
-    table.messages.push(message);
-    if (message.clientId !== undefined) table.byClientId.set(message.clientId, message);
-  }
-
-  private expectSeq(table: RoomTable, room: string, seq: number): void {
-    if (seq !== table.messages.length + 1) {
-      throw new Error(`The journal is out of order: room "${room}" holds ${table.messages.length} messages and the next record has seq ${seq}.`);
-    }
-  }
-
-  private record(record: JournalRecord): Promise<void> {
-    return this.durability ? this.durability.record(record) : Promise.resolve();
-  }
-
-  private settled(): Promise<void> {
-    return this.durability ? this.durability.settled() : Promise.resolve();
-  }
-
-  /** The room's table with its history parsed, creating an empty one if need be. */
   private table(room: string): RoomTable {
-    const table = this.unparsedTable(room);
-    if (table.unread) this.parse(room, table);
-    return table;
-  }
-
-  private loaded(room: string): RoomTable | undefined {
-    const table = this.rooms.get(room);
-    if (table?.unread) this.parse(room, table);
-    return table;
-  }
-
-  private unparsedTable(room: string): RoomTable {
     let table = this.rooms.get(room);
     if (!table) {
       table = { messages: [], byClientId: new Map() };
@@ -243,25 +109,4 @@ export class MemoryStore implements Store {
     }
     return table;
   }
-
-  private parse(room: string, table: RoomTable): void {
-    const chunks = table.unread ?? [];
-    table.unread = undefined;
-    for (const chunk of chunks) {
-      let seq = chunk.from;
-      // The parsed objects are fresh and ours: completing them in place spares a copy per message.
-      for (const stored of JSON.parse(chunk.payload.toString("utf8")) as StoredMessage[]) {
-        const message = stored as Message;
-        message.room = room;
-        message.seq = seq++;
-        this.push(table, message);
-      }
-    }
-  }
-}
-
-function unreadCount(table: RoomTable): number {
-  let count = 0;
-  for (const chunk of table.unread ?? []) count += chunk.count;
-  return count;
 }

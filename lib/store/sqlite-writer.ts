@@ -39,6 +39,8 @@ export interface SqliteWriterOptions {
   db: Database;
   /** Told once if the writer thread dies; every write after that is refused. */
   onFailure: (error: Error) => void;
+  /** Awaited before each commit starts: tests hold commits with it to watch what waits for durability. */
+  beforeCommit?: () => Promise<void>;
 }
 
 export class SqliteWriter {
@@ -126,6 +128,11 @@ export class SqliteWriter {
     const batch = this.queue;
     this.queue = [];
     this.inFlight = batch;
+    if (this.options.beforeCommit) void this.options.beforeCommit().then(() => this.commit(batch));
+    else this.commit(batch);
+  }
+
+  private commit(batch: Pending[]): void {
     const id = ++this.nextId;
     if (this.runInline) {
       let reply: WorkerReply;

@@ -88,6 +88,8 @@ export interface SqliteStoreOptions {
   recoverReadable?: boolean;
   /** How long start-up waits for the integrity check before letting it finish in the background. */
   integrityBudgetMs?: number;
+  /** Awaited before each commit (tests hold commits with it). */
+  beforeCommit?: () => Promise<void>;
 }
 
 const INTEGRITY_BUDGET_MS = 2000;
@@ -194,6 +196,7 @@ export class SqliteStore implements Store {
       statements: WRITES,
       thread: options.writerThread ?? "worker",
       db,
+      ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
       onFailure: (error) =>
         options.logger.error("the SQLite writer stopped: nothing more is acknowledged until the server restarts", {
           file,

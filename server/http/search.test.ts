@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../lib/protocol";
 import { assertProperty, batchOf, BATCH, isErrorBody, oddString, percentEncode, RUNS } from "../../lib/testing/arbitraries";
-import { startTestServer, type TestServer } from "../test-server";
+import { startTestServer, type TestServer } from "../testing/test-server";
 
 let app: TestServer;
 let dataDir: string;
