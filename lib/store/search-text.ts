@@ -1,8 +1,10 @@
 // What a search means, the same for every store: the text a person typed is cut
 // into words (runs of letters, digits and combining marks, as SQLite's unicode61
 // tokenizer cuts them), compared without case and without diacritics ("cafe"
-// finds "Café"); a message matches when each word of the query begins one of its
-// words ("hel" finds "hello"). Nothing typed is a query language: quotes,
+// finds "Café"); a message matches when each word of the query is one of its words,
+// or begins one when it has at least PREFIX_MIN characters ("rel" finds "release";
+// "re" finds only "re": a prefix of one or two letters would match half of any
+// history, which costs much and finds nothing useful). Nothing typed is a query language: quotes,
 // parentheses, NEAR, AND, `*` are just text. Highlights are the message's words
 // that matched, as [start, end) offsets in its content (UTF-16 code units, as
 // JavaScript strings index them).
@@ -14,6 +16,16 @@ const MAX_TERMS = 12;
 const MAX_TERM_LENGTH = 64;
 
 const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+const PREFIX_MIN = 3;
+
+/** Whether a (folded) word of a message matches a term of the query. */
+function matchesTerm(word: string, term: string): boolean {
+  return word === term || (isPrefixTerm(term) && word.startsWith(term));
+}
+
+function isPrefixTerm(term: string): boolean {
+  return Array.from(term).length >= PREFIX_MIN;
+}
 
 /** A word without case and diacritics, as unicode61 with remove_diacritics compares it. */
 export function fold(word: string): string {
@@ -31,21 +43,21 @@ export function searchTerms(text: string): string[] {
   return [...terms];
 }
 
-/** The content's words that some term begins, as [start, end) ranges, in order. */
+/** The content's words that some term matches, as [start, end) ranges, in order. */
 export function highlightRanges(content: string, terms: readonly string[]): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   for (const match of content.matchAll(WORD)) {
     const word = fold(match[0]);
-    if (terms.some((term) => word.startsWith(term))) ranges.push([match.index, match.index + match[0].length]);
+    if (terms.some((term) => matchesTerm(word, term))) ranges.push([match.index, match.index + match[0].length]);
   }
   return ranges;
 }
 
-/** True when each term begins some word of the content. */
+/** True when each term matches some word of the content. */
 export function matchesAll(content: string, terms: readonly string[]): boolean {
   if (terms.length === 0) return false;
   const words = Array.from(content.matchAll(WORD), (match) => fold(match[0]));
-  return terms.every((term) => words.some((word) => word.startsWith(term)));
+  return terms.every((term) => words.some((word) => matchesTerm(word, term)));
 }
 
 /**
@@ -65,7 +77,7 @@ export function withHighlight(message: Message, terms: readonly string[]): Messa
   return { ...message, highlight: highlightRanges(message.content, terms) };
 }
 
-/** An FTS5 query for the terms: each one quoted (so nothing in it is syntax) and matched as a prefix. */
+/** An FTS5 query for the terms: each one quoted (so nothing in it is syntax), long enough ones as prefixes. */
 export function ftsQuery(terms: readonly string[]): string {
-  return terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(" ");
+  return terms.map((term) => `"${term.replaceAll('"', '""')}"${isPrefixTerm(term) ? "*" : ""}`).join(" ");
 }

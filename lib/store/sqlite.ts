@@ -14,8 +14,10 @@
 // loop. A room's seq and the clientId rule are decided inside that transaction
 // (max(seq) + 1 on the (room, seq) index; a unique index on (room, clientId)),
 // so nothing about a room needs to stay in memory. Reads use a second connection
-// on this thread: in WAL mode they never wait for the writer, and they see only
-// committed, hence durable, data.
+// on this thread (each is a lookup on an index, well under a millisecond): in WAL
+// mode they never wait for the writer, and they see only committed, hence durable,
+// data. Full-text searches, which can read much of the index, run on a search
+// thread with a read-only connection of its own (sqlite-search.ts).
 import { randomUUID } from "node:crypto";
 import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
@@ -28,6 +30,7 @@ import { importJournal } from "./journal-import";
 import { configure, type WriteStep } from "./sqlite-batch.mjs";
 import { checkIntegrity, type IntegrityCheck } from "./sqlite-check";
 import { migrate } from "./sqlite-schema";
+import { SqliteSearch } from "./sqlite-search";
 import { SqliteWriter, type WriterThread } from "./sqlite-writer";
 import { ftsQuery, searchTerms, withHighlight } from "./search-text";
 import type { AppendResult, MessageDraft, RoomSearch, RoomsSearch, Store, UserRecord } from "./store";
@@ -58,6 +61,22 @@ const WRITES = {
 } as const;
 
 type WriteName = keyof typeof WRITES;
+
+/** Most recent matches ranked by searchRooms: ranking every match of a common word would read most of the index. */
+const RANKED_MATCHES = 2000;
+
+/** Full-text queries, run on the search thread (sqlite-search.ts). */
+const SEARCHES = {
+  // Newest first: the index walks rowids (num, in seq order within a room) downwards and stops at the limit.
+  searchRoom: `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.num = f.rowid
+    WHERE messages_fts MATCH @match AND f.rowid <= @upTo ORDER BY f.rowid DESC LIMIT @limit`,
+  // Best first among the newest RANKED_MATCHES matches: bm25 on the content column (the room column
+  // weighs nothing), then newest.
+  searchRooms: `WITH newest AS (SELECT rowid FROM messages_fts WHERE messages_fts MATCH @match ORDER BY rowid DESC LIMIT @ranked)
+    SELECT ${MESSAGE_COLUMNS}, r.name AS room FROM messages_fts f JOIN messages m ON m.num = f.rowid JOIN rooms r ON r.id = m.room_id
+    WHERE messages_fts MATCH @match AND f.rowid >= (SELECT MIN(rowid) FROM newest)
+    ORDER BY bm25(messages_fts, 0.0, 1.0), f.rowid DESC LIMIT @limit`,
+} as const;
 
 const step = (statement: WriteName, params: unknown[], get = false): WriteStep => ({ statement, params, get });
 
@@ -129,7 +148,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         });
       }
       const store = new SqliteStore(db, file, lock, check, options);
-      await store.writer.started();
+      await store.started();
       options.logger.info("opened the SQLite store", { file, ms: Math.round(performance.now() - started) });
       return store;
     } catch (error) {
@@ -157,9 +176,8 @@ export class SqliteStore implements Store {
     owner: Statement<[string], { owner: string | null }>;
     roomId: Statement<[string], { id: number }>;
     lastNumBefore: Statement<[number, number], { num: number }>;
-    searchRoom: Statement<[string, number, number], MessageRow>;
-    searchRooms: Statement<[string, number], MessageRow & { room: string }>;
   };
+  private readonly search: SqliteSearch;
 
   constructor(db: Connection, file: string, lock: DataDirLock, check: IntegrityCheck, options: SqliteStoreOptions) {
     this.db = db;
@@ -179,18 +197,8 @@ export class SqliteStore implements Store {
       owner: db.prepare(WRITES.owner),
       roomId: db.prepare("SELECT id FROM rooms WHERE name = ?"),
       lastNumBefore: db.prepare("SELECT num FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1"),
-      // Newest first: the index walks rowids (num, in seq order within a room) downwards and stops at the limit.
-      searchRoom: db.prepare(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.num = f.rowid
-         WHERE messages_fts MATCH ? AND f.rowid <= ? ORDER BY f.rowid DESC LIMIT ?`,
-      ),
-      // Best first: bm25 on the content column (the room column weighs nothing), then newest.
-      searchRooms: db.prepare(
-        `SELECT ${MESSAGE_COLUMNS}, r.name AS room FROM messages_fts f JOIN messages m ON m.num = f.rowid
-         JOIN rooms r ON r.id = m.room_id
-         WHERE messages_fts MATCH ? ORDER BY bm25(messages_fts, 0.0, 1.0), f.rowid DESC LIMIT ?`,
-      ),
     };
+    this.search = new SqliteSearch(file, SEARCHES);
     this.writer = new SqliteWriter({
       file,
       statements: WRITES,
@@ -203,6 +211,11 @@ export class SqliteStore implements Store {
           error: error.message,
         }),
     });
+  }
+
+  /** Resolves once the writer and search threads have opened the database. */
+  async started(): Promise<void> {
+    await Promise.all([this.writer.started(), this.search.started()]);
   }
 
   async createUser(user: UserRecord): Promise<boolean> {
@@ -257,7 +270,8 @@ export class SqliteStore implements Store {
       upTo = last.num;
     }
     const match = `room : r${roomId} AND content : (${ftsQuery(terms)})`;
-    return this.reads.searchRoom.all(match, upTo, options.limit).map((found) => withHighlight(toMessage(room, found), terms));
+    const rows = await this.search.all<MessageRow>("searchRoom", { match, upTo, limit: options.limit });
+    return rows.map((found) => withHighlight(toMessage(room, found), terms));
   }
 
   async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
@@ -269,7 +283,8 @@ export class SqliteStore implements Store {
       if (ids.length === 0) return [];
       match = `room : (${ids.map((id) => `r${id}`).join(" OR ")}) AND ${match}`;
     }
-    return this.reads.searchRooms.all(match, options.limit).map((found) => withHighlight(toMessage(found.room, found), terms));
+    const rows = await this.search.all<MessageRow & { room: string }>("searchRooms", { match, ranked: RANKED_MATCHES, limit: options.limit });
+    return rows.map((found) => withHighlight(toMessage(found.room, found), terms));
   }
 
   async claimOwner(room: string, username: string): Promise<string> {
@@ -292,6 +307,7 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.check.stop();
+      await this.search.close();
       await this.writer.close();
       this.db.close();
       await this.lock.release();
