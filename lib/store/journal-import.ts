@@ -166,6 +166,8 @@ function parse(payload: Buffer): unknown {
 class ImportWriter {
   records = 0;
   private readonly roomIds = new Map<string, number>();
+  /** The next message's num (the search index's rowid): in the journal's order, which is the order of storing. */
+  private nextNum: number;
   private readonly statements: Record<
     "user" | "session" | "room" | "owner" | "message" | "deleteMessages" | "deleteRoom",
     Statement
@@ -181,11 +183,12 @@ class ImportWriter {
       room: db.prepare("INSERT INTO rooms (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id"),
       owner: db.prepare("UPDATE rooms SET owner = ? WHERE id = ?"),
       message: db.prepare(
-        `INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (room_id, seq, num, id, username, guest, content, sent_at, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteMessages: db.prepare("DELETE FROM messages WHERE room_id = ?"),
       deleteRoom: db.prepare("DELETE FROM rooms WHERE id = ?"),
     };
+    this.nextNum = (db.prepare("SELECT COALESCE(MAX(num), 0) + 1 AS next FROM messages").get() as { next: number }).next;
   }
 
   apply(record: StoreRecord): void {
@@ -238,6 +241,7 @@ class ImportWriter {
     this.statements.message.run(
       this.roomId(room),
       seq,
+      this.nextNum++,
       stored.id,
       stored.username,
       stored.guest ? 1 : 0,

@@ -4,7 +4,8 @@
 // finds "Café"); a message matches when each word of the query is one of its words,
 // or begins one when it has at least PREFIX_MIN characters ("rel" finds "release";
 // "re" finds only "re": a prefix of one or two letters would match half of any
-// history, which costs much and finds nothing useful). Nothing typed is a query language: quotes,
+// history, which costs much and finds nothing useful; Chinese, Japanese and Korean
+// terms always match as prefixes, since one or two of their characters make a word). Nothing typed is a query language: quotes,
 // parentheses, NEAR, AND, `*` are just text. Highlights are the message's words
 // that matched, as [start, end) offsets in its content (UTF-16 code units, as
 // JavaScript strings index them).
@@ -23,8 +24,11 @@ function matchesTerm(word: string, term: string): boolean {
   return word === term || (isPrefixTerm(term) && word.startsWith(term));
 }
 
+/** Chinese, Japanese and Korean characters: one or two of them make a word, and words are not spaced. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
 function isPrefixTerm(term: string): boolean {
-  return Array.from(term).length >= PREFIX_MIN;
+  return Array.from(term).length >= PREFIX_MIN || CJK.test(term);
 }
 
 /** A word without case and diacritics, as unicode61 with remove_diacritics compares it. */

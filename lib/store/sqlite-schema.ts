@@ -19,18 +19,21 @@ const MIGRATIONS: string[] = [
     owner TEXT
   );
 
+  -- Clustered by (room, seq): a room's history is contiguous on disk, so reading a
+  -- window or a page touches a few pages, not one per message.
   CREATE TABLE messages (
-    num INTEGER PRIMARY KEY,           -- the full-text index's rowid: explicit, so VACUUM keeps it
     room_id INTEGER NOT NULL,
     seq INTEGER NOT NULL,
+    num INTEGER NOT NULL,              -- the full-text index's rowid: grows in the order messages are stored
     id TEXT NOT NULL,
     username TEXT NOT NULL,
     guest INTEGER NOT NULL,
     content TEXT NOT NULL,
     sent_at TEXT NOT NULL,
-    client_id TEXT
-  );
-  CREATE UNIQUE INDEX messages_by_seq ON messages (room_id, seq);
+    client_id TEXT,
+    PRIMARY KEY (room_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX messages_by_num ON messages (num);
   -- The clientId rule without keeping clientIds in memory.
   CREATE UNIQUE INDEX messages_by_client_id ON messages (room_id, client_id) WHERE client_id IS NOT NULL;
 

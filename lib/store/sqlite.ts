@@ -46,9 +46,10 @@ const WRITES = {
   bumpSessionVersion: `UPDATE users SET session_version = COALESCE(session_version, 0) + 1 WHERE key = ?
     RETURNING session_version AS version`,
   ensureRoom: `INSERT INTO rooms (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
-  // The seq is the room's newest + 1, read on the (room_id, seq) index inside the commit.
-  append: `INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id)
-    SELECT r.id, COALESCE((SELECT MAX(seq) FROM messages WHERE room_id = r.id), 0) + 1, ?, ?, ?, ?, ?, ?
+  // The seq is the room's newest + 1, and num the newest overall + 1, each read on an index inside the commit.
+  append: `INSERT INTO messages (room_id, seq, num, id, username, guest, content, sent_at, client_id)
+    SELECT r.id, COALESCE((SELECT MAX(seq) FROM messages WHERE room_id = r.id), 0) + 1,
+      COALESCE((SELECT MAX(num) FROM messages), 0) + 1, ?, ?, ?, ?, ?, ?
     FROM rooms r WHERE r.name = ?
     ON CONFLICT (room_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
     RETURNING seq`,
@@ -67,7 +68,7 @@ const RANKED_MATCHES = 2000;
 
 /** Full-text queries, run on the search thread (sqlite-search.ts). */
 const SEARCHES = {
-  // Newest first: the index walks rowids (num, in seq order within a room) downwards and stops at the limit.
+  // Newest first: the index walks rowids (num, which grows with seq within a room) downwards and stops at the limit.
   searchRoom: `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.num = f.rowid
     WHERE messages_fts MATCH @match AND f.rowid <= @upTo ORDER BY f.rowid DESC LIMIT @limit`,
   // Best first among the newest RANKED_MATCHES matches: bm25 on the content column (the room column
@@ -111,7 +112,7 @@ export interface SqliteStoreOptions {
   beforeCommit?: () => Promise<void>;
 }
 
-const INTEGRITY_BUDGET_MS = 2000;
+const INTEGRITY_BUDGET_MS = 1000;
 
 /** Opens (creating if need be) the store in `options.dir`. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {

@@ -263,6 +263,16 @@ export function describeStore(name: string, createStore: () => Store | Promise<S
         ]);
       });
 
+      it("finds Chinese and Japanese text by the beginning of a run of characters", async () => {
+        await store.append("lobby", draft("日本語のメッセージです。東京へ行きます"));
+        for (const query of ["日本", "日本語の", "東京"]) {
+          expect(found(await store.searchRoom("lobby", query, { limit: 10 })), query).toEqual(["lobby#1"]);
+        }
+        // Inside a run of characters is not the beginning of a word: see docs/performance.md, "Search".
+        expect(await store.searchRoom("lobby", "メッセージ", { limit: 10 })).toEqual([]);
+        expect((await store.searchRoom("lobby", "東京", { limit: 10 }))[0]!.highlight).toEqual([[12, 19]]);
+      });
+
       it("finds only messages holding every word typed", async () => {
         await store.append("lobby", draft("red apples"));
         await store.append("lobby", draft("green apples"));
