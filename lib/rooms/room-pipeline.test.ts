@@ -13,7 +13,7 @@ import { connectRedis } from "../store/redis-connection";
 import { openSqliteStore, type SqliteStore } from "../store/sqlite";
 import type { AppendResult, MessageDraft, Store } from "../store/store";
 import { PushLog, RecordingLogger, WrappedStore } from "../testing/fakes";
-import { Presence } from "./presence";
+import { MemoryPresence } from "../presence/memory";
 import { Room, type RoomDeps } from "./room";
 
 const gage: Identity = { username: "gage", guest: false };
@@ -64,7 +64,7 @@ async function startRoom(store: Store) {
   const room = await Room.start({
     name: "lobby",
     store,
-    presence: new Presence(),
+    presence: new MemoryPresence(),
     publish: pushes.publish,
     historyWindow: 500,
     onExit: vi.fn<RoomDeps["onExit"]>(),

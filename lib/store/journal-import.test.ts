@@ -3,9 +3,10 @@
 // aside; damage in the middle stops start-up with a sentence unless the operator
 // asks for what is readable. Guards issue 16's finding: a flipped bit mid-journal
 // used to keep only the records before it, with one warn line.
-import { appendFile, cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { crc32 } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { RecordingLogger } from "../testing/fakes";
 import { openSqliteStore } from "./sqlite";
@@ -131,5 +132,36 @@ describe("importing the journal of the previous version", () => {
       expect(await keptAside(dataDir)).toHaveLength(1);
       await store.close();
     });
+  });
+});
+
+describe("importing username claims", () => {
+  /** A journal frame as the journal wrote it: [u32 length][u32 CRC-32][JSON], little-endian. */
+  function frame(record: unknown): Buffer {
+    const json = Buffer.from(JSON.stringify(record), "utf8");
+    const header = Buffer.alloc(8);
+    header.writeUInt32LE(json.length, 0);
+    header.writeUInt32LE(crc32(json), 4);
+    return Buffer.concat([header, json]);
+  }
+
+  it("keeps every claim, from its own records and from the owner records that held claims before them", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "livechat-import-claims-"));
+    dirs.push(dataDir);
+    await mkdir(path.join(dataDir, "journal"));
+    const records = [
+      { t: "user", user: { username: "Gage", passwordHash: "$2b$04$x", createdAt: "2026-11-23T10:00:00.000Z" } },
+      { t: "owner", room: "@name:gage", username: "Gage" },
+      { t: "username", skeleton: "kim", username: "kim" },
+      { t: "owner", room: "lobby", username: "Gage" },
+    ];
+    await writeFile(path.join(dataDir, "journal", "journal-0.log"), Buffer.concat(records.map(frame)));
+    const store = await openSqliteStore({ dir: dataDir, logger: new RecordingLogger() });
+    expect(await store.usernameHolder("gage")).toBe("Gage");
+    expect(await store.usernameHolder("kim")).toBe("kim");
+    expect(await store.claimUsername("gage", "GAGE")).toBe("Gage");
+    expect(await store.owner("lobby")).toBe("Gage");
+    expect(await store.owner("@name:gage")).toBeUndefined();
+    await store.close();
   });
 });

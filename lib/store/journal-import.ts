@@ -16,7 +16,7 @@ import type { Logger } from "../logger";
 import { DamagedData } from "./damaged-data";
 import { lockDataDir } from "./data-dir-lock";
 import { readFrames, type FramesRead } from "./frames";
-import type { SnapshotRecord, StoredMessage, StoreRecord } from "./records";
+import { LEGACY_USERNAME_OWNER_PREFIX, type SnapshotMessage, type SnapshotRecord, type StoreRecord } from "./records";
 
 export const JOURNAL_DIR = "journal";
 const IMPORT_SOURCE = "journal";
@@ -121,7 +121,7 @@ async function readSource(source: Source, writer: ImportWriter): Promise<FramesR
   let announced: { room: string; from: number } | undefined;
   const read = await readFrames(source.file, (payload) => {
     if (announced) {
-      writer.chunk(announced.room, announced.from, parse(payload) as StoredMessage[]);
+      writer.chunk(announced.room, announced.from, parse(payload) as SnapshotMessage[]);
       announced = undefined;
       return;
     }
@@ -169,7 +169,7 @@ class ImportWriter {
   /** The next message's num (the search index's rowid): in the journal's order, which is the order of storing. */
   private nextNum: number;
   private readonly statements: Record<
-    "user" | "session" | "room" | "owner" | "message" | "deleteMessages" | "deleteRoom",
+    "user" | "session" | "username" | "room" | "owner" | "message" | "deleteMessages" | "deleteRoom",
     Statement
   >;
 
@@ -180,6 +180,7 @@ class ImportWriter {
          ON CONFLICT (key) DO UPDATE SET session_version = excluded.session_version`,
       ),
       session: db.prepare("UPDATE users SET session_version = ? WHERE key = ?"),
+      username: db.prepare("INSERT INTO usernames (skeleton, username) VALUES (?, ?) ON CONFLICT (skeleton) DO NOTHING"),
       room: db.prepare("INSERT INTO rooms (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id"),
       owner: db.prepare("UPDATE rooms SET owner = ? WHERE id = ?"),
       message: db.prepare(
@@ -209,7 +210,18 @@ class ImportWriter {
         return;
       }
       case "owner":
-        this.statements.owner.run(record.username, this.roomId(record.room));
+        // Earlier still, username claims were owner records of a room no name can be.
+        if (record.room.startsWith(LEGACY_USERNAME_OWNER_PREFIX)) {
+          this.statements.username.run(record.room.slice(LEGACY_USERNAME_OWNER_PREFIX.length), record.username);
+        } else {
+          this.statements.owner.run(record.username, this.roomId(record.room));
+        }
+        return;
+      case "username":
+        this.statements.username.run(record.skeleton, record.username);
+        return;
+      case "usernames":
+        for (const { skeleton, username } of record.claims) this.statements.username.run(skeleton, username);
         return;
       case "deleteRoom": {
         const id = this.roomId(record.room);
@@ -228,7 +240,7 @@ class ImportWriter {
   }
 
   /** A snapshot's chunk of a room's history: messages from seq `from` on. */
-  chunk(room: string, from: number, messages: StoredMessage[]): void {
+  chunk(room: string, from: number, messages: SnapshotMessage[]): void {
     this.records += 1;
     messages.forEach((stored, i) => this.message(room, from + i, stored));
   }
@@ -237,7 +249,7 @@ class ImportWriter {
     this.statements.user.run(username.toLowerCase(), username, passwordHash, createdAt, sessionVersion ?? null);
   }
 
-  private message(room: string, seq: number, stored: StoredMessage): void {
+  private message(room: string, seq: number, stored: SnapshotMessage): void {
     this.statements.message.run(
       this.roomId(room),
       seq,

@@ -15,6 +15,7 @@ interface RoomTable {
 
 export class MemoryStore implements Store {
   private readonly users = new Map<string, UserRecord>();
+  private readonly usernames = new Map<string, string>();
   private readonly rooms = new Map<string, RoomTable>();
 
   async createUser(user: UserRecord): Promise<boolean> {
@@ -34,6 +35,17 @@ export class MemoryStore implements Store {
     if (!user) return undefined;
     user.sessionVersion = (user.sessionVersion ?? 0) + 1;
     return user.sessionVersion;
+  }
+
+  async claimUsername(skeleton: string, username: string): Promise<string> {
+    const holder = this.usernames.get(skeleton);
+    if (holder !== undefined) return holder;
+    this.usernames.set(skeleton, username);
+    return username;
+  }
+
+  async usernameHolder(skeleton: string): Promise<string | undefined> {
+    return this.usernames.get(skeleton);
   }
 
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {

@@ -13,6 +13,12 @@ const MIGRATIONS: string[] = [
     session_version INTEGER            -- NULL until the first logout
   ) WITHOUT ROWID;
 
+  -- Who holds each username's skeleton (its look-alike key, lib/names.ts).
+  CREATE TABLE usernames (
+    skeleton TEXT PRIMARY KEY,
+    username TEXT NOT NULL
+  ) WITHOUT ROWID;
+
   CREATE TABLE rooms (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,

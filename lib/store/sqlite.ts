@@ -45,6 +45,8 @@ const WRITES = {
     ON CONFLICT (key) DO NOTHING`,
   bumpSessionVersion: `UPDATE users SET session_version = COALESCE(session_version, 0) + 1 WHERE key = ?
     RETURNING session_version AS version`,
+  claimUsername: `INSERT INTO usernames (skeleton, username) VALUES (?, ?) ON CONFLICT (skeleton) DO NOTHING`,
+  usernameHolder: `SELECT username FROM usernames WHERE skeleton = ?`,
   ensureRoom: `INSERT INTO rooms (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
   // The seq is the room's newest + 1, and num the newest overall + 1, each read on an index inside the commit.
   append: `INSERT INTO messages (room_id, seq, num, id, username, guest, content, sent_at, client_id)
@@ -175,6 +177,7 @@ export class SqliteStore implements Store {
     recent: Statement<[string, number], MessageRow>;
     before: Statement<[string, number, number], MessageRow>;
     owner: Statement<[string], { owner: string | null }>;
+    usernameHolder: Statement<[string], { username: string }>;
     roomId: Statement<[string], { id: number }>;
     lastNumBefore: Statement<[number, number], { num: number }>;
   };
@@ -196,6 +199,7 @@ export class SqliteStore implements Store {
          ORDER BY m.seq DESC LIMIT ?`,
       ),
       owner: db.prepare(WRITES.owner),
+      usernameHolder: db.prepare(WRITES.usernameHolder),
       roomId: db.prepare("SELECT id FROM rooms WHERE name = ?"),
       lastNumBefore: db.prepare("SELECT num FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1"),
     };
@@ -237,6 +241,18 @@ export class SqliteStore implements Store {
   async bumpSessionVersion(username: string): Promise<number | undefined> {
     const [row] = await this.writer.write([step("bumpSessionVersion", [username.toLowerCase()], true)]);
     return (row as { version: number } | undefined)?.version;
+  }
+
+  async claimUsername(skeleton: string, username: string): Promise<string> {
+    const [, holder] = await this.writer.write([
+      step("claimUsername", [skeleton, username]),
+      step("usernameHolder", [skeleton], true),
+    ]);
+    return (holder as { username: string }).username;
+  }
+
+  async usernameHolder(skeleton: string): Promise<string | undefined> {
+    return this.reads.usernameHolder.get(skeleton)?.username;
   }
 
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
