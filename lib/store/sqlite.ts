@@ -72,7 +72,7 @@ const RANKED_MATCHES = 2000;
 const SEARCHES = {
   // Newest first: the index walks rowids (num, which grows with seq within a room) downwards and stops at the limit.
   searchRoom: `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.num = f.rowid
-    WHERE messages_fts MATCH @match AND f.rowid <= @upTo ORDER BY f.rowid DESC LIMIT @limit`,
+    WHERE messages_fts MATCH @match AND f.rowid BETWEEN @from AND @upTo ORDER BY f.rowid DESC LIMIT @limit`,
   // Best first among the newest RANKED_MATCHES matches: bm25 on the content column (the room column
   // weighs nothing), then newest.
   searchRooms: `WITH newest AS (SELECT rowid FROM messages_fts WHERE messages_fts MATCH @match ORDER BY rowid DESC LIMIT @ranked)
@@ -180,6 +180,7 @@ export class SqliteStore implements Store {
     usernameHolder: Statement<[string], { username: string }>;
     roomId: Statement<[string], { id: number }>;
     lastNumBefore: Statement<[number, number], { num: number }>;
+    firstNum: Statement<[number], { num: number }>;
   };
   private readonly search: SqliteSearch;
 
@@ -202,6 +203,7 @@ export class SqliteStore implements Store {
       usernameHolder: db.prepare(WRITES.usernameHolder),
       roomId: db.prepare("SELECT id FROM rooms WHERE name = ?"),
       lastNumBefore: db.prepare("SELECT num FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1"),
+      firstNum: db.prepare("SELECT num FROM messages WHERE room_id = ? ORDER BY seq LIMIT 1"),
     };
     this.search = new SqliteSearch(file, SEARCHES);
     this.writer = new SqliteWriter({
@@ -286,8 +288,11 @@ export class SqliteStore implements Store {
       if (!last) return [];
       upTo = last.num;
     }
+    // The room's messages lie between its first num and upTo: the index skips the rest of a common word's matches.
+    const from = this.reads.firstNum.get(roomId)?.num;
+    if (from === undefined) return [];
     const match = `room : r${roomId} AND content : (${ftsQuery(terms)})`;
-    const rows = await this.search.all<MessageRow>("searchRoom", { match, upTo, limit: options.limit });
+    const rows = await this.search.all<MessageRow>("searchRoom", { match, from, upTo, limit: options.limit });
     return rows.map((found) => withHighlight(toMessage(room, found), terms));
   }
 
