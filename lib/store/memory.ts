@@ -5,12 +5,28 @@
 import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
 import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
-import type { AppendResult, MessageDraft, RoomSearch, RoomsSearch, Store, UserRecord } from "./store";
+import { AUDIT_MAX } from "./store";
+import type {
+  AppendResult,
+  AuditEntry,
+  MessageDraft,
+  RoomEntry,
+  RoomList,
+  RoomSearch,
+  RoomsSearch,
+  RoomSettingsRecord,
+  Store,
+  UserRecord,
+} from "./store";
 
 interface RoomTable {
   messages: Message[];
   byClientId: Map<string, Message>;
   owner?: string;
+  settings?: RoomSettingsRecord;
+  lists?: Map<RoomList, Map<string, RoomEntry>>;
+  /** Newest last. */
+  audit?: AuditEntry[];
 }
 
 export class MemoryStore implements Store {
@@ -107,11 +123,56 @@ export class MemoryStore implements Store {
     return this.rooms.get(room)?.owner;
   }
 
+  async roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
+    const settings = this.rooms.get(room)?.settings;
+    return settings && structuredClone(settings);
+  }
+
+  async saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void> {
+    this.table(room).settings = structuredClone(settings);
+  }
+
+  async putRoomEntry(room: string, list: RoomList, entry: RoomEntry): Promise<void> {
+    this.list(room, list).set(entry.key, { ...entry });
+  }
+
+  async removeRoomEntry(room: string, list: RoomList, key: string): Promise<boolean> {
+    return this.rooms.get(room)?.lists?.get(list)?.delete(key) ?? false;
+  }
+
+  async roomEntries(room: string, list: RoomList): Promise<RoomEntry[]> {
+    return [...(this.rooms.get(room)?.lists?.get(list)?.values() ?? [])].map((entry) => ({ ...entry }));
+  }
+
+  async appendAudit(room: string, entry: AuditEntry): Promise<void> {
+    const audit = (this.table(room).audit ??= []);
+    audit.push({ ...entry });
+    if (audit.length > AUDIT_MAX) audit.splice(0, audit.length - AUDIT_MAX);
+  }
+
+  async audit(room: string, limit: number): Promise<AuditEntry[]> {
+    const audit = this.rooms.get(room)?.audit ?? [];
+    return audit
+      .slice(Math.max(0, audit.length - limit))
+      .reverse()
+      .map((entry) => ({ ...entry }));
+  }
+
   async deleteRoom(room: string): Promise<void> {
     this.rooms.delete(room);
   }
 
   async close(): Promise<void> {}
+
+  private list(room: string, list: RoomList): Map<string, RoomEntry> {
+    const lists = (this.table(room).lists ??= new Map());
+    let entries = lists.get(list);
+    if (!entries) {
+      entries = new Map();
+      lists.set(list, entries);
+    }
+    return entries;
+  }
 
   private table(room: string): RoomTable {
     let table = this.rooms.get(room);

@@ -22,8 +22,26 @@ const MIGRATIONS: string[] = [
   CREATE TABLE rooms (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
-    owner TEXT
+    owner TEXT,
+    settings TEXT                      -- JSON of RoomSettingsRecord; NULL until configured
   );
+
+  -- A room's keyed lists (bans, mutes, members), one JSON RoomEntry per key.
+  CREATE TABLE room_entries (
+    room_id INTEGER NOT NULL,
+    list TEXT NOT NULL,
+    key TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (room_id, list, key)
+  ) WITHOUT ROWID;
+
+  -- A room's audit log, n growing per room; the newest AUDIT_MAX lines are kept.
+  CREATE TABLE audit (
+    room_id INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (room_id, n)
+  ) WITHOUT ROWID;
 
   -- Clustered by (room, seq): a room's history is contiguous on disk, so reading a
   -- window or a page touches a few pages, not one per message.

@@ -33,7 +33,19 @@ import { migrate } from "./sqlite-schema";
 import { SqliteSearch } from "./sqlite-search";
 import { SqliteWriter, type WriterThread } from "./sqlite-writer";
 import { ftsQuery, searchTerms, withHighlight } from "./search-text";
-import type { AppendResult, MessageDraft, RoomSearch, RoomsSearch, Store, UserRecord } from "./store";
+import { AUDIT_MAX } from "./store";
+import type {
+  AppendResult,
+  AuditEntry,
+  MessageDraft,
+  RoomEntry,
+  RoomList,
+  RoomSearch,
+  RoomsSearch,
+  RoomSettingsRecord,
+  Store,
+  UserRecord,
+} from "./store";
 
 export const DATABASE_FILE = "livechat.db";
 
@@ -59,6 +71,16 @@ const WRITES = {
     WHERE r.name = ? AND m.client_id = ?`,
   claimOwner: `UPDATE rooms SET owner = ? WHERE name = ? AND owner IS NULL`,
   owner: `SELECT owner FROM rooms WHERE name = ?`,
+  saveSettings: `UPDATE rooms SET settings = ? WHERE name = ?`,
+  putEntry: `INSERT INTO room_entries (room_id, list, key, entry) SELECT id, ?, ?, ? FROM rooms WHERE name = ?
+    ON CONFLICT (room_id, list, key) DO UPDATE SET entry = excluded.entry`,
+  removeEntry: `DELETE FROM room_entries WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND list = ? AND key = ?`,
+  appendAudit: `INSERT INTO audit (room_id, n, entry)
+    SELECT r.id, COALESCE((SELECT MAX(n) FROM audit WHERE room_id = r.id), 0) + 1, ? FROM rooms r WHERE r.name = ?`,
+  trimAudit: `DELETE FROM audit WHERE room_id = (SELECT id FROM rooms WHERE name = ?)
+    AND n <= (SELECT MAX(n) FROM audit WHERE room_id = (SELECT id FROM rooms WHERE name = ?)) - ${AUDIT_MAX}`,
+  deleteEntries: `DELETE FROM room_entries WHERE room_id = (SELECT id FROM rooms WHERE name = ?)`,
+  deleteAudit: `DELETE FROM audit WHERE room_id = (SELECT id FROM rooms WHERE name = ?)`,
   deleteMessages: `DELETE FROM messages WHERE room_id = (SELECT id FROM rooms WHERE name = ?)`,
   deleteRoom: `DELETE FROM rooms WHERE name = ?`,
 } as const;
@@ -178,6 +200,9 @@ export class SqliteStore implements Store {
     before: Statement<[string, number, number], MessageRow>;
     owner: Statement<[string], { owner: string | null }>;
     usernameHolder: Statement<[string], { username: string }>;
+    settings: Statement<[string], { settings: string | null }>;
+    entries: Statement<[string, string], { entry: string }>;
+    audit: Statement<[string, number], { entry: string }>;
     roomId: Statement<[string], { id: number }>;
     lastNumBefore: Statement<[number, number], { num: number }>;
     firstNum: Statement<[number], { num: number }>;
@@ -201,6 +226,9 @@ export class SqliteStore implements Store {
       ),
       owner: db.prepare(WRITES.owner),
       usernameHolder: db.prepare(WRITES.usernameHolder),
+      settings: db.prepare("SELECT settings FROM rooms WHERE name = ?"),
+      entries: db.prepare("SELECT entry FROM room_entries WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND list = ?"),
+      audit: db.prepare("SELECT entry FROM audit WHERE room_id = (SELECT id FROM rooms WHERE name = ?) ORDER BY n DESC LIMIT ?"),
       roomId: db.prepare("SELECT id FROM rooms WHERE name = ?"),
       lastNumBefore: db.prepare("SELECT num FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1"),
       firstNum: db.prepare("SELECT num FROM messages WHERE room_id = ? ORDER BY seq LIMIT 1"),
@@ -322,8 +350,47 @@ export class SqliteStore implements Store {
     return this.reads.owner.get(room)?.owner ?? undefined;
   }
 
+  async roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
+    const settings = this.reads.settings.get(room)?.settings;
+    return settings ? (JSON.parse(settings) as RoomSettingsRecord) : undefined;
+  }
+
+  async saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void> {
+    await this.writer.write([step("ensureRoom", [room]), step("saveSettings", [JSON.stringify(settings), room])]);
+  }
+
+  async putRoomEntry(room: string, list: RoomList, entry: RoomEntry): Promise<void> {
+    await this.writer.write([step("ensureRoom", [room]), step("putEntry", [list, entry.key, JSON.stringify(entry), room])]);
+  }
+
+  async removeRoomEntry(room: string, list: RoomList, key: string): Promise<boolean> {
+    const [changes] = await this.writer.write([step("removeEntry", [room, list, key])]);
+    return changes === 1;
+  }
+
+  async roomEntries(room: string, list: RoomList): Promise<RoomEntry[]> {
+    return this.reads.entries.all(room, list).map((found) => JSON.parse(found.entry) as RoomEntry);
+  }
+
+  async appendAudit(room: string, entry: AuditEntry): Promise<void> {
+    await this.writer.write([
+      step("ensureRoom", [room]),
+      step("appendAudit", [JSON.stringify(entry), room]),
+      step("trimAudit", [room, room]),
+    ]);
+  }
+
+  async audit(room: string, limit: number): Promise<AuditEntry[]> {
+    return this.reads.audit.all(room, limit).map((found) => JSON.parse(found.entry) as AuditEntry);
+  }
+
   async deleteRoom(room: string): Promise<void> {
-    await this.writer.write([step("deleteMessages", [room]), step("deleteRoom", [room])]);
+    await this.writer.write([
+      step("deleteMessages", [room]),
+      step("deleteEntries", [room]),
+      step("deleteAudit", [room]),
+      step("deleteRoom", [room]),
+    ]);
   }
 
   close(): Promise<void> {
