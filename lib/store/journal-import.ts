@@ -184,7 +184,8 @@ class ImportWriter {
       room: db.prepare("INSERT INTO rooms (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id"),
       owner: db.prepare("UPDATE rooms SET owner = ? WHERE id = ?"),
       message: db.prepare(
-        `INSERT INTO messages (room_id, seq, num, id, username, guest, content, sent_at, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (room_id, seq, num, id, username, guest, tag, author, content, sent_at, client_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteMessages: db.prepare("DELETE FROM messages WHERE room_id = ?"),
       deleteRoom: db.prepare("DELETE FROM rooms WHERE id = ?"),
@@ -257,6 +258,8 @@ class ImportWriter {
       stored.id,
       stored.username,
       stored.guest ? 1 : 0,
+      stored.tag ?? null,
+      stored.author ?? null,
       stored.content,
       stored.sentAt,
       stored.clientId ?? null,

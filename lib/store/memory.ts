@@ -5,9 +5,10 @@
 import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
 import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
-import { AUDIT_MAX } from "./store";
+import { AUDIT_MAX, wireMessage } from "./store";
 import type {
   AppendResult,
+  KeptMessage,
   AuditEntry,
   MessageDraft,
   RoomEntry,
@@ -20,8 +21,8 @@ import type {
 } from "./store";
 
 interface RoomTable {
-  messages: Message[];
-  byClientId: Map<string, Message>;
+  messages: KeptMessage[];
+  byClientId: Map<string, KeptMessage>;
   owner?: string;
   settings?: RoomSettingsRecord;
   lists?: Map<RoomList, Map<string, RoomEntry>>;
@@ -68,25 +69,26 @@ export class MemoryStore implements Store {
     const table = this.table(room);
     if (draft.clientId !== undefined) {
       const existing = table.byClientId.get(draft.clientId);
-      if (existing) return { message: existing, created: false };
+      if (existing) return { message: wireMessage(existing), created: false };
     }
-    const message: Message = { id: randomUUID(), room, seq: table.messages.length + 1, ...draft };
+    const message: KeptMessage = { id: randomUUID(), room, seq: table.messages.length + 1, ...draft };
     if (message.clientId === undefined) delete message.clientId;
+    if (message.author === undefined) delete message.author;
     table.messages.push(message);
     if (message.clientId !== undefined) table.byClientId.set(message.clientId, message);
-    return { message, created: true };
+    return { message: wireMessage(message), created: true };
   }
 
   async recent(room: string, limit: number): Promise<Message[]> {
     const messages = this.rooms.get(room)?.messages ?? [];
-    return messages.slice(Math.max(0, messages.length - limit));
+    return messages.slice(Math.max(0, messages.length - limit)).map(wireMessage);
   }
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     const messages = this.rooms.get(room)?.messages ?? [];
     // seq n sits at index n - 1: messages are never removed one by one.
     const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
-    return messages.slice(Math.max(0, end - limit), end);
+    return messages.slice(Math.max(0, end - limit), end).map(wireMessage);
   }
 
   /** A scan of the room's history, newest first: the memory store holds tests' and demos' data. */
@@ -96,7 +98,7 @@ export class MemoryStore implements Store {
     const found: Message[] = [];
     const end = Math.min(messages.length, options.before === undefined ? messages.length : Math.max(0, options.before - 1));
     for (let i = end - 1; i >= 0 && found.length < options.limit; i--) {
-      if (matchesAll(messages[i]!.content, terms)) found.push(withHighlight(messages[i]!, terms));
+      if (matchesAll(messages[i]!.content, terms)) found.push(withHighlight(wireMessage(messages[i]!), terms));
     }
     return found;
   }
@@ -107,7 +109,7 @@ export class MemoryStore implements Store {
     const matching: Message[] = [];
     for (const room of options.rooms ?? [...this.rooms.keys()]) {
       for (const message of this.rooms.get(room)?.messages ?? []) {
-        if (matchesAll(message.content, terms)) matching.push(message);
+        if (matchesAll(message.content, terms)) matching.push(wireMessage(message));
       }
     }
     return bestFirst(matching, terms, options.limit);

@@ -2,11 +2,10 @@
 // mutation in a journal file, and the same kinds (plus bulk ones) in a snapshot.
 // Only the import (journal-import.ts) reads them now; applying them in order
 // rebuilds the tables exactly.
-import type { Message } from "../protocol";
-import type { UserRecord } from "./store";
+import type { KeptMessage, UserRecord } from "./store";
 
 /** A message as a snapshot keeps it: its room and seq follow from where it sits. */
-export type SnapshotMessage = Omit<Message, "room" | "seq">;
+export type SnapshotMessage = Omit<KeptMessage, "room" | "seq">;
 
 /**
  * Before username claims had records of their own, they were owner records of a
@@ -17,7 +16,7 @@ export const LEGACY_USERNAME_OWNER_PREFIX = "@name:";
 export type JournalRecord =
   | { t: "user"; user: UserRecord }
   | { t: "session"; username: string; version: number }
-  | { t: "message"; message: Message }
+  | { t: "message"; message: KeptMessage }
   | { t: "owner"; room: string; username: string }
   | { t: "username"; skeleton: string; username: string }
   | { t: "deleteRoom"; room: string };

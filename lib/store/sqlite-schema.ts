@@ -52,6 +52,8 @@ const MIGRATIONS: string[] = [
     id TEXT NOT NULL,
     username TEXT NOT NULL,
     guest INTEGER NOT NULL,
+    tag TEXT,                          -- a guest's tag, shown with the name
+    author TEXT,                       -- the author's key (lib/people.ts): kept, never answered
     content TEXT NOT NULL,
     sent_at TEXT NOT NULL,
     client_id TEXT,

@@ -49,7 +49,7 @@ import type {
 
 export const DATABASE_FILE = "livechat.db";
 
-const MESSAGE_COLUMNS = "m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id";
+const MESSAGE_COLUMNS = "m.seq, m.id, m.username, m.guest, m.tag, m.content, m.sent_at, m.client_id";
 
 /** What the writer runs: every change goes through one of these, by name. */
 const WRITES = {
@@ -61,9 +61,9 @@ const WRITES = {
   usernameHolder: `SELECT username FROM usernames WHERE skeleton = ?`,
   ensureRoom: `INSERT INTO rooms (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
   // The seq is the room's newest + 1, and num the newest overall + 1, each read on an index inside the commit.
-  append: `INSERT INTO messages (room_id, seq, num, id, username, guest, content, sent_at, client_id)
+  append: `INSERT INTO messages (room_id, seq, num, id, username, guest, tag, author, content, sent_at, client_id)
     SELECT r.id, COALESCE((SELECT MAX(seq) FROM messages WHERE room_id = r.id), 0) + 1,
-      COALESCE((SELECT MAX(num) FROM messages), 0) + 1, ?, ?, ?, ?, ?, ?
+      COALESCE((SELECT MAX(num) FROM messages), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?
     FROM rooms r WHERE r.name = ?
     ON CONFLICT (room_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
     RETURNING seq`,
@@ -110,6 +110,7 @@ interface MessageRow {
   id: string;
   username: string;
   guest: number;
+  tag: string | null;
   content: string;
   sent_at: string;
   client_id: string | null;
@@ -290,7 +291,11 @@ export class SqliteStore implements Store {
     const clientId = draft.clientId ?? null;
     const steps = [
       step("ensureRoom", [room]),
-      step("append", [id, draft.username, draft.guest ? 1 : 0, draft.content, draft.sentAt, clientId, room], true),
+      step(
+        "append",
+        [id, draft.username, draft.guest ? 1 : 0, draft.tag ?? null, draft.author ?? null, draft.content, draft.sentAt, clientId, room],
+        true,
+      ),
     ];
     if (clientId !== null) steps.push(step("byClientId", [room, clientId], true));
     const [, inserted, existing] = await this.writer.write(steps);
@@ -434,6 +439,7 @@ function row(draft: MessageDraft): Omit<MessageRow, "seq" | "id"> {
   return {
     username: draft.username,
     guest: draft.guest ? 1 : 0,
+    tag: draft.tag ?? null,
     content: draft.content,
     sent_at: draft.sentAt,
     client_id: draft.clientId ?? null,
@@ -450,6 +456,7 @@ function toMessage(room: string, found: MessageRow): Message {
     content: found.content,
     sentAt: found.sent_at,
   };
+  if (found.tag !== null) message.tag = found.tag;
   if (found.client_id !== null) message.clientId = found.client_id;
   return message;
 }
