@@ -26,8 +26,19 @@ describe("configuration", () => {
     expect(config.nodeName).toMatch(/-\d+$/);
   });
 
+  it("serves any Host unless PUBLIC_URL names the hosts to serve", () => {
+    expect(loadConfig({}).publicHosts).toEqual([]);
+    expect(loadConfig({ PUBLIC_URL: "https://Chat.Example.com" }).publicHosts).toEqual(["chat.example.com"]);
+    expect(loadConfig({ PUBLIC_URL: "https://chat.example.com, http://chat.internal:8080/" }).publicHosts).toEqual([
+      "chat.example.com",
+      "chat.internal",
+    ]);
+  });
+
   it.each([
     [{ PORT: "eighty" }, /PORT/],
+    [{ PUBLIC_URL: "chat.example.com" }, /PUBLIC_URL must be the address/],
+    [{ PUBLIC_URL: "ftp://chat.example.com" }, /PUBLIC_URL/],
     [{ PORT: "70000" }, /PORT/],
     [{ HISTORY_WINDOW: "0" }, /HISTORY_WINDOW/],
     [{ MAX_LIVE_ROOMS: "-5" }, /MAX_LIVE_ROOMS/],

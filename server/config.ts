@@ -34,6 +34,11 @@ export interface Config {
   messageBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
   outboundBufferBytes: number;
+  /**
+   * PUBLIC_URL's host names, lower-case: when any is given, requests and handshakes whose
+   * Host header names another host are refused (DNS rebinding). Empty: any Host is served.
+   */
+  publicHosts: string[];
   /** Behind a reverse proxy (TRUST_PROXY): the client address is the last X-Forwarded-For entry. */
   trustProxy: boolean;
 }
@@ -110,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     trustProxy: boolean(env, "TRUST_PROXY"),
+    publicHosts: publicHosts(env),
   };
 }
 
@@ -160,6 +166,29 @@ function parseRedisUrl(value: string): void {
       `REDIS_URL must be a Redis URL like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0); "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
     );
   }
+}
+
+function publicHosts(env: Env): string[] {
+  const raw = optional(env, "PUBLIC_URL");
+  if (raw === undefined) return [];
+  return raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        // reported below
+      }
+      if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
+        throw new ConfigError(
+          `PUBLIC_URL must be the address people use to reach the chat, like https://chat.example.com (several separated by commas); "${entry}" is not one.`,
+        );
+      }
+      return url.hostname.toLowerCase();
+    });
 }
 
 function parseOrigin(origin: string): string {

@@ -16,6 +16,7 @@ import { startGrpcServer, type GrpcAdapter } from "./grpc/server";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
 import { SseStreams } from "./http/sse";
+import { isServedHost, wrongHostMessage } from "./http/host";
 import { isHttps, setSecurityHeaders } from "./http/security-headers";
 import { upgradeGate } from "./http/upgrade-gate";
 import { Metrics } from "./metrics";
@@ -130,8 +131,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Node checks the two request timeouts every connectionsCheckingInterval (30 s by default).
   const httpServer = createHttpServer({ connectionsCheckingInterval: 2_000 }, (req, res) => {
     setSecurityHeaders(req, res, { dev: config.dev, https: isHttps(req) });
-    if (!web && !OPERATIONS_PATHS.has(new URL(req.url ?? "/", "http://localhost").pathname)) {
+    const operations = OPERATIONS_PATHS.has((req.url ?? "/").split("?")[0]!);
+    if (!web && !operations) {
       return void sendError(res, new HttpError(404, "not_found", "This node runs no web adapter (ADAPTERS); only /api/health is served."));
+    }
+    // Health and metrics answer anyone with counts only, and probes address the node itself.
+    if (!operations && !isServedHost(req.headers, config.publicHosts)) {
+      return void sendError(res, new HttpError(421, "forbidden", wrongHostMessage(config.publicHosts)));
     }
     if (req.url?.startsWith("/api/")) return void api(req, res);
     if (!pages) return void sendError(res, new HttpError(404, "not_found", "This node serves no pages."));

@@ -25,6 +25,8 @@ export class Metrics {
   readonly rateLimited: Counter;
   /** Connections cut off as slow consumers (their unsent output passed OUTBOUND_BUFFER_BYTES). */
   readonly slowConsumersCut: Counter;
+  /** Requests whose client went away before its body arrived (counted, logged at debug only). */
+  readonly requestsAborted: Counter;
   /** Hand this to the RegistryManager: it turns what the rooms report into series. */
   readonly roomObserver: RoomObserver;
 
@@ -81,6 +83,12 @@ export class Metrics {
     this.rateLimited = new Counter({
       name: "livechat_rate_limited_total",
       help: "Requests and events refused with rate_limited.",
+      registers,
+    });
+
+    this.requestsAborted = new Counter({
+      name: "livechat_requests_aborted_total",
+      help: "HTTP requests whose client closed the connection before its body arrived.",
       registers,
     });
 

@@ -15,6 +15,7 @@ import { roomTopic } from "../lib/protocol";
 import type { RegistryManager } from "../lib/rooms/registry";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
+import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
@@ -46,7 +47,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     path: "/socket.io",
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
-    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, config.allowedOrigins)),
+    allowRequest: (req, callback) =>
+      callback(null, isServedHost(req.headers, config.publicHosts) && isAllowedOrigin(req.headers, config.allowedOrigins)),
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
   });
 

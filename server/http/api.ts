@@ -16,7 +16,7 @@ import type { Config } from "../config";
 import type { Metrics } from "../metrics";
 import { isAllowedOrigin } from "./origin";
 import type { SseStreams } from "./sse";
-import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
+import { ClientGoneError, HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
 import { clearSession, readSession, writeSession } from "./session-cookie";
 
 export interface ApiDeps {
@@ -185,6 +185,12 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       }
       await match.handler({ req, res, url, params: match.params });
     } catch (error) {
+      if (error instanceof ClientGoneError) {
+        // Counted and kept at debug: a flood of aborted bodies is the client's doing, not an error.
+        deps.metrics.requestsAborted.inc();
+        logger.debug("request aborted by the client", { path: url.pathname });
+        return;
+      }
       const body = sendError(res, error);
       if (body.code === "internal") logger.error("API request failed", { path: url.pathname, error: String(error) });
       if (body.code === "rate_limited") deps.metrics.rateLimited.inc();
