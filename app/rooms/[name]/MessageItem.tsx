@@ -11,9 +11,9 @@ export const MessageItem = memo(function MessageItem({ message, mine }: { messag
       <Avatar name={message.username} />
       <div className="message-body">
         <p className="message-meta">
-          <span className="message-author" data-testid="message-author">
+          <bdi className="message-author" data-testid="message-author">
             {message.username}
-          </span>
+          </bdi>
           {message.guest ? <span className="tag">guest</span> : null}
           <time dateTime={message.sentAt} title={longTime(message.sentAt)}>
             {shortTime(message.sentAt)}
