@@ -32,6 +32,14 @@ export interface Config {
   messageRate: number;
   /** Messages a connection may send at once before the sustained rate applies. */
   messageBurst: number;
+  /** Socket.IO connections, SSE streams and gRPC Watch streams open at once from one address; 0 turns the cap off. */
+  maxConnectionsPerAddress: number;
+  /** Long-lived connections open at once on this node; unset: sized from the open-file limit. */
+  maxConnections: number | undefined;
+  /** Sustained room joins a second from one address (`room:join`); 0 turns the limit off. */
+  joinRate: number;
+  /** Joins one address may make at once before JOIN_RATE applies. */
+  joinBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
   outboundBufferBytes: number;
   /**
@@ -113,6 +121,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     messageRate: integer(env, "MESSAGE_RATE", 10, 0, 1_000_000),
     messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
+    maxConnectionsPerAddress: integer(env, "MAX_CONNECTIONS_PER_ADDRESS", 50, 0, 10_000_000),
+    maxConnections: optional(env, "MAX_CONNECTIONS") === undefined ? undefined : integer(env, "MAX_CONNECTIONS", 0, 1, 10_000_000),
+    joinRate: integer(env, "JOIN_RATE", 10, 0, 1_000_000),
+    joinBurst: integer(env, "JOIN_BURST", 50, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     trustProxy: boolean(env, "TRUST_PROXY"),
     publicHosts: publicHosts(env),
