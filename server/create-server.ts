@@ -7,11 +7,13 @@ import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
+import { ConnectionLimiter } from "../lib/limits/connection-limiter";
 import { SendLimiter } from "../lib/limits/send-limiter";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
 import { DeliveryStats } from "./delivery-stats";
+import { connectionBudget, readOpenFileLimit } from "./descriptor-budget";
 import { startGrpcServer, type GrpcAdapter } from "./grpc/server";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
@@ -38,6 +40,8 @@ export interface LivechatServer {
   logger: Logger;
   /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
   deliveryStats: DeliveryStats;
+  /** Socket.IO connections, SSE and gRPC Watch streams admitted, per address and in all. */
+  connections: ConnectionLimiter;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -91,9 +95,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const sharedSecret = config.sessionSecret ? undefined : await backend.sharedSessionSecret?.();
   const sessionSecrets: SessionSecrets = sharedSecret ? [sharedSecret] : await resolveSessionSecrets(config, logger);
   const hasher = new HasherPool();
+  // Long-lived connections stop at the descriptor budget, which keeps headroom for
+  // short requests, health checks and the store (server/descriptor-budget.ts).
+  const connections = new ConnectionLimiter({
+    perAddress: config.maxConnectionsPerAddress,
+    total: config.maxConnections ?? connectionBudget(readOpenFileLimit()?.soft),
+  });
   const metrics: Metrics = new Metrics({
     node: config.nodeName,
     connections: () => io?.engine.clientsCount ?? 0,
+    admitted: () => connections.count,
+    connectionBudget: connections.limits.total,
     liveRooms: (): number => registry.liveRooms,
     hashesWaiting: () => hasher.waiting,
   });
@@ -125,6 +137,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
     ...(streams ? { streams } : {}),
+    limiter: connections,
   });
   const pages: Pages | undefined = options.pages === false || !web ? undefined : await startPages(config);
 
@@ -152,7 +165,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
   const deliveryStats = new DeliveryStats(metrics);
   const io = web
-    ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats })
+    ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats, connections })
     : undefined;
   if (io) await backend.attach(io);
   let grpc: GrpcAdapter | undefined;
@@ -168,13 +181,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
     logger,
     deliveryStats,
+    connections,
     listen: async () => {
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       });
       if (config.adapters.includes("grpc")) {
-        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, authThrottle, sendLimiter, logger });
+        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, authThrottle, sendLimiter, connections, logger });
       }
       return address;
     },

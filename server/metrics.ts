@@ -14,6 +14,10 @@ export interface MetricsSources {
   liveRooms: () => number;
   /** Password hashes (logins, registrations) waiting for a free hashing thread. */
   hashesWaiting: () => number;
+  /** Socket.IO connections, SSE and gRPC Watch streams admitted on this node, read at scrape time. */
+  admitted: () => number;
+  /** How many of those this node admits at once (MAX_CONNECTIONS, or sized from the open-file limit). */
+  connectionBudget: number;
 }
 
 /** Fan-out is sub-millisecond on an idle node and grows with room size and load. */
@@ -51,6 +55,19 @@ export class Metrics {
         this.set(sources.liveRooms());
       },
     });
+    new Gauge({
+      name: "livechat_long_lived_connections",
+      help: "Socket.IO connections, SSE streams and gRPC Watch streams open on this node.",
+      registers,
+      collect() {
+        this.set(sources.admitted());
+      },
+    });
+    new Gauge({
+      name: "livechat_connection_budget",
+      help: "Long-lived connections this node admits at once (MAX_CONNECTIONS, or the open-file limit less a reserve).",
+      registers,
+    }).set(sources.connectionBudget);
     new Gauge({
       name: "livechat_password_hashes_waiting",
       help: "Logins and registrations waiting for a free password-hashing thread.",

@@ -6,6 +6,7 @@ import { Server, type Socket } from "socket.io";
 import type { Accounts } from "../lib/accounts/accounts";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
 import { ChatError, toErrorBody } from "../lib/errors";
+import type { ConnectionLimiter } from "../lib/limits/connection-limiter";
 import { TokenBucket } from "../lib/limits/token-bucket";
 import type { Logger } from "../lib/logger";
 import { normalizeRoomName } from "../lib/names";
@@ -15,6 +16,7 @@ import { roomTopic } from "../lib/protocol";
 import type { RegistryManager } from "../lib/rooms/registry";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
+import { clientAddress } from "./http/client-address";
 import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
@@ -29,6 +31,8 @@ export interface SocketDeps {
   sessionSecrets: SessionSecrets;
   logger: Logger;
   stats: DeliveryStats;
+  /** Long-lived connections per address and in all: a Socket.IO connection is one. */
+  connections: ConnectionLimiter;
 }
 
 const TOPIC_PREFIX = roomTopic("");
@@ -40,6 +44,8 @@ const TOPIC_PREFIX = roomTopic("");
 export const MAX_PACKET_BYTES = 32 * 1024;
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
+/** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, registry, accounts, logger, stats } = deps;
@@ -47,9 +53,25 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     path: "/socket.io",
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     allowRequest: (req, callback) =>
       callback(null, isServedHost(req.headers, config.publicHosts) && isAllowedOrigin(req.headers, config.allowedOrigins)),
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
+  });
+
+  // First and cheap: an address at its cap is refused before its cookie is read. The
+  // connection is counted until its transport closes, whatever happens after.
+  io.use((socket, next) => {
+    try {
+      const release = deps.connections.admit(clientAddress(socket.request, config.trustProxy));
+      socket.conn.once("close", release);
+      if (socket.conn.readyState === "closed") release();
+      next();
+    } catch (error) {
+      refuse(next, error);
+      // A client that ignores connect_error would hold its transport open until connectTimeout.
+      setImmediate(() => socket.conn.close());
+    }
   });
 
   io.use(async (socket, next) => {
@@ -60,9 +82,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       socket.data.identity = await accounts.identify(session, typeof asked === "string" ? asked : undefined);
       next();
     } catch (error) {
-      const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
-      refusal.data = toErrorBody(error);
-      next(refusal);
+      refuse(next, error);
     }
   });
 
@@ -154,6 +174,13 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   }
 
   return io;
+}
+
+/** Refuses a handshake with the contract's error: the client's connect_error carries it as `data`. */
+function refuse(next: (error?: Error) => void, error: unknown): void {
+  const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
+  refusal.data = toErrorBody(error);
+  next(refusal);
 }
 
 function joinedRooms(socket: ChatSocket): number {

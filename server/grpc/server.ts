@@ -15,6 +15,7 @@ import {
 } from "@grpc/grpc-js";
 import type { Accounts } from "../../lib/accounts/accounts";
 import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
+import type { ConnectionLimiter } from "../../lib/limits/connection-limiter";
 import type { SendLimiter } from "../../lib/limits/send-limiter";
 import { sealSession, unsealSession, type SessionSecrets } from "../../lib/accounts/session";
 import { ChatError, toErrorBody } from "../../lib/errors";
@@ -35,6 +36,8 @@ export interface GrpcDeps {
   /** The same login throttle as the HTTP API's, so gRPC is no way around it. */
   authThrottle: AuthThrottle;
   sendLimiter: SendLimiter;
+  /** Long-lived connections per address and in all: a Watch stream is one. */
+  connections: ConnectionLimiter;
   logger: Logger;
 }
 
@@ -142,9 +145,16 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
     }),
 
     Watch: (call: ServerWritableStream<Request, WireWatchEvent>) => {
+      let release: () => void;
+      try {
+        release = deps.connections.admit(peerAddress(call.getPeer()));
+      } catch (error) {
+        return void call.emit("error", toServiceError(error, "Watch", logger));
+      }
       let stop: (() => void) | undefined;
       const free = () => {
         stop?.();
+        release();
         watches.delete(call);
       };
       call.once("cancelled", free);

@@ -6,6 +6,7 @@ import type { Accounts } from "../../lib/accounts/accounts";
 import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
 import type { SessionSecrets } from "../../lib/accounts/session";
 import { ChatError } from "../../lib/errors";
+import type { ConnectionLimiter } from "../../lib/limits/connection-limiter";
 import type { SendLimiter } from "../../lib/limits/send-limiter";
 import type { Logger } from "../../lib/logger";
 import type { Identity } from "../../lib/protocol";
@@ -14,6 +15,7 @@ import { parsePayload } from "../../lib/payloads";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
 import type { Metrics } from "../metrics";
+import { clientAddress } from "./client-address";
 import { isAllowedOrigin } from "./origin";
 import type { SseStreams } from "./sse";
 import { ClientGoneError, HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
@@ -31,6 +33,8 @@ export interface ApiDeps {
   connections: () => number;
   /** The SSE streams, when the web adapter runs. */
   streams?: SseStreams;
+  /** Long-lived connections per address and in all: an SSE stream is one. */
+  limiter: ConnectionLimiter;
 }
 
 const BODY_LIMIT = 16 * 1024;
@@ -144,6 +148,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const room = roomParam(params[0]);
       // A HEAD has no body to stream into: it would hold its connection open for nothing.
       if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
+      const release = deps.limiter.admit(clientAddress(req, config.trustProxy));
+      res.once("close", release);
       await deps.streams.serve(res, room);
     }],
 
@@ -210,15 +216,6 @@ function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pat
   }
   if (pathMatched) throw new HttpError(405, "invalid_payload", `${method} is not allowed on ${pathname}.`);
   return undefined;
-}
-
-/**
- * Who is asking, for throttling: the TCP peer, or with TRUST_PROXY the address the
- * proxy appended last to X-Forwarded-For (earlier entries are whatever the client sent).
- */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : undefined;
-  return forwarded || req.socket.remoteAddress || "unknown";
 }
 
 function roomParam(raw: string | undefined): string {
