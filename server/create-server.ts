@@ -7,6 +7,7 @@ import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
+import { coalescePresence } from "../lib/pushes/presence-coalescer";
 import { ConnectionLimiter } from "../lib/limits/connection-limiter";
 import { SendLimiter } from "../lib/limits/send-limiter";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
@@ -77,7 +78,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const web = config.adapters.includes("web");
   // The registry publishes through Socket.IO (`io`, created below): rooms only publish
   // once clients have connected, so `io` is always there by then.
-  const publish: Publish = (topic, event, payload) => {
+  // Member lists go out once per room per tick (a reconnect storm's rejoins would
+  // otherwise push one each); everything else at once.
+  const publish: Publish = coalescePresence((topic, event, payload) => {
     if (io) {
       // Every node's worker keeps its room's list in the store's order and pushes it to its
       // own sockets; relaying lists between nodes could hand a page an older list last.
@@ -88,7 +91,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // A deleted room has no one in it any more; its pages were told and rejoin on purpose.
       if (event === "room:deleted") io.in(topic).socketsLeave(topic);
     }
-  };
+  });
   const backend = await openStoreBackend(config, logger, publish, options.redis);
   const { store } = backend;
   // Nodes sharing Redis share a generated secret too, so a cookie from one works on all.

@@ -14,6 +14,8 @@ import { Room, WorkerExited } from "./room";
 
 /** How often an operation follows a room whose worker exits before running it. */
 const MAX_ATTEMPTS = 3;
+/** How long "every live room is in use" is trusted before the rooms are searched again. */
+const FULL_RECHECK_MS = 250;
 
 /** OTP's restart intensity: more than `maxRestarts` crashes of one room within `withinMs` rest it for `coolOffMs`. */
 export interface RestartIntensity {
@@ -61,6 +63,8 @@ export class RegistryManager {
   /** Every worker publishes through this: to the transport, then to this node's watchers. */
   private readonly publish: Publish;
   private restartCount = 0;
+  /** Until then, every live room was found in use: new rooms are refused without a search. */
+  private fullUntil = 0;
   private closed = false;
 
   constructor(options: RegistryOptions) {
@@ -99,8 +103,34 @@ export class RegistryManager {
     return this.call(room, (worker) => worker.join(connectionId, identity));
   }
 
-  leave(room: string, connectionId: string): Promise<void> {
-    return this.call(room, (worker) => worker.leave(connectionId));
+  /**
+   * Records that a connection left. A room whose worker cannot run it (resting after
+   * crashes, or refused a start) still loses the member: presence is the registry's,
+   * so the leave is recorded and announced here, and no one stays listed for a room's
+   * troubles.
+   */
+  async leave(room: string, connectionId: string): Promise<void> {
+    try {
+      await this.call(room, (worker) => worker.leave(connectionId));
+    } catch (error) {
+      const presence = this.presence.get(room);
+      if (!presence?.has(connectionId)) return;
+      if (!(error instanceof ChatError) || error.code !== "room_unavailable" || this.live.peek(room)?.alive) throw error;
+      const { gone, members } = await presence.leave(connectionId);
+      if (!gone) return;
+      const topic = roomTopic(room);
+      this.publish(topic, "room:notice", { room, kind: "leave", username: gone.username, at: new Date().toISOString() });
+      this.publish(topic, "room:presence", { room, members });
+    }
+  }
+
+  /** Connections of this node listed in a room that `isOpen` says are closed: leaves that never happened. */
+  *staleConnections(isOpen: (connectionId: string) => boolean): Iterable<{ room: string; connectionId: string }> {
+    for (const [room, presence] of this.presence) {
+      for (const connectionId of presence.connectionIds()) {
+        if (!isOpen(connectionId)) yield { room, connectionId };
+      }
+    }
   }
 
   send(room: string, request: SendRequest): Promise<Message> {
@@ -233,6 +263,11 @@ export class RegistryManager {
     if (worker?.alive) return Promise.resolve(worker);
     let pending = this.starting.get(name);
     if (!pending) {
+      if (!worker && !this.makeRoom()) {
+        return Promise.reject(
+          new ChatError("room_unavailable", `This server holds as many rooms as it can, all in use; "${name}" cannot open now. Try again later.`),
+        );
+      }
       pending = this.start(name).finally(() => this.starting.delete(name));
       this.starting.set(name, pending);
     }
@@ -355,6 +390,30 @@ export class RegistryManager {
     if (!set) return;
     // A copy: a watcher may stop watching (a stream ending on room:deleted) while we iterate.
     for (const listener of [...set]) listener(push);
+  }
+
+  /**
+   * Makes sure a new room fits under MAX_LIVE_ROOMS, stopping the least recently used
+   * room that nobody is in or watches. Rooms in use are never stopped to make room: past
+   * that, new rooms are refused, so a flood of joins cannot push people out of theirs.
+   * After a search finds nothing, refusals skip it for a moment: they stay cheap.
+   */
+  private makeRoom(): boolean {
+    if (this.live.size + this.starting.size < this.options.maxLiveRooms) return true;
+    const now = Date.now();
+    if (now < this.fullUntil) return false;
+    // Least recently used first. (lru-cache types rentries() loosely, hence the keys.)
+    for (const name of this.live.rkeys()) {
+      const room = this.live.peek(name)!;
+      const presence = this.presence.get(name);
+      if ((presence && !presence.isEmpty) || this.watchers.has(roomTopic(name))) continue;
+      this.live.delete(name);
+      this.presence.delete(name);
+      this.retire(name, room);
+      return true;
+    }
+    this.fullUntil = now + FULL_RECHECK_MS;
+    return false;
   }
 
   private stopIdleRooms(): void {
