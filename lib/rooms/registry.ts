@@ -121,6 +121,9 @@ export class RegistryManager {
       const topic = roomTopic(room);
       this.publish(topic, "room:notice", { room, kind: "leave", username: gone.username, at: new Date().toISOString() });
       this.publish(topic, "room:presence", { room, members });
+    } finally {
+      // A room may have emptied: the next new room searches again.
+      this.fullUntil = 0;
     }
   }
 
