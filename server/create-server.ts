@@ -7,8 +7,10 @@ import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
+import { DEPARTURE_GRACE_MS, DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../lib/presence/departures";
 import { coalescePresence } from "../lib/pushes/presence-coalescer";
 import { ConnectionLimiter } from "../lib/limits/connection-limiter";
+import { JoinLimiter } from "../lib/limits/join-limiter";
 import { SendLimiter } from "../lib/limits/send-limiter";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Publish } from "../lib/rooms/room";
@@ -59,11 +61,15 @@ export interface ServerOptions {
   restartIntensity?: RestartIntensity;
   /** How often an SSE stream sends a heartbeat comment. */
   sseHeartbeatMs?: number;
+  /** How long after its connection closes a person leaves a room (tests shorten it). */
+  departureGraceMs?: number;
 }
 
 const IDLE_ROOM_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 3_000;
 const SSE_HEARTBEAT_MS = 15_000;
+/** How often presence is checked against the open connections (leaves that never happened). */
+const PRESENCE_SWEEP_MS = 2_000;
 /** What a node without the web adapter still answers over HTTP: operations, not chat. */
 const OPERATIONS_PATHS = new Set(["/api/health", "/api/metrics"]);
 
@@ -129,6 +135,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     : undefined;
   const authThrottle = new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits });
   const sendLimiter = new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst });
+  const joins = new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst });
+  const departures = new Departures({
+    leave: (room, connectionId) => registry.leave(room, connectionId),
+    graceMs: options.departureGraceMs ?? DEPARTURE_GRACE_MS,
+    retryMs: DEPARTURE_RETRY_MS,
+    maxRetryMs: DEPARTURE_MAX_RETRY_MS,
+    logger,
+  });
   const api = createApiHandler({
     config,
     registry,
@@ -168,8 +182,26 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
   const deliveryStats = new DeliveryStats(metrics);
   const io = web
-    ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats, connections })
+    ? attachSocketServer(httpServer, {
+        config,
+        registry,
+        accounts,
+        sessionSecrets,
+        logger,
+        stats: deliveryStats,
+        connections,
+        joins,
+        departures,
+      })
     : undefined;
+  // Every member must have an open connection: leaves that never happened (a join that
+  // finished after its socket closed, a disconnect handler that never ran) are found here.
+  const presenceSweep = setInterval(() => {
+    if (!io) return;
+    const open = io.of("/").sockets;
+    for (const { room, connectionId } of registry.staleConnections((id) => open.has(id))) departures.depart(room, connectionId);
+  }, PRESENCE_SWEEP_MS);
+  presenceSweep.unref();
   if (io) await backend.attach(io);
   let grpc: GrpcAdapter | undefined;
 
@@ -197,6 +229,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
     close: async () => {
       // This node's people leave their rooms while the other nodes can still be told.
+      clearInterval(presenceSweep);
+      await departures.close();
       await backend.closePresence();
       await registry.close();
       streams?.closeAll();

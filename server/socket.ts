@@ -7,8 +7,10 @@ import type { Accounts } from "../lib/accounts/accounts";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
 import { ChatError, toErrorBody } from "../lib/errors";
 import type { ConnectionLimiter } from "../lib/limits/connection-limiter";
+import type { JoinLimiter } from "../lib/limits/join-limiter";
 import { TokenBucket } from "../lib/limits/token-bucket";
 import type { Logger } from "../lib/logger";
+import type { Departures } from "../lib/presence/departures";
 import { normalizeRoomName } from "../lib/names";
 import { parsePayload } from "../lib/payloads";
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../lib/protocol";
@@ -33,6 +35,10 @@ export interface SocketDeps {
   stats: DeliveryStats;
   /** Long-lived connections per address and in all: a Socket.IO connection is one. */
   connections: ConnectionLimiter;
+  /** Room joins per address (JOIN_RATE, JOIN_BURST). */
+  joins: JoinLimiter;
+  /** Where a closed connection's leaves go: recorded after a grace, retried until they are. */
+  departures: Departures;
 }
 
 const TOPIC_PREFIX = roomTopic("");
@@ -100,11 +106,14 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
   io.on("connection", (socket) => {
     const { identity } = socket.data;
+    const address = clientAddress(socket.request, config.trustProxy);
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
     const sends = config.messageRate > 0 ? new TokenBucket({ ratePerSecond: config.messageRate, burst: config.messageBurst }) : null;
 
     on(socket, "room:join", async (payload) => {
+      // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
+      deps.joins.take(address);
       const room = normalizeRoomName(parsePayload("room", payload).room);
       if (!socket.rooms.has(roomTopic(room)) && joinedRooms(socket) >= MAX_ROOMS_PER_CONNECTION) {
         throw new ChatError(
@@ -148,10 +157,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });
       for (const topic of socket.rooms) {
-        if (!topic.startsWith(TOPIC_PREFIX)) continue;
-        registry.leave(topic.slice(TOPIC_PREFIX.length), socket.id).catch((error: unknown) => {
-          logger.warn("could not record a leave", { topic, error: String(error) });
-        });
+        if (topic.startsWith(TOPIC_PREFIX)) deps.departures.depart(topic.slice(TOPIC_PREFIX.length), socket.id);
       }
     });
   });

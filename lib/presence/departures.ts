@@ -17,8 +17,8 @@ export interface DeparturesOptions {
   logger: Logger;
 }
 
-/** A second: long enough to cover a reconnect's first attempt (0.25 to 0.75 s), short enough to read as "left". */
-export const DEPARTURE_GRACE_MS = 1_000;
+/** Long enough to cover a reconnect's first attempt (0.25 to 0.75 s, then a handshake and a join on a busy server), short enough to read as "left". */
+export const DEPARTURE_GRACE_MS = 2_000;
 export const DEPARTURE_RETRY_MS = 250;
 export const DEPARTURE_MAX_RETRY_MS = 2_000;
 
