@@ -134,7 +134,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     on(socket, "room:leave", async (payload) => {
       const room = normalizeRoomName(parsePayload("room", payload).room);
       await socket.leave(roomTopic(room));
-      await registry.leave(room, socket.id);
+      // The connection is out of the room's topic: a leave the room cannot record now is retried.
+      await registry.leave(room, socket.id).catch(() => deps.departures.depart(room, socket.id));
       return {};
     });
 
