@@ -4,6 +4,7 @@
 export interface DeliveryCounters {
   rateLimited: { inc(): void };
   slowConsumersCut: { inc(): void };
+  floodsCut: { inc(): void };
 }
 
 export class DeliveryStats {
@@ -17,6 +18,14 @@ export class DeliveryStats {
   countRateLimited(): void {
     this.rateLimited += 1;
     this.counters?.rateLimited.inc();
+  }
+
+  /** Connections cut off for collecting rate_limited answers faster than a page ever does. */
+  floodsCut = 0;
+
+  countFloodCut(): void {
+    this.floodsCut += 1;
+    this.counters?.floodsCut.inc();
   }
 
   countSlowConsumerCut(): void {

@@ -29,6 +29,8 @@ export class Metrics {
   readonly rateLimited: Counter;
   /** Connections cut off as slow consumers (their unsent output passed OUTBOUND_BUFFER_BYTES). */
   readonly slowConsumersCut: Counter;
+  /** Connections cut off for collecting rate_limited answers faster than a page ever does. */
+  readonly floodsCut: Counter;
   /** Requests whose client went away before its body arrived (counted, logged at debug only). */
   readonly requestsAborted: Counter;
   /** Hand this to the RegistryManager: it turns what the rooms report into series. */
@@ -100,6 +102,12 @@ export class Metrics {
     this.rateLimited = new Counter({
       name: "livechat_rate_limited_total",
       help: "Requests and events refused with rate_limited.",
+      registers,
+    });
+
+    this.floodsCut = new Counter({
+      name: "livechat_floods_cut_total",
+      help: "Socket.IO connections cut off for going on asking after more rate_limited answers than a page ever gets.",
       registers,
     });
 
