@@ -51,12 +51,12 @@ export const MAX_PACKET_BYTES = 32 * 1024;
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
 /**
- * Refusals (rate_limited) one connection may collect: a page that is told to slow down
- * does (it waits a second or more, one message at a time), so a connection that keeps
- * asking past 20 refusals, or 5 a second, is flooding and is cut off. Refusing is cheap, not free: a closed loop
- * of refused joins from one address would still take the whole event loop.
+ * Joins refused for the address's JOIN_RATE that one connection may collect: a page told
+ * to slow down waits 3 s before joining again, so a connection that keeps joining past 20
+ * refusals, or 5 a second, is flooding and is cut off. Refusing is cheap, not free: a
+ * closed loop of refused joins from one address would still take the whole event loop.
  */
-const REFUSALS = { ratePerSecond: 5, burst: 20 };
+const JOIN_REFUSALS = { ratePerSecond: 5, burst: 20 };
 /** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -116,18 +116,21 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     const address = clientAddress(socket.request, config.trustProxy);
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    const refusals = new TokenBucket(REFUSALS);
-    const refused = (code: string) => {
-      if (code !== "rate_limited" || refusals.take()) return;
-      stats.countFloodCut();
-      logger.warn("cut off a flooding client", { id: socket.id, address });
-      socket.disconnect(true);
-    };
+    const joinRefusals = new TokenBucket(JOIN_REFUSALS);
     const sends = config.messageRate > 0 ? new TokenBucket({ ratePerSecond: config.messageRate, burst: config.messageBurst }) : null;
 
-    on(socket, refused, "room:join", async (payload) => {
+    on(socket, "room:join", async (payload) => {
       // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
-      deps.joins.take(address);
+      try {
+        deps.joins.take(address);
+      } catch (error) {
+        if (!joinRefusals.take()) {
+          stats.countFloodCut();
+          logger.warn("cut off a flooding client", { id: socket.id, address });
+          socket.disconnect(true);
+        }
+        throw error;
+      }
       const room = normalizeRoomName(parsePayload("room", payload).room);
       if (!socket.rooms.has(roomTopic(room)) && joinedRooms(socket) >= MAX_ROOMS_PER_CONNECTION) {
         throw new ChatError(
@@ -145,7 +148,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       }
     });
 
-    on(socket, refused, "room:leave", async (payload) => {
+    on(socket, "room:leave", async (payload) => {
       const room = normalizeRoomName(parsePayload("room", payload).room);
       await socket.leave(roomTopic(room));
       // The connection is out of the room's topic: a leave the room cannot record now is retried.
@@ -153,7 +156,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return {};
     });
 
-    on(socket, refused, "message:send", async (payload) => {
+    on(socket, "message:send", async (payload) => {
       if (sends && !sends.take()) {
         stats.countRateLimited();
         throw rateLimited;
@@ -177,12 +180,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     });
   });
 
-  function on(
-    socket: ChatSocket,
-    refused: (code: string) => void,
-    event: keyof ClientToServerEvents,
-    handle: (payload: unknown) => Promise<object>,
-  ) {
+  function on(socket: ChatSocket, event: keyof ClientToServerEvents, handle: (payload: unknown) => Promise<object>) {
     // Inbound arguments are untrusted: the payload may be missing and the ack may not be a function.
     (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, (...args) => {
       const last = args.at(-1);
@@ -194,7 +192,6 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
           const body = toErrorBody(error);
           if (body.code === "internal") logger.error("socket event failed", { event, error: String(error) });
           ack?.({ ok: false, error: body });
-          refused(body.code);
         },
       );
     });
