@@ -73,7 +73,8 @@ try {
       `${opened.refusedConnections} refused; ${counts.joins} joins: ${counts.ok} ok, ${counts.rate_limited} rate_limited, ` +
       `${counts.room_unavailable} room_unavailable, ${counts.other} other; live rooms ${app.server.registry.liveRooms}. ` +
       `Another address's sends (5/s): p50 ${p(latencies.calm, 50)} ms calm, ${p(latencies.flood, 50)} ms flooded; ` +
-      `p99 ${p(latencies.calm, 99)} ms calm, ${p(latencies.flood, 99)} ms flooded; ${failed} failed; ` +
+      `p99 ${p(latencies.calm, 99)} ms calm, ${p(latencies.flood, 99)} ms flooded; ` +
+      `flooded sends over 50 ms: ${latencies.flood.filter((ms) => ms > 50).length} of ${latencies.flood.length}; ${failed} failed; ` +
       `RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
   );
   sender.disconnect();

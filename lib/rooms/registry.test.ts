@@ -200,6 +200,20 @@ describe("restart intensity", () => {
     });
   });
 
+  // Guards issue 16: a leave that failed because its room was unavailable was never retried.
+  it("records a member's leave while the room rests, with its notice and member list", async () => {
+    const { registry, pushes } = startRegistry({ restartIntensity: { maxRestarts: 1, withinMs: 10_000, coolOffMs: 60_000 } });
+    const room = uniqueRoom();
+    await registry.join(room, "tab-gage", gage);
+    await registry.join(room, "tab-kim", kim);
+    await crashAndWaitForRestart(registry, room, 1);
+    await registry.crash(room);
+    await vi.waitFor(() => expect(registry.isResting(room)).toBe(true));
+    await registry.leave(room, "tab-gage");
+    expect(pushes.last("room:notice")).toMatchObject({ room, kind: "leave", username: "gage" });
+    expect(pushes.last("room:presence")).toEqual({ room, members: [kim] });
+  });
+
   it("answers room_unavailable while a room rests, logs it at error level, and starts it again afterwards", async () => {
     const logger = new RecordingLogger();
     const { registry } = startRegistry({ logger, restartIntensity: { maxRestarts: 2, withinMs: 10_000, coolOffMs: 1500 } });
