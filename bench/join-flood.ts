@@ -6,8 +6,9 @@
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { io as connectClient } from "socket.io-client";
-import { join, okOf, percentile, send } from "../server/delivery-test-helpers";
-import { startTestServer, type TestClient } from "../server/test-server";
+import { join, okOf, send } from "../server/testing/delivery-test-helpers";
+import { percentile } from "../server/testing/percentile";
+import { startTestServer, type TestClient } from "../server/testing/test-server";
 
 const [sockets = 2000, roomsEach = 100, seconds = 10] = process.argv.slice(2, 5).map(Number);
 const limits = process.argv[5] !== "off";
@@ -38,7 +39,7 @@ try {
   okOf(await join(sender, room));
   okOf(await join(reader, room));
 
-  const flooder = new Worker(new URL("../server/join-flooder.worker.mjs", import.meta.url), {
+  const flooder = new Worker(new URL("../server/testing/join-flooder.worker.mjs", import.meta.url), {
     workerData: { url: app.url, sockets, rooms: roomsEach, stamp },
   });
   const ready = new Promise<Record<string, number>>((resolve) =>

@@ -3,7 +3,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger, DEFAULT_REPEAT_LIMIT } from "../lib/logger";
-import { startTestServer, type TestServer } from "./test-server";
+import { startTestServer, type TestServer } from "./testing/test-server";
 
 const lines: Array<{ level: string; msg: string }> = [];
 let app: TestServer;

@@ -8,8 +8,8 @@ import { status } from "@grpc/grpc-js";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, JoinReply, SendReply } from "../lib/protocol";
-import { connectGrpc, openSse, type GrpcTestClient, type GrpcWatch, type SseReader } from "./test-clients";
-import { startTestServer, type TestClient, type TestServer } from "./test-server";
+import { connectGrpc, openSse, type GrpcTestClient, type GrpcWatch, type SseReader } from "./testing/test-clients";
+import { startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 const CAP = 20;
 

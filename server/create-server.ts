@@ -3,17 +3,17 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import { ChatService } from "../lib/chat/service";
 import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
-import { DEPARTURE_GRACE_MS, DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../lib/presence/departures";
-import { coalescePresence } from "../lib/pushes/presence-coalescer";
 import { ConnectionLimiter } from "../lib/limits/connection-limiter";
 import { JoinLimiter } from "../lib/limits/join-limiter";
 import { SendLimiter } from "../lib/limits/send-limiter";
+import { DEPARTURE_GRACE_MS, DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../lib/presence/departures";
+import { PushBus } from "../lib/pushes/push-bus";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
-import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
 import { DeliveryStats } from "./delivery-stats";
 import { connectionBudget, readOpenFileLimit } from "./descriptor-budget";
@@ -28,6 +28,7 @@ import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecrets } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
+import { relayPushes } from "./socket-pushes";
 import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
 
 export interface LivechatServer {
@@ -82,23 +83,10 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const web = config.adapters.includes("web");
-  // The registry publishes through Socket.IO (`io`, created below): rooms only publish
-  // once clients have connected, so `io` is always there by then.
-  // Member lists go out once per room per tick (a reconnect storm's rejoins would
-  // otherwise push one each); everything else at once.
-  const publish: Publish = coalescePresence((topic, event, payload) => {
-    if (io) {
-      // Every node's worker keeps its room's list in the store's order and pushes it to its
-      // own sockets; relaying lists between nodes could hand a page an older list last.
-      // Presence, notices and deletions go to every node's sockets (the Redis adapter).
-      const target = event === "room:messages" ? io.local : io;
-      // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
-      (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
-      // A deleted room has no one in it any more; its pages were told and rejoin on purpose.
-      if (event === "room:deleted") io.in(topic).socketsLeave(topic);
-    }
-  });
-  const backend = await openStoreBackend(config, logger, publish, options.redis);
+  // Rooms and shared presence publish here; every transport subscribes (Socket.IO below,
+  // SSE and gRPC per watched room).
+  const pushes = new PushBus();
+  const backend = await openStoreBackend(config, logger, pushes.publish, options.redis);
   const { store } = backend;
   // Nodes sharing Redis share a generated secret too, so a cookie from one works on all.
   const sharedSecret = config.sessionSecret ? undefined : await backend.sharedSessionSecret?.();
@@ -120,7 +108,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const registry = new RegistryManager({
     store,
-    publish,
+    pushes,
     logger,
     observer: metrics.roomObserver,
     historyWindow: config.historyWindow,
@@ -133,9 +121,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const streams = web
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
-  const authThrottle = new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits });
-  const sendLimiter = new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst });
-  const joins = new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst });
+  const deliveryStats = new DeliveryStats(metrics);
   const departures = new Departures({
     leave: (room, connectionId) => registry.leave(room, connectionId),
     graceMs: options.departureGraceMs ?? DEPARTURE_GRACE_MS,
@@ -143,18 +129,27 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxRetryMs: DEPARTURE_MAX_RETRY_MS,
     logger,
   });
-  const api = createApiHandler({
-    config,
+  const chat = new ChatService({
     registry,
     accounts,
+    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
+    sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }),
+    connections,
+    joins: new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst }),
+    departures,
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    logger,
+    observer: deliveryStats,
+  });
+  const api = createApiHandler({
+    config,
+    chat,
+    registry,
     sessionSecrets,
-    authThrottle,
-    sendLimiter,
     logger,
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
     ...(streams ? { streams } : {}),
-    limiter: connections,
   });
   const pages: Pages | undefined = options.pages === false || !web ? undefined : await startPages(config);
 
@@ -180,26 +175,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
-  const deliveryStats = new DeliveryStats(metrics);
   const io = web
-    ? attachSocketServer(httpServer, {
-        config,
-        registry,
-        accounts,
-        sessionSecrets,
-        logger,
-        stats: deliveryStats,
-        connections,
-        joins,
-        departures,
-      })
+    ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats })
     : undefined;
-  // Every member must have an open connection: leaves that never happened (a join that
-  // finished after its socket closed, a disconnect handler that never ran) are found here.
+  const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
+  // Every member must have an open connection: the service checks presence against the
+  // connections Socket.IO holds open, every few seconds.
   const presenceSweep = setInterval(() => {
-    if (!io) return;
-    const open = io.of("/").sockets;
-    for (const { room, connectionId } of registry.staleConnections((id) => open.has(id))) departures.depart(room, connectionId);
+    if (io) chat.sweepPresence((id) => io.of("/").sockets.has(id));
   }, PRESENCE_SWEEP_MS);
   presenceSweep.unref();
   if (io) await backend.attach(io);
@@ -223,7 +206,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       });
       if (config.adapters.includes("grpc")) {
-        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, authThrottle, sendLimiter, connections, logger });
+        grpc = await startGrpcServer({ config, chat, registry, sessionSecrets, logger });
       }
       return address;
     },
@@ -233,6 +216,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await departures.close();
       await backend.closePresence();
       await registry.close();
+      stopPushes?.();
       streams?.closeAll();
       await grpc?.close();
       // Disconnects every socket and stops accepting; idle keep-alive connections would

@@ -7,8 +7,8 @@
 import { io as connectClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, JoinReply } from "../lib/protocol";
-import { join, okOf, send } from "./delivery-test-helpers";
-import { startTestServer, type TestClient, type TestServer } from "./test-server";
+import { join, okOf, send } from "./testing/delivery-test-helpers";
+import { startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 const MAX_LIVE_ROOMS = 30;
 const JOIN_BURST = 20;

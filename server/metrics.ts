@@ -1,6 +1,6 @@
 // Prometheus metrics for GET /api/metrics: what the rooms report through their
-// observer, what the node counts (connections, live rooms), refusals by the rate
-// limiter, and Node's own figures (event-loop lag, heap, GC, CPU).
+// observer, what the node counts (connections, live rooms), the chat service's
+// refusals over every transport, and Node's own figures (event-loop lag, heap, GC, CPU).
 // Each server has its own registry, so several servers in one process (tests) never clash.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RoomObserver } from "../lib/rooms/observer";
@@ -25,8 +25,12 @@ const FANOUT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 export class Metrics {
   readonly registry = new Registry();
-  /** Refusals answered `rate_limited`: the rate limiter calls `rateLimited.inc()`. */
+  /**
+   * Refusals answered `rate_limited`, and every refusal by operation and code: the chat
+   * service reports them through its observer (server/delivery-stats.ts), whatever the transport.
+   */
   readonly rateLimited: Counter;
+  readonly refusals: Counter<"operation" | "code">;
   /** Connections cut off as slow consumers (their unsent output passed OUTBOUND_BUFFER_BYTES). */
   readonly slowConsumersCut: Counter;
   /** Connections cut off for collecting rate_limited answers faster than a page ever does. */
@@ -102,6 +106,12 @@ export class Metrics {
     this.rateLimited = new Counter({
       name: "livechat_rate_limited_total",
       help: "Requests and events refused with rate_limited.",
+      registers,
+    });
+    this.refusals = new Counter({
+      name: "livechat_refusals_total",
+      help: "Operations refused with a contract error, by operation and error code, over every transport.",
+      labelNames: ["operation", "code"],
       registers,
     });
 

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../logger";
 import type { Identity } from "../protocol";
 import { RegistryManager } from "../rooms/registry";
-import { Presence } from "../rooms/presence";
+import { MemoryPresence } from "./memory";
 import { MemoryStore } from "../store/memory";
 import { Departures } from "./departures";
 
@@ -39,17 +39,16 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 /** One node: the registry, its departures, and the connections as a transport keeps them. */
 function node() {
   const logger = createLogger({}, "silent");
-  const tables = new Map<string, Presence>();
+  const tables = new Map<string, MemoryPresence>();
   const registry = new RegistryManager({
     store: new MemoryStore(),
-    publish: () => {},
     logger,
     historyWindow: 10,
     // Fewer live workers than rooms in use, so "evict" actions meet a full server.
     maxLiveRooms: 3,
     idleMs: 60_000,
     createPresence: (name) => {
-      const table = new Presence();
+      const table = new MemoryPresence();
       tables.set(name, table);
       return table;
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "../protocol";
-import type { Publish } from "../rooms/room";
+import type { Publish } from "./push-bus";
 import { coalescePresence } from "./presence-coalescer";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

@@ -5,7 +5,7 @@
 // through at once and in order; notices are not merged, since each says who came or
 // went. One timer serves every room, and a pending list holds only its payload.
 import type { RoomPresencePush } from "../protocol";
-import type { Publish } from "../rooms/room";
+import type { Publish } from "./push-bus";
 
 /** Wraps `publish` so that room:presence pushes go out once per room per tick, the newest one. */
 export function coalescePresence(publish: Publish): Publish {

@@ -4,7 +4,7 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io as connectClient } from "socket.io-client";
-import { startTestServer, type TestServer } from "../test-server";
+import { startTestServer, type TestServer } from "../testing/test-server";
 
 const PUBLIC = "chat.example.test";
 const REBOUND = "rebind.attacker.test";

@@ -3,18 +3,29 @@
 // With LIVECHAT_TEST_STORE=redis (the vitest "cluster" project) the same tests
 // run against two nodes sharing a redis-server started here: connections
 // alternate between the nodes, HTTP requests go to the first.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../lib/protocol";
-import { loadConfig } from "./config";
-import { createServer, type LivechatServer, type ServerOptions } from "./create-server";
-import { startRedisServer } from "./redis-server";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/protocol";
+import type { LivechatServer, ServerOptions } from "../create-server";
+import { startNodesOnFreshRedis } from "./fresh-redis";
+import { startNode, type StartedNode } from "./node";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
 export const ADMIN_TOKEN = "test-admin-token";
+
+/** What a test node runs with unless the test says otherwise. */
+export const TEST_ENV: Record<string, string> = {
+  SESSION_SECRET: "a-test-secret-that-is-long-enough-1234567890",
+  ADMIN_TOKEN,
+  NODE_NAME: "test-node",
+  BCRYPT_COST: "4",
+  // Off unless a test is about it: tests that send fast from one connection
+  // would meet the per-connection limit (10/s, burst 20) by design.
+  MESSAGE_RATE: "0",
+  // Likewise: every test client comes from 127.0.0.1, and some tests open hundreds of connections.
+  MAX_CONNECTIONS_PER_ADDRESS: "0",
+  JOIN_RATE: "0",
+};
 
 export interface ConnectOptions {
   cookie?: string;
@@ -26,7 +37,7 @@ export interface TestServer {
   url: string;
   server: LivechatServer;
   /** Every node: one, or two in the cluster project. */
-  nodes: { url: string; server: LivechatServer }[];
+  nodes: StartedNode[];
   connect(options?: ConnectOptions): Promise<TestClient>;
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -34,47 +45,17 @@ export interface TestServer {
 
 export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
   if (process.env.LIVECHAT_TEST_STORE === "redis" && env.STORE === undefined) return startTestCluster(env, options);
-  const node = await startNode(env, options);
-  return serve([node], async () => {});
+  const node = await startNode({ ...TEST_ENV, ...env }, options);
+  return serve([node], () => node.close());
 }
 
 /** Two nodes sharing a redis-server of their own; closing stops all three. */
 export async function startTestCluster(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), "livechat-test-redis-"));
-  const redis = await startRedisServer({ dir });
-  const clusterEnv = { STORE: "redis", REDIS_URL: redis.url, ...env };
-  const nodes = [await startNode(clusterEnv, options), await startNode(clusterEnv, options)];
-  return serve(nodes, async () => {
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { nodes, stop } = await startNodesOnFreshRedis((redisEnv) => startNode({ ...TEST_ENV, ...redisEnv, ...env }, options));
+  return serve(nodes, stop);
 }
 
-export async function startNode(env: Record<string, string>, options: ServerOptions = {}): Promise<{ url: string; server: LivechatServer }> {
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATA_DIR: "",
-    SESSION_SECRET: "a-test-secret-that-is-long-enough-1234567890",
-    ADMIN_TOKEN,
-    NODE_NAME: "test-node",
-    LOG_LEVEL: "silent",
-    BCRYPT_COST: "4",
-    GRPC_PORT: "0",
-    // Off unless a test is about it: tests that send fast from one connection
-    // would meet the per-connection limit (10/s, burst 20) by design.
-    MESSAGE_RATE: "0",
-    // Likewise: every test client comes from 127.0.0.1, and some open hundreds of connections.
-    MAX_CONNECTIONS_PER_ADDRESS: "0",
-    JOIN_RATE: "0",
-    ...env,
-  });
-  const server = await createServer(config, { pages: false, ...options });
-  const { port } = await server.listen();
-  return { url: `http://127.0.0.1:${port}`, server };
-}
-
-function serve(nodes: { url: string; server: LivechatServer }[], afterClose: () => Promise<void>): TestServer {
+function serve(nodes: StartedNode[], closeNodes: () => Promise<void>): TestServer {
   const { url, server } = nodes[0]!;
   const clients: TestClient[] = [];
   let connections = 0;
@@ -105,8 +86,7 @@ function serve(nodes: { url: string; server: LivechatServer }[], afterClose: () 
       }),
     close: async () => {
       for (const client of clients) client.disconnect();
-      for (const node of nodes) await node.server.close();
-      await afterClose();
+      await closeNodes();
     },
   };
 }

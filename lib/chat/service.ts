@@ -1,0 +1,352 @@
+// The chat service: every operation a client can ask for, written once for every
+// transport (Socket.IO, HTTP/SSE, gRPC), in the way of a Phoenix context. Each takes
+// the caller (as its transport read it) and an untrusted payload, and answers a
+// result or throws a ChatError. Limits, permissions and throttles are decided here,
+// and every refusal is reported to the observer, whichever transport it came by.
+import { timingSafeEqual } from "node:crypto";
+import type { Accounts } from "../accounts/accounts";
+import type { AuthThrottle } from "../accounts/auth-throttle";
+import type { SessionData } from "../accounts/session";
+import { ChatError } from "../errors";
+import type { ConnectionLimiter, Release } from "../limits/connection-limiter";
+import type { JoinLimiter } from "../limits/join-limiter";
+import type { SendLimiter } from "../limits/send-limiter";
+import { TokenBucket } from "../limits/token-bucket";
+import type { Logger } from "../logger";
+import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
+import { parsePayload } from "../payloads";
+import type { ErrorCode, Identity, Member, Message } from "../protocol";
+import type { Departures } from "../presence/departures";
+import type { RegistryManager } from "../rooms/registry";
+import type { Caller, ConnectionPort } from "./caller";
+
+/** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
+export const MAX_ROOMS_PER_CONNECTION = 100;
+/** History pages: this many messages unless asked, never more than the maximum. */
+export const PAGE_DEFAULT = 50;
+export const PAGE_MAX = 200;
+/**
+ * JOIN_RATE refusals one connection may collect: a page told to slow down waits 3 s
+ * before joining again, so a connection that keeps joining past 20 refusals, or 5 a
+ * second, is flooding and is cut off. Refusing is cheap, not free: a closed loop of
+ * refused joins from one address would otherwise keep the event loop busy.
+ */
+export const JOIN_REFUSALS = { ratePerSecond: 5, burst: 20 };
+
+/** Told of every refusal (a ChatError answered to a caller), for metrics. */
+export interface ChatObserver {
+  refused(operation: ChatOperation, code: ErrorCode): void;
+  /** A connection was cut off for flooding (joining on past its refusals). */
+  floodCut?(): void;
+}
+
+export interface ChatServiceOptions {
+  registry: RegistryManager;
+  accounts: Accounts;
+  authThrottle: AuthThrottle;
+  sendLimiter: SendLimiter;
+  /** Long-lived connections and streams per address and in all (MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS). */
+  connections: ConnectionLimiter;
+  /** Room joins per address (JOIN_RATE, JOIN_BURST). */
+  joins: JoinLimiter;
+  /** Where a closed connection's leaves go: recorded after a grace, retried until they are. */
+  departures: Departures;
+  /** ADMIN_TOKEN; without one, nothing is admin and the admin-only operations do not exist. */
+  adminToken?: string;
+  logger: Logger;
+  observer?: ChatObserver;
+}
+
+export interface JoinResult {
+  room: string;
+  messages: Message[];
+  members: Member[];
+  you: Identity;
+}
+
+/** An account operation's answer: the user, and the session the transport hands back (cookie or token). */
+export interface SignedIn {
+  user: Identity;
+  session: SessionData;
+}
+
+export type ChatOperation =
+  | "admit"
+  | "join"
+  | "leave"
+  | "send"
+  | "history"
+  | "deleteRoom"
+  | "crashRoom"
+  | "register"
+  | "login"
+  | "logout"
+  | "guest"
+  | "me"
+  | "identify";
+
+export class ChatService {
+  private readonly options: ChatServiceOptions;
+  private readonly adminToken: Buffer | undefined;
+
+  constructor(options: ChatServiceOptions) {
+    this.options = options;
+    this.adminToken = options.adminToken ? Buffer.from(options.adminToken) : undefined;
+  }
+
+  /** Who the caller is; a token must be a signed-in user's session. */
+  identify(caller: Caller): Promise<Identity> {
+    return this.run("identify", () => this.identityOf(caller));
+  }
+
+  /**
+   * Admits a long-lived connection or stream from `address` (a Socket.IO connection, an
+   * SSE stream, a gRPC Watch), or refuses it rate_limited past the address's cap or the
+   * node's budget. Call the answer once it closes. Synchronous: checked before anything else.
+   */
+  admit(address: string): Release {
+    try {
+      return this.options.connections.admit(address);
+    } catch (error) {
+      if (error instanceof ChatError) this.options.observer?.refused("admit", error.code);
+      throw error;
+    }
+  }
+
+  /** The caller for a new connection, with its own send allowance; `identity` is its for life. */
+  connect(port: ConnectionPort, identity: Identity, address: string): Caller {
+    return {
+      credentials: { kind: "connection", identity },
+      address,
+      connection: { port, sends: this.options.sendLimiter.forConnection(), joinRefusals: new TokenBucket(JOIN_REFUSALS) },
+    };
+  }
+
+  join(caller: Caller, payload: unknown): Promise<JoinResult> {
+    return this.run("join", async () => {
+      // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
+      this.takeJoin(caller);
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const { port } = this.connectionOf(caller);
+      if (!port.isIn(room) && count(port.rooms()) >= MAX_ROOMS_PER_CONNECTION) {
+        throw new ChatError("rate_limited", `One connection can be in at most ${MAX_ROOMS_PER_CONNECTION} rooms at once; leave one first.`);
+      }
+      const you = await this.identityOf(caller);
+      // Entered before the join is read, so no push falls between the list and the subscription.
+      await port.enter(room);
+      try {
+        const { messages, members } = await this.options.registry.join(room, port.id, you);
+        return { room, messages, members, you };
+      } catch (error) {
+        await port.exit(room);
+        throw error;
+      }
+    });
+  }
+
+  leave(caller: Caller, payload: unknown): Promise<void> {
+    return this.run("leave", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const { port } = this.connectionOf(caller);
+      await port.exit(room);
+      // The connection is out of the room's topic: a leave the room cannot record now is retried.
+      await this.options.registry.leave(room, port.id).catch(() => this.options.departures.depart(room, port.id));
+    });
+  }
+
+  /**
+   * The connection is going: it leaves every room it is in after the departure grace
+   * (a page back within it changes nothing), retried until recorded.
+   */
+  disconnect(caller: Caller): void {
+    const { port } = this.connectionOf(caller);
+    for (const room of port.rooms()) this.options.departures.depart(room, port.id);
+  }
+
+  /**
+   * Every member must have an open connection: members of this node that `isOpen` says
+   * are gone (a join that finished after its socket closed, a disconnect never handled)
+   * depart. The transport that knows the open connections calls this every few seconds.
+   */
+  sweepPresence(isOpen: (connectionId: string) => boolean): void {
+    for (const { room, connectionId } of this.options.registry.staleConnections(isOpen)) {
+      this.options.departures.depart(room, connectionId);
+    }
+  }
+
+  /**
+   * Sends a message. The payload and content are checked before the sender's allowance
+   * is spent and before the room's worker sees them: a refused message costs neither.
+   */
+  send(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("send", async () => {
+      const { room: asked, content: raw, clientId } = parsePayload("send", payload);
+      const room = normalizeRoomName(asked);
+      const content = normalizeContent(raw);
+      if (caller.connection) caller.connection.sends.take();
+      else this.options.sendLimiter.take(caller.address);
+      // A connection's identity is known: no await on the path every socket message takes.
+      const { credentials } = caller;
+      const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
+      return this.options.registry.send(room, {
+        author,
+        content,
+        ...(caller.connection ? { connectionId: caller.connection.port.id } : {}),
+        ...(clientId !== undefined ? { clientId } : {}),
+      });
+    });
+  }
+
+  /** A page of history, newest last: `limit` messages (at most PAGE_MAX) before seq `before`. */
+  history(caller: Caller, payload: unknown): Promise<Message[]> {
+    return this.run("history", async () => {
+      const { room: asked, limit, before } = parsePayload("history", payload);
+      const room = normalizeRoomName(asked);
+      return this.options.registry.history(room, Math.min(PAGE_MAX, limit ?? PAGE_DEFAULT), before);
+    });
+  }
+
+  /** Deletes a room: its owner or an admin may. */
+  deleteRoom(caller: Caller, payload: unknown): Promise<void> {
+    return this.run("deleteRoom", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const by = this.isAdmin(caller) ? "admin" : await this.identityOf(caller);
+      await this.options.registry.deleteRoom(room, by);
+      this.options.logger.info("room deleted", { room, by: by === "admin" ? "admin" : by.username });
+    });
+  }
+
+  /** Kills a room's worker on purpose, to exercise supervision: admin only, and only where there is an admin token. */
+  crashRoom(caller: Caller, payload: unknown): Promise<void> {
+    return this.run("crashRoom", async () => {
+      if (!this.adminToken) throw new ChatError("not_found", "There is no such route.");
+      if (!this.isAdminToken(caller.bearer)) throw new ChatError("unauthorized", "Send the admin token as Authorization: Bearer <ADMIN_TOKEN>.");
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      await this.options.registry.crash(room);
+      this.options.logger.warn("room crashed on purpose through the admin route", { room });
+    });
+  }
+
+  register(caller: Caller, payload: unknown): Promise<SignedIn> {
+    return this.run("register", async () => {
+      const { username, password } = parsePayload("credentials", payload);
+      this.options.authThrottle.register(caller.address);
+      const user = await this.options.accounts.register(username, password);
+      return { user, session: await this.options.accounts.sessionOf(user) };
+    });
+  }
+
+  /** Signs in; only a wrong name or password counts toward the login throttle. */
+  login(caller: Caller, payload: unknown): Promise<SignedIn> {
+    return this.run("login", async () => {
+      const { username, password } = parsePayload("credentials", payload);
+      const { authThrottle, accounts } = this.options;
+      authThrottle.checkLogin(caller.address, username);
+      const user = await accounts.login(username, password).catch((error: unknown) => {
+        if (error instanceof ChatError && error.code === "unauthorized") authThrottle.loginFailed(caller.address, username);
+        throw error;
+      });
+      return { user, session: await accounts.sessionOf(user) };
+    });
+  }
+
+  /** Ends every session of the caller's account (nothing to end for a guest). */
+  logout(caller: Caller): Promise<void> {
+    return this.run("logout", async () => {
+      const session = await sessionOf(caller);
+      if (session) await this.options.accounts.logout(session);
+    });
+  }
+
+  /** Chats as a guest under a name; a signed-in user must log out first. */
+  guest(caller: Caller, payload: unknown): Promise<SignedIn> {
+    return this.run("guest", async () => {
+      const { name } = parsePayload("guest", payload);
+      if (!(await this.identityOf(caller)).guest) {
+        throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
+      }
+      const user = await this.options.accounts.guest(name);
+      return { user, session: user.username === GUEST_DEFAULT_NAME ? {} : { guestName: user.username } };
+    });
+  }
+
+  /** Who the caller is now; a session whose guest name cannot be used is the default guest. */
+  me(caller: Caller): Promise<Identity> {
+    return this.run("me", () => this.identityOf(caller).catch(() => this.options.accounts.guest()));
+  }
+
+  private async identityOf(caller: Caller): Promise<Identity> {
+    const { credentials } = caller;
+    const { accounts } = this.options;
+    switch (credentials.kind) {
+      case "connection":
+        return credentials.identity;
+      case "cookie":
+        return accounts.identify(await credentials.session(), credentials.guestName);
+      case "token": {
+        if (!credentials.session) return accounts.identify({}, credentials.guestName);
+        const session = await credentials.session();
+        const identity = session.username ? await accounts.identify(session) : undefined;
+        if (!identity || identity.guest) {
+          throw new ChatError("unauthorized", "The token is not valid (or has expired); call Login for a new one.");
+        }
+        return identity;
+      }
+    }
+  }
+
+  /**
+   * Whether the caller presented the admin token (compared in constant time). A bearer
+   * that is not the admin token is refused, unless bearer tokens are sessions on the
+   * caller's transport (gRPC): then it names the caller instead.
+   */
+  private isAdmin(caller: Caller): boolean {
+    if (caller.bearer === undefined) return false;
+    if (this.isAdminToken(caller.bearer)) return true;
+    if (caller.credentials.kind === "token") return false;
+    throw new ChatError("unauthorized", "The Authorization header does not hold the admin token.");
+  }
+
+  private isAdminToken(token: string | undefined): boolean {
+    if (token === undefined || !this.adminToken) return false;
+    const given = Buffer.from(token);
+    return given.length === this.adminToken.length && timingSafeEqual(given, this.adminToken);
+  }
+
+  /** Spends one of the address's joins; a connection that goes on past its refusals is cut off. */
+  private takeJoin(caller: Caller): void {
+    try {
+      this.options.joins.take(caller.address);
+    } catch (error) {
+      const connection = caller.connection;
+      if (connection && !connection.joinRefusals.take()) {
+        this.options.logger.warn("cut off a flooding client", { connection: connection.port.id, address: caller.address });
+        this.options.observer?.floodCut?.();
+        connection.port.close();
+      }
+      throw error;
+    }
+  }
+
+  private connectionOf(caller: Caller) {
+    if (!caller.connection) throw new ChatError("invalid_payload", "Joining and leaving rooms needs a connection (Socket.IO).");
+    return caller.connection;
+  }
+
+  /** Runs an operation, reporting a refusal to the observer once, whatever the transport. */
+  private run<T>(operation: ChatOperation, body: () => Promise<T>): Promise<T> {
+    return body().catch((error: unknown) => {
+      if (error instanceof ChatError) this.options.observer?.refused(operation, error.code);
+      throw error;
+    });
+  }
+}
+
+async function sessionOf(caller: Caller): Promise<SessionData | undefined> {
+  const { credentials } = caller;
+  return credentials.kind === "connection" ? undefined : credentials.session?.();
+}
+
+function count(items: Iterable<unknown>): number {
+  return Array.from(items).length;
+}
