@@ -24,8 +24,8 @@ export interface ConnectionPort {
   isIn(room: string): boolean;
   enter(room: string): Promise<void>;
   exit(room: string): Promise<void>;
-  /** Ends the connection: the service cuts off a client that floods. */
-  close(): void;
+  /** Ends the connection: the service cuts off a client that floods (a port without it is never cut off). */
+  close?(): void;
 }
 
 /** A connection as the service knows it: the transport's port, its own send allowance, and its join refusals. */

@@ -6,11 +6,8 @@ import { Accounts } from "../accounts/accounts";
 import { AUTH_LIMITS, AuthThrottle } from "../accounts/auth-throttle";
 import type { SessionData } from "../accounts/session";
 import { ChatError } from "../errors";
-import { ConnectionLimiter } from "../limits/connection-limiter";
-import { JoinLimiter } from "../limits/join-limiter";
 import { SendLimiter } from "../limits/send-limiter";
 import { createLogger } from "../logger";
-import { Departures } from "../presence/departures";
 import type { ErrorCode, Identity } from "../protocol";
 import { RegistryManager } from "../rooms/registry";
 import { MemoryStore } from "../store/memory";
@@ -42,9 +39,6 @@ beforeEach(() => {
     authThrottle: new AuthThrottle({ ...AUTH_LIMITS, loginFailuresPerIp: { limit: 2, windowMs: 60_000 } }),
     // One token an hour after the burst: no refill within a test.
     sendLimiter: new SendLimiter({ ratePerSecond: 1 / 3600, burst: BURST }),
-    connections: new ConnectionLimiter({ perAddress: 0, total: 1_000_000 }),
-    joins: new JoinLimiter({ ratePerSecond: 0, burst: 1 }),
-    departures: new Departures({ leave: (room, id) => registry.leave(room, id), graceMs: 0, retryMs: 1, maxRetryMs: 5, logger: createLogger({}, "silent") }),
     adminToken: ADMIN_TOKEN,
     logger: createLogger({}, "silent"),
     observer: { refused: (operation, code) => refusals.push([operation, code]) },
@@ -74,7 +68,6 @@ function connection(identity: Identity, id = "conn-1"): { caller: Caller; rooms:
     isIn: (room) => rooms.has(room),
     enter: async (room) => void rooms.add(room),
     exit: async (room) => void rooms.delete(room),
-    close: () => {},
   };
   return { caller: chat.connect(port, identity, "10.0.0.3"), rooms };
 }

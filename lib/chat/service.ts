@@ -15,9 +15,10 @@ import { TokenBucket } from "../limits/token-bucket";
 import type { Logger } from "../logger";
 import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
 import { parsePayload } from "../payloads";
-import type { ErrorCode, Identity, Member, Message } from "../protocol";
-import type { Departures } from "../presence/departures";
+import { DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../presence/departures";
+import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
+import { roleOf } from "../rooms/roles";
 import type { Caller, ConnectionPort } from "./caller";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
@@ -45,12 +46,12 @@ export interface ChatServiceOptions {
   accounts: Accounts;
   authThrottle: AuthThrottle;
   sendLimiter: SendLimiter;
-  /** Long-lived connections and streams per address and in all (MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS). */
-  connections: ConnectionLimiter;
-  /** Room joins per address (JOIN_RATE, JOIN_BURST). */
-  joins: JoinLimiter;
-  /** Where a closed connection's leaves go: recorded after a grace, retried until they are. */
-  departures: Departures;
+  /** Long-lived connections and streams per address and in all (MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS); none without. */
+  connections?: ConnectionLimiter;
+  /** Room joins per address (JOIN_RATE, JOIN_BURST); none without. */
+  joins?: JoinLimiter;
+  /** Where a closed connection's leaves go, after a grace and retried until recorded; without, at once and retried. */
+  departures?: Departures;
   /** ADMIN_TOKEN; without one, nothing is admin and the admin-only operations do not exist. */
   adminToken?: string;
   logger: Logger;
@@ -62,6 +63,8 @@ export interface JoinResult {
   messages: Message[];
   members: Member[];
   you: Identity;
+  role: Role;
+  settings: RoomSettings;
 }
 
 /** An account operation's answer: the user, and the session the transport hands back (cookie or token). */
@@ -89,8 +92,19 @@ export class ChatService {
   private readonly options: ChatServiceOptions;
   private readonly adminToken: Buffer | undefined;
 
+  private readonly departures: Departures;
+
   constructor(options: ChatServiceOptions) {
     this.options = options;
+    this.departures =
+      options.departures ??
+      new Departures({
+        leave: (room, connectionId) => options.registry.leave(room, connectionId),
+        graceMs: 0,
+        retryMs: DEPARTURE_RETRY_MS,
+        maxRetryMs: DEPARTURE_MAX_RETRY_MS,
+        logger: options.logger,
+      });
     this.adminToken = options.adminToken ? Buffer.from(options.adminToken) : undefined;
   }
 
@@ -106,7 +120,7 @@ export class ChatService {
    */
   admit(address: string): Release {
     try {
-      return this.options.connections.admit(address);
+      return this.options.connections?.admit(address) ?? (() => {});
     } catch (error) {
       if (error instanceof ChatError) this.options.observer?.refused("admit", error.code);
       throw error;
@@ -135,8 +149,11 @@ export class ChatService {
       // Entered before the join is read, so no push falls between the list and the subscription.
       await port.enter(room);
       try {
-        const { messages, members } = await this.options.registry.join(room, port.id, you);
-        return { room, messages, members, you };
+        const { registry } = this.options;
+        const { messages, members } = await registry.join(room, port.id, you, caller.address);
+        // A connection is a person, never the admin token.
+        const { settings } = await registry.admit(room, you, caller.address);
+        return { room, messages, members, you, role: roleOf(settings, you) as Role, settings };
       } catch (error) {
         await port.exit(room);
         throw error;
@@ -150,7 +167,7 @@ export class ChatService {
       const { port } = this.connectionOf(caller);
       await port.exit(room);
       // The connection is out of the room's topic: a leave the room cannot record now is retried.
-      await this.options.registry.leave(room, port.id).catch(() => this.options.departures.depart(room, port.id));
+      await this.options.registry.leave(room, port.id).catch(() => this.departures.depart(room, port.id));
     });
   }
 
@@ -160,7 +177,7 @@ export class ChatService {
    */
   disconnect(caller: Caller): void {
     const { port } = this.connectionOf(caller);
-    for (const room of port.rooms()) this.options.departures.depart(room, port.id);
+    for (const room of port.rooms()) this.departures.depart(room, port.id);
   }
 
   /**
@@ -170,7 +187,7 @@ export class ChatService {
    */
   sweepPresence(isOpen: (connectionId: string) => boolean): void {
     for (const { room, connectionId } of this.options.registry.staleConnections(isOpen)) {
-      this.options.departures.depart(room, connectionId);
+      this.departures.depart(room, connectionId);
     }
   }
 
@@ -316,13 +333,13 @@ export class ChatService {
   /** Spends one of the address's joins; a connection that goes on past its refusals is cut off. */
   private takeJoin(caller: Caller): void {
     try {
-      this.options.joins.take(caller.address);
+      this.options.joins?.take(caller.address);
     } catch (error) {
       const connection = caller.connection;
       if (connection && !connection.joinRefusals.take()) {
         this.options.logger.warn("cut off a flooding client", { connection: connection.port.id, address: caller.address });
         this.options.observer?.floodCut?.();
-        connection.port.close();
+        connection.port.close?.();
       }
       throw error;
     }
