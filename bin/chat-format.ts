@@ -2,8 +2,10 @@
 // print: text from others can never drive the terminal (no escape sequences).
 import type { Message, RoomNoticePush } from "../lib/protocol";
 
-// C0 and C1 control characters, DEL and the bidi overrides, except tab and newline.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// C0 and C1 control characters and DEL, except tab and newline; and every bidi control
+// (marks, embeddings, overrides, isolates), which a terminal that reorders right-to-left
+// text would obey: shown as U+FFFD, they cannot disguise a link ("files/\u202Egnp.exe").
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, "\ufffd");

@@ -20,14 +20,30 @@ describe("configuration", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, store: "sqlite", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
     expect(config).toMatchObject({ messageRate: 10, messageBurst: 20, outboundBufferBytes: 4 * 1024 * 1024 });
+    expect(config).toMatchObject({ maxConnectionsPerAddress: 50, maxConnections: undefined, joinRate: 10, joinBurst: 50 });
     expect(config.dataDir).toBe(path.resolve(".data"));
     expect(config.adminToken).toBeUndefined();
     expect(config.allowedOrigins).toEqual([]);
     expect(config.nodeName).toMatch(/-\d+$/);
   });
 
+  it("serves any Host unless PUBLIC_URL names the hosts to serve", () => {
+    expect(loadConfig({}).publicHosts).toEqual([]);
+    expect(loadConfig({ PUBLIC_URL: "https://Chat.Example.com" }).publicHosts).toEqual(["chat.example.com"]);
+    expect(loadConfig({ PUBLIC_URL: "https://chat.example.com, http://chat.internal:8080/" }).publicHosts).toEqual([
+      "chat.example.com",
+      "chat.internal",
+    ]);
+  });
+
   it.each([
     [{ PORT: "eighty" }, /PORT/],
+    [{ MAX_CONNECTIONS_PER_ADDRESS: "many" }, /MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ MAX_CONNECTIONS: "0" }, /MAX_CONNECTIONS must/],
+    [{ JOIN_RATE: "-1" }, /JOIN_RATE/],
+    [{ JOIN_BURST: "0" }, /JOIN_BURST/],
+    [{ PUBLIC_URL: "chat.example.com" }, /PUBLIC_URL must be the address/],
+    [{ PUBLIC_URL: "ftp://chat.example.com" }, /PUBLIC_URL/],
     [{ PORT: "70000" }, /PORT/],
     [{ HISTORY_WINDOW: "0" }, /HISTORY_WINDOW/],
     [{ MAX_LIVE_ROOMS: "-5" }, /MAX_LIVE_ROOMS/],

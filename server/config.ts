@@ -37,6 +37,14 @@ export interface Config {
   messageRate: number;
   /** Messages a connection may send at once before the sustained rate applies. */
   messageBurst: number;
+  /** Socket.IO connections, SSE streams and gRPC Watch streams open at once from one address; 0 turns the cap off. */
+  maxConnectionsPerAddress: number;
+  /** Long-lived connections open at once on this node; unset: sized from the open-file limit. */
+  maxConnections: number | undefined;
+  /** Sustained room joins a second from one address (`room:join`); 0 turns the limit off. */
+  joinRate: number;
+  /** Joins one address may make at once before JOIN_RATE applies. */
+  joinBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
   outboundBufferBytes: number;
   /**
@@ -44,6 +52,11 @@ export interface Config {
    * the operator's choice after a start-up refused because of damage.
    */
   recoverReadable: boolean;
+  /**
+   * PUBLIC_URL's host names, lower-case: when any is given, requests and handshakes whose
+   * Host header names another host are refused (DNS rebinding). Empty: any Host is served.
+   */
+  publicHosts: string[];
   /** Behind a reverse proxy (TRUST_PROXY): the client address is the last X-Forwarded-For entry. */
   trustProxy: boolean;
 }
@@ -120,9 +133,14 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     messageRate: integer(env, "MESSAGE_RATE", 10, 0, 1_000_000),
     messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
+    maxConnectionsPerAddress: integer(env, "MAX_CONNECTIONS_PER_ADDRESS", 50, 0, 10_000_000),
+    maxConnections: optional(env, "MAX_CONNECTIONS") === undefined ? undefined : integer(env, "MAX_CONNECTIONS", 0, 1, 10_000_000),
+    joinRate: integer(env, "JOIN_RATE", 10, 0, 1_000_000),
+    joinBurst: integer(env, "JOIN_BURST", 50, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     trustProxy: boolean(env, "TRUST_PROXY"),
     recoverReadable: boolean(env, "RECOVER_READABLE"),
+    publicHosts: publicHosts(env),
   };
 }
 
@@ -173,6 +191,29 @@ function parseRedisUrl(value: string): void {
       `REDIS_URL must be a Redis URL like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0); "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
     );
   }
+}
+
+function publicHosts(env: Env): string[] {
+  const raw = optional(env, "PUBLIC_URL");
+  if (raw === undefined) return [];
+  return raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        // reported below
+      }
+      if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
+        throw new ConfigError(
+          `PUBLIC_URL must be the address people use to reach the chat, like https://chat.example.com (several separated by commas); "${entry}" is not one.`,
+        );
+      }
+      return url.hostname.toLowerCase();
+    });
 }
 
 function parseOrigin(origin: string): string {

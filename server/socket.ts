@@ -13,6 +13,8 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../
 import { roomTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
+import { clientAddress } from "./http/client-address";
+import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
@@ -34,6 +36,8 @@ const TOPIC_PREFIX = roomTopic("");
  * so 32 KB leaves room for the room name, clientId and framing.
  */
 export const MAX_PACKET_BYTES = 32 * 1024;
+/** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, chat, logger, stats } = deps;
@@ -41,8 +45,25 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     path: "/socket.io",
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
-    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, config.allowedOrigins)),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    allowRequest: (req, callback) =>
+      callback(null, isServedHost(req.headers, config.publicHosts) && isAllowedOrigin(req.headers, config.allowedOrigins)),
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
+  });
+
+  // First and cheap: an address at its cap is refused before its cookie is read. The
+  // connection is counted until its transport closes, whatever happens after.
+  io.use((socket, next) => {
+    try {
+      const release = chat.admit(clientAddress(socket.request, config.trustProxy));
+      socket.conn.once("close", release);
+      if (socket.conn.readyState === "closed") release();
+      next();
+    } catch (error) {
+      refuse(next, error);
+      // A client that ignores connect_error would hold its transport open until connectTimeout.
+      setImmediate(() => socket.conn.close());
+    }
   });
 
   io.use(async (socket, next) => {
@@ -55,13 +76,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
           session: () => unsealSession(cookies[SESSION_COOKIE], deps.sessionSecrets),
           ...(typeof asked === "string" ? { guestName: asked } : {}),
         },
-        address: socket.handshake.address,
+        address: clientAddress(socket.request, config.trustProxy),
       });
       next();
     } catch (error) {
-      const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
-      refusal.data = toErrorBody(error);
-      next(refusal);
+      refuse(next, error);
     }
   });
 
@@ -77,7 +96,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    const caller = chat.connect(portOf(socket), identity, socket.handshake.address);
+    const caller = chat.connect(portOf(socket), identity, clientAddress(socket.request, config.trustProxy));
 
     on(socket, "room:join", async (payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }));
     on(socket, "room:leave", async (payload) => {
@@ -112,6 +131,13 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   return io;
 }
 
+/** Refuses a handshake with the contract's error: the client's connect_error carries it as `data`. */
+function refuse(next: (error?: Error) => void, error: unknown): void {
+  const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
+  refusal.data = toErrorBody(error);
+  next(refusal);
+}
+
 /** A socket's rooms are its Socket.IO topics. */
 function portOf(socket: ChatSocket): ConnectionPort {
   return {
@@ -122,5 +148,6 @@ function portOf(socket: ChatSocket): ConnectionPort {
     isIn: (room) => socket.rooms.has(roomTopic(room)),
     enter: async (room) => socket.join(roomTopic(room)),
     exit: async (room) => socket.leave(roomTopic(room)),
+    close: () => socket.disconnect(true),
   };
 }

@@ -8,11 +8,15 @@ import type { Accounts } from "../accounts/accounts";
 import type { AuthThrottle } from "../accounts/auth-throttle";
 import type { SessionData } from "../accounts/session";
 import { ChatError } from "../errors";
+import type { ConnectionLimiter, Release } from "../limits/connection-limiter";
+import type { JoinLimiter } from "../limits/join-limiter";
 import type { SendLimiter } from "../limits/send-limiter";
+import { TokenBucket } from "../limits/token-bucket";
 import type { Logger } from "../logger";
 import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName, normalizeSearchText } from "../names";
 import { parsePayload } from "../payloads";
 import { accountPerson, guestPerson, newGuestSessionId, publicIdentity, type Person } from "../people";
+import { DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../presence/departures";
 import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
 import { roleOf } from "../rooms/roles";
@@ -26,10 +30,19 @@ export const PAGE_MAX = 200;
 /** Search results: this many unless asked, never more than the maximum. */
 export const SEARCH_DEFAULT = 20;
 export const SEARCH_MAX = 100;
+/**
+ * JOIN_RATE refusals one connection may collect: a page told to slow down waits 3 s
+ * before joining again, so a connection that keeps joining past 20 refusals, or 5 a
+ * second, is flooding and is cut off. Refusing is cheap, not free: a closed loop of
+ * refused joins from one address would otherwise keep the event loop busy.
+ */
+export const JOIN_REFUSALS = { ratePerSecond: 5, burst: 20 };
 
 /** Told of every refusal (a ChatError answered to a caller), for metrics. */
 export interface ChatObserver {
   refused(operation: ChatOperation, code: ErrorCode): void;
+  /** A connection was cut off for flooding (joining on past its refusals). */
+  floodCut?(): void;
 }
 
 export interface ChatServiceOptions {
@@ -37,6 +50,12 @@ export interface ChatServiceOptions {
   accounts: Accounts;
   authThrottle: AuthThrottle;
   sendLimiter: SendLimiter;
+  /** Long-lived connections and streams per address and in all (MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS); none without. */
+  connections?: ConnectionLimiter;
+  /** Room joins per address (JOIN_RATE, JOIN_BURST); none without. */
+  joins?: JoinLimiter;
+  /** Where a closed connection's leaves go, after a grace and retried until recorded; without, at once and retried. */
+  departures?: Departures;
   /** ADMIN_TOKEN; without one, nothing is admin and the admin-only operations do not exist. */
   adminToken?: string;
   logger: Logger;
@@ -59,6 +78,7 @@ export interface SignedIn {
 }
 
 export type ChatOperation =
+  | "admit"
   | "join"
   | "leave"
   | "send"
@@ -77,14 +97,39 @@ export class ChatService {
   private readonly options: ChatServiceOptions;
   private readonly adminToken: Buffer | undefined;
 
+  private readonly departures: Departures;
+
   constructor(options: ChatServiceOptions) {
     this.options = options;
+    this.departures =
+      options.departures ??
+      new Departures({
+        leave: (room, connectionId) => options.registry.leave(room, connectionId),
+        graceMs: 0,
+        retryMs: DEPARTURE_RETRY_MS,
+        maxRetryMs: DEPARTURE_MAX_RETRY_MS,
+        logger: options.logger,
+      });
     this.adminToken = options.adminToken ? Buffer.from(options.adminToken) : undefined;
   }
 
   /** Who the caller is, with the key of the person (lib/people.ts); a token must be a signed-in user's session. */
   identify(caller: Caller): Promise<Person> {
     return this.run("identify", () => this.identityOf(caller));
+  }
+
+  /**
+   * Admits a long-lived connection or stream from `address` (a Socket.IO connection, an
+   * SSE stream, a gRPC Watch), or refuses it rate_limited past the address's cap or the
+   * node's budget. Call the answer once it closes. Synchronous: checked before anything else.
+   */
+  admit(address: string): Release {
+    try {
+      return this.options.connections?.admit(address) ?? (() => {});
+    } catch (error) {
+      if (error instanceof ChatError) this.options.observer?.refused("admit", error.code);
+      throw error;
+    }
   }
 
   /**
@@ -101,12 +146,14 @@ export class ChatService {
     return {
       credentials: { kind: "connection", identity: person },
       address,
-      connection: { port, sends: this.options.sendLimiter.forConnection() },
+      connection: { port, sends: this.options.sendLimiter.forConnection(), joinRefusals: new TokenBucket(JOIN_REFUSALS) },
     };
   }
 
   join(caller: Caller, payload: unknown): Promise<JoinResult> {
     return this.run("join", async () => {
+      // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
+      this.takeJoin(caller);
       const room = normalizeRoomName(parsePayload("room", payload).room);
       const { port } = this.connectionOf(caller);
       if (!port.isIn(room) && count(port.rooms()) >= MAX_ROOMS_PER_CONNECTION) {
@@ -133,17 +180,28 @@ export class ChatService {
       const room = normalizeRoomName(parsePayload("room", payload).room);
       const { port } = this.connectionOf(caller);
       await port.exit(room);
-      await this.options.registry.leave(room, port.id);
+      // The connection is out of the room's topic: a leave the room cannot record now is retried.
+      await this.options.registry.leave(room, port.id).catch(() => this.departures.depart(room, port.id));
     });
   }
 
-  /** The connection is going: it leaves every room it is in (a failure is logged, never thrown). */
+  /**
+   * The connection is going: it leaves every room it is in after the departure grace
+   * (a page back within it changes nothing), retried until recorded.
+   */
   disconnect(caller: Caller): void {
     const { port } = this.connectionOf(caller);
-    for (const room of port.rooms()) {
-      this.options.registry.leave(room, port.id).catch((error: unknown) => {
-        this.options.logger.warn("could not record a leave", { room, error: String(error) });
-      });
+    for (const room of port.rooms()) this.departures.depart(room, port.id);
+  }
+
+  /**
+   * Every member must have an open connection: members of this node that `isOpen` says
+   * are gone (a join that finished after its socket closed, a disconnect never handled)
+   * depart. The transport that knows the open connections calls this every few seconds.
+   */
+  sweepPresence(isOpen: (connectionId: string) => boolean): void {
+    for (const { room, connectionId } of this.options.registry.staleConnections(isOpen)) {
+      this.departures.depart(room, connectionId);
     }
   }
 
@@ -332,6 +390,21 @@ export class ChatService {
     if (token === undefined || !this.adminToken) return false;
     const given = Buffer.from(token);
     return given.length === this.adminToken.length && timingSafeEqual(given, this.adminToken);
+  }
+
+  /** Spends one of the address's joins; a connection that goes on past its refusals is cut off. */
+  private takeJoin(caller: Caller): void {
+    try {
+      this.options.joins?.take(caller.address);
+    } catch (error) {
+      const connection = caller.connection;
+      if (connection && !connection.joinRefusals.take()) {
+        this.options.logger.warn("cut off a flooding client", { connection: connection.port.id, address: caller.address });
+        this.options.observer?.floodCut?.();
+        connection.port.close?.();
+      }
+      throw error;
+    }
   }
 
   private connectionOf(caller: Caller) {

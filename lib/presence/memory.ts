@@ -16,6 +16,10 @@ export class MemoryPresence implements RoomPresence {
     return this.connections.has(connectionId);
   }
 
+  connectionIds(): Iterable<string> {
+    return this.connections.keys();
+  }
+
   // Async only to fit the interface: the tables change before the first await, so
   // concurrent calls apply in call order.
   async join(connectionId: string, identity: Identity): Promise<{ first: boolean; members: Member[] }> {

@@ -9,6 +9,8 @@ import type { Identity, Member } from "../protocol";
 export interface RoomPresence {
   /** Whether this connection (on this node) is in the room. */
   has(connectionId: string): boolean;
+  /** This node's connections in the room. */
+  connectionIds(): Iterable<string>;
   /** No connection of this node is in the room. */
   readonly isEmpty: boolean;
   /** People in the room, as last known. */

@@ -274,6 +274,10 @@ class RedisRoomPresence implements RoomPresence {
     return this.local.has(connectionId);
   }
 
+  connectionIds(): Iterable<string> {
+    return this.local.connectionIds();
+  }
+
   get isEmpty(): boolean {
     return this.local.isEmpty;
   }

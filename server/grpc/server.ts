@@ -124,9 +124,16 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
     }),
 
     Watch: (call: ServerWritableStream<Request, WireWatchEvent>) => {
+      let release: () => void;
+      try {
+        release = chat.admit(peerAddress(call.getPeer()));
+      } catch (error) {
+        return void call.emit("error", toServiceError(error, "Watch", logger));
+      }
       let stop: (() => void) | undefined;
       const free = () => {
         stop?.();
+        release();
         watches.delete(call);
       };
       call.once("cancelled", free);

@@ -12,7 +12,8 @@ import type { Config } from "../config";
 import type { Metrics } from "../metrics";
 import { isAllowedOrigin } from "./origin";
 import type { SseStreams } from "./sse";
-import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
+import { clientAddress } from "./client-address";
+import { ClientGoneError, HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
 import { clearSession, readSession, writeSession } from "./session-cookie";
 
 export interface ApiDeps {
@@ -141,6 +142,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const room = roomParam(params[0]);
       // A HEAD has no body to stream into: it would hold its connection open for nothing.
       if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
+      const release = chat.admit(clientAddress(req, config.trustProxy));
+      res.once("close", release);
       await deps.streams.serve(res, room);
     }],
 
@@ -166,6 +169,12 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       }
       await match.handler({ req, res, url, params: match.params });
     } catch (error) {
+      if (error instanceof ClientGoneError) {
+        // Counted and kept at debug: a flood of aborted bodies is the client's doing, not an error.
+        deps.metrics.requestsAborted.inc();
+        logger.debug("request aborted by the client", { path: url.pathname });
+        return;
+      }
       const body = sendError(res, error);
       if (body.code === "internal") logger.error("API request failed", { path: url.pathname, error: String(error) });
     }
@@ -184,15 +193,6 @@ function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pat
   }
   if (pathMatched) throw new HttpError(405, "invalid_payload", `${method} is not allowed on ${pathname}.`);
   return undefined;
-}
-
-/**
- * Who is asking, for throttling: the TCP peer, or with TRUST_PROXY the address the
- * proxy appended last to X-Forwarded-For (earlier entries are whatever the client sent).
- */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : undefined;
-  return forwarded || req.socket.remoteAddress || "unknown";
 }
 
 function roomParam(raw: string | undefined): string {

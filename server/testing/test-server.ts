@@ -22,6 +22,9 @@ export const TEST_ENV: Record<string, string> = {
   // Off unless a test is about it: tests that send fast from one connection
   // would meet the per-connection limit (10/s, burst 20) by design.
   MESSAGE_RATE: "0",
+  // Likewise: every test client comes from 127.0.0.1, and some tests open hundreds of connections.
+  MAX_CONNECTIONS_PER_ADDRESS: "0",
+  JOIN_RATE: "0",
 };
 
 export interface ConnectOptions {

@@ -99,8 +99,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
           await delay(retryAfterMs);
           return disposed ? null : join(attempt + 1);
         }
-        if (reply.error.code === "room_unavailable") {
-          // The server's store is out of reach (several nodes share Redis): say so and keep trying.
+        if (reply.error.code === "room_unavailable" || reply.error.code === "rate_limited") {
+          // The server's store is out of reach (several nodes share Redis), the server is full,
+          // or this address joined too much at once (JOIN_RATE): say so and keep trying.
           setStatus({ state: "connecting", text: reply.error.message, canRetry: false });
           await delay(UNAVAILABLE_RETRY_MS);
           return disposed || !socket.connected ? null : join(attempt + 1);
@@ -136,8 +137,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       const refused = errorBodyOf((err as Error & { data?: unknown }).data);
       if (socket.active) {
         setStatus({ state: "connecting", text: refused?.message ?? "Cannot reach the server. Retrying…", canRetry: false });
-      } else if (refused?.code === "room_unavailable") {
-        // Refused only until the server reaches its store again: try again by itself.
+      } else if (refused?.code === "room_unavailable" || refused?.code === "rate_limited") {
+        // Refused only until the server reaches its store again, or until this address has
+        // fewer connections open (MAX_CONNECTIONS_PER_ADDRESS): try again by itself.
         setStatus({ state: "connecting", text: refused.message, canRetry: false });
         setTimeout(() => {
           if (!disposed && !socket.connected) socket.connect();
