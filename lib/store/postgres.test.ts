@@ -1,0 +1,184 @@
+// The PostgresStore against the Store contract every backend passes, on a real
+// PostgreSQL started for this file; each store of the contract starts from empty
+// tables, and the other tests each get a database of their own.
+// Then what only a database shared by several nodes shows: two stores (two
+// nodes) writing one room, the feed between them, and migrations at start-up.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgresServer, type PostgresServer } from "../../server/postgres-server";
+import type { Message } from "../protocol";
+import { openPostgresStore, type PostgresStore } from "./postgres";
+import { migrate } from "./postgres-migrations";
+import { describeStore } from "./store.contract";
+import type { MessageDraft } from "./store";
+
+let server: PostgresServer;
+let dir: string;
+let databases = 0;
+let contractUrl: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "livechat-postgres-store-"));
+  server = await startPostgresServer({ dir, fsync: false });
+  contractUrl = await server.createDatabase("contract");
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const freshDatabase = () => server.createDatabase(`store_${++databases}`);
+
+describeStore("PostgresStore", async () => {
+  const store = await openPostgresStore({ url: contractUrl, poolSize: 4 });
+  // The previous store of the suite is closed by now: emptying the tables is a new database, sooner.
+  const pool = new pg.Pool({ connectionString: contractUrl, max: 1 });
+  await pool.query("TRUNCATE users, rooms, messages, settings RESTART IDENTITY");
+  await pool.end();
+  return store;
+});
+
+const draft = (content: string, extra: Partial<MessageDraft> = {}): MessageDraft => ({
+  username: "kim",
+  guest: true,
+  content,
+  sentAt: new Date().toISOString(),
+  ...extra,
+});
+
+/** Two nodes: two stores, each with its own pool and feed, on one database. */
+async function twoNodes(): Promise<[PostgresStore, PostgresStore]> {
+  const url = await freshDatabase();
+  const [a, b] = await Promise.all([openPostgresStore({ url, poolSize: 4 }), openPostgresStore({ url, poolSize: 4 })]);
+  return [a, b];
+}
+
+describe("PostgresStore shared by two nodes", () => {
+  it("gives both nodes one gap-free order when they append to one room at once", async () => {
+    const nodes = await twoNodes();
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => nodes[i % 2]!.append("lobby", draft(`m${i}`, { clientId: `c${i}` }))),
+      );
+      const seqs = results.map((result) => result.message.seq).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(results.every((result) => result.created)).toBe(true);
+      const [seenByA, seenByB] = [await nodes[0].recent("lobby", 500), await nodes[1].recent("lobby", 500)];
+      expect(seenByA).toEqual(seenByB);
+      expect(seenByA.map((message) => message.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+    }
+  });
+
+  it("stores a clientId sent through both nodes at once only once, and both get the first message", async () => {
+    const nodes = await twoNodes();
+    try {
+      for (let round = 0; round < 20; round++) {
+        const [a, b] = await Promise.all(nodes.map((node) => node.append("lobby", draft(`hello ${round}`, { clientId: `c${round}` }))));
+        expect(a!.message).toEqual(b!.message);
+        expect([a!.created, b!.created].sort()).toEqual([false, true]);
+      }
+      const stored = await nodes[0].recent("lobby", 100);
+      expect(stored.map((message) => message.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+    }
+  });
+
+  it("tells every node of each append in seq order, once committed, and of a deleted room", async () => {
+    const [writer, watcher] = await twoNodes();
+    const heard: Message[] = [];
+    const deleted: string[] = [];
+    watcher.watch({ appended: (message) => heard.push(message), deleted: (room) => deleted.push(room), resync: () => {} });
+    try {
+      const stored: Message[] = [];
+      for (let i = 1; i <= 5; i++) stored.push((await writer.append("lobby", draft(`hello ${i}`, { clientId: `c${i}` }))).message);
+      await writer.append("lobby", draft("again", { clientId: "c1" })); // a retry: nothing new to tell
+      await writer.deleteRoom("lobby");
+      await expect.poll(() => deleted).toEqual(["lobby"]);
+      expect(heard).toEqual(stored);
+    } finally {
+      await Promise.all([writer.close(), watcher.close()]);
+    }
+  });
+
+  it("tells of a message too long for a notification in full all the same", async () => {
+    const [writer, watcher] = await twoNodes();
+    const heard: Message[] = [];
+    watcher.watch({ appended: (message) => heard.push(message), deleted: () => {}, resync: () => {} });
+    try {
+      // 2,000 four-byte characters: 8,000 bytes of content, past NOTIFY's limit.
+      const long = (await writer.append("lobby", draft("😀".repeat(2000)))).message;
+      const short = (await writer.append("lobby", draft("short"))).message;
+      await expect.poll(() => heard.length).toBe(2);
+      expect(heard).toEqual([long, short]);
+    } finally {
+      await Promise.all([writer.close(), watcher.close()]);
+    }
+  });
+
+  it("keeps a user registered through one node visible to the other, names unique whatever the case", async () => {
+    const [a, b] = await twoNodes();
+    try {
+      const user = { username: "Gage", passwordHash: "$2b$04$hash", createdAt: "2026-11-23T10:00:00.000Z" };
+      const created = await Promise.all([a.createUser(user), b.createUser({ ...user, username: "gage" })]);
+      expect(created.sort()).toEqual([false, true]);
+      expect((await b.findUser("GAGE"))?.username).toBe((await a.findUser("gage"))?.username);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe("PostgreSQL migrations", () => {
+  async function withPool<T>(url: string, run: (pool: pg.Pool) => Promise<T>): Promise<T> {
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    try {
+      return await run(pool);
+    } finally {
+      await pool.end();
+    }
+  }
+
+  it("applies every migration to a new database, and nothing when run again, keeping the data", async () => {
+    const url = await freshDatabase();
+    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql"]);
+    const store = await openPostgresStore({ url });
+    await store.append("lobby", draft("before the second run"));
+    await store.close();
+
+    expect(await withPool(url, migrate)).toEqual([]);
+    const reopened = await openPostgresStore({ url });
+    try {
+      expect((await reopened.recent("lobby", 10)).map((message) => message.content)).toEqual(["before the second run"]);
+    } finally {
+      await reopened.close();
+    }
+    const versions = await withPool(url, (pool) => pool.query("SELECT version FROM schema_migrations"));
+    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }]);
+  });
+
+  it("lets two nodes starting at once both come up, the schema applied once", async () => {
+    const url = await freshDatabase();
+    const runs = await Promise.all([withPool(url, migrate), withPool(url, migrate), withPool(url, migrate)]);
+    expect(runs.flat()).toEqual(["0001-initial.sql"]);
+    const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
+    try {
+      await a.append("lobby", draft("one"));
+      expect((await b.append("lobby", draft("two"))).message.seq).toBe(2);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("says which database it could not reach, without its password", async () => {
+    const url = `postgres://postgres:secret-password@127.0.0.1:${server.port}/no_such_database`;
+    const failure = await openPostgresStore({ url }).catch((error: unknown) => error);
+    expect(String(failure)).toContain("no_such_database");
+    expect(String(failure)).not.toContain("secret-password");
+  });
+});

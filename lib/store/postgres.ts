@@ -1,0 +1,388 @@
+// The PostgreSQL store (STORE=postgres), shared by every node: users, rooms and
+// their messages live in PostgreSQL (node-postgres with a pool); the schema is
+// brought up to date at start-up (postgres-migrations.ts).
+//
+// A room's seq is assigned in the database: an append locks the room's row,
+// reads next_seq from it, inserts the messages and raises next_seq in one
+// transaction. Appends to one room therefore run one after the other whatever
+// node makes them, and a rolled-back append gives its seqs back: one gap-free
+// order. (A SEQUENCE would not: nextval is never rolled back. An advisory lock
+// with max(seq) + 1 would work too, but needs the lock and the row both.)
+// Each node sends its appends to one room as batches, one transaction each,
+// so a busy room costs one commit per batch rather than one per message.
+//
+// Every change is also announced with NOTIFY inside its transaction
+// (postgres-feed.ts): nodes hear each room's messages in seq order, and only
+// once they are committed.
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { ChatError } from "../errors";
+import type { Message } from "../protocol";
+import { PostgresFeed } from "./postgres-feed";
+import { migrate } from "./postgres-migrations";
+import type { AppendResult, MessageDraft, Store, StoreListener, UserRecord } from "./store";
+
+/** NOTIFY's payload must stay under 8000 bytes; a longer message is announced by room and seq only. */
+const NOTIFY_MAX_BYTES = 7_900;
+/** Appends to one room sent in one transaction at most. */
+const MAX_BATCH = 200;
+const POOL_SIZE = 10;
+const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 10_000;
+const FEED_CHANNEL = "livechat_feed";
+
+/** Raised for any database failure: a contract error, so a room worker survives it. */
+class StoreUnavailable extends ChatError {
+  constructor(readonly reason: unknown) {
+    super("room_unavailable", "Livechat cannot reach its store (PostgreSQL) right now; please try again in a moment.");
+    this.name = "StoreUnavailable";
+  }
+}
+
+/** What the feed carries: a message, a message too long for NOTIFY (read it), or a deletion. */
+type FeedEvent = { t: "m"; message: Message } | { t: "ref"; room: string; seq: number } | { t: "d"; room: string };
+
+interface MessageRow {
+  seq: string;
+  id: string;
+  username: string;
+  guest: boolean;
+  content: string;
+  sent_at: Date;
+  client_id: string | null;
+}
+
+interface PendingAppend {
+  draft: MessageDraft;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface PostgresStoreOptions {
+  /** DATABASE_URL. */
+  url: string;
+  /** Connections in the pool (default 10); the feed has one more of its own. */
+  poolSize?: number;
+  /** Told when the database goes out of reach and when it is back (the pool and the feed report here). */
+  onConnectionError?: (error: Error) => void;
+}
+
+/** Connects, migrates the schema and starts listening; a clear error when the database cannot be reached. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const config: pg.PoolConfig = {
+    connectionString: options.url,
+    max: options.poolSize ?? POOL_SIZE,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+  };
+  const pool = new pg.Pool(config);
+  // An idle client's connection can drop (a database restart): the pool replaces it.
+  pool.on("error", (error) => options.onConnectionError?.(error));
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new Error(`Cannot prepare PostgreSQL at ${redactUrl(options.url)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const store = new PostgresStore(pool);
+  try {
+    await store.startFeed(config, options.onConnectionError);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new Error(`Cannot listen on PostgreSQL at ${redactUrl(options.url)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return store;
+}
+
+export class PostgresStore implements Store {
+  private readonly listeners = new Set<StoreListener>();
+  /** Appends waiting for their room's batch in flight, per room. */
+  private readonly queues = new Map<string, PendingAppend[]>();
+  private feed: PostgresFeed | undefined;
+  /** Feed events are handed on one after the other, in the order PostgreSQL sent them. */
+  private dispatching: Promise<void> = Promise.resolve();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async createUser(user: UserRecord): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `INSERT INTO users (name_key, username, password_hash, created_at, session_version)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name_key) DO NOTHING`,
+      [user.username.toLowerCase(), user.username, user.passwordHash, user.createdAt, user.sessionVersion ?? 0],
+    );
+    return rowCount === 1;
+  }
+
+  async findUser(username: string): Promise<UserRecord | undefined> {
+    const { rows } = await this.query<{ username: string; password_hash: string; created_at: Date; session_version: number }>(
+      "SELECT username, password_hash, created_at, session_version FROM users WHERE name_key = $1",
+      [username.toLowerCase()],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      username: row.username,
+      passwordHash: row.password_hash,
+      createdAt: row.created_at.toISOString(),
+      sessionVersion: row.session_version,
+    };
+  }
+
+  async bumpSessionVersion(username: string): Promise<number | undefined> {
+    const { rows } = await this.query<{ session_version: number }>(
+      "UPDATE users SET session_version = session_version + 1 WHERE name_key = $1 RETURNING session_version",
+      [username.toLowerCase()],
+    );
+    return rows[0]?.session_version;
+  }
+
+  append(room: string, draft: MessageDraft): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(room);
+      if (queue) return void queue.push({ draft, resolve, reject });
+      this.queues.set(room, [{ draft, resolve, reject }]);
+      void this.drain(room);
+    });
+  }
+
+  async recent(room: string, limit: number): Promise<Message[]> {
+    const { rows } = await this.query<MessageRow>(
+      `SELECT m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id
+       FROM messages m JOIN rooms r ON r.id = m.room_id
+       WHERE r.name = $1 ORDER BY m.seq DESC LIMIT $2`,
+      [room, limit],
+    );
+    return rows.reverse().map((row) => toMessage(room, row));
+  }
+
+  async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
+    const { rows } = await this.query<MessageRow>(
+      `SELECT m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id
+       FROM messages m JOIN rooms r ON r.id = m.room_id
+       WHERE r.name = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+      [room, beforeSeq, limit],
+    );
+    return rows.reverse().map((row) => toMessage(room, row));
+  }
+
+  async claimOwner(room: string, username: string): Promise<string> {
+    const { rows } = await this.query<{ owner: string }>(
+      `INSERT INTO rooms (name, owner) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET owner = COALESCE(rooms.owner, EXCLUDED.owner)
+       RETURNING owner`,
+      [room, username],
+    );
+    return rows[0]?.owner ?? username;
+  }
+
+  async owner(room: string): Promise<string | undefined> {
+    const { rows } = await this.query<{ owner: string | null }>("SELECT owner FROM rooms WHERE name = $1", [room]);
+    return rows[0]?.owner ?? undefined;
+  }
+
+  async deleteRoom(room: string): Promise<void> {
+    // One statement, one transaction: the deletion and its notice commit together.
+    await this.query(
+      `WITH gone AS (DELETE FROM rooms WHERE name = $1)
+       SELECT pg_notify($2, $3)`,
+      [room, FEED_CHANNEL, JSON.stringify({ t: "d", room } satisfies FeedEvent)],
+    );
+  }
+
+  /** The value of a setting every node shares, set to `initial` by whichever node asks first. */
+  async sharedSetting(name: string, initial: string): Promise<string> {
+    const { rows } = await this.query<{ value: string }>(
+      `WITH added AS (INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
+       SELECT value FROM added UNION ALL SELECT value FROM settings WHERE name = $1`,
+      [name, initial],
+    );
+    return rows[0]!.value;
+  }
+
+  watch(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.feed?.close();
+    await this.pool.end();
+  }
+
+  /** @internal Called once by openPostgresStore. */
+  async startFeed(config: pg.ClientConfig, onLost?: (error: Error) => void): Promise<void> {
+    this.feed = await PostgresFeed.start(config, FEED_CHANNEL, {
+      notified: (payload) => {
+        this.dispatching = this.dispatching.then(() => this.dispatch(payload)).catch(() => {});
+      },
+      resumed: () => {
+        this.dispatching = this.dispatching
+          .then(() => {
+            for (const listener of this.listeners) listener.resync();
+          })
+          .catch(() => {});
+      },
+      lost: (error) => onLost?.(error),
+    });
+  }
+
+  /** Sends the room's waiting appends in batches, one transaction each, until none is left. */
+  private async drain(room: string): Promise<void> {
+    const queue = this.queues.get(room)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        const results = await this.appendBatch(room, batch.map((pending) => pending.draft));
+        batch.forEach((pending, i) => pending.resolve(results[i]!));
+      } catch (error) {
+        const failure = error instanceof ChatError ? error : new StoreUnavailable(error);
+        for (const pending of batch) pending.reject(failure);
+      }
+    }
+    this.queues.delete(room);
+  }
+
+  /** Stores the drafts in order in one transaction; a clientId already stored returns its first message. */
+  private async appendBatch(room: string, drafts: MessageDraft[]): Promise<AppendResult[]> {
+    const client = await this.pool.connect();
+    let broken: unknown;
+    // A connection lost between two queries is reported here, not to a query.
+    const onError = (error: Error) => (broken = error);
+    client.on("error", onError);
+    try {
+      await client.query("BEGIN");
+      // Locks the room's row until COMMIT: another node's append to this room waits here.
+      const { rows: roomRows } = await client.query<{ id: string; next_seq: string }>(
+        `INSERT INTO rooms (name) VALUES ($1)
+         ON CONFLICT (name) DO UPDATE SET next_seq = rooms.next_seq
+         RETURNING id, next_seq`,
+        [room],
+      );
+      const roomId = roomRows[0]!.id;
+      let nextSeq = Number(roomRows[0]!.next_seq);
+
+      // Read after the lock: every earlier append to this room is committed and visible.
+      const clientIds = [...new Set(drafts.flatMap((draft) => (draft.clientId === undefined ? [] : [draft.clientId])))];
+      const known = new Map<string, Message>();
+      if (clientIds.length > 0) {
+        const { rows } = await client.query<MessageRow>(
+          `SELECT seq, id, username, guest, content, sent_at, client_id FROM messages
+           WHERE room_id = $1 AND client_id = ANY($2::text[])`,
+          [roomId, clientIds],
+        );
+        for (const row of rows) known.set(row.client_id!, toMessage(room, row));
+      }
+
+      const results: AppendResult[] = [];
+      const fresh: Message[] = [];
+      for (const draft of drafts) {
+        const first = draft.clientId === undefined ? undefined : known.get(draft.clientId);
+        if (first) {
+          results.push({ message: first, created: false });
+          continue;
+        }
+        const message: Message = { id: randomUUID(), room, seq: nextSeq++, ...draft };
+        if (message.clientId === undefined) delete message.clientId;
+        else known.set(message.clientId, message);
+        fresh.push(message);
+        results.push({ message, created: true });
+      }
+
+      if (fresh.length > 0) {
+        await client.query(
+          `WITH inserted AS (
+             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id)
+             SELECT $1::bigint, * FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[])
+           ), raised AS (
+             UPDATE rooms SET next_seq = $9 WHERE id = $1
+           )
+           SELECT pg_notify($10, payload) FROM unnest($11::text[]) AS payload`,
+          [
+            roomId,
+            fresh.map((message) => message.seq),
+            fresh.map((message) => message.id),
+            fresh.map((message) => message.username),
+            fresh.map((message) => message.guest),
+            fresh.map((message) => message.content),
+            fresh.map((message) => message.sentAt),
+            fresh.map((message) => message.clientId ?? null),
+            nextSeq,
+            FEED_CHANNEL,
+            fresh.map(notice),
+          ],
+        );
+      }
+      await client.query("COMMIT");
+      return results;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
+      throw error;
+    } finally {
+      // A broken client, or one whose ROLLBACK failed, must not go back into the pool.
+      client.off("error", onError);
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  private async dispatch(payload: string): Promise<void> {
+    let event: FeedEvent;
+    try {
+      event = JSON.parse(payload) as FeedEvent;
+    } catch {
+      return; // not ours
+    }
+    if (event.t === "d") {
+      for (const listener of this.listeners) listener.deleted(event.room);
+      return;
+    }
+    let message: Message | undefined;
+    if (event.t === "m") message = event.message;
+    else if (event.t === "ref") {
+      // A gap is not fatal to listeners (they read the store when the next seq skips one).
+      message = (await this.before(event.room, event.seq + 1, 1).catch(() => []))[0];
+      if (message?.seq !== event.seq) return;
+    }
+    if (!message) return;
+    for (const listener of this.listeners) listener.appended(message);
+  }
+
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      throw new StoreUnavailable(error);
+    }
+  }
+}
+
+function notice(message: Message): string {
+  const full = JSON.stringify({ t: "m", message } satisfies FeedEvent);
+  if (Buffer.byteLength(full) <= NOTIFY_MAX_BYTES) return full;
+  return JSON.stringify({ t: "ref", room: message.room, seq: message.seq } satisfies FeedEvent);
+}
+
+function toMessage(room: string, row: MessageRow): Message {
+  const message: Message = {
+    id: row.id,
+    room,
+    seq: Number(row.seq),
+    username: row.username,
+    guest: row.guest,
+    content: row.content,
+    sentAt: row.sent_at.toISOString(),
+  };
+  if (row.client_id !== null) message.clientId = row.client_id;
+  return message;
+}
+
+/** DATABASE_URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
