@@ -14,7 +14,10 @@ export interface Config {
   host: string | undefined;
   /** Where the node keeps its files; empty means it keeps none (demos). */
   dataDir: string | undefined;
-  store: "memory" | "redis";
+  store: "memory" | "redis" | "postgres";
+  /** With STORE=postgres: where users, rooms and history live. */
+  databaseUrl: string | undefined;
+  /** Required by STORE=redis; optional with STORE=postgres, where it carries what flows between nodes (Socket.IO, presence). */
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
   /** Earlier secrets whose cookies are still accepted (SESSION_SECRET_PREVIOUS): rotation without logging everyone out. */
@@ -69,16 +72,26 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const store = optional(env, "STORE") ?? "memory";
-  if (store !== "memory" && store !== "redis") {
-    throw new ConfigError(`STORE must be "memory" (the embedded store) or "redis" (shared by several nodes); got "${store}".`);
+  if (store !== "memory" && store !== "redis" && store !== "postgres") {
+    throw new ConfigError(
+      `STORE must be "memory" (the embedded store), "postgres" (PostgreSQL, shared by several nodes) or "redis" (Redis, shared by several nodes); got "${store}".`,
+    );
+  }
+  const databaseUrl = optional(env, "DATABASE_URL");
+  if (store === "postgres") {
+    if (databaseUrl === undefined) {
+      throw new ConfigError(
+        "DATABASE_URL must be set when STORE=postgres, e.g. DATABASE_URL=postgres://livechat:password@127.0.0.1:5432/livechat.",
+      );
+    }
+    parseDatabaseUrl(databaseUrl);
   }
   const redisUrl = optional(env, "REDIS_URL");
-  if (store === "redis") {
-    if (redisUrl === undefined) {
-      throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
-    }
-    parseRedisUrl(redisUrl);
+  if (store === "redis" && redisUrl === undefined) {
+    throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
   }
+  // Used by STORE=redis and STORE=postgres alike; the memory store is one node's own.
+  if (redisUrl !== undefined && store !== "memory") parseRedisUrl(redisUrl);
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -90,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: optional(env, "HOST"),
     dataDir: dataDir === "" ? undefined : path.resolve(dataDir),
     store,
+    databaseUrl: store === "postgres" ? databaseUrl : undefined,
     redisUrl,
     sessionSecret,
     previousSessionSecrets,
@@ -158,6 +172,20 @@ function parseRedisUrl(value: string): void {
   if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
     throw new ConfigError(
       `REDIS_URL must be a Redis URL like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0); "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
+    );
+  }
+}
+
+function parseDatabaseUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || !url.hostname) {
+    throw new ConfigError(
+      `DATABASE_URL must be a PostgreSQL URL like postgres://user:password@host:5432/livechat; "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
     );
   }
 }

@@ -16,7 +16,10 @@ const DEBIAN_ROOT = "/usr/lib/postgresql";
 const SUPERUSER = "postgres";
 
 export interface PostgresServerOptions {
-  /** Where the cluster's files go (created when missing; given to the user PostgreSQL runs as). */
+  /**
+   * Where the cluster's files go (created when missing; given to the user PostgreSQL runs
+   * as, who must be able to reach it: as root, use a folder of its own such as mkdtemp's).
+   */
   dir: string;
   /**
    * false: commits are written but not fsynced (fsync=off). They survive PostgreSQL

@@ -1,7 +1,9 @@
 // Test support: a real Livechat server on a free port (API and Socket.IO, no
 // pages) and real socket.io-client connections to it, all closed in teardown.
 // With LIVECHAT_TEST_STORE=redis (the vitest "cluster" project) the same tests
-// run against two nodes sharing a redis-server started here: connections
+// run against two nodes sharing a redis-server started here; with
+// LIVECHAT_TEST_STORE=postgres (the "cluster-postgres" project), against two
+// nodes sharing a PostgreSQL and a redis-server started here. Connections
 // alternate between the nodes, HTTP requests go to the first.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +12,7 @@ import { io as connectClient, type Socket as ClientSocket } from "socket.io-clie
 import type { ClientToServerEvents, ServerToClientEvents } from "../lib/protocol";
 import { loadConfig } from "./config";
 import { createServer, type LivechatServer, type ServerOptions } from "./create-server";
+import { startPostgresServer } from "./postgres-server";
 import { startRedisServer } from "./redis-server";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
@@ -33,20 +36,37 @@ export interface TestServer {
 }
 
 export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
-  if (process.env.LIVECHAT_TEST_STORE === "redis" && env.STORE === undefined) return startTestCluster(env, options);
+  const shared = process.env.LIVECHAT_TEST_STORE;
+  if ((shared === "redis" || shared === "postgres") && env.STORE === undefined) return startTestCluster(env, options, shared);
   const node = await startNode(env, options);
   return serve([node], async () => {});
 }
 
-/** Two nodes sharing a redis-server of their own; closing stops all three. */
-export async function startTestCluster(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
+/**
+ * Two nodes sharing a redis-server of their own, and with `store` "postgres" a
+ * PostgreSQL of their own as their store; closing stops the nodes, then the servers.
+ */
+export async function startTestCluster(
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+  store: "redis" | "postgres" = "redis",
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "livechat-test-redis-"));
   const redis = await startRedisServer({ dir });
-  const clusterEnv = { STORE: "redis", REDIS_URL: redis.url, ...env };
+  // A folder of its own: PostgreSQL runs as another user when the tests run as root.
+  const postgresDir = store === "postgres" ? mkdtempSync(join(tmpdir(), "livechat-test-postgres-")) : undefined;
+  const postgres = postgresDir ? await startPostgresServer({ dir: postgresDir, fsync: false }) : undefined;
+  const clusterEnv = {
+    STORE: store,
+    REDIS_URL: redis.url,
+    ...(postgres ? { DATABASE_URL: await postgres.createDatabase("livechat") } : {}),
+    ...env,
+  };
   const nodes = [await startNode(clusterEnv, options), await startNode(clusterEnv, options)];
   return serve(nodes, async () => {
     await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await postgres?.stop();
+    for (const folder of [dir, postgresDir]) if (folder) rmSync(folder, { recursive: true, force: true });
   });
 }
 

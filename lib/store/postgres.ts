@@ -63,8 +63,10 @@ export interface PostgresStoreOptions {
   url: string;
   /** Connections in the pool (default 10); the feed has one more of its own. */
   poolSize?: number;
-  /** Told when the database goes out of reach and when it is back (the pool and the feed report here). */
-  onConnectionError?: (error: Error) => void;
+  /** The feed's connection was lost (once per outage; it reconnects by itself). */
+  onFeedLost?: (error: Error) => void;
+  /** The feed listens again (the database is back). */
+  onFeedBack?: () => void;
 }
 
 /** Connects, migrates the schema and starts listening; a clear error when the database cannot be reached. */
@@ -76,8 +78,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     query_timeout: QUERY_TIMEOUT_MS,
   };
   const pool = new pg.Pool(config);
-  // An idle client's connection can drop (a database restart): the pool replaces it.
-  pool.on("error", (error) => options.onConnectionError?.(error));
+  // An idle client's connection can drop (a database restart): the pool replaces it, and
+  // the outage is reported once, by the feed.
+  pool.on("error", () => {});
   try {
     await migrate(pool);
   } catch (error) {
@@ -86,7 +89,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
   const store = new PostgresStore(pool);
   try {
-    await store.startFeed(config, options.onConnectionError);
+    await store.startFeed(config, options);
   } catch (error) {
     await pool.end().catch(() => {});
     throw new Error(`Cannot listen on PostgreSQL at ${redactUrl(options.url)}: ${error instanceof Error ? error.message : String(error)}`);
@@ -211,19 +214,20 @@ export class PostgresStore implements Store {
   }
 
   /** @internal Called once by openPostgresStore. */
-  async startFeed(config: pg.ClientConfig, onLost?: (error: Error) => void): Promise<void> {
+  async startFeed(config: pg.ClientConfig, report: Pick<PostgresStoreOptions, "onFeedLost" | "onFeedBack">): Promise<void> {
     this.feed = await PostgresFeed.start(config, FEED_CHANNEL, {
       notified: (payload) => {
         this.dispatching = this.dispatching.then(() => this.dispatch(payload)).catch(() => {});
       },
       resumed: () => {
+        report.onFeedBack?.();
         this.dispatching = this.dispatching
           .then(() => {
             for (const listener of this.listeners) listener.resync();
           })
           .catch(() => {});
       },
-      lost: (error) => onLost?.(error),
+      lost: (error) => report.onFeedLost?.(error),
     });
   }
 
