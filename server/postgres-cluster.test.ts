@@ -1,0 +1,158 @@
+// Nodes whose store is PostgreSQL (STORE=postgres): one node needs no Redis, its
+// history outlives it; two nodes writing one room agree on one order; and with
+// no Redis between them, nodes still follow each other's messages through
+// PostgreSQL's own feed. Real nodes, a real PostgreSQL (and redis-server) per file.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { io as connectClient } from "socket.io-client";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
+import { startPostgresServer, type PostgresServer } from "./postgres-server";
+import { freePort, startRedisServer, type RedisServer } from "./redis-server";
+import { startNode, type TestClient } from "./test-server";
+
+/** How long a poll waits for what other nodes do: generous, the machine may be busy. */
+const EVENTUALLY = { timeout: 10_000 };
+const BASE_ENV = {
+  HOST: "127.0.0.1",
+  DATA_DIR: "",
+  SESSION_SECRET: "a-test-secret-that-is-long-enough-1234567890",
+  LOG_LEVEL: "silent",
+  BCRYPT_COST: "4",
+  STORE: "postgres",
+};
+
+let postgres: PostgresServer;
+let redis: RedisServer;
+const dirs: string[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
+let databases = 0;
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "livechat-postgres-cluster-test-"));
+  dirs.push(dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  [postgres, redis] = await Promise.all([startPostgresServer({ dir: tempDir(), fsync: false }), startRedisServer({ dir: tempDir() })]);
+}, 60_000);
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => {
+  await Promise.all([postgres?.stop(), redis?.stop()]);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const freshDatabase = () => postgres.createDatabase(`cluster_${++databases}`);
+
+/** A node in this process on `databaseUrl`, with Redis between the nodes unless `redisUrl` is "". */
+async function node(name: string, databaseUrl: string, redisUrl = redis.url): Promise<{ url: string; close(): Promise<void> }> {
+  const { url, server } = await startNode({ ...BASE_ENV, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_NAME: name });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await server.close();
+  };
+  cleanups.push(close);
+  return { url, close };
+}
+
+async function connect(url: string, name: string): Promise<TestClient> {
+  const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
+  cleanups.push(() => void client.disconnect());
+  await new Promise<void>((resolve, reject) => {
+    client.once("connect", resolve);
+    client.once("connect_error", reject);
+  });
+  return client;
+}
+
+async function join(client: TestClient, room: string): Promise<JoinReply> {
+  const reply = (await client.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
+  if (!reply.ok) throw new Error(`join failed: ${JSON.stringify(reply.error)}`);
+  return reply;
+}
+
+async function send(client: TestClient, room: string, content: string, clientId: string): Promise<Message> {
+  const reply = (await client.timeout(5000).emitWithAck("message:send", { room, content, clientId })) as Ack<SendReply>;
+  if (!reply.ok) throw new Error(`send failed: ${JSON.stringify(reply.error)}`);
+  return reply.message;
+}
+
+/** The newest room:messages push a client got, kept up to date. */
+function latestList(client: TestClient): { current?: RoomMessagesPush } {
+  const holder: { current?: RoomMessagesPush } = {};
+  client.on("room:messages", (push) => {
+    holder.current = push;
+  });
+  return holder;
+}
+
+const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe("starting a node on PostgreSQL", () => {
+  it("stops with a sentence naming DATABASE_URL when nothing answers there", async () => {
+    const url = `postgres://postgres@127.0.0.1:${await freePort()}/livechat`;
+    await expect(node("node-a", url, "")).rejects.toThrow(/DATABASE_URL points at a PostgreSQL that cannot be reached.*fix DATABASE_URL/);
+  });
+
+  it("runs one node with no Redis at all, and its rooms' history outlives the node", async () => {
+    const database = await freshDatabase();
+    const first = await node("node-a", database, "");
+    const writer = await connect(first.url, "kim");
+    await join(writer, "lobby");
+    const sent = [await send(writer, "lobby", "hello", "c1"), await send(writer, "lobby", "still there?", "c2")];
+    writer.disconnect();
+    await first.close();
+
+    const second = await node("node-b", database, "");
+    const reader = await connect(second.url, "lee");
+    const reply = await join(reader, "lobby");
+    expect(reply.messages).toEqual(sent);
+    expect((await send(reader, "lobby", "yes", "c3")).seq).toBe(3);
+  });
+});
+
+describe("two nodes on one PostgreSQL", () => {
+  it("gives every client on either node the same list in one gap-free seq order, with every acked message", async () => {
+    const database = await freshDatabase();
+    const urls = [(await node("node-a", database)).url, (await node("node-b", database)).url];
+    const clients = await Promise.all(Array.from({ length: 6 }, (_, i) => connect(urls[i % 2]!, `writer${i}`)));
+    for (const client of clients) await join(client, "lobby");
+    const lists = clients.map(latestList);
+
+    const perClient = 15;
+    const acked = await Promise.all(
+      clients.map(async (client, c) => {
+        const mine: Message[] = [];
+        for (let i = 0; i < perClient; i++) mine.push(await send(client, "lobby", `writer${c} says ${i}`, `w${c}-${i}`));
+        return mine;
+      }),
+    );
+
+    const total = clients.length * perClient;
+    await expect.poll(() => lists.map((list) => list.current?.seq), EVENTUALLY).toEqual(clients.map(() => total));
+    const first = lists[0]!.current!.messages;
+    expect(first.map((message) => message.seq)).toEqual(oneTo(total));
+    for (const list of lists) expect(list.current!.messages).toEqual(first);
+    const ids = new Set(first.map((message) => message.id));
+    expect(acked.flat().every((message) => ids.has(message.id))).toBe(true);
+  });
+
+  it("without Redis, still shows a page on one node the messages sent through the other", async () => {
+    const database = await freshDatabase();
+    const [a, b] = [await node("node-a", database, ""), await node("node-b", database, "")];
+    const reader = await connect(b.url, "lee");
+    await join(reader, "lobby");
+    const list = latestList(reader);
+    const writer = await connect(a.url, "kim");
+    await join(writer, "lobby");
+
+    const sent = [await send(writer, "lobby", "one", "c1"), await send(writer, "lobby", "two", "c2")];
+    await expect.poll(() => list.current?.messages, EVENTUALLY).toEqual(sent);
+  });
+});
