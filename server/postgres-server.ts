@@ -3,7 +3,8 @@
 // /usr/lib/postgresql/*/bin (installing the `postgresql` package once when
 // running as root with apt-get), runs initdb into a folder of its own, starts
 // `postgres` listening on 127.0.0.1 only, waits until it accepts connections,
-// and stops it on close. Each caller creates the databases it needs.
+// and stops it on close. Each caller creates the databases it needs. Started
+// again on the same folder and port, it carries on with what it had.
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +27,8 @@ export interface PostgresServerOptions {
    * being killed, not the machine losing power: fine for tests, much faster on a busy disk.
    */
   fsync?: boolean;
+  /** A fixed port (to start a stopped server again where its clients expect it); a free one when unset. */
+  port?: number;
 }
 
 export interface PostgresServer {
@@ -96,13 +99,16 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
   mkdirSync(options.dir, { recursive: true });
   if (user.uid !== undefined) chownSync(options.dir, user.uid, user.gid!);
 
-  // Test data: no fsync during initdb (the server itself fsyncs every commit as usual).
-  execFileSync(join(bin, "initdb"), ["-D", data, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], {
-    ...user,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // A folder that holds a cluster already is started again as it is.
+  if (!existsSync(join(data, "PG_VERSION"))) {
+    // Test data: no fsync during initdb (the server itself fsyncs every commit as usual).
+    execFileSync(join(bin, "initdb"), ["-D", data, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], {
+      ...user,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(
     join(bin, "postgres"),
     [

@@ -134,6 +134,48 @@ describe("PostgresStore shared by two nodes", () => {
   });
 });
 
+describe("PostgresStore on one node", () => {
+  it("deletes a room after the appends this node made to it before, as it was asked", async () => {
+    const store = await openPostgresStore({ url: await freshDatabase() });
+    try {
+      const appended = Array.from({ length: 10 }, (_, i) => store.append("lobby", draft(`m${i}`)));
+      const deleted = store.deleteRoom("lobby");
+      await Promise.all([...appended, deleted]);
+      expect(await store.recent("lobby", 100)).toEqual([]);
+      expect((await store.append("lobby", draft("after"))).message.seq).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("answers room_unavailable while PostgreSQL is down, then recovers by itself and tells listeners to re-read", async () => {
+    const ownDir = mkdtempSync(join(tmpdir(), "livechat-postgres-restart-"));
+    let own = await startPostgresServer({ dir: ownDir, fsync: false });
+    const store = await openPostgresStore({ url: await own.createDatabase("restart") });
+    let resyncs = 0;
+    store.watch({ appended: () => {}, deleted: () => {}, resync: () => (resyncs += 1) });
+    try {
+      const before = (await store.append("lobby", draft("before"))).message;
+      await own.stop();
+      await expect(store.append("lobby", draft("during"))).rejects.toMatchObject({
+        code: "room_unavailable",
+        message: expect.stringMatching(/cannot reach its store \(PostgreSQL\)/),
+      });
+      await expect(store.recent("lobby", 10)).rejects.toMatchObject({ code: "room_unavailable" });
+
+      own = await startPostgresServer({ dir: ownDir, fsync: false, port: own.port });
+      await expect.poll(() => resyncs, { timeout: 15_000 }).toBe(1);
+      const after = (await store.append("lobby", draft("after"))).message;
+      expect(after.seq).toBe(2);
+      expect(await store.recent("lobby", 10)).toEqual([before, after]);
+    } finally {
+      await store.close();
+      await own.stop();
+      rmSync(ownDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("PostgreSQL migrations", () => {
   async function withPool<T>(url: string, run: (pool: pg.Pool) => Promise<T>): Promise<T> {
     const pool = new pg.Pool({ connectionString: url, max: 2 });

@@ -52,11 +52,10 @@ interface MessageRow {
   client_id: string | null;
 }
 
-interface PendingAppend {
-  draft: MessageDraft;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
+/** A room's writes wait in one queue per room, so they reach the database in the order they were made. */
+type PendingWrite =
+  | { kind: "append"; draft: MessageDraft; resolve: (result: AppendResult) => void; reject: (error: unknown) => void }
+  | { kind: "delete"; resolve: () => void; reject: (error: unknown) => void };
 
 export interface PostgresStoreOptions {
   /** DATABASE_URL. */
@@ -99,8 +98,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 export class PostgresStore implements Store {
   private readonly listeners = new Set<StoreListener>();
-  /** Appends waiting for their room's batch in flight, per room. */
-  private readonly queues = new Map<string, PendingAppend[]>();
+  /** Writes waiting for their room's transaction in flight, per room. */
+  private readonly queues = new Map<string, PendingWrite[]>();
   private feed: PostgresFeed | undefined;
   /** Feed events are handed on one after the other, in the order PostgreSQL sent them. */
   private dispatching: Promise<void> = Promise.resolve();
@@ -140,12 +139,7 @@ export class PostgresStore implements Store {
   }
 
   append(room: string, draft: MessageDraft): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      const queue = this.queues.get(room);
-      if (queue) return void queue.push({ draft, resolve, reject });
-      this.queues.set(room, [{ draft, resolve, reject }]);
-      void this.drain(room);
-    });
+    return new Promise((resolve, reject) => this.enqueue(room, { kind: "append", draft, resolve, reject }));
   }
 
   async recent(room: string, limit: number): Promise<Message[]> {
@@ -183,7 +177,12 @@ export class PostgresStore implements Store {
     return rows[0]?.owner ?? undefined;
   }
 
-  async deleteRoom(room: string): Promise<void> {
+  /** Queued behind the room's appends made before it, as a single connection would order them. */
+  deleteRoom(room: string): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue(room, { kind: "delete", resolve, reject }));
+  }
+
+  private async deleteNow(room: string): Promise<void> {
     // One statement, one transaction: the deletion and its notice commit together.
     await this.query(
       `WITH gone AS (DELETE FROM rooms WHERE name = $1)
@@ -231,11 +230,25 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Sends the room's waiting appends in batches, one transaction each, until none is left. */
+  private enqueue(room: string, write: PendingWrite): void {
+    const queue = this.queues.get(room);
+    if (queue) return void queue.push(write);
+    this.queues.set(room, [write]);
+    void this.drain(room);
+  }
+
+  /** Runs the room's waiting writes in order, consecutive appends as one batch, until none is left. */
   private async drain(room: string): Promise<void> {
     const queue = this.queues.get(room)!;
     while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH);
+      const next = queue[0]!;
+      if (next.kind === "delete") {
+        queue.shift();
+        await this.deleteNow(room).then(next.resolve, next.reject);
+        continue;
+      }
+      const end = queue.findIndex((write) => write.kind === "delete");
+      const batch = queue.splice(0, Math.min(end === -1 ? queue.length : end, MAX_BATCH)) as Extract<PendingWrite, { kind: "append" }>[];
       try {
         const results = await this.appendBatch(room, batch.map((pending) => pending.draft));
         batch.forEach((pending, i) => pending.resolve(results[i]!));
