@@ -28,7 +28,19 @@ const NOTIFY_MAX_BYTES = 7_900;
 const MAX_BATCH = 200;
 const POOL_SIZE = 10;
 const CONNECT_TIMEOUT_MS = 5_000;
-const QUERY_TIMEOUT_MS = 10_000;
+/** PostgreSQL cancels a statement running longer (a room lock held too long, say); the session stays usable. */
+const STATEMENT_TIMEOUT_MS = 10_000;
+/** The last resort when the server does not answer at all. */
+const QUERY_TIMEOUT_MS = 15_000;
+/**
+ * A node that stalls inside a transaction (paused, or cut off from the database) holds its
+ * room's row lock, and every other node's appends to that room wait. PostgreSQL ends such
+ * a session after this long, which frees the lock; the stalled append was never
+ * acknowledged, and its retry (same clientId) is stored once.
+ */
+const IDLE_IN_TRANSACTION_MS = 5_000;
+/** TCP keepalive, so a connection to a vanished server is noticed (the feed's sends nothing). */
+const KEEPALIVE_DELAY_MS = 10_000;
 const FEED_CHANNEL = "livechat_feed";
 
 /** Raised for any database failure: a contract error, so a room worker survives it. */
@@ -74,7 +86,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     connectionString: options.url,
     max: options.poolSize ?? POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
   };
   const pool = new pg.Pool(config);
   // An idle client's connection can drop (a database restart): the pool replaces it, and
@@ -333,12 +349,13 @@ export class PostgresStore implements Store {
       await client.query("COMMIT");
       return results;
     } catch (error) {
-      await client.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
+      // Closing the connection rolls the transaction back, even one stuck behind a timed-out query.
+      broken ??= error;
       throw error;
     } finally {
-      // A broken client, or one whose ROLLBACK failed, must not go back into the pool.
+      // A failed client is closed, not returned to the pool.
       client.off("error", onError);
-      client.release(broken instanceof Error ? broken : undefined);
+      client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
     }
   }
 
