@@ -2,16 +2,19 @@
 // history outlives it; two nodes writing one room agree on one order; and with
 // no Redis between them, nodes still follow each other's messages through
 // PostgreSQL's own feed. Real nodes, a real PostgreSQL (and redis-server) per file.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
+import type { Ack, JoinReply, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
 import { startPostgresServer, type PostgresServer } from "./postgres-server";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server";
 import { startNode, type TestClient } from "./test-server";
 
+const PRESENCE_TTL_MS = 1_500;
 /** How long a poll waits for what other nodes do: generous, the machine may be busy. */
 const EVENTUALLY = { timeout: 10_000 };
 const BASE_ENV = {
@@ -50,7 +53,10 @@ const freshDatabase = () => postgres.createDatabase(`cluster_${++databases}`);
 
 /** A node in this process on `databaseUrl`, with Redis between the nodes unless `redisUrl` is "". */
 async function node(name: string, databaseUrl: string, redisUrl = redis.url): Promise<{ url: string; close(): Promise<void> }> {
-  const { url, server } = await startNode({ ...BASE_ENV, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_NAME: name });
+  const { url, server } = await startNode(
+    { ...BASE_ENV, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_NAME: name },
+    { redis: { presenceTtlMs: PRESENCE_TTL_MS } },
+  );
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -59,6 +65,29 @@ async function node(name: string, databaseUrl: string, redisUrl = redis.url): Pr
   };
   cleanups.push(close);
   return { url, close };
+}
+
+/** A node in a child process, which the test can kill -9. */
+async function nodeProcess(name: string, databaseUrl: string): Promise<{ url: string; kill(): void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/test-node.ts"], {
+    env: {
+      ...process.env,
+      ...BASE_ENV,
+      PORT: "0",
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      NODE_NAME: name,
+      LIVECHAT_TEST_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  cleanups.push(() => void child.kill("SIGKILL"));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`the node process exited with ${code}`)));
+  });
+  const { port } = JSON.parse(line) as { port: number };
+  return { url: `http://127.0.0.1:${port}`, kill: () => child.kill("SIGKILL") };
 }
 
 async function connect(url: string, name: string): Promise<TestClient> {
@@ -77,8 +106,12 @@ async function join(client: TestClient, room: string): Promise<JoinReply> {
   return reply;
 }
 
+function trySend(client: TestClient, room: string, content: string, clientId: string, timeoutMs = 5000): Promise<Ack<SendReply>> {
+  return client.timeout(timeoutMs).emitWithAck("message:send", { room, content, clientId }) as Promise<Ack<SendReply>>;
+}
+
 async function send(client: TestClient, room: string, content: string, clientId: string): Promise<Message> {
-  const reply = (await client.timeout(5000).emitWithAck("message:send", { room, content, clientId })) as Ack<SendReply>;
+  const reply = await trySend(client, room, content, clientId);
   if (!reply.ok) throw new Error(`send failed: ${JSON.stringify(reply.error)}`);
   return reply.message;
 }
@@ -155,4 +188,64 @@ describe("two nodes on one PostgreSQL", () => {
     const sent = [await send(writer, "lobby", "one", "c1"), await send(writer, "lobby", "two", "c2")];
     await expect.poll(() => list.current?.messages, EVENTUALLY).toEqual(sent);
   });
+});
+
+describe("a node on PostgreSQL killed mid-stream", () => {
+  it("loses no acknowledged message: its clients reconnect to the other node and get the full list", async () => {
+    const database = await freshDatabase();
+    const doomed = await nodeProcess("node-doomed", database);
+    const survivor = (await node("node-survivor", database)).url;
+    const reader = await connect(survivor, "reader");
+    await join(reader, "lobby");
+    const readerList = latestList(reader);
+    const heardByReader: RoomNoticePush[] = [];
+    reader.on("room:notice", (notice) => heardByReader.push(notice));
+    await join(await connect(doomed.url, "wanda"), "lobby"); // only ever on the doomed node
+
+    const perWriter = 25;
+    let ackedSoFar = 0;
+    let killed = false;
+    const writers = ["writer1", "writer2"].map(async (name) => {
+      let client = await connect(doomed.url, name);
+      await join(client, "lobby");
+      let joinedAfterKill: Message[] | undefined;
+      const acked: Message[] = [];
+      for (let i = 0; i < perWriter; i++) {
+        // As the page does: an unconfirmed message is sent again with the same clientId.
+        for (;;) {
+          const reply = client.connected ? await trySend(client, "lobby", `${name} #${i}`, `${name}-${i}`, 2000).catch(() => undefined) : undefined;
+          if (reply?.ok) {
+            acked.push(reply.message);
+            break;
+          }
+          if (reply && !reply.ok && reply.error.code !== "room_unavailable") throw new Error(JSON.stringify(reply.error));
+          if (!client.connected || reply === undefined) {
+            client.disconnect();
+            client = await connect(survivor, name);
+            joinedAfterKill = (await join(client, "lobby")).messages;
+          }
+        }
+        if (++ackedSoFar === 12 && !killed) {
+          killed = true;
+          doomed.kill();
+        }
+      }
+      return { acked, joinedAfterKill };
+    });
+    const results = await Promise.all(writers);
+
+    const total = 2 * perWriter;
+    await expect.poll(() => readerList.current?.seq, EVENTUALLY).toBe(total);
+    const final = readerList.current!.messages;
+    expect(final.map((message) => message.seq)).toEqual(oneTo(total));
+    const ids = new Set(final.map((message) => message.id));
+    for (const { acked, joinedAfterKill } of results) {
+      expect(acked.every((message) => ids.has(message.id))).toBe(true);
+      expect(joinedAfterKill).toBeDefined();
+    }
+    // Every message once: resending after the kill stored nothing twice.
+    expect(new Set(final.map((message) => message.clientId)).size).toBe(total);
+    // The person who was only on the dead node leaves once its heartbeat lapses.
+    await expect.poll(() => heardByReader.some((n) => n.kind === "leave" && n.username === "wanda"), EVENTUALLY).toBe(true);
+  }, 60_000);
 });
