@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // FC_SEED=<seed a failed property printed> replays its inputs.
+    setupFiles: ["lib/testing/fast-check-setup.ts"],
     projects: [
       {
         extends: true,

@@ -123,6 +123,17 @@ describe("room names that would look like another", () => {
     expect(errorCodeOf(() => normalizeRoomName("l\u03BFbby"))).toBe("invalid_room");
   });
 
+  // Guards a past bug: scripts were judged by letters only, so Latin passed beside a
+  // Greek numeral (found by names.property.test.ts, seed 563061679).
+  it("refuses Latin beside a Greek numeral that is not a letter ('À𐅀', U+10140)", () => {
+    expect(errorCodeOf(() => normalizeRoomName("À\u{10140}"))).toBe("invalid_room");
+    expect(() => normalizeRoomName("À\u{10140}")).toThrow(/mixes Latin and Greek/);
+  });
+
+  it("keeps a Greek name with a Greek numeral as written, not as a Latin look-alike", () => {
+    expect(normalizeRoomName("\u03BF\u{10140}")).toBe("\u03BF\u{10140}");
+  });
+
   it("reads a Cyrillic name made only of Latin look-alikes as the Latin room it looks like", () => {
     // "рое" in Cyrillic letters looks exactly like "poe".
     expect(normalizeRoomName("\u0440\u043E\u0435")).toBe("poe");

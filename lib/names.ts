@@ -39,13 +39,13 @@ export function normalizeRoomName(input: string): string {
   if (!isSingleScript(scripts)) {
     throw new ChatError(
       "invalid_room",
-      `A room name may not mix letters of different scripts (this one mixes ${[...scripts].join(" and ")}).`,
+      `A room name may not mix characters of different scripts (this one mixes ${[...scripts].join(" and ")}).`,
     );
   }
   return toLatinLookAlike(name, scripts) ?? name;
 }
 
-// The scripts a room name's letters are told apart by; a letter of any other script counts as "Other".
+// The scripts a room name's characters are told apart by; any other script counts as "Other".
 const SCRIPTS = [
   "Latin", "Greek", "Cyrillic", "Armenian", "Hebrew", "Arabic", "Syriac", "Thaana", "Devanagari", "Bengali",
   "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Thai", "Lao",
@@ -54,14 +54,19 @@ const SCRIPTS = [
 ].map((script) => [script, new RegExp(`^\\p{Script=${script}}$`, "u")] as const);
 /** Japanese, Chinese and Korean names mix these with each other and with Latin. */
 const EAST_ASIAN = new Set(["Han", "Hiragana", "Katakana", "Hangul", "Bopomofo"]);
-const LETTER = /^\p{L}$/u;
-// Letters shared by scripts (the Japanese long-vowel mark ー) belong to none of them.
+// Characters shared by scripts (ASCII digits, "-", the Japanese long-vowel mark ー, a
+// combining acute) belong to none of them.
 const SHARED = /^[\p{Script=Common}\p{Script=Inherited}]$/u;
 
+/**
+ * The scripts of every character that has one: letters, but also numerals and marks
+ * of a script (a Greek acrophonic numeral is Greek though not a letter), so that no
+ * character of another script can sit unnoticed in a Latin name.
+ */
 function scriptsOf(name: string): Set<string> {
   const scripts = new Set<string>();
   for (const char of name) {
-    if (!LETTER.test(char) || SHARED.test(char)) continue;
+    if (SHARED.test(char)) continue;
     scripts.add(SCRIPTS.find(([, pattern]) => pattern.test(char))?.[0] ?? "Other");
   }
   return scripts;
@@ -88,8 +93,9 @@ function toLatinLookAlike(name: string, scripts: Set<string>): string | undefine
   if (scripts.size !== 1 || !(scripts.has("Cyrillic") || scripts.has("Greek"))) return undefined;
   let latin = "";
   for (const char of name) {
-    if (!LETTER.test(char)) latin += char;
+    if (SHARED.test(char)) latin += char;
     else if (LATIN_LOOK_ALIKES.has(char)) latin += LATIN_LOOK_ALIKES.get(char);
+    // A letter of its own, or a Cyrillic or Greek numeral or mark, keeps the name as written.
     else return undefined;
   }
   // A combining mark kept from the original may now compose with its Latin letter.

@@ -85,7 +85,7 @@ export async function assertProperty<Ts extends [unknown, ...unknown[]]>(propert
   if (!details.failed) return details.numRuns;
   const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(
-    `property failed after ${details.numRuns} runs (seed ${details.seed}): ${error.slice(0, 1500)}\n` +
+    `property failed after ${details.numRuns} runs (seed ${details.seed}, replay with FC_SEED=${details.seed}): ${error.slice(0, 1500)}\n` +
       `counterexample, first 1500 characters: ${fc.stringify(details.counterexample).slice(0, 1500)}`,
   );
 }

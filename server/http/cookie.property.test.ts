@@ -14,6 +14,7 @@ import {
   RUNS,
   shortOddString,
 } from "../../lib/testing/arbitraries";
+import { reportingSeed, sampleSeed } from "../../lib/testing/seed";
 import { startTestServer, type TestServer } from "../test-server";
 
 const SECRET = "the-cookie-fuzzing-secret-0123456789abcdef";
@@ -144,26 +145,29 @@ describe("session cookies over generated input", () => {
   }, 120_000);
 
   it(`never let a Socket.IO handshake in as someone the cookie does not prove (${HANDSHAKES} handshakes)`, async () => {
-    const cases = fc.sample(cookieCase, { numRuns: HANDSHAKES, seed: 42 });
-    for (let i = 0; i < cases.length; i += 25) {
-      await Promise.all(
-        cases.slice(i, i + 25).map(async (item) => {
-          const outcome = await app.connect({ cookie: cookieHeader(await cookieValue(item)) }).then(
-            async (client) => {
-              const reply = (await client.timeout(5000).emitWithAck("room:join", { room: "cookie-fuzz" })) as {
-                ok: boolean;
-                you: { username: string; guest: boolean };
-              };
-              client.disconnect();
-              return reply;
-            },
-            (error: Error & { data?: unknown }) => ({ refused: error.data }),
-          );
-          if ("refused" in outcome) expect(isErrorBody(outcome.refused), `${item.kind} ${item.value.slice(0, 200)} ${JSON.stringify(outcome)}`).toBe(true);
-          else expect(allowed(item, outcome.you), `${item.kind} ${JSON.stringify(outcome.you)}`).toBe(true);
-        }),
-      );
-    }
+    const seed = sampleSeed();
+    const cases = fc.sample(cookieCase, { numRuns: HANDSHAKES, seed });
+    await reportingSeed(seed, async () => {
+      for (let i = 0; i < cases.length; i += 25) {
+        await Promise.all(
+          cases.slice(i, i + 25).map(async (item) => {
+            const outcome = await app.connect({ cookie: cookieHeader(await cookieValue(item)) }).then(
+              async (client) => {
+                const reply = (await client.timeout(5000).emitWithAck("room:join", { room: "cookie-fuzz" })) as {
+                  ok: boolean;
+                  you: { username: string; guest: boolean };
+                };
+                client.disconnect();
+                return reply;
+              },
+              (error: Error & { data?: unknown }) => ({ refused: error.data }),
+            );
+            if ("refused" in outcome) expect(isErrorBody(outcome.refused), `${item.kind} ${item.value.slice(0, 200)} ${JSON.stringify(outcome)}`).toBe(true);
+            else expect(allowed(item, outcome.you), `${item.kind} ${JSON.stringify(outcome.you)}`).toBe(true);
+          }),
+        );
+      }
+    });
     expect(unhandled).toEqual([]);
   }, 120_000);
 });
