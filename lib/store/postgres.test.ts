@@ -36,7 +36,7 @@ describeStore("PostgresStore", async () => {
   const store = await openPostgresStore({ url: contractUrl, poolSize: 4 });
   // The previous store of the suite is closed by now: emptying the tables is a new database, sooner.
   const pool = new pg.Pool({ connectionString: contractUrl, max: 1 });
-  await pool.query("TRUNCATE users, rooms, messages, settings RESTART IDENTITY");
+  await pool.query("TRUNCATE users, usernames, rooms, messages, settings RESTART IDENTITY");
   await pool.end();
   return store;
 });
@@ -128,6 +128,32 @@ describe("PostgresStore shared by two nodes", () => {
       const created = await Promise.all([a.createUser(user), b.createUser({ ...user, username: "gage" })]);
       expect(created.sort()).toEqual([false, true]);
       expect((await b.findUser("GAGE"))?.username).toBe((await a.findUser("gage"))?.username);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe("PostgresStore claims made through two nodes at once", () => {
+  it("gives one look-alike name to one person: both nodes answer with the same holder", async () => {
+    const [a, b] = await twoNodes();
+    try {
+      for (let round = 0; round < 20; round++) {
+        const holders = await Promise.all([a.claimUsername(`gage${round}`, `Gage${round}`), b.claimUsername(`gage${round}`, `GAGE${round}`)]);
+        expect(holders[0]).toBe(holders[1]);
+        expect(await a.usernameHolder(`gage${round}`)).toBe(holders[0]);
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("agrees on one generated session secret when two nodes start at once", async () => {
+    const [a, b] = await twoNodes();
+    try {
+      const secrets = await Promise.all([a.sharedSetting("session-secret", "from-a"), b.sharedSetting("session-secret", "from-b")]);
+      expect(secrets[0]).toBe(secrets[1]);
+      expect(await a.sharedSetting("session-secret", "later")).toBe(secrets[0]);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

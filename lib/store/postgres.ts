@@ -154,6 +154,23 @@ export class PostgresStore implements Store {
     return rows[0]?.session_version;
   }
 
+  async claimUsername(skeleton: string, username: string): Promise<string> {
+    const { rows } = await this.query<{ username: string }>(
+      // DO UPDATE (a no-op) rather than DO NOTHING: it waits for a claim being made at
+      // the same moment and returns the row as committed, so exactly one claim wins.
+      `INSERT INTO usernames (skeleton, username) VALUES ($1, $2)
+       ON CONFLICT (skeleton) DO UPDATE SET username = usernames.username
+       RETURNING username`,
+      [skeleton, username],
+    );
+    return rows[0]?.username ?? username;
+  }
+
+  async usernameHolder(skeleton: string): Promise<string | undefined> {
+    const { rows } = await this.query<{ username: string }>("SELECT username FROM usernames WHERE skeleton = $1", [skeleton]);
+    return rows[0]?.username;
+  }
+
   append(room: string, draft: MessageDraft): Promise<AppendResult> {
     return new Promise((resolve, reject) => this.enqueue(room, { kind: "append", draft, resolve, reject }));
   }
@@ -210,8 +227,10 @@ export class PostgresStore implements Store {
   /** The value of a setting every node shares, set to `initial` by whichever node asks first. */
   async sharedSetting(name: string, initial: string): Promise<string> {
     const { rows } = await this.query<{ value: string }>(
-      `WITH added AS (INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
-       SELECT value FROM added UNION ALL SELECT value FROM settings WHERE name = $1`,
+      // As in claimUsername: two nodes starting at once agree on one value.
+      `INSERT INTO settings (name, value) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET value = settings.value
+       RETURNING value`,
       [name, initial],
     );
     return rows[0]!.value;

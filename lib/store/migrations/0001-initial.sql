@@ -10,6 +10,13 @@ CREATE TABLE users (
   session_version integer NOT NULL DEFAULT 0
 );
 
+-- Username claims: a name's skeleton (its look-alike key, lib/names.ts) and the
+-- name that holds it; the primary key makes the first claim win on every node.
+CREATE TABLE usernames (
+  skeleton text PRIMARY KEY,
+  username text NOT NULL
+);
+
 -- One row per room that has messages or an owner. next_seq is the seq its next
 -- message gets: an append locks this row, so a room's appends run one after the
 -- other whichever node makes them, and a rolled-back append gives its seq back.
