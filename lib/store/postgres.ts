@@ -51,8 +51,16 @@ class StoreUnavailable extends ChatError {
   }
 }
 
-/** What the feed carries: a message, a message too long for NOTIFY (read it), or a deletion. */
-type FeedEvent = { t: "m"; message: Message } | { t: "ref"; room: string; seq: number } | { t: "d"; room: string };
+/**
+ * A feed notice is "<kind> <seq> <body>": "m" with the message's JSON without its seq
+ * (so the database can put the seq in front), "r" with the room's name as JSON for a
+ * message too long for NOTIFY (read it), "d" with the room's name for a deletion.
+ */
+type NoticeKind = "m" | "r" | "d";
+/** A message as the feed carries it: its seq travels in front. */
+type UnnumberedMessage = Omit<Message, "seq">;
+/** Room of the "unique clientId per room" index: the fast path's signal to take the careful one. */
+const CLIENT_ID_INDEX = "messages_client_id";
 
 interface MessageRow {
   seq: string;
@@ -220,7 +228,7 @@ export class PostgresStore implements Store {
     await this.query(
       `WITH gone AS (DELETE FROM rooms WHERE name = $1)
        SELECT pg_notify($2, $3)`,
-      [room, FEED_CHANNEL, JSON.stringify({ t: "d", room } satisfies FeedEvent)],
+      [room, FEED_CHANNEL, `d 0 ${JSON.stringify(room)}`],
     );
   }
 
@@ -295,8 +303,61 @@ export class PostgresStore implements Store {
     this.queues.delete(room);
   }
 
-  /** Stores the drafts in order in one transaction; a clientId already stored returns its first message. */
+  /**
+   * Stores the drafts in order; a clientId already stored returns its first message.
+   * Most batches hold no retry: one statement stores them all (one round trip and one
+   * commit), and the unique index refuses the whole statement if a clientId was in fact
+   * stored already; then the careful transaction below sorts old from new.
+   */
   private async appendBatch(room: string, drafts: MessageDraft[]): Promise<AppendResult[]> {
+    const clientIds = drafts.flatMap((draft) => (draft.clientId === undefined ? [] : [draft.clientId]));
+    if (new Set(clientIds).size === clientIds.length) {
+      try {
+        return await this.appendFresh(room, drafts);
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError && error.code === "23505" && error.constraint === CLIENT_ID_INDEX)) throw error;
+      }
+    }
+    return this.appendChecked(room, drafts);
+  }
+
+  /** One statement: raise the room's next_seq by the batch's size (locking its row), insert, announce. */
+  private async appendFresh(room: string, drafts: MessageDraft[]): Promise<AppendResult[]> {
+    const messages = drafts.map((draft) => unnumbered(room, draft));
+    const notices = messages.map(noticeBody);
+    const { rows } = await this.pool.query<{ first_seq: string }>(
+      `WITH room AS (
+         INSERT INTO rooms (name, next_seq) VALUES ($1, 1 + $2::bigint)
+         ON CONFLICT (name) DO UPDATE SET next_seq = rooms.next_seq + $2::bigint
+         RETURNING id, next_seq - $2::bigint AS first_seq
+       ), inserted AS (
+         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id)
+         SELECT room.id, room.first_seq + m.n - 1, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id
+         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[])
+           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, n)
+       )
+       SELECT room.first_seq, pg_notify($9, notice.kind || ' ' || (room.first_seq + notice.n - 1) || ' ' || notice.body)
+       FROM room, unnest($10::text[], $11::text[]) WITH ORDINALITY AS notice(kind, body, n)`,
+      [
+        room,
+        messages.length,
+        messages.map((message) => message.id),
+        messages.map((message) => message.username),
+        messages.map((message) => message.guest),
+        messages.map((message) => message.content),
+        messages.map((message) => message.sentAt),
+        messages.map((message) => message.clientId ?? null),
+        FEED_CHANNEL,
+        notices.map(([kind]) => kind),
+        notices.map(([, body]) => body),
+      ],
+    );
+    const first = Number(rows[0]!.first_seq);
+    return messages.map((message, i) => ({ message: numbered(message, first + i), created: true }));
+  }
+
+  /** A transaction that locks the room's row first, then reads which clientIds are stored already. */
+  private async appendChecked(room: string, drafts: MessageDraft[]): Promise<AppendResult[]> {
     const client = await this.pool.connect();
     let broken: unknown;
     // A connection lost between two queries is reported here, not to a query.
@@ -328,16 +389,19 @@ export class PostgresStore implements Store {
 
       const results: AppendResult[] = [];
       const fresh: Message[] = [];
+      const notices: string[] = [];
       for (const draft of drafts) {
         const first = draft.clientId === undefined ? undefined : known.get(draft.clientId);
         if (first) {
           results.push({ message: first, created: false });
           continue;
         }
-        const message: Message = { id: randomUUID(), room, seq: nextSeq++, ...draft };
-        if (message.clientId === undefined) delete message.clientId;
-        else known.set(message.clientId, message);
+        const plain = unnumbered(room, draft);
+        const message = numbered(plain, nextSeq++);
+        if (message.clientId !== undefined) known.set(message.clientId, message);
         fresh.push(message);
+        const [kind, body] = noticeBody(plain);
+        notices.push(`${kind} ${message.seq} ${body}`);
         results.push({ message, created: true });
       }
 
@@ -361,7 +425,7 @@ export class PostgresStore implements Store {
             fresh.map((message) => message.clientId ?? null),
             nextSeq,
             FEED_CHANNEL,
-            fresh.map(notice),
+            notices,
           ],
         );
       }
@@ -379,22 +443,22 @@ export class PostgresStore implements Store {
   }
 
   private async dispatch(payload: string): Promise<void> {
-    let event: FeedEvent;
-    try {
-      event = JSON.parse(payload) as FeedEvent;
-    } catch {
-      return; // not ours
-    }
-    if (event.t === "d") {
-      for (const listener of this.listeners) listener.deleted(event.room);
+    const kind = payload.slice(0, 1) as NoticeKind;
+    const seqEnd = payload.indexOf(" ", 2);
+    if (payload[1] !== " " || seqEnd < 0) return; // not ours
+    const seq = Number(payload.slice(2, seqEnd));
+    const body = payload.slice(seqEnd + 1);
+    if (kind === "d") {
+      const room = JSON.parse(body) as string;
+      for (const listener of this.listeners) listener.deleted(room);
       return;
     }
     let message: Message | undefined;
-    if (event.t === "m") message = event.message;
-    else if (event.t === "ref") {
-      // A gap is not fatal to listeners (they read the store when the next seq skips one).
-      message = (await this.before(event.room, event.seq + 1, 1).catch(() => []))[0];
-      if (message?.seq !== event.seq) return;
+    if (kind === "m") message = numbered(JSON.parse(body) as UnnumberedMessage, seq);
+    else if (kind === "r") {
+      // Unreadable now: listeners read the store anyway when the room's next seq skips one.
+      message = (await this.before(JSON.parse(body) as string, seq + 1, 1).catch(() => []))[0];
+      if (message?.seq !== seq) return;
     }
     if (!message) return;
     for (const listener of this.listeners) listener.appended(message);
@@ -409,10 +473,24 @@ export class PostgresStore implements Store {
   }
 }
 
-function notice(message: Message): string {
-  const full = JSON.stringify({ t: "m", message } satisfies FeedEvent);
-  if (Buffer.byteLength(full) <= NOTIFY_MAX_BYTES) return full;
-  return JSON.stringify({ t: "ref", room: message.room, seq: message.seq } satisfies FeedEvent);
+/** A new message without its seq, its fields in the wire order (as the memory store gives them). */
+function unnumbered(room: string, draft: MessageDraft): UnnumberedMessage {
+  const message: UnnumberedMessage = { id: randomUUID(), room, ...draft };
+  if (message.clientId === undefined) delete message.clientId;
+  return message;
+}
+
+function numbered(message: UnnumberedMessage, seq: number): Message {
+  const { id, room, ...rest } = message;
+  return { id, room, seq, ...rest };
+}
+
+/** The kind and body of a message's notice; the seq goes between them. */
+function noticeBody(message: UnnumberedMessage): [NoticeKind, string] {
+  const body = JSON.stringify(message);
+  // Room for the kind, the seq and two spaces.
+  if (Buffer.byteLength(body) + 24 <= NOTIFY_MAX_BYTES) return ["m", body];
+  return ["r", JSON.stringify(message.room)];
 }
 
 function toMessage(room: string, row: MessageRow): Message {
