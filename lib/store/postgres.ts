@@ -2,11 +2,11 @@
 // their messages live in PostgreSQL (node-postgres with a pool); the schema is
 // brought up to date at start-up (postgres-migrations.ts).
 //
-// A room's seq is assigned in the database: an append locks the room's row,
-// reads next_seq from it, inserts the messages and raises next_seq in one
-// transaction. Appends to one room therefore run one after the other whatever
-// node makes them, and a rolled-back append gives its seqs back: one gap-free
-// order. (A SEQUENCE would not: nextval is never rolled back. An advisory lock
+// A room's seq is assigned in the database: an append raises the room's
+// next_seq (which locks its row until the commit) and inserts the messages with
+// the seqs it reserved, in one transaction. Appends to one room therefore run
+// one after the other whatever node makes them, and a rolled-back append gives
+// its seqs back: one gap-free order. (A SEQUENCE would not: nextval is never rolled back. An advisory lock
 // with max(seq) + 1 would work too, but needs the lock and the row both.)
 // Each node sends its appends to one room as batches, one transaction each,
 // so a busy room costs one commit per batch rather than one per message.
@@ -14,6 +14,9 @@
 // Every change is also announced with NOTIFY inside its transaction
 // (postgres-feed.ts): nodes hear each room's messages in seq order, and only
 // once they are committed.
+//
+// Search is not here yet: PostgreSQL's full-text search (a tsvector column with a
+// GIN index, behind the same search tests as the SQLite store) is a later step.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { ChatError } from "../errors";
