@@ -6,6 +6,8 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Livechat", template: "%s · Livechat" },
   description: "Type a room name and you are in it: a self-hostable realtime chat.",
+  // public/manifest.webmanifest; the icon it names is app/icon.svg, which Next serves at /icon.svg.
+  manifest: "/manifest.webmanifest",
 };
 
 export const viewport: Viewport = {

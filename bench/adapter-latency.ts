@@ -2,8 +2,8 @@
 // stream and a gRPC Watch on one node (in-process server, loopback clients).
 // Run: node --import tsx bench/adapter-latency.ts [messages=300]
 import { performance } from "node:perf_hooks";
-import { connectGrpc, openSse } from "../server/test-clients";
-import { startTestServer } from "../server/test-server";
+import { connectGrpc, openSse } from "../server/testing/test-clients";
+import { startTestServer } from "../server/testing/test-server";
 
 const count = Number(process.argv[2] ?? 300);
 const app = await startTestServer();

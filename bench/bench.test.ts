@@ -6,8 +6,44 @@ import { runFanout, type Target } from "./fanout";
 import { encodeEvent, isMessagesPush, parseFrame, pushSeq } from "./frames";
 import { createHistogram, recordMs, summarize } from "./histogram";
 import { benchContent, parseBenchContent } from "./load";
+import { busiestLoad, formatTable, type Row } from "./report";
 import { startServer } from "./servers/start";
 import type { BenchServer, ServerKind } from "./servers/types";
+
+describe("bench table", () => {
+  const row = (loadCpuPct: number | undefined): Row => ({
+    scenario: "2 fan-out",
+    figure: `p99, load ${loadCpuPct}`,
+    unit: "ms",
+    bsio: 10,
+    livechat: 11,
+    ratio: 1.1,
+    target: "<= 1.3x B-sio",
+    pass: true,
+    loadCpuPct,
+  });
+
+  it("marks a row whose load generator used over 70% of its core as the harness's, with no pass", () => {
+    const table = formatTable([row(88)]);
+    const line = table.split("\n")[2]!; // under the header and its rule
+    expect(line).toMatch(/\| harness \(load 88%\) \|$/);
+    expect(line).not.toContain("pass");
+    expect(table).toContain("this row measured the harness, not the server");
+  });
+
+  it("reports a row as the server's up to 70% of the load generator's core, or when it was not measured", () => {
+    for (const load of [70, undefined]) {
+      const table = formatTable([row(load)]);
+      expect(table.split("\n")[2]).toMatch(/\| pass +\|$/);
+      expect(table).not.toContain("harness");
+    }
+  });
+
+  it("judges a row by the busiest of the load generators behind it", () => {
+    expect(busiestLoad({ loadCpuPct: 40 }, undefined, { loadCpuPct: 74 })).toBe(74);
+    expect(busiestLoad(undefined)).toBeUndefined();
+  });
+});
 
 describe("bench frames", () => {
   it("reads socket.io events, acks, pings and connect errors", () => {

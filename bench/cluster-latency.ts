@@ -3,29 +3,21 @@
 // room:messages push that carries each one. Then a throughput run (writers on
 // both nodes at once), and how fast a send is refused while Redis is stopped.
 // Run: `npm run bench:cluster` (figures in docs/scaling.md).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { io as connectClient } from "socket.io-client";
-import { startRedisServer } from "../server/redis-server";
-import { startNode, type TestClient } from "../server/test-server";
+import { startNodesOnFreshRedis } from "../server/testing/fresh-redis";
+import { startNode } from "../server/testing/node";
+import { percentile } from "../server/testing/percentile";
+import { TEST_ENV, type TestClient } from "../server/testing/test-server";
 
 const SAMPLES = Number(process.env.SAMPLES ?? 300);
-const dir = mkdtempSync(path.join(tmpdir(), "livechat-bench-redis-"));
-const redis = await startRedisServer({ dir });
-const env = { STORE: "redis", REDIS_URL: redis.url, LOG_LEVEL: "silent" };
-const nodes = [await startNode({ ...env, NODE_NAME: "node-a" }), await startNode({ ...env, NODE_NAME: "node-b" })];
+const cluster = await startNodesOnFreshRedis((redisEnv, i) => startNode({ ...TEST_ENV, ...redisEnv, NODE_NAME: `node-${"ab"[i]}` }));
+const { redis, nodes } = cluster;
 
 async function client(url: string, name: string, room: string): Promise<TestClient> {
   const socket: TestClient = connectClient(url, { transports: ["websocket"], forceNew: true, auth: { name } });
   await new Promise((resolve) => socket.once("connect", () => resolve(undefined)));
   await socket.emitWithAck("room:join", { room });
   return socket;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 const summary = (values: number[]) =>
@@ -89,5 +81,4 @@ for (let i = 0; i < 20; i++) {
 console.log(`while Redis is stopped, a send is refused after ${summary(refusals)}`);
 
 for (const socket of [sender, sameNode, otherNode, ...writers]) socket.disconnect();
-for (const node of nodes) await node.server.close();
-rmSync(dir, { recursive: true, force: true });
+await cluster.stop();

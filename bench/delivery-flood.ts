@@ -3,8 +3,8 @@
 // target: p99 within 2x). Runs a real server in this process, limit at its
 // defaults (10/s, burst 20).
 //   node --import tsx bench/delivery-flood.ts [rooms=20] [seconds=10] [perSecond=5]
-import { describeFlood, measureFlood } from "../server/flood-probe";
-import { startTestServer } from "../server/test-server";
+import { describeFlood, measureFlood } from "../server/testing/flood-probe";
+import { startTestServer } from "../server/testing/test-server";
 
 const [rooms = 20, seconds = 10, perSecond = 5] = process.argv.slice(2).map(Number);
 const app = await startTestServer({ MESSAGE_RATE: "10", MESSAGE_BURST: "20" });

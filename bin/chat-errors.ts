@@ -33,13 +33,6 @@ export function describeError(error: ErrorBody, context: ErrorContext = {}): str
   }
 }
 
-/** A handshake refusal carries `{ code, message }` in `connect_error`'s `data`. */
-export function errorBodyOf(data: unknown): ErrorBody | null {
-  if (typeof data !== "object" || data === null) return null;
-  const { code, message } = data as { code?: unknown; message?: unknown };
-  return typeof code === "string" && typeof message === "string" ? ({ code, message } as ErrorBody) : null;
-}
-
 /** Why fetch could not reach the server, from Node's error causes. */
 export function describeUnreachable(url: URL, error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;

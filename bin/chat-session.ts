@@ -14,7 +14,8 @@ import type {
   RoomNoticePush,
   ServerToClientEvents,
 } from "../lib/protocol";
-import { describeError, errorBodyOf } from "./chat-errors";
+import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs } from "../lib/client-policy";
+import { describeError } from "./chat-errors";
 import { formatMessage, formatNotice, status, terminalSafe } from "./chat-format";
 import { messagesBefore } from "./chat-http";
 
@@ -36,8 +37,8 @@ interface Outgoing {
   clientId: string;
 }
 
-const ACK_TIMEOUT_MS = 10_000;
-const JOIN_RETRIES = 3;
+/** A send answered room_unavailable is tried this many times more before it is reported. */
+const SEND_RETRIES = 3;
 const GAP_PAGE = 200;
 const GAP_PAGES_MAX = 5;
 const QUIT_WAIT_MS = 10_000;
@@ -178,9 +179,9 @@ export class ChatSession {
       return;
     }
     if (!reply.ok) {
-      // A room being restarted by its supervisor answers room_unavailable once.
-      if (reply.error.code === "room_unavailable" && attempt < JOIN_RETRIES) {
-        await delay(250 * (attempt + 1));
+      const retryAfterMs = joinRetryDelayMs(reply.error, attempt);
+      if (retryAfterMs !== undefined) {
+        await delay(retryAfterMs);
         return this.join(attempt + 1);
       }
       return this.fail(describeError(reply.error, { room: this.options.room }));
@@ -292,7 +293,7 @@ export class ChatSession {
       await delay(RATE_LIMITED_WAIT_MS);
       return this.over ? true : this.deliver({ content, clientId }, attempt);
     }
-    if (reply.error.code === "room_unavailable" && attempt < JOIN_RETRIES) {
+    if (reply.error.code === "room_unavailable" && attempt < SEND_RETRIES) {
       await delay(300 * (attempt + 1));
       return this.deliver({ content, clientId }, attempt + 1);
     }

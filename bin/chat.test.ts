@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomNoticePush, SendReply } from "../lib/protocol";
 import { roomTopic } from "../lib/protocol";
-import { startTestServer, type TestClient, type TestServer } from "../server/test-server";
+import { startTestServer, type TestClient, type TestServer } from "../server/testing/test-server";
 import { startChat, type ChatProcess } from "./chat-process";
 
 let app: TestServer;

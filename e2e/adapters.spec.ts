@@ -1,7 +1,7 @@
 // One room over every adapter, with a real page in it: REST, gRPC and the page's
 // own Socket.IO messages reach the page, an SSE stream and a gRPC Watch in one
 // seq order, and a deletion shows on the open pages.
-import { connectGrpc, openSse, watchedContents } from "../server/test-clients";
+import { connectGrpc, openSse, watchedContents } from "../server/testing/test-clients";
 import { connectionStatus, messages, openRoom, registerViaApi, sendMessage, chooseGuestNameViaApi } from "./chat";
 import { E2E_GRPC_PORT } from "./env";
 import { expect, randomSuffix, test } from "./fixtures";

@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection, createServer as createNetServer } from "node:net";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import type { Message } from "../lib/protocol";
-import { connectGrpc } from "./test-clients";
-import { startTestServer, type TestServer } from "./test-server";
+import { connectGrpc } from "./testing/test-clients";
+import { startTestServer, type TestServer } from "./testing/test-server";
 
 const children: ChildProcess[] = [];
 const servers: TestServer[] = [];

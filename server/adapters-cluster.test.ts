@@ -3,8 +3,8 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RoomMessagesPush } from "../lib/protocol";
-import { connectGrpc, openSse, watchedContents, type GrpcTestClient } from "./test-clients";
-import { ADMIN_TOKEN, startTestCluster, type TestServer } from "./test-server";
+import { connectGrpc, openSse, watchedContents, type GrpcTestClient } from "./testing/test-clients";
+import { ADMIN_TOKEN, startTestCluster, type TestServer } from "./testing/test-server";
 
 let cluster: TestServer;
 let grpcB: GrpcTestClient;

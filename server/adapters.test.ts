@@ -5,8 +5,8 @@ import { get, type IncomingMessage } from "node:http";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
-import { connectGrpc, openSse, watchedContents, type GrpcTestClient } from "./test-clients";
-import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestClient, type TestServer } from "./test-server";
+import { connectGrpc, openSse, watchedContents, type GrpcTestClient } from "./testing/test-clients";
+import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
 let grpc: GrpcTestClient;

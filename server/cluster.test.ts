@@ -10,7 +10,8 @@ import { io as connectClient } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server";
-import { startNode, type TestClient } from "./test-server";
+import { startNode } from "./testing/node";
+import { TEST_ENV, type TestClient } from "./testing/test-server";
 
 const PRESENCE_TTL_MS = 1_500;
 /** How long a poll waits for what other nodes do: generous, the machine may be busy. */
@@ -49,7 +50,7 @@ afterAll(async () => {
 /** A node in this process, sharing `redisUrl`. */
 async function node(name: string, redisUrl = redis.url, env: Record<string, string> = {}): Promise<string> {
   const { url, server } = await startNode(
-    { ...BASE_ENV, STORE: "redis", REDIS_URL: redisUrl, NODE_NAME: name, ...env },
+    { ...TEST_ENV, ...BASE_ENV, STORE: "redis", REDIS_URL: redisUrl, NODE_NAME: name, ...env },
     { redis: { presenceTtlMs: PRESENCE_TTL_MS } },
   );
   cleanups.push(() => server.close());
@@ -58,7 +59,7 @@ async function node(name: string, redisUrl = redis.url, env: Record<string, stri
 
 /** A node in a child process, which the test can kill -9. */
 async function nodeProcess(name: string): Promise<{ url: string; kill(): void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/test-node.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
     env: { ...process.env, ...BASE_ENV, PORT: "0", STORE: "redis", REDIS_URL: redis.url, NODE_NAME: name, LIVECHAT_TEST_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS) },
     stdio: ["ignore", "pipe", "inherit"],
   });

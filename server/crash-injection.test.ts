@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Ack, Message, SendReply } from "../lib/protocol";
 import { openJournaledStore } from "../lib/store/journaled";
 import { RecordingLogger } from "../lib/testing/fakes";
-import { ADMIN_TOKEN, startTestServer, type TestClient, type TestServer } from "./test-server";
+import { ADMIN_TOKEN, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 const ROOMS = 10;
 const SENDERS = 5;

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import type { Ack, Message, SendReply } from "../lib/protocol";
 import { RecordingLogger } from "../lib/testing/fakes";
-import { startTestServer, type TestServer } from "./test-server";
+import { startTestServer, type TestServer } from "./testing/test-server";
 
 const dirs: string[] = [];
 afterAll(async () => {

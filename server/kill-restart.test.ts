@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, expect, it } from "vitest";
 import type { Message, SendReply } from "../lib/protocol";
-import type { TestClient } from "./test-server";
+import type { TestClient } from "./testing/test-server";
 
 const CLIENTS = 50;
 const ROOMS = 5;
@@ -35,7 +35,7 @@ interface Started {
 }
 
 function startServer(dir: string): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/test-node.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -62,7 +62,7 @@ function startServer(dir: string): Promise<Started> {
         return;
       }
       logs.push(entry);
-      // test-node.ts prints {"port":N} once it listens; log lines have a msg.
+      // node-process.ts prints {"port":N} once it listens; log lines have a msg.
       if (entry.msg === undefined && typeof entry.port === "number") {
         resolve({ child, url: `http://127.0.0.1:${entry.port}`, logs });
       }

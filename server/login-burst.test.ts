@@ -2,7 +2,7 @@
 // the event loop, so chat carries on while a burst of logins is being checked.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, SendReply } from "../lib/protocol";
-import { startTestServer, type TestServer } from "./test-server";
+import { startTestServer, type TestServer } from "./testing/test-server";
 
 const LOGINS = 20;
 const credentials = { username: "burster", password: "a long enough password" };

@@ -1,7 +1,7 @@
 // GET /api/metrics as an operator's Prometheus sees it, against a real server and real clients.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, JoinReply, SendReply } from "../lib/protocol";
-import { ADMIN_TOKEN, startTestServer, type TestClient, type TestServer } from "./test-server";
+import { ADMIN_TOKEN, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
 let roomCounter = 0;

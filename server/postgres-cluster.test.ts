@@ -12,7 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
 import { startPostgresServer, type PostgresServer } from "./postgres-server";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server";
-import { startNode, type TestClient } from "./test-server";
+import { startNode } from "./testing/node";
+import { TEST_ENV, type TestClient } from "./testing/test-server";
 
 const PRESENCE_TTL_MS = 1_500;
 /** How long a poll waits for what other nodes do: generous, the machine may be busy. */
@@ -54,7 +55,7 @@ const freshDatabase = () => postgres.createDatabase(`cluster_${++databases}`);
 /** A node in this process on `databaseUrl`, with Redis between the nodes unless `redisUrl` is "". */
 async function node(name: string, databaseUrl: string, redisUrl = redis.url): Promise<{ url: string; close(): Promise<void> }> {
   const { url, server } = await startNode(
-    { ...BASE_ENV, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_NAME: name },
+    { ...TEST_ENV, ...BASE_ENV, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_NAME: name },
     { redis: { presenceTtlMs: PRESENCE_TTL_MS } },
   );
   let closed = false;
@@ -69,7 +70,7 @@ async function node(name: string, databaseUrl: string, redisUrl = redis.url): Pr
 
 /** A node in a child process, which the test can kill -9. */
 async function nodeProcess(name: string, databaseUrl: string): Promise<{ url: string; kill(): void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/test-node.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
     env: {
       ...process.env,
       ...BASE_ENV,

@@ -1,9 +1,9 @@
 // The per-connection message rate limit (token bucket: 10 a second sustained,
 // 20 at once), and a flood from one socket that other rooms do not notice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join, okOf, send } from "./delivery-test-helpers";
-import { describeFlood, measureFlood } from "./flood-probe";
-import { startTestServer, type TestServer } from "./test-server";
+import { join, okOf, send } from "./testing/delivery-test-helpers";
+import { describeFlood, measureFlood } from "./testing/flood-probe";
+import { startTestServer, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
 let roomCounter = 0;

@@ -5,8 +5,8 @@ import { availableParallelism, loadavg } from "node:os";
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { until } from "./delivery-test-helpers";
-import { startTestServer, type TestServer } from "./test-server";
+import { until } from "./testing/delivery-test-helpers";
+import { startTestServer, type TestServer } from "./testing/test-server";
 
 const ROOMS = 50;
 const PER_ROOM = 20;
@@ -46,7 +46,7 @@ describe("a reconnect storm", () => {
       counts[room] = 20;
     }
 
-    const worker = new Worker(new URL("./storm-clients.worker.mjs", import.meta.url), {
+    const worker = new Worker(new URL("./testing/storm-clients.worker.mjs", import.meta.url), {
       workerData: { url: app.url, rooms, perRoom: PER_ROOM, reconnection: RECONNECTION },
     });
     let progress: Progress = { type: "progress", connected: 0, joinedOnce: 0, joinedAgain: 0, joinErrors: 0 };

@@ -3,8 +3,8 @@
 // allowance per address across both, so each test gets a server of its own.
 import { status } from "@grpc/grpc-js";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { connectGrpc, type GrpcTestClient } from "./test-clients";
-import { startTestServer, type TestServer } from "./test-server";
+import { connectGrpc, type GrpcTestClient } from "./testing/test-clients";
+import { startTestServer, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
 let grpc: GrpcTestClient;

@@ -2,8 +2,8 @@
 // OUTBOUND_BUFFER_BYTES, and the room goes on for everyone else.
 import type { Socket as NetSocket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectMessages, join, okOf, range, send, until } from "./delivery-test-helpers";
-import { startTestServer, type TestClient, type TestServer } from "./test-server";
+import { collectMessages, join, okOf, range, send, until } from "./testing/delivery-test-helpers";
+import { startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 const LIMIT_BYTES = 256 * 1024;
 let app: TestServer;

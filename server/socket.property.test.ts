@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anyValue, assertProperty, batchOf, BATCH, isErrorBody, oddString, payload, RUNS } from "../lib/testing/arbitraries";
 import type { Message } from "../lib/protocol";
-import { startTestServer, type TestClient, type TestServer } from "./test-server";
+import { startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 const JOINED = "fuzz-joined";
 

@@ -1,7 +1,7 @@
 // The Socket.IO contract against a real server and real socket.io-client connections.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply, ServerToClientEvents } from "../lib/protocol";
-import { sessionCookie, startTestServer, type TestClient, type TestServer } from "./test-server";
+import { sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
 let roomCounter = 0;

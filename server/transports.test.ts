@@ -3,7 +3,7 @@
 import { io as connectClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, RoomMessagesPush, SendReply } from "../lib/protocol";
-import { startTestServer, type TestClient, type TestServer } from "./test-server";
+import { startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
 const opened: TestClient[] = [];

@@ -1,12 +1,9 @@
 // Scenario 8: scenario 2 across two nodes sharing a redis-server: what the Redis
 // adapter adds to p99 and to CPU against one node with the embedded store.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { loadConfig } from "../../server/config";
 import { runFanout } from "../fanout";
-import { startRedisServer } from "../../server/redis-server";
-import { ratio, type Row } from "../report";
+import { startNodesOnFreshRedis } from "../../server/testing/fresh-redis";
+import { busiestLoad, ratio, type Row } from "../report";
 import type { Context, Scenario } from "../scenario";
 import { ServerHandle } from "../spawn";
 
@@ -38,37 +35,31 @@ export const cluster: Scenario = {
     } finally {
       await single.close();
     }
-    const redisDir = mkdtempSync(path.join(tmpdir(), "livechat-bench-redis-"));
-    const redis = await startRedisServer({ dir: redisDir });
+    const pair = await startNodesOnFreshRedis((redisEnv, i) =>
+      ServerHandle.start("livechat", { env: { ...context.livechatEnv, DATA_DIR: "", ...redisEnv, NODE_NAME: `bench-${"ab"[i]}` } }),
+    );
     try {
-      const env = { ...context.livechatEnv, DATA_DIR: "", STORE: "redis", REDIS_URL: redis.url };
-      const nodeA = await ServerHandle.start("livechat", { env: { ...env, NODE_NAME: "bench-a" } });
-      const nodeB = await ServerHandle.start("livechat", { env: { ...env, NODE_NAME: "bench-b" } });
-      try {
-        const two = await runFanout(nodeA, { ...options, extraServers: [nodeB] });
-        context.log(`one node: p99 ${alone.receive.p99Ms} ms, CPU ${alone.serverCpuMs} ms; two nodes over Redis: p99 ${two.receive.p99Ms} ms, CPU ${two.serverCpuMs} ms, ${two.deliveredPct}% delivered`);
-        context.detail("livechat", { alone, two });
-        const added = Math.round((two.receive.p99Ms - alone.receive.p99Ms) * 100) / 100;
-        return [
-          {
-            scenario: "8 cluster",
-            figure,
-            unit: "ms",
-            bsio: alone.receive.p99Ms,
-            livechat: two.receive.p99Ms,
-            ratio: ratio(two.receive.p99Ms, alone.receive.p99Ms),
-            target: "< 3 ms added",
-            pass: added < 3 && two.deliveredPct === 100,
-            note: `B-sio column: one Livechat node (embedded store); added ${added} ms; CPU ${alone.serverCpuMs} ms on one node, ${two.serverCpuMs} ms on two; both nodes share core 0`,
-          },
-        ];
-      } finally {
-        await nodeA.close();
-        await nodeB.close();
-      }
+      const [nodeA, nodeB] = pair.nodes as [ServerHandle, ServerHandle];
+      const two = await runFanout(nodeA, { ...options, extraServers: [nodeB] });
+      context.log(`one node: p99 ${alone.receive.p99Ms} ms, CPU ${alone.serverCpuMs} ms; two nodes over Redis: p99 ${two.receive.p99Ms} ms, CPU ${two.serverCpuMs} ms, ${two.deliveredPct}% delivered`);
+      context.detail("livechat", { alone, two });
+      const added = Math.round((two.receive.p99Ms - alone.receive.p99Ms) * 100) / 100;
+      return [
+        {
+          scenario: "8 cluster",
+          figure,
+          unit: "ms",
+          bsio: alone.receive.p99Ms,
+          livechat: two.receive.p99Ms,
+          ratio: ratio(two.receive.p99Ms, alone.receive.p99Ms),
+          target: "< 3 ms added",
+          pass: added < 3 && two.deliveredPct === 100,
+          loadCpuPct: busiestLoad(alone, two),
+          note: `B-sio column: one Livechat node (embedded store); added ${added} ms; CPU ${alone.serverCpuMs} ms on one node, ${two.serverCpuMs} ms on two; both nodes share core 0`,
+        },
+      ];
     } finally {
-      await redis.stop();
-      rmSync(redisDir, { recursive: true, force: true });
+      await pair.stop();
     }
   },
 };

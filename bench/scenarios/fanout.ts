@@ -2,7 +2,7 @@
 // servers run side by side (idle ones cost nothing) so the three measurements of
 // one room size are taken close together on this noisy machine.
 import { runFanout, type FanoutResult } from "../fanout";
-import { ratio, type Row } from "../report";
+import { busiestLoad, ratio, type Row } from "../report";
 import { KINDS, type Context, type Scenario } from "../scenario";
 import { startHandled } from "../spawn";
 
@@ -34,6 +34,7 @@ export const fanout: Scenario = {
         }
         const [ws, sio, lc] = [results["b-ws"]!, results["b-sio"]!, results.livechat!];
         const p99Ratio = ratio(lc.receive.p99Ms, sio.receive.p99Ms);
+        const loadCpuPct = busiestLoad(ws, sio, lc);
         const row: Row = {
           scenario: "2 fan-out",
           figure: `p99, room of ${members} at ${Math.round(messagesPerS)} msg/s`,
@@ -44,6 +45,7 @@ export const fanout: Scenario = {
           ratio: p99Ratio,
           target: "<= 1.3x B-sio",
           pass: (p99Ratio ?? Infinity) <= 1.3 && lc.deliveredPct === 100,
+          loadCpuPct,
           note:
             `Livechat p50 ${lc.receive.p50Ms} ms, max ${lc.receive.maxMs} ms; delivered B-ws ${ws.deliveredPct}%, B-sio ${sio.deliveredPct}%, Livechat ${lc.deliveredPct}%; ` +
             `CPU (server/load) B-ws ${ws.serverCpuPct}/${ws.loadCpuPct}%, B-sio ${sio.serverCpuPct}/${sio.loadCpuPct}%, Livechat ${lc.serverCpuPct}/${lc.loadCpuPct}%`,
@@ -60,6 +62,7 @@ export const fanout: Scenario = {
           livechat: cpu(lc),
           ratio: ratio(cpu(lc), cpu(sio)),
           target: "-",
+          loadCpuPct,
         });
         if (members === 1000 && messagesPerS === 20) {
           rows.push({ ...row, figure: "p99, room of 1000 at 20 msg/s (absolute)", target: "< 50 ms", pass: lc.receive.p99Ms < 50 && lc.deliveredPct === 100, note: undefined });

@@ -3,7 +3,7 @@
 // that pushes just the messages the previous push lacked (servers/livechat.ts).
 import path from "node:path";
 import { runFanout, type FanoutResult } from "../fanout";
-import { ratio, type Row } from "../report";
+import { busiestLoad, ratio, type Row } from "../report";
 import type { Context, Scenario } from "../scenario";
 import { startHandled } from "../spawn";
 import type { PushMode, ServerKind } from "../servers/types";
@@ -35,7 +35,8 @@ export const fullList: Scenario = {
         const result = results[`${kind}:${push}`];
         return result && pick(result);
       });
-      return { scenario: `push ${push === "full" ? "full list" : "new only"}`, figure, unit, bws: ws, bsio: sio, livechat: lc, ratio: ratio(lc, sio), target: "-" };
+      const loadCpuPct = busiestLoad(...(["b-ws", "b-sio", "livechat"] as const).map((kind) => results[`${kind}:${push}`]));
+      return { scenario: `push ${push === "full" ? "full list" : "new only"}`, figure, unit, bws: ws, bsio: sio, livechat: lc, ratio: ratio(lc, sio), target: "-", loadCpuPct };
     };
     const rate = `room of 100 at ${options.messagesPerS} msg/s`;
     const fullCost = results["livechat:full"]?.serverCpuSPerMillion;

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { login, registerUser } from "../accounts";
 import { runFanout } from "../fanout";
 import { closedLoop } from "../httpload";
-import { ratio, type Row } from "../report";
+import { busiestLoad, ratio, type Row } from "../report";
 import type { Context, Scenario } from "../scenario";
 import { hasTaskset, ServerHandle } from "../spawn";
 
@@ -83,6 +83,7 @@ export const loginScenario: Scenario = {
           ratio: chatRatio,
           target: "<= 1.5x without",
           pass: (chatRatio ?? Infinity) <= 1.5 && burst.deliveredPct === 100,
+          loadCpuPct: busiestLoad(quiet, burst),
         },
       ];
     } finally {

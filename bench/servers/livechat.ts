@@ -2,28 +2,25 @@
 // mode is a bench-only variant: it rewrites each `room:messages` push on its way
 // through Socket.IO's adapter to carry only the messages the previous push lacked,
 // to measure what pushing the full list costs. The product never runs it.
-import { loadConfig } from "../../server/config";
-import { createServer, type LivechatServer } from "../../server/create-server";
+import type { LivechatServer } from "../../server/create-server";
+import { startNode } from "../../server/testing/node";
 import type { BenchServer, ServerOptions } from "./types";
 
 const BENCH_SESSION_SECRET = "bench-session-secret-that-is-long-enough-0123456789";
 
 export async function startLivechat(options: ServerOptions): Promise<BenchServer> {
-  const config = loadConfig({
-    PORT: String(options.port),
-    HOST: "127.0.0.1",
-    DATA_DIR: "",
-    SESSION_SECRET: BENCH_SESSION_SECRET,
-    NODE_NAME: "bench",
-    LOG_LEVEL: "silent",
-    NODE_ENV: "production",
-    // Several Livechat servers may run at once (cluster, full-list): each takes a free gRPC port.
-    GRPC_PORT: "0",
-    ...options.env,
-  });
-  const server = await createServer(config, { pages: options.pages ?? false });
+  // Several Livechat servers may run at once (cluster, full-list): each takes a free gRPC port (startNode's default).
+  const { port, server } = await startNode(
+    {
+      PORT: String(options.port),
+      SESSION_SECRET: BENCH_SESSION_SECRET,
+      NODE_NAME: "bench",
+      NODE_ENV: "production",
+      ...options.env,
+    },
+    { pages: options.pages ?? false },
+  );
   if (options.push === "new") pushOnlyNewMessages(server);
-  const { port } = await server.listen();
   return { port, close: () => server.close() };
 }
 

@@ -16,7 +16,7 @@ import {
   RUNS,
   shortOddString,
 } from "../../lib/testing/arbitraries";
-import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestServer } from "../test-server";
+import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestServer } from "../testing/test-server";
 
 let app: TestServer;
 let cookie = "";

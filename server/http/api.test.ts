@@ -1,7 +1,7 @@
 // The HTTP contract against a real server on a free port.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomSummary } from "../../lib/protocol";
-import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestServer } from "../test-server";
+import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestServer } from "../testing/test-server";
 
 let app: TestServer;
 let counter = 0;

@@ -2,7 +2,7 @@
 // per client address and per account. Each test runs its own server so counts start at 0.
 import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-server";
+import { startTestServer, type TestServer } from "../testing/test-server";
 
 const PASSWORD = "correct horse battery";
 let app: TestServer | undefined;

@@ -15,7 +15,7 @@ import {
   shortOddString,
 } from "../../lib/testing/arbitraries";
 import { reportingSeed, sampleSeed } from "../../lib/testing/seed";
-import { startTestServer, type TestServer } from "../test-server";
+import { startTestServer, type TestServer } from "../testing/test-server";
 
 const SECRET = "the-cookie-fuzzing-secret-0123456789abcdef";
 const OTHER_SECRET = "some-other-site-secret-0123456789abcdefgh";

@@ -1,6 +1,6 @@
 // Security headers on every API answer, whatever the answer is.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-server";
+import { startTestServer, type TestServer } from "../testing/test-server";
 import { API_POLICY, pagePolicy } from "./security-headers";
 
 let app: TestServer;

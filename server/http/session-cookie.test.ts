@@ -3,7 +3,7 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sealSession } from "../../lib/accounts/session";
-import { sessionCookie, startTestServer, type TestServer } from "../test-server";
+import { sessionCookie, startTestServer, type TestServer } from "../testing/test-server";
 
 const OLD_SECRET = "the-secret-before-rotation-0123456789abcdef";
 const NEW_SECRET = "the-secret-after-rotation-0123456789abcdefgh";

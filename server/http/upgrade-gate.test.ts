@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-server";
+import { startTestServer, type TestServer } from "../testing/test-server";
 import { upgradeGate } from "./upgrade-gate";
 
 let app: TestServer;

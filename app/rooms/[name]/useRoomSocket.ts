@@ -11,6 +11,7 @@
 // reconnects at once instead of waiting out the back-off.
 import { useCallback, useEffect, useRef, useState, type Dispatch } from "react";
 import { io, type Socket } from "socket.io-client";
+import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs } from "@/lib/client-policy";
 import type {
   Ack,
   ClientToServerEvents,
@@ -34,14 +35,12 @@ export interface ConnectionStatus {
   canRetry: boolean;
 }
 
-const ACK_TIMEOUT_MS = 10_000;
 /** A send that got no answer while still connected is sent again (same clientId) after this. */
 const RESEND_AFTER_MS = 1_000;
 /** rate_limited or room_unavailable: try again after this. */
 const BACK_OFF_MS = 1_000;
 const RECONNECTION = { reconnectionDelay: 500, reconnectionDelayMax: 10_000, randomizationFactor: 0.5 };
 const NOTICE_LIMIT = 20;
-const JOIN_RETRIES = 3;
 /** While the server cannot reach its store (room_unavailable), the page tries again this often. */
 const UNAVAILABLE_RETRY_MS = 3_000;
 
@@ -94,9 +93,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       }
       if (disposed) return null;
       if (!reply.ok) {
-        // A room being restarted by its supervisor answers once with room_unavailable.
-        if (reply.error.code === "room_unavailable" && attempt < JOIN_RETRIES) {
-          await delay(250 * (attempt + 1));
+        const retryAfterMs = joinRetryDelayMs(reply.error, attempt);
+        if (retryAfterMs !== undefined) {
+          await delay(retryAfterMs);
           return disposed ? null : join(attempt + 1);
         }
         if (reply.error.code === "room_unavailable") {
@@ -228,13 +227,6 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   }, []);
 
   return { status, members, notices, you, socketNode, send, reconnect };
-}
-
-function errorBodyOf(data: unknown): ErrorBody | null {
-  if (typeof data !== "object" || data === null) return null;
-  const message = (data as { message?: unknown }).message;
-  const code = (data as { code?: unknown }).code;
-  return typeof message === "string" ? ({ code, message } as ErrorBody) : null;
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 // Helpers shared by the delivery tests (rate limit, slow consumer, reconnect
-// storm): acks in the contract's shape, and latency figures.
-import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
+// storm): acks in the contract's shape, polling, and what a client was shown.
+import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../../lib/protocol";
 import type { TestClient } from "./test-server";
 
 export const join = (client: TestClient, room: string) =>
@@ -33,12 +33,6 @@ export function collectMessages(client: TestClient, room: string): Map<number, M
     for (const message of push.messages) seen.set(message.seq, message);
   });
   return seen;
-}
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -1,8 +1,8 @@
 // Test support: the clients an outside program would use for the streaming
 // adapters: an SSE reader over fetch and a gRPC client from livechat.proto.
 import { credentials, Metadata, type Client, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
-import type { RoomMessagesPush } from "../lib/protocol";
-import { loadChatService, METADATA, type WireMessage, type WireWatchEvent } from "./grpc/proto";
+import type { RoomMessagesPush } from "../../lib/protocol";
+import { loadChatService, METADATA, type WireMessage, type WireWatchEvent } from "../grpc/proto";
 
 export interface SseEvent {
   event: string;

@@ -5,19 +5,27 @@
 // LIVECHAT_TEST_STORE=postgres (the "cluster-postgres" project), against two
 // nodes sharing a PostgreSQL and a redis-server started here. Connections
 // alternate between the nodes, HTTP requests go to the first.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../lib/protocol";
-import { loadConfig } from "./config";
-import { createServer, type LivechatServer, type ServerOptions } from "./create-server";
-import { startPostgresServer } from "./postgres-server";
-import { startRedisServer } from "./redis-server";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/protocol";
+import type { LivechatServer, ServerOptions } from "../create-server";
+import { startNodesOnFreshPostgres, type PostgresEnv } from "./fresh-postgres";
+import { startNodesOnFreshRedis, type RedisEnv } from "./fresh-redis";
+import { startNode, type StartedNode } from "./node";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
 export const ADMIN_TOKEN = "test-admin-token";
+
+/** What a test node runs with unless the test says otherwise. */
+export const TEST_ENV: Record<string, string> = {
+  SESSION_SECRET: "a-test-secret-that-is-long-enough-1234567890",
+  ADMIN_TOKEN,
+  NODE_NAME: "test-node",
+  BCRYPT_COST: "4",
+  // Off unless a test is about it: tests that send fast from one connection
+  // would meet the per-connection limit (10/s, burst 20) by design.
+  MESSAGE_RATE: "0",
+};
 
 export interface ConnectOptions {
   cookie?: string;
@@ -29,7 +37,7 @@ export interface TestServer {
   url: string;
   server: LivechatServer;
   /** Every node: one, or two in the cluster project. */
-  nodes: { url: string; server: LivechatServer }[];
+  nodes: StartedNode[];
   connect(options?: ConnectOptions): Promise<TestClient>;
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -38,8 +46,8 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
   const shared = process.env.LIVECHAT_TEST_STORE;
   if ((shared === "redis" || shared === "postgres") && env.STORE === undefined) return startTestCluster(env, options, shared);
-  const node = await startNode(env, options);
-  return serve([node], async () => {});
+  const node = await startNode({ ...TEST_ENV, ...env }, options);
+  return serve([node], () => node.close());
 }
 
 /**
@@ -51,47 +59,12 @@ export async function startTestCluster(
   options: ServerOptions = {},
   store: "redis" | "postgres" = "redis",
 ): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), "livechat-test-redis-"));
-  const redis = await startRedisServer({ dir });
-  // A folder of its own: PostgreSQL runs as another user when the tests run as root.
-  const postgresDir = store === "postgres" ? mkdtempSync(join(tmpdir(), "livechat-test-postgres-")) : undefined;
-  const postgres = postgresDir ? await startPostgresServer({ dir: postgresDir, fsync: false }) : undefined;
-  const clusterEnv = {
-    STORE: store,
-    REDIS_URL: redis.url,
-    ...(postgres ? { DATABASE_URL: await postgres.createDatabase("livechat") } : {}),
-    ...env,
-  };
-  const nodes = [await startNode(clusterEnv, options), await startNode(clusterEnv, options)];
-  return serve(nodes, async () => {
-    await redis.stop();
-    await postgres?.stop();
-    for (const folder of [dir, postgresDir]) if (folder) rmSync(folder, { recursive: true, force: true });
-  });
+  const startOne = (sharedEnv: RedisEnv | PostgresEnv) => startNode({ ...TEST_ENV, ...sharedEnv, ...env }, options);
+  const { nodes, stop } = store === "postgres" ? await startNodesOnFreshPostgres(startOne) : await startNodesOnFreshRedis(startOne);
+  return serve(nodes, stop);
 }
 
-export async function startNode(env: Record<string, string>, options: ServerOptions = {}): Promise<{ url: string; server: LivechatServer }> {
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATA_DIR: "",
-    SESSION_SECRET: "a-test-secret-that-is-long-enough-1234567890",
-    ADMIN_TOKEN,
-    NODE_NAME: "test-node",
-    LOG_LEVEL: "silent",
-    BCRYPT_COST: "4",
-    GRPC_PORT: "0",
-    // Off unless a test is about it: tests that send fast from one connection
-    // would meet the per-connection limit (10/s, burst 20) by design.
-    MESSAGE_RATE: "0",
-    ...env,
-  });
-  const server = await createServer(config, { pages: false, ...options });
-  const { port } = await server.listen();
-  return { url: `http://127.0.0.1:${port}`, server };
-}
-
-function serve(nodes: { url: string; server: LivechatServer }[], afterClose: () => Promise<void>): TestServer {
+function serve(nodes: StartedNode[], closeNodes: () => Promise<void>): TestServer {
   const { url, server } = nodes[0]!;
   const clients: TestClient[] = [];
   let connections = 0;
@@ -122,8 +95,7 @@ function serve(nodes: { url: string; server: LivechatServer }[], afterClose: () 
       }),
     close: async () => {
       for (const client of clients) client.disconnect();
-      for (const node of nodes) await node.server.close();
-      await afterClose();
+      await closeNodes();
     },
   };
 }

@@ -5,8 +5,9 @@
 // server's event loop.
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import type { RoomMessagesPush } from "../lib/protocol";
-import { join, okOf, percentile, send, until } from "./delivery-test-helpers";
+import type { RoomMessagesPush } from "../../lib/protocol";
+import { join, okOf, send, until } from "./delivery-test-helpers";
+import { percentile } from "./percentile";
 import type { TestServer } from "./test-server";
 
 export interface FloodOptions {
