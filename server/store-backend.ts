@@ -91,10 +91,13 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
       `DATABASE_URL points at a PostgreSQL that cannot be reached or prepared (${error instanceof Error ? error.message : String(error)}); start PostgreSQL or fix DATABASE_URL.`,
     );
   });
-  const flow = config.redisUrl ? await openRedisFlow(config, logger, publish, options, { feed: false }).catch(async (error: unknown) => {
-    await store.close();
-    throw error;
-  }) : undefined;
+  let flow: RedisFlow | undefined;
+  if (config.redisUrl) {
+    flow = await openRedisFlow(config, logger, publish, options, { feed: false }).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+  }
   logger.info("using the PostgreSQL store", {
     database: redactDatabaseUrl(url),
     ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}),
