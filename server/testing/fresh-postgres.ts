@@ -18,18 +18,25 @@ export interface NodesOnPostgres<N> extends NodesOnRedis<N> {
   postgres: PostgresServer;
 }
 
+export interface FreshPostgresOptions {
+  /** Nodes to start (default 2). */
+  count?: number;
+  /** Commits fsynced, as in production (benches); off by default (tests: much faster on a busy disk). */
+  fsync?: boolean;
+}
+
 /**
- * Starts a PostgreSQL (fsync off: test data) and a redis-server, each in a fresh folder,
- * then `count` nodes one after another with `start`. Stopping closes the nodes, then
- * both servers, and removes their folders.
+ * Starts a PostgreSQL and a redis-server, each in a fresh folder, then `count` nodes one
+ * after another with `start`. Stopping closes the nodes, then both servers, and removes
+ * their folders.
  */
 export async function startNodesOnFreshPostgres<N extends { close(): Promise<void> }>(
   start: (postgresEnv: PostgresEnv, index: number) => Promise<N>,
-  count = 2,
+  { count = 2, fsync = false }: FreshPostgresOptions = {},
 ): Promise<NodesOnPostgres<N>> {
   // A folder of its own: PostgreSQL runs as another user when the tests run as root.
   const dir = mkdtempSync(path.join(tmpdir(), "livechat-postgres-"));
-  const postgres = await startPostgresServer({ dir, fsync: false });
+  const postgres = await startPostgresServer({ dir, fsync });
   const stopPostgres = async () => {
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });
