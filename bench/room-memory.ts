@@ -16,7 +16,6 @@ const heapMb = () => {
 
 const registry = new RegistryManager({
   store: new MemoryStore(),
-  publish: () => {},
   logger: createLogger({}, "silent"),
   historyWindow: 100,
   maxLiveRooms: cap,

@@ -2,7 +2,7 @@
 // the bench). It answers the bench over IPC: its port, its CPU time over a scenario,
 // and its heap and RSS after a full GC.
 import { startServer } from "./servers/start";
-import type { ServerKind, ServerOptions } from "./servers/types";
+import type { ServerKind, BenchServerOptions } from "./servers/types";
 
 export type ServerRequest = { type: "cpu-start" } | { type: "cpu-stop" } | { type: "memory" } | { type: "close" };
 export type ServerReply =
@@ -12,7 +12,7 @@ export type ServerReply =
   | { type: "closed" };
 
 const kind = process.argv[2] as ServerKind;
-const options = JSON.parse(process.argv[3] ?? "{}") as ServerOptions;
+const options = JSON.parse(process.argv[3] ?? "{}") as BenchServerOptions;
 const send = (reply: ServerReply) => process.send?.(reply);
 
 const server = await startServer(kind, options);

@@ -2,7 +2,7 @@
 // while the load generator (this process) is pinned to core 1.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import type { ServerReply, ServerRequest } from "./server-process";
-import type { ServerKind, ServerOptions } from "./servers/types";
+import type { ServerKind, BenchServerOptions } from "./servers/types";
 
 const SERVER_CORE = "0";
 const LOAD_CORE = "1";
@@ -36,8 +36,8 @@ export class ServerHandle {
     private readonly child: ChildProcess,
   ) {}
 
-  static async start(kind: ServerKind, options: Partial<ServerOptions> = {}): Promise<ServerHandle> {
-    const full: ServerOptions = { port: 0, push: "full", ...options };
+  static async start(kind: ServerKind, options: Partial<BenchServerOptions> = {}): Promise<ServerHandle> {
+    const full: BenchServerOptions = { port: 0, push: "full", ...options };
     const node = [process.execPath, "--expose-gc", "--import", "tsx", ENTRY, kind, JSON.stringify(full)];
     const [command, ...args] = hasTaskset ? ["taskset", "-c", SERVER_CORE, ...node] : node;
     const child = spawn(command!, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], cwd: process.cwd() });
@@ -100,7 +100,7 @@ export class ServerHandle {
  * Starts one server of each kind at once (start-up is seconds of tsx on a busy
  * machine); a scenario then takes them in turn. Idle servers cost the others nothing.
  */
-export function prestart(kinds: ServerKind[], options: Partial<ServerOptions> = {}) {
+export function prestart(kinds: ServerKind[], options: Partial<BenchServerOptions> = {}) {
   const started = new Map(kinds.map((kind) => [kind, startHandled(kind, options)] as const));
   return {
     take: (kind: ServerKind) => started.get(kind)!,
@@ -113,7 +113,7 @@ export function prestart(kinds: ServerKind[], options: Partial<ServerOptions> = 
 /** Measures each kind in turn on servers started side by side ahead of time; closes every one. */
 export async function eachServer(
   kinds: ServerKind[],
-  options: Partial<ServerOptions>,
+  options: Partial<BenchServerOptions>,
   measure: (kind: ServerKind, server: ServerHandle) => Promise<void>,
 ): Promise<void> {
   const pool = prestart(kinds, options);
@@ -132,7 +132,7 @@ export async function eachServer(
 }
 
 /** A start whose failure surfaces where it is awaited, not as an unhandled rejection before. */
-export function startHandled(kind: ServerKind, options: Partial<ServerOptions> = {}): Promise<ServerHandle> {
+export function startHandled(kind: ServerKind, options: Partial<BenchServerOptions> = {}): Promise<ServerHandle> {
   const starting = ServerHandle.start(kind, options);
   starting.catch(() => undefined);
   return starting;

@@ -1,4 +1,4 @@
-// The wire contract (../shared/PROTOCOL.md, docs/protocol.md) as types shared by
+// The wire contract (docs/protocol.md) as types shared by
 // the server and the browser. Types are no validation: inbound payloads are
 // parsed in lib/payloads.ts.
 

@@ -8,8 +8,8 @@ import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { SendLimiter } from "../lib/limits/send-limiter";
+import { PushBus } from "../lib/pushes/push-bus";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
-import type { Publish } from "../lib/rooms/room";
 import type { Config } from "./config";
 import { DeliveryStats } from "./delivery-stats";
 import { startGrpcServer, type GrpcAdapter } from "./grpc/server";
@@ -22,6 +22,7 @@ import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecrets } from "./session-secret";
 import { attachSocketServer, type ChatServer } from "./socket";
+import { relayPushes } from "./socket-pushes";
 import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
 
 export interface LivechatServer {
@@ -70,21 +71,10 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<LivechatServer> {
   const logger = options.logger ?? createLogger({ node: config.nodeName }, config.logLevel);
   const web = config.adapters.includes("web");
-  // The registry publishes through Socket.IO (`io`, created below): rooms only publish
-  // once clients have connected, so `io` is always there by then.
-  const publish: Publish = (topic, event, payload) => {
-    if (io) {
-      // Every node's worker keeps its room's list in the store's order and pushes it to its
-      // own sockets; relaying lists between nodes could hand a page an older list last.
-      // Presence, notices and deletions go to every node's sockets (the Redis adapter).
-      const target = event === "room:messages" ? io.local : io;
-      // Publish is typed per event already; Socket.IO's emit cannot follow a generic event name.
-      (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
-      // A deleted room has no one in it any more; its pages were told and rejoin on purpose.
-      if (event === "room:deleted") io.in(topic).socketsLeave(topic);
-    }
-  };
-  const backend = await openStoreBackend(config, logger, publish, options.redis);
+  // Rooms and shared presence publish here; every transport subscribes (Socket.IO below,
+  // SSE and gRPC per watched room).
+  const pushes = new PushBus();
+  const backend = await openStoreBackend(config, logger, pushes.publish, options.redis);
   const { store } = backend;
   // Nodes sharing Redis share a generated secret too, so a cookie from one works on all.
   const sharedSecret = config.sessionSecret ? undefined : await backend.sharedSessionSecret?.();
@@ -98,7 +88,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const registry = new RegistryManager({
     store,
-    publish,
+    pushes,
     logger,
     observer: metrics.roomObserver,
     historyWindow: config.historyWindow,
@@ -148,6 +138,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const io = web
     ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats })
     : undefined;
+  const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
   if (io) await backend.attach(io);
   let grpc: GrpcAdapter | undefined;
 
@@ -176,6 +167,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // This node's people leave their rooms while the other nodes can still be told.
       await backend.closePresence();
       await registry.close();
+      stopPushes?.();
       streams?.closeAll();
       await grpc?.close();
       // Disconnects every socket and stops accepting; idle keep-alive connections would

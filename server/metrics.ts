@@ -1,6 +1,6 @@
 // Prometheus metrics for GET /api/metrics: what the rooms report through their
-// observer, what the node counts (connections, live rooms), refusals by the rate
-// limiter, and Node's own figures (event-loop lag, heap, GC, CPU).
+// observer, what the node counts (connections, live rooms), `rate_limited`
+// refusals, and Node's own figures (event-loop lag, heap, GC, CPU).
 // Each server has its own registry, so several servers in one process (tests) never clash.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RoomObserver } from "../lib/rooms/observer";
@@ -21,7 +21,10 @@ const FANOUT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 export class Metrics {
   readonly registry = new Registry();
-  /** Refusals answered `rate_limited`: the rate limiter calls `rateLimited.inc()`. */
+  /**
+   * Refusals answered `rate_limited`, counted by the transport that answers them: Socket.IO's
+   * send handler (through DeliveryStats) and the JSON API's error path. gRPC's are not counted.
+   */
   readonly rateLimited: Counter;
   /** Connections cut off as slow consumers (their unsent output passed OUTBOUND_BUFFER_BYTES). */
   readonly slowConsumersCut: Counter;

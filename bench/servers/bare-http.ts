@@ -3,9 +3,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BaselineRooms } from "./baseline-rooms";
-import type { BenchServer, ServerOptions } from "./types";
+import type { BenchServer, BenchServerOptions } from "./types";
 
-export async function startBareHttp(options: ServerOptions): Promise<BenchServer> {
+export async function startBareHttp(options: BenchServerOptions): Promise<BenchServer> {
   const rooms = new BaselineRooms("full");
   for (let i = 0; i < 100; i++) rooms.append("history", `w|0|${"x".repeat(40)}`);
   const body = JSON.stringify({ messages: rooms.window("history") });

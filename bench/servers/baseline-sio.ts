@@ -4,12 +4,12 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { BaselineRooms, joinReply } from "./baseline-rooms";
-import type { BenchServer, ServerOptions } from "./types";
+import type { BenchServer, BenchServerOptions } from "./types";
 
 type Ack = (reply: unknown) => void;
 type Payload = { room?: unknown; content?: unknown };
 
-export async function startBaselineSio(options: ServerOptions): Promise<BenchServer> {
+export async function startBaselineSio(options: BenchServerOptions): Promise<BenchServer> {
   const httpServer = createServer();
   const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 1e6 });
   const rooms = new BaselineRooms(options.push, (push) => io.to(`room:${push.room}`).emit("room:messages", push));

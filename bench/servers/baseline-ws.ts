@@ -6,11 +6,11 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { encodeAck, parseFrame } from "../frames";
 import { BaselineRooms, joinReply } from "./baseline-rooms";
-import type { BenchServer, ServerOptions } from "./types";
+import type { BenchServer, BenchServerOptions } from "./types";
 
 const OPEN = `0${JSON.stringify({ sid: "b-ws", upgrades: [], pingInterval: 25_000, pingTimeout: 20_000, maxPayload: 1e6 })}`;
 
-export async function startBaselineWs(options: ServerOptions): Promise<BenchServer> {
+export async function startBaselineWs(options: BenchServerOptions): Promise<BenchServer> {
   const members = new Map<string, Set<WebSocket>>();
   const rooms = new BaselineRooms(options.push, (push) => {
     const bytes = Buffer.from(`42${JSON.stringify(["room:messages", push])}`);

@@ -4,11 +4,11 @@
 // to measure what pushing the full list costs. The product never runs it.
 import type { LivechatServer } from "../../server/create-server";
 import { startNode } from "../../server/testing/node";
-import type { BenchServer, ServerOptions } from "./types";
+import type { BenchServer, BenchServerOptions } from "./types";
 
 const BENCH_SESSION_SECRET = "bench-session-secret-that-is-long-enough-0123456789";
 
-export async function startLivechat(options: ServerOptions): Promise<BenchServer> {
+export async function startLivechat(options: BenchServerOptions): Promise<BenchServer> {
   // Several Livechat servers may run at once (cluster, full-list): each takes a free gRPC port (startNode's default).
   const { port, server } = await startNode(
     {

@@ -2,9 +2,9 @@ import { startBareHttp } from "./bare-http";
 import { startBaselineSio } from "./baseline-sio";
 import { startBaselineWs } from "./baseline-ws";
 import { startLivechat } from "./livechat";
-import type { BenchServer, ServerKind, ServerOptions } from "./types";
+import type { BenchServer, ServerKind, BenchServerOptions } from "./types";
 
-export function startServer(kind: ServerKind, options: ServerOptions): Promise<BenchServer> {
+export function startServer(kind: ServerKind, options: BenchServerOptions): Promise<BenchServer> {
   switch (kind) {
     case "b-ws":
       return startBaselineWs(options);

@@ -4,7 +4,7 @@ export type ServerKind = "b-ws" | "b-sio" | "livechat" | "bare-http";
 /** "full": push the room's whole window on every change (the design); "new": only the new messages. */
 export type PushMode = "full" | "new";
 
-export interface ServerOptions {
+export interface BenchServerOptions {
   port: number;
   push: PushMode;
   /** Livechat only: serve the Next.js pages too (needs a `next build`). */

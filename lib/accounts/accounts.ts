@@ -12,15 +12,6 @@ import type { SessionData } from "./session";
 /** Names no account may take, nor any name that looks like them. */
 const RESERVED_SKELETONS = new Set([usernameSkeleton(GUEST_DEFAULT_NAME)]);
 
-/**
- * Each registered name's skeleton is claimed in the store's owner table under a key
- * no room name can be (room names never contain "@"): the claim is atomic and
- * durable on every store, so two look-alike registrations cannot both win.
- */
-function skeletonKey(username: string): string {
-  return `@name:${usernameSkeleton(username)}`;
-}
-
 export class Accounts {
   private readonly store: Store;
   private readonly bcryptCost: number;
@@ -38,7 +29,8 @@ export class Accounts {
     assertPassword(password);
     if (RESERVED_SKELETONS.has(usernameSkeleton(username))) throw nameTaken(username);
     const passwordHash = await this.hasher.hash(password, this.bcryptCost);
-    const holder = await this.store.claimOwner(skeletonKey(username), username);
+    // Claimed by its skeleton, atomically, so two look-alike registrations cannot both win.
+    const holder = await this.store.claimUsername(usernameSkeleton(username), username);
     if (holder.toLowerCase() !== username.toLowerCase()) throw lookAlike(username, holder);
     const created = await this.store.createUser({ username, passwordHash, createdAt: new Date().toISOString() });
     if (!created) throw nameTaken(username);
@@ -86,7 +78,7 @@ export class Accounts {
     if (!chosen || chosen.toLowerCase() === GUEST_DEFAULT_NAME) return { username: GUEST_DEFAULT_NAME, guest: true };
     assertUsername(chosen);
     if (await this.store.findUser(chosen)) throw nameTaken(chosen);
-    const holder = await this.store.owner(skeletonKey(chosen));
+    const holder = await this.store.usernameHolder(usernameSkeleton(chosen));
     if (holder) throw lookAlike(chosen, holder);
     return { username: chosen, guest: true };
   }

@@ -25,7 +25,7 @@ function startObserved() {
   const pushes = new PushLog();
   const registry = new RegistryManager({
     store: new MemoryStore(),
-    publish: pushes.publish,
+    pushes: pushes.bus,
     logger: createLogger({}, "silent"),
     historyWindow: 50,
     maxLiveRooms: 100,

@@ -24,7 +24,6 @@ it("keeps at most MAX_LIVE_ROOMS workers and a flat heap through 100,000 distinc
   const cap = 100;
   registry = new RegistryManager({
     store,
-    publish: () => {},
     logger: createLogger({}, "silent"),
     historyWindow: 50,
     maxLiveRooms: cap,

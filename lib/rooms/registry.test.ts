@@ -25,7 +25,7 @@ function startRegistry(options: Partial<Omit<RegistryOptions, "store">> & { stor
   const store = options.store ?? new MemoryStore();
   const pushes = new PushLog();
   const registry = new RegistryManager({
-    publish: pushes.publish,
+    pushes: pushes.bus,
     logger: createLogger({}, "silent"),
     historyWindow: 50,
     maxLiveRooms: 100,

@@ -1,33 +1,32 @@
 // The RegistryManager: finds a room's worker by name, starting it on demand, and
-// supervises every worker like an OTP supervisor: a worker that dies is replaced
-// by one rebuilt from the store. Live workers are bounded; idle empty rooms stop.
+// supervises every worker (supervisor.ts decides restarts). Live workers are bounded;
+// idle empty rooms stop. It owns the node's push bus: workers publish on it and every
+// transport subscribes to it. With a shared store its rooms follow the store's feed
+// (store-feed.ts), so they see what other nodes store.
 import { LRUCache } from "lru-cache";
 import { ChatError } from "../errors";
 import type { Logger } from "../logger";
+import { MemoryPresence } from "../presence/memory";
+import type { RoomPresence } from "../presence/presence";
 import type { Identity, Message, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
+import { PushBus, type RoomPush } from "../pushes/push-bus";
 import type { Store } from "../store/store";
 import type { RoomObserver } from "./observer";
-import { Presence, type RoomPresence } from "./presence";
-import type { JoinResult, Publish, RoomPush, SendRequest } from "./room";
+import type { JoinResult, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
+import { followStore } from "./store-feed";
+import { DEFAULT_RESTART_INTENSITY, Supervisor, type RestartIntensity } from "./supervisor";
+
+export { DEFAULT_RESTART_INTENSITY, type RestartIntensity } from "./supervisor";
 
 /** How often an operation follows a room whose worker exits before running it. */
 const MAX_ATTEMPTS = 3;
 
-/** OTP's restart intensity: more than `maxRestarts` crashes of one room within `withinMs` rest it for `coolOffMs`. */
-export interface RestartIntensity {
-  maxRestarts: number;
-  withinMs: number;
-  coolOffMs: number;
-}
-
-/** What production uses: the 6th crash of a room within 10 s rests it for 30 s. */
-export const DEFAULT_RESTART_INTENSITY: RestartIntensity = { maxRestarts: 5, withinMs: 10_000, coolOffMs: 30_000 };
-
 export interface RegistryOptions {
   store: Store;
-  publish: Publish;
+  /** Where the rooms publish; a new bus unless given (shared presence publishes on it too). */
+  pushes?: PushBus;
   logger: Logger;
   historyWindow: number;
   maxLiveRooms: number;
@@ -41,6 +40,8 @@ export interface RegistryOptions {
 }
 
 export class RegistryManager {
+  /** Every push of this node's rooms: transports subscribe here. */
+  readonly pushes: PushBus;
   private readonly options: RegistryOptions;
   private readonly live: LRUCache<string, Room>;
   private readonly starting = new Map<string, Promise<Room>>();
@@ -48,28 +49,19 @@ export class RegistryManager {
   /** Stopped workers still finishing an operation: their successors wait for them. */
   private readonly retiring = new Map<string, Room>();
   private readonly sweeper: NodeJS.Timeout;
-  private readonly intensity: RestartIntensity;
-  /** Recent crash times per room, for the restart intensity. */
-  private readonly crashes = new Map<string, number[]>();
-  /** Rooms that crashed too often: not restarted until their timer fires. */
-  private readonly resting = new Map<string, { until: number; crashes: number; timer: NodeJS.Timeout }>();
+  private readonly supervisor: Supervisor;
   private readonly unwatch: (() => void) | undefined;
-  /** Watchers of each room's pushes on this node (SSE, gRPC Watch), by topic. */
-  private readonly watchers = new Map<string, Set<(push: RoomPush) => void>>();
-  /** Rooms deleted through this node whose deletion the shared store has not echoed yet. */
-  private readonly deletedHere = new Set<string>();
-  /** Every worker publishes through this: to the transport, then to this node's watchers. */
-  private readonly publish: Publish;
-  private restartCount = 0;
   private closed = false;
 
   constructor(options: RegistryOptions) {
     this.options = options;
-    this.intensity = options.restartIntensity ?? DEFAULT_RESTART_INTENSITY;
-    this.publish = (topic, event, payload) => {
-      options.publish(topic, event, payload);
-      this.tell(topic, { event, payload } as RoomPush);
-    };
+    this.pushes = options.pushes ?? new PushBus();
+    this.supervisor = new Supervisor({
+      intensity: options.restartIntensity ?? DEFAULT_RESTART_INTENSITY,
+      logger: options.logger,
+      ...(options.observer ? { observer: options.observer } : {}),
+      restart: (name) => this.room(name),
+    });
     this.live = new LRUCache<string, Room>({
       max: options.maxLiveRooms,
       dispose: (room, name, reason) => {
@@ -80,19 +72,27 @@ export class RegistryManager {
     });
     this.sweeper = setInterval(() => this.stopIdleRooms(), Math.max(1000, options.idleMs / 2));
     this.sweeper.unref();
-    // A shared store reports what every node stores: each live worker's window follows it.
-    this.unwatch = options.store.watch?.({
-      appended: (message) => this.follow(message.room, (worker) => worker.observe(message)),
-      deleted: (room) => this.forget(room),
-      resync: () => {
-        for (const name of [...this.live.keys()]) this.follow(name, (worker) => worker.refresh());
+    this.unwatch = followStore(
+      options.store,
+      {
+        live: (name) => {
+          const worker = this.live.peek(name);
+          return worker?.alive ? worker : undefined;
+        },
+        starting: (name) => this.starting.get(name),
+        wanted: (name) => !(this.presence.get(name)?.isEmpty ?? true) || this.pushes.isWatched(name),
+        start: (name) => this.room(name),
+        liveNames: () => [...this.live.keys()],
+        paused: (name) => this.closed || this.supervisor.isResting(name),
+        deleted: (name) => this.forget(name),
       },
-    });
+      options.logger,
+    );
   }
 
   /** Room restarts since start-up, as the supervisor counted them. */
   get restarts(): number {
-    return this.restartCount;
+    return this.supervisor.restarts;
   }
 
   join(room: string, connectionId: string, identity: Identity): Promise<JoinResult> {
@@ -136,13 +136,9 @@ export class RegistryManager {
       throw new ChatError("forbidden", `Only the owner of room "${name}" or an admin can delete it.`);
     }
     let deleted: Room | undefined;
-    if (store.watch) this.deletedHere.add(name);
     await this.call(name, async (worker) => {
       await worker.delete();
       deleted = worker;
-    }).catch((error: unknown) => {
-      this.deletedHere.delete(name);
-      throw error;
     });
     if (deleted && this.live.peek(name) === deleted) {
       this.live.delete(name);
@@ -156,26 +152,12 @@ export class RegistryManager {
    * messages stored through any node, and a deletion made anywhere.
    */
   watch(room: string, listener: (push: RoomPush) => void): () => void {
-    const topic = roomTopic(room);
-    let set = this.watchers.get(topic);
-    if (!set) {
-      set = new Set();
-      this.watchers.set(topic, set);
-    }
-    set.add(listener);
-    return () => {
-      const current = this.watchers.get(topic);
-      if (!current?.delete(listener)) return;
-      if (current.size === 0) this.watchers.delete(topic);
-    };
+    return this.pushes.watch(room, listener);
   }
 
   /** Watchers of one room on this node, or of every room without one. */
   watcherCount(room?: string): number {
-    if (room !== undefined) return this.watchers.get(roomTopic(room))?.size ?? 0;
-    let total = 0;
-    for (const set of this.watchers.values()) total += set.size;
-    return total;
+    return this.pushes.watcherCount(room);
   }
 
   /** Live rooms, busiest first. */
@@ -191,15 +173,14 @@ export class RegistryManager {
 
   /** True while the room is resting after crashing too often. */
   isResting(room: string): boolean {
-    return this.resting.has(room);
+    return this.supervisor.isResting(room);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.unwatch?.();
     clearInterval(this.sweeper);
-    for (const { timer } of this.resting.values()) clearTimeout(timer);
-    this.resting.clear();
+    this.supervisor.close();
     for (const room of this.live.values()) room.stop();
     this.live.clear();
   }
@@ -219,16 +200,8 @@ export class RegistryManager {
   }
 
   private room(name: string): Promise<Room> {
-    const resting = this.resting.get(name);
-    if (resting) {
-      const seconds = Math.max(1, Math.ceil((resting.until - Date.now()) / 1000));
-      return Promise.reject(
-        new ChatError(
-          "room_unavailable",
-          `Room "${name}" crashed ${resting.crashes} times within ${this.intensity.withinMs / 1000} s and is resting; it will be tried again in ${seconds} s.`,
-        ),
-      );
-    }
+    const refusal = this.supervisor.refusal(name);
+    if (refusal) return Promise.reject(refusal);
     const worker = this.live.get(name);
     if (worker?.alive) return Promise.resolve(worker);
     let pending = this.starting.get(name);
@@ -244,17 +217,16 @@ export class RegistryManager {
     // A dying predecessor finishes its last operation before the successor reads the store.
     await (this.live.peek(name) ?? this.retiring.get(name))?.exited;
     const { store, historyWindow, observer } = this.options;
-    const { publish } = this;
     let presence = this.presence.get(name);
     if (!presence) {
-      presence = this.options.createPresence?.(name) ?? new Presence();
+      presence = this.options.createPresence?.(name) ?? new MemoryPresence();
       this.presence.set(name, presence);
     }
     const room = await Room.start({
       name,
       store,
       presence,
-      publish,
+      publish: this.pushes.publish,
       historyWindow,
       observer,
       onExit: (dead, reason) => this.restart(dead, reason),
@@ -265,107 +237,27 @@ export class RegistryManager {
 
   private restart(dead: Room, reason: unknown): void {
     if (this.live.peek(dead.name) === dead) this.live.delete(dead.name);
-    if (this.closed) return;
-    if (this.tooManyCrashes(dead.name)) return this.rest(dead.name, reason);
-    this.restartCount += 1;
-    this.options.observer?.roomRestarted(dead.name);
-    this.options.logger.warn("room worker died; restarting it from the store", {
-      room: dead.name,
-      reason: reason instanceof Error ? reason.message : String(reason),
-      restarts: this.restartCount,
-    });
-    this.room(dead.name).catch((error: unknown) => {
-      this.options.logger.error("room worker could not restart", { room: dead.name, error: String(error) });
-    });
+    if (!this.closed) this.supervisor.died(dead.name, reason);
   }
 
-  /** Notes a crash and says whether the room has now crashed more often than the intensity allows. */
-  private tooManyCrashes(name: string): boolean {
-    const now = Date.now();
-    const recent = (this.crashes.get(name) ?? []).filter((at) => at > now - this.intensity.withinMs);
-    recent.push(now);
-    this.crashes.set(name, recent);
-    return recent.length > this.intensity.maxRestarts;
-  }
-
-  private rest(name: string, reason: unknown): void {
-    const crashes = this.crashes.get(name)?.length ?? 0;
-    this.crashes.delete(name);
-    const { withinMs, coolOffMs } = this.intensity;
-    this.options.logger.error("room worker crashes too often; it is not restarted until the cool-off ends", {
-      room: name,
-      crashes,
-      withinSeconds: withinMs / 1000,
-      coolOffSeconds: coolOffMs / 1000,
-      reason: reason instanceof Error ? reason.message : String(reason),
-    });
-    const timer = setTimeout(() => {
-      this.resting.delete(name);
-      if (this.closed) return;
-      this.options.logger.warn("room worker cool-off over; starting it again", { room: name });
-      this.room(name).catch((error: unknown) => {
-        this.options.logger.error("room worker could not restart after its cool-off", { room: name, error: String(error) });
-      });
-    }, coolOffMs);
-    timer.unref();
-    this.resting.set(name, { until: Date.now() + coolOffMs, crashes, timer });
-  }
-
-  /**
-   * Hands a change from the shared store to the room's worker. A room that is not live
-   * is left to the store, unless this node has people in it (its worker was evicted):
-   * then a worker starts and pushes the window.
-   */
-  private follow(name: string, update: (worker: Room) => Promise<void>): void {
-    // A resting room reads the store afresh when its cool-off ends.
-    if (this.closed || this.resting.has(name)) return;
-    const report = (error: unknown) => {
-      if (error instanceof WorkerExited) return; // its successor reads the store afresh
-      this.options.logger.warn("room worker could not follow the store", { room: name, error: String(error) });
-    };
-    const worker = this.live.peek(name);
-    if (worker?.alive) return void update(worker).catch(report);
-    const starting = this.starting.get(name);
-    if (starting) return void starting.then(update).catch(report);
-    const presence = this.presence.get(name);
-    if ((presence && !presence.isEmpty) || this.watchers.has(roomTopic(name))) {
-      void this.room(name)
-        .then((started) => started.refresh())
-        .catch(report);
-    }
-  }
-
-  /** A room deleted anywhere: its worker here stops, and a later one starts from the (empty) store. */
+  /** A room another node deleted: its worker here stops, and a later one starts from the (empty) store. */
   private forget(name: string): void {
-    // This node's people and watchers of the room are told here: the deleting node's
-    // worker told its own (its notice reaches every node's sockets, not these watchers).
-    // The echo of a deletion made here finds them told already, and perhaps back in a new room.
-    if (!this.deletedHere.delete(name)) {
-      void this.presence.get(name)?.clear();
-      this.tell(roomTopic(name), { event: "room:deleted", payload: { room: name } });
-    }
+    // The deleting node's worker told its own people and watchers, and its notice reached
+    // every node's sockets; this node's watchers and presence are told here.
+    void this.presence.get(name)?.clear();
+    this.pushes.relay(roomTopic(name), "room:deleted", { room: name });
     const worker = this.live.peek(name);
     if (!worker) return;
     this.live.delete(name);
     this.retire(name, worker);
   }
 
-  private tell(topic: string, push: RoomPush): void {
-    const set = this.watchers.get(topic);
-    if (!set) return;
-    // A copy: a watcher may stop watching (a stream ending on room:deleted) while we iterate.
-    for (const listener of [...set]) listener(push);
-  }
-
   private stopIdleRooms(): void {
-    const now = Date.now();
-    for (const [name, times] of this.crashes) {
-      if ((times.at(-1) ?? 0) <= now - this.intensity.withinMs) this.crashes.delete(name);
-    }
-    const cutoff = now - this.options.idleMs;
+    this.supervisor.sweep();
+    const cutoff = Date.now() - this.options.idleMs;
     for (const [name, room] of this.live.entries()) {
       const presence = this.presence.get(name);
-      const watched = this.watchers.has(roomTopic(name));
+      const watched = this.pushes.isWatched(name);
       if ((!presence || presence.isEmpty) && !watched && room.idleSince < cutoff) {
         this.live.delete(name);
         this.presence.delete(name);

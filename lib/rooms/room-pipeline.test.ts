@@ -14,7 +14,7 @@ import { RedisStore } from "../store/redis";
 import { connectRedis } from "../store/redis-connection";
 import type { AppendResult, MessageDraft, Store } from "../store/store";
 import { PushLog, RecordingLogger, WrappedStore } from "../testing/fakes";
-import { Presence } from "./presence";
+import { MemoryPresence } from "../presence/memory";
 import { Room, type RoomDeps } from "./room";
 
 const gage: Identity = { username: "gage", guest: false };
@@ -66,7 +66,7 @@ async function startRoom(store: Store) {
   const room = await Room.start({
     name: "lobby",
     store,
-    presence: new Presence(),
+    presence: new MemoryPresence(),
     publish: pushes.publish,
     historyWindow: 500,
     onExit: vi.fn<RoomDeps["onExit"]>(),

@@ -6,7 +6,7 @@ import type { ErrorCode, Identity, Message } from "../protocol";
 import { MemoryStore } from "../store/memory";
 import type { Store } from "../store/store";
 import { AppendFailsOnce, GatedStore, PushLog } from "../testing/fakes";
-import { Presence } from "./presence";
+import { MemoryPresence } from "../presence/memory";
 import { Room, WorkerExited, type RoomDeps } from "./room";
 
 const gage: Identity = { username: "gage", guest: false };
@@ -20,7 +20,7 @@ async function startRoom(options: { store?: Store; historyWindow?: number; name?
   const room = await Room.start({
     name: options.name ?? "lobby",
     store,
-    presence: new Presence(),
+    presence: new MemoryPresence(),
     publish: pushes.publish,
     historyWindow: options.historyWindow ?? 500,
     onExit,

@@ -1,7 +1,7 @@
-// The Room worker: one per live room, a GenServer-style mailbox. Public methods
-// enqueue a tagged operation and resolve with its reply; operations run one at a
-// time, which gives the room its total order. It knows no transport: it is handed
-// a store, its presence table and a `publish` function.
+// The Room worker: one per live room, a client API over a mailbox (mailbox.ts):
+// public methods enqueue a tagged operation and resolve with its reply; operations
+// run one at a time, which gives the room its total order. It knows no transport:
+// it is handed a store, its presence table and a `publish` function.
 //
 // Sends are pipelined: the send operation starts the store's append (which fixes the
 // seq at once) without waiting for it to be durable, so the next operation runs and
@@ -10,22 +10,15 @@
 // advances the window, schedules the push and only then acknowledges the sender.
 import { ChatError } from "../errors";
 import { normalizeContent } from "../names";
-import type { Identity, Member, Message, RoomSummary, ServerEvent, ServerToClientEvents } from "../protocol";
+import type { RoomPresence } from "../presence/presence";
+import type { Identity, Member, Message, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
+import type { Publish } from "../pushes/push-bus";
 import type { AppendResult, Store } from "../store/store";
+import { ListPush } from "./list-push";
+import { Mailbox, type Reply } from "./mailbox";
+import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
-import type { RoomPresence } from "./presence";
-
-export type Publish = <E extends ServerEvent>(
-  topic: string,
-  event: E,
-  payload: Parameters<ServerToClientEvents[E]>[0],
-) => void;
-
-/** One push as a watcher of a room's topic sees it. */
-export type RoomPush = {
-  [E in ServerEvent]: { event: E; payload: Parameters<ServerToClientEvents[E]>[0] };
-}[ServerEvent];
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
@@ -84,42 +77,45 @@ interface Replies {
 /** How one append ended, once the store has made it durable (or failed to). */
 type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
-interface Envelope {
-  op: Operation;
-  resolve: (value: never) => void;
-  reject: (error: unknown) => void;
-}
-
 export class Room {
   readonly name: string;
   private readonly deps: RoomDeps;
-  private readonly mailbox: Envelope[] = [];
-  private window: Message[];
-  private lastSeq: number;
+  private readonly mailbox: Mailbox<Operation, Replies>;
+  private readonly window: MessageWindow;
+  private readonly listPush: ListPush;
   private lastActivity: number;
-  private state: "running" | "exiting" | "exited" = "running";
-  private busy = false;
   private notifyOnExit = true;
   private exitReason: unknown;
-  private pushScheduled = false;
-  /** When each message not yet pushed was stored (performance.now()), oldest first. */
-  private unpushedSince: number[] = [];
   /** The room's owner claim was made, so a send claims ownership once per worker. */
   private ownerKnown = false;
-  /** Appends started and not yet returned by the store. */
-  private appending = 0;
-  /** Settles after the newest append has come back; the next one queues its "stored" behind it. */
-  private appended: Promise<void> = Promise.resolve();
-  private markExited!: () => void;
+  /** Settles after the newest append has come back; the next one comes back behind it. */
+  private appended: Promise<unknown> = Promise.resolve();
   /** Settles once the worker has exited and no operation or append of it is still running. */
-  readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
+  readonly exited: Promise<void>;
 
   private constructor(deps: RoomDeps, window: Message[]) {
     this.deps = deps;
     this.name = deps.name;
-    this.window = window;
-    this.lastSeq = window.at(-1)?.seq ?? 0;
+    this.window = new MessageWindow(deps.historyWindow, window);
     this.lastActivity = Date.now();
+    this.listPush = new ListPush(deps.name, deps.publish, deps.observer, () =>
+      // A deleted room's last list would follow its room:deleted and resurrect it on pages.
+      this.exitReason === "deleted" ? undefined : { room: this.name, messages: this.window.list(), seq: this.window.lastSeq },
+    );
+    this.mailbox = new Mailbox<Operation, Replies>({
+      handle: (op, reply) => this.handle(op, reply),
+      failed: (error, _op, reply) => {
+        if (error instanceof ChatError) return reply.reject(error);
+        reply.reject(this.unavailable());
+        this.exit(error, true);
+      },
+      abandoned: (op, reply) => this.answerAfterExit(op, reply),
+      exited: () => {
+        if (this.notifyOnExit) this.deps.onExit(this, this.exitReason);
+      },
+      closedError: () => new WorkerExited(this.name),
+    });
+    this.exited = this.mailbox.exited;
   }
 
   /** Starts a worker from what the store holds: the newest window of messages. */
@@ -128,30 +124,30 @@ export class Room {
   }
 
   join(connectionId: string, identity: Identity): Promise<JoinResult> {
-    return this.call({ tag: "join", connectionId, identity });
+    return this.mailbox.call({ tag: "join", connectionId, identity });
   }
 
   leave(connectionId: string): Promise<void> {
-    return this.call({ tag: "leave", connectionId });
+    return this.mailbox.call({ tag: "leave", connectionId });
   }
 
   send(request: SendRequest): Promise<Message> {
-    return this.call({ tag: "send", request });
+    return this.mailbox.call({ tag: "send", request });
   }
 
   /** The live window, newest last. */
   messages(): Promise<Message[]> {
-    return this.call({ tag: "window" });
+    return this.mailbox.call({ tag: "window" });
   }
 
-  /** A message the shared store reports (any node may have stored it): the window catches up to it. */
+  /** A message another node stored in the shared store: the window catches up to it. */
   observe(message: Message): Promise<void> {
-    return this.call({ tag: "observe", message });
+    return this.mailbox.call({ tag: "observe", message });
   }
 
   /** Reads the window from the store again and pushes it (changes may have been missed). */
   refresh(): Promise<void> {
-    return this.call({ tag: "refresh" });
+    return this.mailbox.call({ tag: "refresh" });
   }
 
   /**
@@ -159,11 +155,11 @@ export class Room {
    * and the worker stops. Operations queued behind it go to a fresh, empty room.
    */
   delete(): Promise<void> {
-    return this.call({ tag: "delete" });
+    return this.mailbox.call({ tag: "delete" });
   }
 
   get alive(): boolean {
-    return this.state === "running";
+    return this.mailbox.running;
   }
 
   get idleSince(): number {
@@ -171,12 +167,12 @@ export class Room {
   }
 
   summary(): RoomSummary {
-    const newest = this.window.at(-1);
+    const newest = this.window.latest;
     const lastActivity = Math.max(this.lastActivity, newest ? Date.parse(newest.sentAt) : 0);
     return {
       name: this.name,
       members: this.deps.presence.count,
-      messages: this.lastSeq,
+      messages: this.window.lastSeq,
       lastActivity: new Date(lastActivity).toISOString(),
     };
   }
@@ -191,58 +187,27 @@ export class Room {
     this.exit("stopped", false);
   }
 
-  private call<T extends Operation>(op: T): Promise<Replies[T["tag"]]> {
-    if (this.state !== "running") return Promise.reject(new WorkerExited(this.name));
-    return new Promise((resolve, reject) => {
-      this.mailbox.push({ op, resolve: resolve as (value: never) => void, reject });
-      void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    while (this.state === "running" && this.mailbox.length > 0) {
-      const envelope = this.mailbox.shift()!;
-      try {
-        // A send is answered later, by the "stored" operation its append comes back as.
-        if (envelope.op.tag === "send") await this.handleSend(envelope.op.request, envelope);
-        else envelope.resolve((await this.handle(envelope.op)) as never);
-      } catch (error) {
-        if (error instanceof ChatError) {
-          envelope.reject(error);
-          continue;
-        }
-        envelope.reject(
-          new ChatError("room_unavailable", `Room "${this.name}" hit a problem and is restarting; please try again.`),
-        );
-        this.exit(error, true);
-      }
-    }
-    this.busy = false;
-    if (this.state === "exiting" && this.appending === 0) this.finishExit();
-  }
-
-  private async handle(op: Operation): Promise<Replies[Operation["tag"]]> {
+  private async handle(op: Operation, reply: Reply): Promise<void> {
     // Other nodes' activity does not keep this node's worker of the room alive.
     if (op.tag !== "observe" && op.tag !== "refresh") this.lastActivity = Date.now();
     switch (op.tag) {
       case "join":
-        return this.handleJoin(op.connectionId, op.identity);
+        return reply.resolve(await this.handleJoin(op.connectionId, op.identity));
       case "leave":
-        return this.handleLeave(op.connectionId);
+        return reply.resolve(await this.handleLeave(op.connectionId));
       case "send":
-        throw new Error("A send is started by drain(), not handle().");
+        // Answered later, by the "stored" operation its append comes back as.
+        return this.handleSend(op.request, reply);
       case "stored":
-        return this.handleStored(op.outcome);
+        return reply.resolve(await this.handleStored(op.outcome));
       case "window":
-        return [...this.window];
+        return reply.resolve(this.window.list());
       case "observe":
-        return this.handleObserve(op.message);
+        return reply.resolve(await this.handleObserve(op.message));
       case "refresh":
-        return this.handleRefresh();
+        return reply.resolve(await this.handleRefresh());
       case "delete":
-        return this.handleDelete();
+        return reply.resolve(await this.handleDelete());
       default: {
         const unknown: never = op;
         throw new Error(`Unknown room operation ${JSON.stringify(unknown)}`);
@@ -258,7 +223,7 @@ export class Room {
       this.notice("join", identity.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
     }
-    return { messages: [...this.window], members };
+    return { messages: this.window.list(), members };
   }
 
   private async handleLeave(connectionId: string): Promise<void> {
@@ -270,8 +235,8 @@ export class Room {
     }
   }
 
-  /** Starts the append; `envelope` is answered once it is durable and in the window. */
-  private async handleSend(request: SendRequest, envelope: Envelope): Promise<void> {
+  /** Starts the append; `reply` is answered once it is durable and in the window. */
+  private async handleSend(request: SendRequest, reply: Reply): Promise<void> {
     if (request.connectionId !== undefined && !this.deps.presence.has(request.connectionId)) {
       throw new ChatError("not_joined", `Join room "${this.name}" before sending to it.`);
     }
@@ -290,21 +255,10 @@ export class Room {
         (result): AppendOutcome => ({ ok: true, result }),
         (error: unknown): AppendOutcome => ({ ok: false, error }),
       );
-    this.appending += 1;
-    // Chained, so the "stored" operations queue in the order the appends were made (seq order).
-    this.appended = this.appended.then(async () => this.appendReturned(await outcome, envelope));
-  }
-
-  private appendReturned(outcome: AppendOutcome, envelope: Envelope): void {
-    this.appending -= 1;
-    const stored: Envelope = { op: { tag: "stored", outcome }, resolve: envelope.resolve, reject: envelope.reject };
-    if (this.state === "running") {
-      this.mailbox.push(stored);
-      void this.drain();
-      return;
-    }
-    this.answerAfterExit(stored);
-    if (this.state === "exiting" && !this.busy && this.appending === 0) this.finishExit();
+    // Chained, so the "stored" operations come back in the order the appends were made (seq order).
+    const stored = this.appended.then(async (): Promise<Operation> => ({ tag: "stored", outcome: await outcome }));
+    this.appended = stored;
+    this.mailbox.defer(stored, reply);
   }
 
   /**
@@ -312,75 +266,60 @@ export class Room {
    * WorkerExited (safe to retry elsewhere); a send whose append has come back gets
    * its outcome, since the message is stored (a successor reads it from the store).
    */
-  private answerAfterExit(envelope: Envelope): void {
-    if (envelope.op.tag !== "stored") return envelope.reject(new WorkerExited(this.name));
-    const { outcome } = envelope.op;
-    if (outcome.ok) return envelope.resolve(outcome.result.message as never);
-    envelope.reject(
-      outcome.error instanceof ChatError
-        ? outcome.error
-        : new ChatError("room_unavailable", `Room "${this.name}" hit a problem and is restarting; please try again.`),
-    );
+  private answerAfterExit(op: Operation, reply: Reply): void {
+    if (op.tag !== "stored") return reply.reject(new WorkerExited(this.name));
+    const { outcome } = op;
+    if (outcome.ok) return reply.resolve(outcome.result.message);
+    reply.reject(outcome.error instanceof ChatError ? outcome.error : this.unavailable());
   }
 
   private async handleStored(outcome: AppendOutcome): Promise<Message> {
     if (!outcome.ok) throw outcome.error;
     const { message, created } = outcome.result;
     if (created) {
-      this.unpushedSince.push(performance.now());
+      this.listPush.stored();
       this.deps.observer?.messageStored(this.name);
+      const lastSeq = this.window.lastSeq;
       // The message is stored whatever happens below, so a failed read must not fail the send.
-      if (message.seq === this.lastSeq + 1) this.advance([message]);
+      if (message.seq === lastSeq + 1) this.advance([message]);
       // Another node stored messages in between: the store has them, in order.
-      else if (message.seq > this.lastSeq) await this.catchUp(message.seq).catch(() => {});
+      else if (message.seq > lastSeq) await this.catchUp(message.seq).catch(() => {});
       // The room was deleted and begun again under this worker: read it afresh.
       // (A shared store's feed may also have brought it in first: then the window holds it.)
-      else if (!this.window.some((known) => known.id === message.id)) await this.handleRefresh().catch(() => {});
+      else if (!this.window.has(message.id)) await this.handleRefresh().catch(() => {});
     }
     return message;
   }
 
   private async handleObserve(message: Message): Promise<void> {
-    if (message.seq <= this.lastSeq) return; // already in the window (e.g. this worker stored it)
-    if (message.seq === this.lastSeq + 1) this.advance([message]);
+    const lastSeq = this.window.lastSeq;
+    if (message.seq <= lastSeq) return; // already in the window (read from the store meanwhile)
+    if (message.seq === lastSeq + 1) this.advance([message]);
     else await this.catchUp(message.seq);
   }
 
   private async handleRefresh(): Promise<void> {
-    const window = await this.deps.store.recent(this.name, this.deps.historyWindow);
-    const newest = window.at(-1)?.seq ?? 0;
-    // A shorter history means the room was deleted and started again.
-    if (newest >= this.lastSeq || window.length < this.window.length) {
-      this.window = window;
-      this.lastSeq = newest;
-    }
-    this.schedulePush();
+    this.window.replace(await this.deps.store.recent(this.name, this.deps.historyWindow));
+    this.listPush.schedule();
   }
 
   /** Reads the messages after the window up to `seq` from the store and appends them. */
   private async catchUp(seq: number): Promise<void> {
-    const missing = seq - this.lastSeq;
+    const missing = seq - this.window.lastSeq;
     const fresh =
       missing >= this.deps.historyWindow
         ? await this.deps.store.recent(this.name, this.deps.historyWindow)
         : await this.deps.store.before(this.name, seq + 1, missing);
-    this.advance(fresh.filter((message) => message.seq > this.lastSeq));
+    this.advance(fresh);
   }
 
-  /** Adds messages newer than the window, oldest first, and schedules a push. */
   private advance(messages: Message[]): void {
-    if (messages.length === 0) return;
-    const first = messages[0]!.seq;
-    this.window = first === this.lastSeq + 1 ? [...this.window, ...messages] : [...messages];
-    if (this.window.length > this.deps.historyWindow) this.window.splice(0, this.window.length - this.deps.historyWindow);
-    this.lastSeq = this.window.at(-1)!.seq;
-    this.schedulePush();
+    if (this.window.advance(messages)) this.listPush.schedule();
   }
 
   private async handleDelete(): Promise<void> {
     await this.deps.store.deleteRoom(this.name);
-    this.window = [];
-    this.lastSeq = 0;
+    this.window.clear();
     await this.deps.presence.clear();
     this.deps.publish(roomTopic(this.name), "room:deleted", { room: this.name });
     this.exit("deleted", false);
@@ -398,40 +337,16 @@ export class Room {
     this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
   }
 
-  /** Coalesces pushes to one per tick; the push sent holds every message stored before it. */
-  private schedulePush(): void {
-    if (this.pushScheduled) return;
-    this.pushScheduled = true;
-    setImmediate(() => {
-      this.pushScheduled = false;
-      // A deleted room's last list would follow its room:deleted and resurrect it on pages.
-      if (this.exitReason === "deleted") return;
-      this.deps.publish(roomTopic(this.name), "room:messages", {
-        room: this.name,
-        messages: [...this.window],
-        seq: this.lastSeq,
-      });
-      const sent = performance.now();
-      const waited = this.unpushedSince.map((storedAt) => sent - storedAt);
-      this.unpushedSince = [];
-      this.deps.observer?.messagesPushed(this.name, waited);
-    });
+  private unavailable(): ChatError {
+    return new ChatError("room_unavailable", `Room "${this.name}" hit a problem and is restarting; please try again.`);
   }
 
   private exit(reason: unknown, notify: boolean): void {
-    if (this.state !== "running") return;
-    this.state = "exiting";
+    if (!this.mailbox.running) return;
     this.exitReason = reason;
     this.notifyOnExit = notify;
-    for (const envelope of this.mailbox.splice(0)) this.answerAfterExit(envelope);
     // An operation or append in flight finishes first, so a successor never starts from
     // a store that is still being written to.
-    if (!this.busy && this.appending === 0) this.finishExit();
-  }
-
-  private finishExit(): void {
-    this.state = "exited";
-    this.markExited();
-    if (this.notifyOnExit) this.deps.onExit(this, this.exitReason);
+    this.mailbox.exit();
   }
 }

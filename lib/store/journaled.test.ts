@@ -99,6 +99,40 @@ describe("JournaledStore across a restart", () => {
   });
 });
 
+describe("JournaledStore username claims", () => {
+  it("keeps username claims across a reopen and a compaction", async () => {
+    const dir = await freshDir();
+    const first = await open(dir);
+    await first.claimUsername("gage", "Gage");
+    await first.close();
+    const second = await open(dir);
+    expect(await second.usernameHolder("gage")).toBe("Gage");
+    await second.compact();
+    await second.close();
+    const third = await open(dir);
+    expect(await third.claimUsername("gage", "gage")).toBe("Gage");
+    await third.close();
+  });
+
+  // Guards old data: username claims were once owner records of rooms named "@name:<skeleton>".
+  it("reads a journal's old owner records of \"@name:\" rooms as username claims", async () => {
+    const dir = await freshDir();
+    await writeFile(
+      path.join(dir, "journal-0.log"),
+      Buffer.concat([
+        encodeFrame({ t: "owner", room: "@name:gage", username: "Gage" }),
+        encodeFrame({ t: "owner", room: "lobby", username: "Gage" }),
+      ]),
+    );
+    const store = await open(dir);
+    expect(await store.usernameHolder("gage")).toBe("Gage");
+    expect(await store.claimUsername("gage", "gage")).toBe("Gage");
+    expect(await store.owner("lobby")).toBe("Gage");
+    expect(await store.owner("@name:gage")).toBeUndefined();
+    await store.close();
+  });
+});
+
 describe("JournaledStore and other processes", () => {
   it("refuses a DATA_DIR another running process holds", async () => {
     const dir = await freshDir();

@@ -17,7 +17,7 @@ import { encodeFrame, encodeRawFrame, readFrames } from "./frames";
 import { Journal, openAppendable, syncDirectory, type JournalOptions } from "./journal";
 import { MemoryStore } from "./memory";
 import type { Message } from "../protocol";
-import type { Durability, JournalRecord, SnapshotRecord, StoredMessage, StoreImage, StoreRecord } from "./records";
+import type { Durability, JournalRecord, SnapshotRecord, SnapshotMessage, StoreImage, StoreRecord } from "./records";
 
 const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
 const LOCK = "LOCK";
@@ -261,11 +261,11 @@ function parseRecord(payload: Buffer): unknown {
   return JSON.parse(payload.toString("utf8"));
 }
 
-function toStored(message: Message): StoredMessage {
+function toStored(message: Message): SnapshotMessage {
   const stored: Partial<Message> = { ...message };
   delete stored.room;
   delete stored.seq;
-  return stored as StoredMessage;
+  return stored as SnapshotMessage;
 }
 
 /** Writes the image to `file` atomically (temp file, fsync, rename, fsync the directory); returns its size. */
@@ -290,6 +290,9 @@ async function writeSnapshot(file: string, image: StoreImage): Promise<number> {
   try {
     for (let i = 0; i < image.users.length; i += USERS_PER_SNAPSHOT_RECORD) {
       await put({ t: "users", users: image.users.slice(i, i + USERS_PER_SNAPSHOT_RECORD) });
+    }
+    for (let i = 0; i < image.usernames.length; i += USERS_PER_SNAPSHOT_RECORD) {
+      await put({ t: "usernames", claims: image.usernames.slice(i, i + USERS_PER_SNAPSHOT_RECORD) });
     }
     for (const room of image.rooms) {
       if (room.owner !== undefined) await put({ t: "owner", room: room.name, username: room.owner });

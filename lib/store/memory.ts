@@ -5,7 +5,8 @@
 // User input only ever becomes a Map key, never a key of a plain object.
 import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
-import type { Durability, JournalRecord, StoredMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
+import type { Durability, JournalRecord, SnapshotMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
+import { LEGACY_USERNAME_OWNER_PREFIX } from "./records";
 import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
 
 interface RoomTable {
@@ -18,6 +19,8 @@ interface RoomTable {
 
 export class MemoryStore implements Store {
   private readonly users = new Map<string, UserRecord>();
+  /** Username claims: skeleton to the name that holds it. */
+  private readonly usernames = new Map<string, string>();
   private readonly rooms = new Map<string, RoomTable>();
   private readonly durability: Durability | undefined;
 
@@ -52,6 +55,22 @@ export class MemoryStore implements Store {
     user.sessionVersion = version;
     await this.record({ t: "session", username: user.username, version });
     return version;
+  }
+
+  async claimUsername(skeleton: string, username: string): Promise<string> {
+    const holder = this.usernames.get(skeleton);
+    if (holder !== undefined) {
+      await this.settled();
+      return holder;
+    }
+    this.usernames.set(skeleton, username);
+    await this.record({ t: "username", skeleton, username });
+    return username;
+  }
+
+  async usernameHolder(skeleton: string): Promise<string | undefined> {
+    await this.settled();
+    return this.usernames.get(skeleton);
   }
 
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
@@ -131,7 +150,17 @@ export class MemoryStore implements Store {
         return;
       }
       case "owner":
-        this.unparsedTable(record.room).owner = record.username;
+        if (record.room.startsWith(LEGACY_USERNAME_OWNER_PREFIX)) {
+          this.usernames.set(record.room.slice(LEGACY_USERNAME_OWNER_PREFIX.length), record.username);
+        } else {
+          this.unparsedTable(record.room).owner = record.username;
+        }
+        return;
+      case "username":
+        this.usernames.set(record.skeleton, record.username);
+        return;
+      case "usernames":
+        for (const { skeleton, username } of record.claims) this.usernames.set(skeleton, username);
         return;
       case "deleteRoom":
         this.rooms.delete(record.room);
@@ -159,6 +188,7 @@ export class MemoryStore implements Store {
   capture(): StoreImage {
     return {
       users: [...this.users.values()].map((user) => ({ ...user })),
+      usernames: [...this.usernames].map(([skeleton, username]) => ({ skeleton, username })),
       rooms: [...this.rooms].map(([name, table]) => ({
         name,
         owner: table.owner,
@@ -223,7 +253,7 @@ export class MemoryStore implements Store {
     for (const chunk of chunks) {
       let seq = chunk.from;
       // The parsed objects are fresh and ours: completing them in place spares a copy per message.
-      for (const stored of JSON.parse(chunk.payload.toString("utf8")) as StoredMessage[]) {
+      for (const stored of JSON.parse(chunk.payload.toString("utf8")) as SnapshotMessage[]) {
         const message = stored as Message;
         message.room = room;
         message.seq = seq++;

@@ -106,6 +106,21 @@ describe("PostgresStore shared by two nodes", () => {
     }
   });
 
+  it("does not tell a node of its own appends and deletions, only of the other nodes'", async () => {
+    const [self, other] = await twoNodes();
+    const heard: string[] = [];
+    self.watch({ appended: (message) => heard.push(message.content), deleted: (room) => heard.push(`deleted ${room}`), resync: () => {} });
+    try {
+      await self.append("lobby", draft("mine"));
+      await self.deleteRoom("kitchen");
+      await other.append("lobby", draft("theirs"));
+      await other.deleteRoom("attic");
+      await expect.poll(() => heard).toEqual(["theirs", "deleted attic"]);
+    } finally {
+      await Promise.all([self.close(), other.close()]);
+    }
+  });
+
   it("tells of a message too long for a notification in full all the same", async () => {
     const [writer, watcher] = await twoNodes();
     const heard: Message[] = [];

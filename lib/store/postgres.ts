@@ -12,8 +12,8 @@
 // so a busy room costs one commit per batch rather than one per message.
 //
 // Every change is also announced with NOTIFY inside its transaction
-// (postgres-feed.ts): nodes hear each room's messages in seq order, and only
-// once they are committed.
+// (postgres-feed.ts): the other nodes hear each room's messages in seq order,
+// and only once they are committed.
 //
 // Search is not here yet: PostgreSQL's full-text search (a tsvector column with a
 // GIN index, behind the same search tests as the SQLite store) is a later step.
@@ -55,9 +55,11 @@ class StoreUnavailable extends ChatError {
 }
 
 /**
- * A feed notice is "<kind> <seq> <body>": "m" with the message's JSON without its seq
- * (so the database can put the seq in front), "r" with the room's name as JSON for a
- * message too long for NOTIFY (read it), "d" with the room's name for a deletion.
+ * A feed notice is "<kind> <seq> <origin> <body>": "m" with the message's JSON without
+ * its seq (so the database can put the seq in front), "r" with the room's name as JSON
+ * for a message too long for NOTIFY (read it), "d" with the room's name for a deletion.
+ * The origin names the store that made the change: a node skips its own notices
+ * unparsed (its rooms have the change already).
  */
 type NoticeKind = "m" | "r" | "d";
 /** A message as the feed carries it: its seq travels in front. */
@@ -128,6 +130,8 @@ export class PostgresStore implements Store {
   /** Writes waiting for their room's transaction in flight, per room. */
   private readonly queues = new Map<string, PendingWrite[]>();
   private feed: PostgresFeed | undefined;
+  /** Names this store's notices on the feed. */
+  private readonly origin = randomUUID();
   /** Feed events are handed on one after the other, in the order PostgreSQL sent them. */
   private dispatching: Promise<void> = Promise.resolve();
 
@@ -231,7 +235,7 @@ export class PostgresStore implements Store {
     await this.query(
       `WITH gone AS (DELETE FROM rooms WHERE name = $1)
        SELECT pg_notify($2, $3)`,
-      [room, FEED_CHANNEL, `d 0 ${JSON.stringify(room)}`],
+      [room, FEED_CHANNEL, `d 0 ${this.origin} ${JSON.stringify(room)}`],
     );
   }
 
@@ -339,7 +343,7 @@ export class PostgresStore implements Store {
          FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[])
            WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, n)
        )
-       SELECT room.first_seq, pg_notify($9, notice.kind || ' ' || (room.first_seq + notice.n - 1) || ' ' || notice.body)
+       SELECT room.first_seq, pg_notify($9, notice.kind || ' ' || (room.first_seq + notice.n - 1) || ' ' || $12 || ' ' || notice.body)
        FROM room, unnest($10::text[], $11::text[]) WITH ORDINALITY AS notice(kind, body, n)`,
       [
         room,
@@ -353,6 +357,7 @@ export class PostgresStore implements Store {
         FEED_CHANNEL,
         notices.map(([kind]) => kind),
         notices.map(([, body]) => body),
+        this.origin,
       ],
     );
     const first = Number(rows[0]!.first_seq);
@@ -404,7 +409,7 @@ export class PostgresStore implements Store {
         if (message.clientId !== undefined) known.set(message.clientId, message);
         fresh.push(message);
         const [kind, body] = noticeBody(plain);
-        notices.push(`${kind} ${message.seq} ${body}`);
+        notices.push(`${kind} ${message.seq} ${this.origin} ${body}`);
         results.push({ message, created: true });
       }
 
@@ -448,9 +453,11 @@ export class PostgresStore implements Store {
   private async dispatch(payload: string): Promise<void> {
     const kind = payload.slice(0, 1) as NoticeKind;
     const seqEnd = payload.indexOf(" ", 2);
-    if (payload[1] !== " " || seqEnd < 0) return; // not ours
+    const originEnd = seqEnd < 0 ? -1 : payload.indexOf(" ", seqEnd + 1);
+    if (payload[1] !== " " || originEnd < 0) return; // not ours
+    if (payload.slice(seqEnd + 1, originEnd) === this.origin) return;
     const seq = Number(payload.slice(2, seqEnd));
-    const body = payload.slice(seqEnd + 1);
+    const body = payload.slice(originEnd + 1);
     if (kind === "d") {
       const room = JSON.parse(body) as string;
       for (const listener of this.listeners) listener.deleted(room);
@@ -491,8 +498,8 @@ function numbered(message: UnnumberedMessage, seq: number): Message {
 /** The kind and body of a message's notice; the seq goes between them. */
 function noticeBody(message: UnnumberedMessage): [NoticeKind, string] {
   const body = JSON.stringify(message);
-  // Room for the kind, the seq and two spaces.
-  if (Buffer.byteLength(body) + 24 <= NOTIFY_MAX_BYTES) return ["m", body];
+  // Room for the kind, the seq, the origin and three spaces.
+  if (Buffer.byteLength(body) + 64 <= NOTIFY_MAX_BYTES) return ["m", body];
   return ["r", JSON.stringify(message.room)];
 }
 

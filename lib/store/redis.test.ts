@@ -72,4 +72,25 @@ describe("RedisStore shared by two nodes", () => {
       await Promise.all([writer!.close(), watcher!.close()]);
     }
   });
+
+  // Guards the echo: a node used to hear each of its own messages back on the feed, parse it and drop it.
+  it("does not tell a node of its own appends and deletions, only of the other nodes'", async () => {
+    const prefix = `own-${++prefixes}:`;
+    const [self, other] = await Promise.all(
+      [0, 1].map(async () => new RedisStore({ redis: await connectRedis(redis.url), subscriber: await connectRedis(redis.url), prefix })),
+    );
+    const heard: string[] = [];
+    self!.watch({ appended: (message) => heard.push(message.content), deleted: (room) => heard.push(`deleted ${room}`), resync: () => {} });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the SUBSCRIBE reaches Redis
+      const draft = (content: string) => ({ username: "kim", guest: true, content, sentAt: new Date().toISOString() });
+      await self!.append("lobby", draft("mine"));
+      await self!.deleteRoom("kitchen");
+      await other!.append("lobby", draft("theirs"));
+      await other!.deleteRoom("attic");
+      await expect.poll(() => heard).toEqual(["theirs", "deleted attic"]);
+    } finally {
+      await Promise.all([self!.close(), other!.close()]);
+    }
+  });
 });

@@ -2,14 +2,16 @@
 // Redis. A room's seq is its message list's length, assigned inside one Lua
 // script together with the clientId check and a notice on the store's feed
 // channel, so all nodes agree on one gapless order and hear of each message in
-// that order. Names are URI-encoded into keys, never trusted as key syntax.
+// that order. Each notice names the store that made the change, so a node skips
+// its own (its worker has it already) before parsing it. Names are URI-encoded
+// into keys, never trusted as key syntax.
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Message } from "../protocol";
 import { guarded, Script } from "./redis-connection";
 import type { AppendResult, MessageDraft, Store, StoreListener, UserRecord } from "./store";
 
-/** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room. */
+/** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin. */
 const APPEND = new Script(
   `local clientId = ARGV[2]
 if clientId ~= '' then
@@ -18,7 +20,7 @@ if clientId ~= '' then
 end
 local seq = redis.call('RPUSH', KEYS[1], ARGV[1])
 if clientId ~= '' then redis.call('HSET', KEYS[2], clientId, seq) end
-redis.call('PUBLISH', ARGV[3], 'm\\n' .. ARGV[4] .. '\\n' .. seq .. '\\n' .. ARGV[1])
+redis.call('PUBLISH', ARGV[3], 'm\\n' .. ARGV[5] .. '\\n' .. ARGV[4] .. '\\n' .. seq .. '\\n' .. ARGV[1])
 return {1, seq, ARGV[1]}`,
   2,
 );
@@ -39,10 +41,10 @@ return redis.call('HINCRBY', KEYS[1], 'sessionVersion', 1)`,
   1,
 );
 
-/** KEYS: messages, clientIds, owner. ARGV: feed channel, room. */
+/** KEYS: messages, clientIds, owner. ARGV: feed channel, room, origin. */
 const DELETE_ROOM = new Script(
   `redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-redis.call('PUBLISH', ARGV[1], 'd\\n' .. ARGV[2])
+redis.call('PUBLISH', ARGV[1], 'd\\n' .. ARGV[3] .. '\\n' .. ARGV[2])
 return 1`,
   3,
 );
@@ -58,7 +60,8 @@ export interface RedisStoreOptions {
   ownsConnections?: boolean;
 }
 
-type StoredMessage = Omit<Message, "seq">;
+/** A message as its room's list keeps it: its seq is its place in the list. */
+type ListedMessage = Omit<Message, "seq">;
 
 export class RedisStore implements Store {
   private readonly redis: Redis;
@@ -66,6 +69,8 @@ export class RedisStore implements Store {
   private readonly prefix: string;
   private readonly feedChannel: string;
   private readonly ownsConnections: boolean;
+  /** Names this store's notices on the feed. */
+  private readonly origin = randomUUID();
   private readonly listeners = new Set<StoreListener>();
   private subscribed = false;
   private lostSinceSubscribed = false;
@@ -103,8 +108,21 @@ export class RedisStore implements Store {
     return typeof version === "number" ? version : undefined;
   }
 
+  async claimUsername(skeleton: string, username: string): Promise<string> {
+    const key = this.usernameKey(skeleton);
+    const holder = await guarded(async () => {
+      await this.redis.set(key, username, "NX");
+      return this.redis.get(key);
+    });
+    return holder ?? username;
+  }
+
+  async usernameHolder(skeleton: string): Promise<string | undefined> {
+    return (await guarded(() => this.redis.get(this.usernameKey(skeleton)))) ?? undefined;
+  }
+
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
-    const stored: StoredMessage = { id: randomUUID(), room, ...draft };
+    const stored: ListedMessage = { id: randomUUID(), room, ...draft };
     if (stored.clientId === undefined) delete stored.clientId;
     const reply = (await guarded(() =>
       APPEND.run(this.redis, [this.roomKey(room, "messages"), this.roomKey(room, "clients")], [
@@ -112,6 +130,7 @@ export class RedisStore implements Store {
         draft.clientId ?? "",
         this.feedChannel,
         room,
+        this.origin,
       ]),
     )) as [number, number, string];
     const [created, seq, json] = reply;
@@ -157,7 +176,7 @@ export class RedisStore implements Store {
       DELETE_ROOM.run(
         this.redis,
         [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.roomKey(room, "owner")],
-        [this.feedChannel, room],
+        [this.feedChannel, room, this.origin],
       ),
     );
   }
@@ -208,14 +227,14 @@ export class RedisStore implements Store {
   }
 
   private dispatch(payload: string): void {
-    const [kind, room, seq] = payload.split("\n", 3);
-    if (room === undefined) return;
+    const [kind, origin, room, seq] = payload.split("\n", 4);
+    if (room === undefined || origin === this.origin) return;
     if (kind === "d") {
       for (const listener of this.listeners) listener.deleted(room);
       return;
     }
     if (kind !== "m" || seq === undefined) return;
-    const json = payload.slice(kind.length + room.length + seq.length + 3);
+    const json = payload.slice(kind.length + origin!.length + room.length + seq.length + 4);
     const message = withSeq(json, Number(seq));
     for (const listener of this.listeners) listener.appended(message);
   }
@@ -224,13 +243,21 @@ export class RedisStore implements Store {
     return `${this.prefix}user:${encodeURIComponent(username.toLowerCase())}`;
   }
 
+  /**
+   * Username claims. Before they had keys of their own they were owners of rooms named
+   * "@name:<skeleton>"; that key is kept, so claims made then still hold.
+   */
+  private usernameKey(skeleton: string): string {
+    return this.roomKey(`@name:${skeleton}`, "owner");
+  }
+
   private roomKey(room: string, table: "messages" | "clients" | "owner"): string {
     return `${this.prefix}room:${encodeURIComponent(room)}:${table}`;
   }
 }
 
 function withSeq(json: string, seq: number): Message {
-  const stored = JSON.parse(json) as StoredMessage;
+  const stored = JSON.parse(json) as ListedMessage;
   // The wire order of fields, as the memory store gives them.
   const { id, room, ...rest } = stored;
   return { id, room, seq, ...rest };

@@ -1,5 +1,5 @@
 // The Store contract: one suite that every backend must pass, called by each
-// backend's own test file (memory.test.ts today, the Redis store's tomorrow), the
+// backend's own test file (memory.test.ts, journaled.test.ts, redis.test.ts), the
 // way socket.io-redis-adapter runs one suite against each adapter.
 // `createStore` must give a new, empty store each time (a shared backend such as
 // Redis gets a fresh key prefix per call), so tests can use readable names.
@@ -194,6 +194,33 @@ export function describeStore(name: string, createStore: () => Store | Promise<S
         await store.append("kitchen", draft("only here"));
         expect((await store.recent("kitchen", 10)).map((message) => message.content)).toEqual(["only here"]);
         expect(await store.before("kitchen", 2, 10)).toHaveLength(1);
+      });
+    });
+
+    describe("username claims", () => {
+      it("keeps the first claim of a name's skeleton and answers later claims with its holder", async () => {
+        expect(await store.claimUsername("gage", "Gage")).toBe("Gage");
+        expect(await store.claimUsername("gage", "GAGE")).toBe("Gage");
+        expect(await store.usernameHolder("gage")).toBe("Gage");
+      });
+
+      it("has no holder for a skeleton nobody claimed", async () => {
+        await store.claimUsername("gage", "gage");
+        expect(await store.usernameHolder("kim")).toBeUndefined();
+      });
+
+      it("keeps username claims apart from room owners, and deleting a room leaves them", async () => {
+        await store.claimUsername("lobby", "lobby");
+        expect(await store.owner("lobby")).toBeUndefined();
+        expect(await store.claimOwner("lobby", "kim")).toBe("kim");
+        await store.deleteRoom("lobby");
+        expect(await store.usernameHolder("lobby")).toBe("lobby");
+      });
+
+      it("treats JavaScript property names as ordinary skeletons", async () => {
+        expect(await store.usernameHolder("__proto__")).toBeUndefined();
+        expect(await store.claimUsername("__proto__", "__proto__")).toBe("__proto__");
+        expect(await store.usernameHolder("constructor")).toBeUndefined();
       });
     });
 

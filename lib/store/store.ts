@@ -1,5 +1,5 @@
 // The store interface: the ETS-like tables every node reads and writes (users,
-// messages per room, room owners). Implementations: memory.ts (the embedded
+// username claims, messages per room, room owners). Implementations: memory.ts (the embedded
 // default) and redis.ts (shared by several nodes). Names reaching a store are
 // already normalised and validated.
 import type { Message } from "../protocol";
@@ -26,6 +26,14 @@ export interface Store {
   findUser(username: string): Promise<UserRecord | undefined>;
   /** Raises the user's session version by one and returns it; undefined for an unknown user. */
   bumpSessionVersion(username: string): Promise<number | undefined>;
+  /**
+   * Records `username` as the holder of a name's skeleton (its look-alike key, see
+   * lib/names.ts) unless the skeleton is held; returns the holder. Atomic and durable,
+   * so two look-alike registrations cannot both win.
+   */
+  claimUsername(skeleton: string, username: string): Promise<string>;
+  /** Who holds the skeleton, if anyone. */
+  usernameHolder(skeleton: string): Promise<string | undefined>;
 
   /** Stores the message with the room's next seq; idempotent on `clientId`. */
   append(room: string, draft: MessageDraft): Promise<AppendResult>;
@@ -42,15 +50,16 @@ export interface Store {
   deleteRoom(room: string): Promise<void>;
 
   /**
-   * Only for a store shared by several nodes: tells `listener` of every change
-   * any node makes to rooms, in each room's seq order. Returns a function that stops it.
+   * Only for a store shared by several nodes: tells `listener` of every change the
+   * other nodes make to rooms, in each room's seq order (this store's own changes are
+   * not echoed: its caller has them). Returns a function that stops it.
    */
   watch?(listener: StoreListener): () => void;
 
   close(): Promise<void>;
 }
 
-/** Changes to rooms made by any node sharing the store, this one included. */
+/** Changes to rooms made by the other nodes sharing the store. */
 export interface StoreListener {
   /** A message was stored; per room, these arrive in seq order. */
   appended(message: Message): void;

@@ -1,21 +1,22 @@
-// Test doubles for the domain's unit tests: a publish that records what a room
+// Test doubles for the domain's unit tests: a push log that records what rooms
 // pushed, and stores that fail or pause on purpose so a test can hit a worker
 // at the worst moment. Test support only; nothing in the app imports this.
 import type { Logger } from "../logger";
-import type { Message, ServerEvent, ServerToClientEvents } from "../protocol";
-import type { Publish } from "../rooms/room";
+import type { Message, ServerEvent } from "../protocol";
+import { PushBus, type Publish, type PushPayload } from "../pushes/push-bus";
 import { MemoryStore } from "../store/memory";
 import type { AppendResult, MessageDraft, Store, UserRecord } from "../store/store";
 
-type PushPayload<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
-
-/** Records every push, in order, the way a client subscribed to every topic would see them. */
+/** Records every push of its bus, in order, the way a client subscribed to every topic would see them. */
 export class PushLog {
   readonly all: Array<{ topic: string; event: ServerEvent; payload: unknown }> = [];
+  /** Hand this to a registry; a Room worker takes `publish`. */
+  readonly bus = new PushBus();
+  readonly publish: Publish = this.bus.publish;
 
-  readonly publish: Publish = (topic, event, payload) => {
-    this.all.push({ topic, event, payload });
-  };
+  constructor() {
+    this.bus.subscribe(({ topic, event, payload }) => this.all.push({ topic, event, payload }));
+  }
 
   of<E extends ServerEvent>(event: E): Array<PushPayload<E>> {
     return this.all.filter((push) => push.event === event).map((push) => push.payload as PushPayload<E>);
@@ -38,6 +39,12 @@ export class WrappedStore implements Store {
   }
   bumpSessionVersion(username: string): Promise<number | undefined> {
     return this.inner.bumpSessionVersion(username);
+  }
+  claimUsername(skeleton: string, username: string): Promise<string> {
+    return this.inner.claimUsername(skeleton, username);
+  }
+  usernameHolder(skeleton: string): Promise<string | undefined> {
+    return this.inner.usernameHolder(skeleton);
   }
   append(room: string, draft: MessageDraft): Promise<AppendResult> {
     return this.inner.append(room, draft);

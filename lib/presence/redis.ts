@@ -9,9 +9,10 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../logger";
 import type { Identity, Member } from "../protocol";
 import { roomTopic } from "../protocol";
-import { Presence, personKey, type RoomPresence } from "../rooms/presence";
-import type { Publish } from "../rooms/room";
-import { guarded, Script } from "./redis-connection";
+import type { Publish } from "../pushes/push-bus";
+import { guarded, Script } from "../store/redis-connection";
+import { MemoryPresence } from "./memory";
+import { personKey, type RoomPresence } from "./presence";
 
 /** TIME as milliseconds, inside a script. */
 const NOW = `local t = redis.call('TIME')
@@ -83,7 +84,7 @@ export interface SharedPresenceOptions {
   prefix: string;
   /** This process's id among the nodes: unique per start (a restarted node is a new one). */
   node: string;
-  /** Pushes notices when a dead node's people leave, or this node's are written again. */
+  /** Publishes notices when a dead node's people leave, or this node's are written again. */
   publish: Publish;
   logger: Logger;
   /** A node whose heartbeat is older than this is dead. */
@@ -261,7 +262,7 @@ export class SharedPresence {
 
 /** One room's presence on this node: its own connections, and the people of every node. */
 class RedisRoomPresence implements RoomPresence {
-  private readonly local = new Presence();
+  private readonly local = new MemoryPresence();
   private known = 0;
 
   constructor(
@@ -287,20 +288,20 @@ class RedisRoomPresence implements RoomPresence {
 
   async join(connectionId: string, identity: Identity): Promise<{ first: boolean; members: Member[] }> {
     this.shared.keep(this.room, this);
-    const firstHere = this.local.add(connectionId, identity);
+    const { first: firstHere } = await this.local.join(connectionId, identity);
     try {
       if (!firstHere) return { first: false, members: this.remember(await this.shared.members(this.room)) };
       const { joined, members } = await this.shared.write(this.room, this.local.members());
       const key = personKey(identity);
       return { first: joined.some((member) => personKey(member) === key), members: this.remember(members) };
     } catch (error) {
-      this.local.remove(connectionId);
+      await this.local.leave(connectionId);
       throw error;
     }
   }
 
   async leave(connectionId: string): Promise<{ gone: Identity | undefined; members: Member[] }> {
-    const goneHere = this.local.remove(connectionId);
+    const { gone: goneHere } = await this.local.leave(connectionId);
     if (!goneHere) return { gone: undefined, members: [] };
     // When this write fails, the heartbeat writes the room again once Redis is back.
     const { left, members } = await this.shared.write(this.room, this.local.members());

@@ -1,0 +1,60 @@
+// A room's live window: its newest messages in seq order, at most `size` of them,
+// and the seq of the newest message the room has stored (0 for none).
+import type { Message } from "../protocol";
+
+export class MessageWindow {
+  private readonly size: number;
+  private messages: Message[];
+  private newest: number;
+
+  constructor(size: number, messages: Message[] = []) {
+    this.size = size;
+    this.messages = messages.slice(Math.max(0, messages.length - size));
+    this.newest = messages.at(-1)?.seq ?? 0;
+  }
+
+  /** The seq of the newest message, 0 for an empty room. */
+  get lastSeq(): number {
+    return this.newest;
+  }
+
+  get latest(): Message | undefined {
+    return this.messages.at(-1);
+  }
+
+  /** A copy, oldest first: callers may keep it while the window moves on. */
+  list(): Message[] {
+    return [...this.messages];
+  }
+
+  has(id: string): boolean {
+    return this.messages.some((known) => known.id === id);
+  }
+
+  /** Adds messages newer than the window, oldest first; a gap before them starts the window afresh. */
+  advance(messages: Message[]): boolean {
+    const fresh = messages.filter((message) => message.seq > this.newest);
+    if (fresh.length === 0) return false;
+    // In place: list() hands out copies, so no one holds this array.
+    if (fresh[0]!.seq === this.newest + 1) this.messages.push(...fresh);
+    else this.messages = fresh;
+    if (this.messages.length > this.size) this.messages.splice(0, this.messages.length - this.size);
+    this.newest = this.messages.at(-1)!.seq;
+    return true;
+  }
+
+  /** Takes what the store holds now; false when it is older than the window (a stale read). */
+  replace(messages: Message[]): boolean {
+    const newest = messages.at(-1)?.seq ?? 0;
+    // A shorter history means the room was deleted and started again.
+    if (newest < this.newest && messages.length >= this.messages.length) return false;
+    this.messages = messages.slice(Math.max(0, messages.length - this.size));
+    this.newest = newest;
+    return true;
+  }
+
+  clear(): void {
+    this.messages = [];
+    this.newest = 0;
+  }
+}

@@ -1,0 +1,20 @@
+// How the rooms' pushes reach Socket.IO clients: one subscription to the registry's
+// push bus. Every node's worker keeps its room's list in the store's order and pushes
+// it to its own node's sockets (relaying lists between nodes could hand a page an older
+// list last); presence, notices and deletions go to every node's sockets through the
+// adapter (Redis with several nodes).
+import type { PushBus } from "../lib/pushes/push-bus";
+import type { ChatServer } from "./socket";
+
+/** Sends every push of `pushes` to its topic's sockets; returns the function that stops it. */
+export function relayPushes(io: ChatServer, pushes: PushBus): () => void {
+  return pushes.subscribe(({ topic, event, payload, remote }) => {
+    // The node that made it has sent it to every node's sockets already.
+    if (remote) return;
+    const target = event === "room:messages" ? io.local : io;
+    // Pushes are typed per event already; Socket.IO's emit cannot follow a union of events.
+    (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+    // A deleted room has no one in it any more; its pages were told and rejoin on purpose.
+    if (event === "room:deleted") io.in(topic).socketsLeave(topic);
+  });
+}
