@@ -136,7 +136,8 @@ export function assertPassword(password: string): string {
 /** Trims the content and checks its length in characters (code points). */
 export function normalizeContent(input: string): string {
   const content = input.trim();
-  const length = Array.from(content).length;
+  // A text has no more code points than UTF-16 units: only a long one needs counting (every message passes here).
+  const length = content.length > MESSAGE_MAX ? Array.from(content).length : content.length;
   if (length < 1 || length > MESSAGE_MAX) {
     throw new ChatError("invalid_message", `A message is 1 to ${MESSAGE_MAX} characters after trimming.`);
   }

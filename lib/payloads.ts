@@ -12,6 +12,7 @@ const schemas = {
   room: z.object({ room: z.string() }),
   send: z.object({ room: z.string(), content: z.string(), clientId }),
   post: z.object({ content: z.string(), clientId }),
+  history: z.object({ room: z.string(), limit: z.number().optional(), before: z.number().optional() }),
   credentials: z.object({ username: z.string(), password: z.string() }),
   guest: z.object({ name: z.string().optional() }),
 };

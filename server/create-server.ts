@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import { ChatService } from "../lib/chat/service";
 import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
@@ -101,15 +102,21 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const streams = web
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
-  const authThrottle = new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits });
-  const sendLimiter = new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst });
-  const api = createApiHandler({
-    config,
+  const deliveryStats = new DeliveryStats(metrics);
+  const chat = new ChatService({
     registry,
     accounts,
+    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
+    sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }),
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    logger,
+    observer: deliveryStats,
+  });
+  const api = createApiHandler({
+    config,
+    chat,
+    registry,
     sessionSecrets,
-    authThrottle,
-    sendLimiter,
     logger,
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
@@ -134,9 +141,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.requestTimeout = REQUEST_TIMEOUT_MS;
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
-  const deliveryStats = new DeliveryStats(metrics);
   const io = web
-    ? attachSocketServer(httpServer, { config, registry, accounts, sessionSecrets, logger, stats: deliveryStats })
+    ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats })
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
   if (io) await backend.attach(io);
@@ -159,7 +165,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       });
       if (config.adapters.includes("grpc")) {
-        grpc = await startGrpcServer({ config, registry, accounts, sessionSecrets, authThrottle, sendLimiter, logger });
+        grpc = await startGrpcServer({ config, chat, registry, sessionSecrets, logger });
       }
       return address;
     },

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, SendReply } from "../lib/protocol";
 import { HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from "./create-server";
-import { MAX_PACKET_BYTES, MAX_ROOMS_PER_CONNECTION } from "./socket";
+import { MAX_ROOMS_PER_CONNECTION } from "../lib/chat/service";
+import { MAX_PACKET_BYTES } from "./socket";
 import { startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 let app: TestServer;

@@ -1,6 +1,7 @@
 // GET /api/metrics as an operator's Prometheus sees it, against a real server and real clients.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Ack, JoinReply, SendReply } from "../lib/protocol";
+import { connectGrpc } from "./testing/test-clients";
 import { ADMIN_TOKEN, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
@@ -104,6 +105,28 @@ describe("GET /api/metrics", () => {
     const refused = acks.filter((ack) => !ack.ok).length;
     expect(refused).toBeGreaterThanOrEqual(3);
     expect(await metric("livechat_rate_limited_total")).toBe(refusals + refused);
+  });
+
+  it("counts refusals by operation and code over every transport, gRPC's too", async () => {
+    const refusals = async (operation: string, code: string) => {
+      const line = (await scrape())
+        .split("\n")
+        .find((l) => l.startsWith("livechat_refusals_total{") && l.includes(`operation="${operation}"`) && l.includes(`code="${code}"`));
+      return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+    };
+    const grpc = connectGrpc(`127.0.0.1:${app.server.grpc!.port}`);
+    try {
+      const before = await refusals("send", "unauthorized");
+      await grpc.fail("Send", { room: uniqueRoom(), content: "hi" }, { token: "forged" });
+      expect(await refusals("send", "unauthorized")).toBe(before + 1);
+    } finally {
+      grpc.close();
+    }
+    const client = await app.connect();
+    const before = await refusals("join", "invalid_room");
+    const ack = (await client.timeout(5000).emitWithAck("room:join", { room: "<b>" })) as Ack<JoinReply>;
+    expect(ack.ok).toBe(false);
+    expect(await refusals("join", "invalid_room")).toBe(before + 1);
   });
 
   it("reports the event loop's lag and the process's memory", async () => {

@@ -1,6 +1,6 @@
 // Prometheus metrics for GET /api/metrics: what the rooms report through their
-// observer, what the node counts (connections, live rooms), `rate_limited`
-// refusals, and Node's own figures (event-loop lag, heap, GC, CPU).
+// observer, what the node counts (connections, live rooms), the chat service's
+// refusals over every transport, and Node's own figures (event-loop lag, heap, GC, CPU).
 // Each server has its own registry, so several servers in one process (tests) never clash.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RoomObserver } from "../lib/rooms/observer";
@@ -22,10 +22,11 @@ const FANOUT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 export class Metrics {
   readonly registry = new Registry();
   /**
-   * Refusals answered `rate_limited`, counted by the transport that answers them: Socket.IO's
-   * send handler (through DeliveryStats) and the JSON API's error path. gRPC's are not counted.
+   * Refusals answered `rate_limited`, and every refusal by operation and code: the chat
+   * service reports them through its observer (server/delivery-stats.ts), whatever the transport.
    */
   readonly rateLimited: Counter;
+  readonly refusals: Counter<"operation" | "code">;
   /** Connections cut off as slow consumers (their unsent output passed OUTBOUND_BUFFER_BYTES). */
   readonly slowConsumersCut: Counter;
   /** Hand this to the RegistryManager: it turns what the rooms report into series. */
@@ -84,6 +85,12 @@ export class Metrics {
     this.rateLimited = new Counter({
       name: "livechat_rate_limited_total",
       help: "Requests and events refused with rate_limited.",
+      registers,
+    });
+    this.refusals = new Counter({
+      name: "livechat_refusals_total",
+      help: "Operations refused with a contract error, by operation and error code, over every transport.",
+      labelNames: ["operation", "code"],
       registers,
     });
 

@@ -1,18 +1,16 @@
-// Socket.IO: the handshake decides who a connection is; each event is parsed,
-// handed to the domain and acknowledged in the contract's shape.
+// Socket.IO: reads who a connection is off its handshake, hands each event to the
+// chat service and acknowledges the answer in the contract's shape. The room
+// membership a connection has is its Socket.IO topics.
 import type { Server as HttpServer } from "node:http";
 import { parse as parseCookies } from "cookie";
 import { Server, type Socket } from "socket.io";
-import type { Accounts } from "../lib/accounts/accounts";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
-import { ChatError, toErrorBody } from "../lib/errors";
-import { TokenBucket } from "../lib/limits/token-bucket";
+import type { ConnectionPort } from "../lib/chat/caller";
+import type { ChatService } from "../lib/chat/service";
+import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import { normalizeRoomName } from "../lib/names";
-import { parsePayload } from "../lib/payloads";
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { roomTopic } from "../lib/protocol";
-import type { RegistryManager } from "../lib/rooms/registry";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
 import { isAllowedOrigin } from "./http/origin";
@@ -23,8 +21,7 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 
 export interface SocketDeps {
   config: Config;
-  registry: RegistryManager;
-  accounts: Accounts;
+  chat: ChatService;
   sessionSecrets: SessionSecrets;
   logger: Logger;
   stats: DeliveryStats;
@@ -37,11 +34,9 @@ const TOPIC_PREFIX = roomTopic("");
  * so 32 KB leaves room for the room name, clientId and framing.
  */
 export const MAX_PACKET_BYTES = 32 * 1024;
-/** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
-export const MAX_ROOMS_PER_CONNECTION = 100;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
-  const { config, registry, accounts, logger, stats } = deps;
+  const { config, chat, logger, stats } = deps;
   const io: ChatServer = new Server(httpServer, {
     path: "/socket.io",
     serveClient: false,
@@ -53,9 +48,15 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   io.use(async (socket, next) => {
     try {
       const cookies = parseCookies(socket.request.headers.cookie ?? "");
-      const session = await unsealSession(cookies[SESSION_COOKIE], deps.sessionSecrets);
       const asked: unknown = socket.handshake.auth?.name;
-      socket.data.identity = await accounts.identify(session, typeof asked === "string" ? asked : undefined);
+      socket.data.identity = await chat.identify({
+        credentials: {
+          kind: "cookie",
+          session: () => unsealSession(cookies[SESSION_COOKIE], deps.sessionSecrets),
+          ...(typeof asked === "string" ? { guestName: asked } : {}),
+        },
+        address: socket.handshake.address,
+      });
       next();
     } catch (error) {
       const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
@@ -71,66 +72,23 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       logger.warn("cut off a slow consumer", { id: socket.id, bufferedBytes, limit: config.outboundBufferBytes });
     },
   });
-  const rateLimited = new ChatError(
-    "rate_limited",
-    `Too many messages: at most ${config.messageRate} a second (${config.messageBurst} at once). Wait a moment and send again.`,
-  );
 
   io.on("connection", (socket) => {
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    const sends = config.messageRate > 0 ? new TokenBucket({ ratePerSecond: config.messageRate, burst: config.messageBurst }) : null;
+    const caller = chat.connect(portOf(socket), identity, socket.handshake.address);
 
-    on(socket, "room:join", async (payload) => {
-      const room = normalizeRoomName(parsePayload("room", payload).room);
-      if (!socket.rooms.has(roomTopic(room)) && joinedRooms(socket) >= MAX_ROOMS_PER_CONNECTION) {
-        throw new ChatError(
-          "rate_limited",
-          `One connection can be in at most ${MAX_ROOMS_PER_CONNECTION} rooms at once; leave one first.`,
-        );
-      }
-      await socket.join(roomTopic(room));
-      try {
-        const { messages, members } = await registry.join(room, socket.id, identity);
-        return { room, messages, members, node: config.nodeName, you: identity };
-      } catch (error) {
-        await socket.leave(roomTopic(room));
-        throw error;
-      }
-    });
-
+    on(socket, "room:join", async (payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }));
     on(socket, "room:leave", async (payload) => {
-      const room = normalizeRoomName(parsePayload("room", payload).room);
-      await socket.leave(roomTopic(room));
-      await registry.leave(room, socket.id);
+      await chat.leave(caller, payload);
       return {};
     });
-
-    on(socket, "message:send", async (payload) => {
-      if (sends && !sends.take()) {
-        stats.countRateLimited();
-        throw rateLimited;
-      }
-      const { room: asked, content, clientId } = parsePayload("send", payload);
-      const room = normalizeRoomName(asked);
-      const message = await registry.send(room, {
-        author: identity,
-        content,
-        connectionId: socket.id,
-        ...(clientId !== undefined ? { clientId } : {}),
-      });
-      return { message };
-    });
+    on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
 
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });
-      for (const topic of socket.rooms) {
-        if (!topic.startsWith(TOPIC_PREFIX)) continue;
-        registry.leave(topic.slice(TOPIC_PREFIX.length), socket.id).catch((error: unknown) => {
-          logger.warn("could not record a leave", { topic, error: String(error) });
-        });
-      }
+      chat.disconnect(caller);
     });
   });
 
@@ -154,8 +112,15 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   return io;
 }
 
-function joinedRooms(socket: ChatSocket): number {
-  let count = 0;
-  for (const topic of socket.rooms) if (topic.startsWith(TOPIC_PREFIX)) count += 1;
-  return count;
+/** A socket's rooms are its Socket.IO topics. */
+function portOf(socket: ChatSocket): ConnectionPort {
+  return {
+    id: socket.id,
+    *rooms() {
+      for (const topic of socket.rooms) if (topic.startsWith(TOPIC_PREFIX)) yield topic.slice(TOPIC_PREFIX.length);
+    },
+    isIn: (room) => socket.rooms.has(roomTopic(room)),
+    enter: async (room) => socket.join(roomTopic(room)),
+    exit: async (room) => socket.leave(roomTopic(room)),
+  };
 }

@@ -1,17 +1,30 @@
-// The send rate for clients without a connection of their own (REST posts, gRPC
-// Send): one token bucket per client address, at the per-connection MESSAGE_RATE
-// and MESSAGE_BURST. Addresses are bounded (least recently seen go first).
+// How fast one client may send messages: MESSAGE_RATE a second, MESSAGE_BURST at
+// once. A connection (Socket.IO) has an allowance of its own; clients without one
+// (REST posts, gRPC Send) share one per client address, and addresses are bounded
+// (least recently seen go first). One refusal, whatever the transport.
 import { LRUCache } from "lru-cache";
 import { RateLimitedError } from "../errors";
 import { TokenBucket, type TokenBucketOptions } from "./token-bucket";
 
 const MAX_ADDRESSES = 100_000;
 
+/** One client's allowance: `take()` spends one send or throws rate_limited. */
+export interface SendAllowance {
+  take(): void;
+}
+
 export class SendLimiter {
   private readonly buckets = new LRUCache<string, TokenBucket>({ max: MAX_ADDRESSES });
 
-  /** A rate of 0 turns the limit off, as MESSAGE_RATE=0 does for sockets. */
+  /** A rate of 0 turns the limit off. */
   constructor(private readonly options: TokenBucketOptions) {}
+
+  /** A connection's own allowance, for as long as the connection lives. */
+  forConnection(): SendAllowance {
+    if (this.options.ratePerSecond <= 0) return { take: () => {} };
+    const bucket = new TokenBucket(this.options);
+    return { take: () => this.spend(bucket) };
+  }
 
   /** Spends one send of `address`, or throws rate_limited when it has none left. */
   take(address: string): void {
@@ -21,11 +34,15 @@ export class SendLimiter {
       bucket = new TokenBucket(this.options);
       this.buckets.set(address, bucket);
     }
+    this.spend(bucket);
+  }
+
+  private spend(bucket: TokenBucket): void {
     if (bucket.take()) return;
     const { ratePerSecond, burst } = this.options;
     throw new RateLimitedError(
       Math.max(1, Math.ceil(bucket.waitMs() / 1000)),
-      `Too many messages: at most ${ratePerSecond} a second (${burst} at once) from one address. Wait a moment and send again.`,
+      `Too many messages: at most ${ratePerSecond} a second (${burst} at once). Wait a moment and send again.`,
     );
   }
 }

@@ -1,8 +1,7 @@
-// The gRPC adapter: the livechat.v1.Chat service (livechat.proto). Each call is
-// parsed, handed to the same domain calls as Socket.IO and the HTTP API, and
-// answered; contract errors become gRPC status codes with the contract's code
-// in the trailing metadata.
-import { timingSafeEqual } from "node:crypto";
+// The gRPC adapter: the livechat.v1.Chat service (livechat.proto). Each call's
+// caller is read off its metadata and peer, handed with the request to the chat
+// service, and answered; contract errors become gRPC status codes with the
+// contract's code in the trailing metadata.
 import {
   Metadata,
   Server,
@@ -13,15 +12,13 @@ import {
   type ServerWritableStream,
   type ServiceError,
 } from "@grpc/grpc-js";
-import type { Accounts } from "../../lib/accounts/accounts";
-import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
-import type { SendLimiter } from "../../lib/limits/send-limiter";
 import { sealSession, unsealSession, type SessionSecrets } from "../../lib/accounts/session";
-import { ChatError, toErrorBody } from "../../lib/errors";
+import type { Caller } from "../../lib/chat/caller";
+import type { ChatService } from "../../lib/chat/service";
+import { toErrorBody } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { normalizeRoomName } from "../../lib/names";
-import { parsePayload } from "../../lib/payloads";
-import type { ErrorCode, Identity, Message } from "../../lib/protocol";
+import type { ErrorCode, Message } from "../../lib/protocol";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import { ConfigError, type Config } from "../config";
 import { watchRoom } from "../watch-room";
@@ -29,12 +26,9 @@ import { loadChatService, METADATA, type WireMessage, type WireWatchEvent } from
 
 export interface GrpcDeps {
   config: Config;
+  chat: ChatService;
   registry: RegistryManager;
-  accounts: Accounts;
   sessionSecrets: SessionSecrets;
-  /** The same login throttle as the HTTP API's, so gRPC is no way around it. */
-  authThrottle: AuthThrottle;
-  sendLimiter: SendLimiter;
   logger: Logger;
 }
 
@@ -59,8 +53,6 @@ const STATUS: Record<ErrorCode, status> = {
   internal: status.INTERNAL,
 };
 
-const PAGE_DEFAULT = 50;
-const PAGE_MAX = 200;
 const SHUTDOWN_GRACE_MS = 3_000;
 const KEEPALIVE_MS = 30_000;
 const KEEPALIVE_TIMEOUT_MS = 10_000;
@@ -69,36 +61,29 @@ type Request = Record<string, unknown>;
 
 /** Starts the service on GRPC_PORT (0 picks a free port). */
 export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
-  const { config, registry, accounts, logger } = deps;
+  const { config, chat, logger } = deps;
   // Pings find clients that vanished without closing, so their Watch streams are freed.
   const server = new Server({ "grpc.keepalive_time_ms": KEEPALIVE_MS, "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS });
   const watches = new Set<ServerWritableStream<Request, WireWatchEvent>>();
 
-  /** Who is calling: a session token, else a guest under `livechat-name`, else the default guest. */
-  async function identify(metadata: Metadata): Promise<Identity> {
+  /** Who is calling: a session token, else a guest under `livechat-name`; the peer's address; the bearer, which may be the admin token. */
+  function callerOf(metadata: Metadata, peer: string): Caller {
     const token = bearer(metadata);
-    if (token !== undefined) {
-      const session = await unsealSession(token, deps.sessionSecrets);
-      const identity = session.username ? await accounts.identify(session) : undefined;
-      if (!identity || identity.guest) {
-        throw new ChatError("unauthorized", "The token is not valid (or has expired); call Login for a new one.");
-      }
-      return identity;
-    }
-    return accounts.identify({}, text(metadata.get(METADATA.guestName)[0]));
+    const guestName = text(metadata.get(METADATA.guestName)[0]);
+    return {
+      credentials: {
+        kind: "token",
+        ...(token !== undefined ? { session: () => unsealSession(token, deps.sessionSecrets) } : {}),
+        ...(guestName !== undefined ? { guestName } : {}),
+      },
+      address: peer,
+      ...(token !== undefined ? { bearer: token } : {}),
+    };
   }
 
-  function isAdmin(metadata: Metadata): boolean {
-    const token = bearer(metadata);
-    if (token === undefined || !config.adminToken) return false;
-    const given = Buffer.from(token);
-    const expected = Buffer.from(config.adminToken);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  }
-
-  function unary<Reply>(name: string, handle: (request: Request, metadata: Metadata, peer: string) => Promise<Reply>) {
+  function unary<Reply>(name: string, handle: (request: Request, caller: Caller) => Promise<Reply>) {
     return (call: ServerUnaryCall<Request, Reply>, callback: sendUnaryData<Reply>) => {
-      handle(call.request, call.metadata, peerAddress(call.getPeer())).then(
+      handle(call.request, callerOf(call.metadata, peerAddress(call.getPeer()))).then(
         (reply) => callback(null, reply),
         (error: unknown) => callback(toServiceError(error, name, logger)),
       );
@@ -106,38 +91,24 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
   }
 
   server.addService(loadChatService().service, {
-    Login: unary("Login", async (request, _metadata, peer) => {
-      const { username, password } = parsePayload("credentials", request);
-      deps.authThrottle.checkLogin(peer, username);
-      const user = await accounts.login(username, password).catch((error: unknown) => {
-        if (error instanceof ChatError && error.code === "unauthorized") deps.authThrottle.loginFailed(peer, username);
-        throw error;
-      });
-      return { user, token: await sealSession(await accounts.sessionOf(user), deps.sessionSecrets) };
+    Login: unary("Login", async (request, caller) => {
+      const { user, session } = await chat.login(caller, request);
+      return { user, token: await sealSession(session, deps.sessionSecrets) };
     }),
 
-    Send: unary("Send", async (request, metadata, peer) => {
-      const room = normalizeRoomName(text(request.room) ?? "");
+    Send: unary("Send", async (request, caller) => {
       const clientId = text(request.clientId);
-      const { content } = parsePayload("post", { content: request.content, ...(clientId ? { clientId } : {}) });
-      deps.sendLimiter.take(peer);
-      const author = await identify(metadata);
-      const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
+      const message = await chat.send(caller, { room: request.room, content: request.content, ...(clientId ? { clientId } : {}) });
       return { message: toWire(message) };
     }),
 
-    History: unary("History", async (request) => {
-      const room = normalizeRoomName(text(request.room) ?? "");
-      const limit = Math.min(PAGE_MAX, Number(request.limit) || PAGE_DEFAULT);
-      const before = Number(request.beforeSeq) || undefined;
-      return { messages: (await registry.history(room, limit, before)).map(toWire) };
+    History: unary("History", async (request, caller) => {
+      const payload = { room: request.room, limit: Number(request.limit) || undefined, before: Number(request.beforeSeq) || undefined };
+      return { messages: (await chat.history(caller, payload)).map(toWire) };
     }),
 
-    DeleteRoom: unary("DeleteRoom", async (request, metadata) => {
-      const room = normalizeRoomName(text(request.room) ?? "");
-      const by = isAdmin(metadata) ? "admin" : await identify(metadata);
-      await registry.deleteRoom(room, by);
-      logger.info("room deleted", { room, by: by === "admin" ? "admin" : by.username, via: "grpc" });
+    DeleteRoom: unary("DeleteRoom", async (request, caller) => {
+      await chat.deleteRoom(caller, { room: request.room });
       return {};
     }),
 

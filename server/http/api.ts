@@ -1,16 +1,12 @@
-// The JSON HTTP API (/api/...): parses requests, calls the domain, answers in the
-// contract's shapes. No business rule lives here.
-import { timingSafeEqual } from "node:crypto";
+// The JSON HTTP API (/api/...): reads the caller and the payload off the request,
+// calls the chat service, answers in the contract's shapes. No business rule lives here.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Accounts } from "../../lib/accounts/accounts";
-import type { AuthThrottle } from "../../lib/accounts/auth-throttle";
 import type { SessionSecrets } from "../../lib/accounts/session";
+import type { Caller } from "../../lib/chat/caller";
+import { PAGE_DEFAULT, type ChatService } from "../../lib/chat/service";
 import { ChatError } from "../../lib/errors";
-import type { SendLimiter } from "../../lib/limits/send-limiter";
 import type { Logger } from "../../lib/logger";
-import type { Identity } from "../../lib/protocol";
 import { normalizeRoomName } from "../../lib/names";
-import { parsePayload } from "../../lib/payloads";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
 import type { Metrics } from "../metrics";
@@ -21,11 +17,9 @@ import { clearSession, readSession, writeSession } from "./session-cookie";
 
 export interface ApiDeps {
   config: Config;
+  chat: ChatService;
   registry: RegistryManager;
-  accounts: Accounts;
   sessionSecrets: SessionSecrets;
-  authThrottle: AuthThrottle;
-  sendLimiter: SendLimiter;
   logger: Logger;
   metrics: Metrics;
   connections: () => number;
@@ -34,8 +28,6 @@ export interface ApiDeps {
 }
 
 const BODY_LIMIT = 16 * 1024;
-const PAGE_DEFAULT = 50;
-const PAGE_MAX = 200;
 
 interface Context {
   req: IncomingMessage;
@@ -47,10 +39,15 @@ interface Context {
 type Handler = (ctx: Context) => Promise<void>;
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { config, registry, accounts, authThrottle, logger, sessionSecrets } = deps;
+  const { config, chat, registry, logger, sessionSecrets } = deps;
   const startedAt = Date.now();
 
-  const session = (req: IncomingMessage) => readSession(req, sessionSecrets);
+  /** Who is asking: the session cookie, the client's address, and a bearer token if one is sent. */
+  const caller = (req: IncomingMessage): Caller => ({
+    credentials: { kind: "cookie", session: () => readSession(req, sessionSecrets) },
+    address: clientAddress(req, config.trustProxy),
+    ...(req.headers.authorization !== undefined ? { bearer: req.headers.authorization.replace(/^Bearer\s+/i, "") } : {}),
+  });
 
   const body = async (req: IncomingMessage) => readJson(req, BODY_LIMIT);
 
@@ -78,65 +75,47 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }],
 
     ["POST", /^\/api\/auth\/register$/, async ({ req, res }) => {
-      const { username, password } = parsePayload("credentials", await body(req));
-      authThrottle.register(clientAddress(req, config.trustProxy));
-      const user = await accounts.register(username, password);
-      await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
+      const { user, session } = await chat.register(caller(req), await body(req));
+      await writeSession(req, res, session, sessionSecrets);
       sendJson(res, 201, { user });
     }],
 
     ["POST", /^\/api\/auth\/login$/, async ({ req, res }) => {
-      const { username, password } = parsePayload("credentials", await body(req));
-      const ip = clientAddress(req, config.trustProxy);
-      authThrottle.checkLogin(ip, username);
-      const user = await accounts.login(username, password).catch((error: unknown) => {
-        if (error instanceof ChatError && error.code === "unauthorized") authThrottle.loginFailed(ip, username);
-        throw error;
-      });
-      await writeSession(req, res, await accounts.sessionOf(user), sessionSecrets);
+      const { user, session } = await chat.login(caller(req), await body(req));
+      await writeSession(req, res, session, sessionSecrets);
       sendJson(res, 200, { user });
     }],
 
     ["POST", /^\/api\/auth\/logout$/, async ({ req, res }) => {
-      await accounts.logout(await session(req));
+      await chat.logout(caller(req));
       clearSession(req, res);
       sendNoContent(res);
     }],
 
     ["POST", /^\/api\/auth\/guest$/, async ({ req, res }) => {
-      const { name } = parsePayload("guest", await body(req));
-      const current = await session(req);
-      if (!(await accounts.identify(current)).guest) {
-        throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
-      }
-      const user = await accounts.guest(name);
-      await writeSession(req, res, user.username === "anon" ? {} : { guestName: user.username }, sessionSecrets);
+      const { user, session } = await chat.guest(caller(req), await body(req));
+      await writeSession(req, res, session, sessionSecrets);
       sendJson(res, 200, { user });
     }],
 
     ["GET", /^\/api\/auth\/me$/, async ({ req, res }) => {
-      const user = await accounts.identify(await session(req)).catch(() => accounts.guest());
-      sendJson(res, 200, { user });
+      sendJson(res, 200, { user: await chat.me(caller(req)) });
     }],
 
     ["GET", /^\/api\/rooms$/, async ({ res }) => {
       sendJson(res, 200, { rooms: registry.list() });
     }],
 
-    ["GET", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ res, url, params }) => {
+    ["GET", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, url, params }) => {
       const room = roomParam(params[0]);
-      const limit = Math.min(PAGE_MAX, integerParam(url, "limit", PAGE_DEFAULT, 1, Number.MAX_SAFE_INTEGER));
+      const limit = integerParam(url, "limit", PAGE_DEFAULT, 1, Number.MAX_SAFE_INTEGER);
       const before = url.searchParams.has("before") ? integerParam(url, "before", 0, 1, Number.MAX_SAFE_INTEGER) : undefined;
-      sendJson(res, 200, { messages: await registry.history(room, limit, before) });
+      sendJson(res, 200, { messages: await chat.history(caller(req), { room, limit, before }) });
     }],
 
     ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
       const room = roomParam(params[0]);
-      const { content, clientId } = parsePayload("post", await body(req));
-      deps.sendLimiter.take(clientAddress(req, config.trustProxy));
-      const author = await accounts.identify(await session(req));
-      const message = await registry.send(room, { author, content, ...(clientId ? { clientId } : {}) });
-      sendJson(res, 201, { message });
+      sendJson(res, 201, { message: await chat.send(caller(req), withRoom(room, await body(req))) });
     }],
 
     ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ req, res, params }) => {
@@ -148,29 +127,13 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }],
 
     ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
-      const room = roomParam(params[0]);
-      let by: Identity | "admin";
-      if (req.headers.authorization !== undefined) {
-        if (!config.adminToken || !bearerMatches(req, config.adminToken)) {
-          throw new ChatError("unauthorized", "The Authorization header does not hold the admin token.");
-        }
-        by = "admin";
-      } else {
-        by = await accounts.identify(await session(req));
-      }
-      await registry.deleteRoom(room, by);
-      logger.info("room deleted", { room, by: by === "admin" ? "admin" : by.username });
+      await chat.deleteRoom(caller(req), { room: roomParam(params[0]) });
       sendNoContent(res);
     }],
 
     ["POST", /^\/api\/admin\/rooms\/([^/]+)\/crash$/, async ({ req, res, params }) => {
-      if (!config.adminToken) throw new HttpError(404, "not_found", "There is no such route.");
-      if (!bearerMatches(req, config.adminToken)) {
-        throw new ChatError("unauthorized", "Send the admin token as Authorization: Bearer <ADMIN_TOKEN>.");
-      }
       const room = roomParam(params[0]);
-      await registry.crash(room);
-      logger.warn("room crashed on purpose through the admin route", { room });
+      await chat.crashRoom(caller(req), { room });
       sendJson(res, 200, { room, crashed: true });
     }],
   ];
@@ -187,7 +150,6 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     } catch (error) {
       const body = sendError(res, error);
       if (body.code === "internal") logger.error("API request failed", { path: url.pathname, error: String(error) });
-      if (body.code === "rate_limited") deps.metrics.rateLimited.inc();
     }
   };
 }
@@ -235,9 +197,7 @@ function integerParam(url: URL, name: string, fallback: number, min: number, max
   return value;
 }
 
-function bearerMatches(req: IncomingMessage, token: string): boolean {
-  const given = Buffer.from(req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? "");
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** The path's room with the body's fields, the shape of the service's payloads (a body that is no object stays as it is, to be refused). */
+function withRoom(room: string, body: unknown): unknown {
+  return typeof body === "object" && body !== null && !Array.isArray(body) ? { ...body, room } : body;
 }
-
