@@ -27,7 +27,7 @@ import type { AppendResult, MessageDraft, Store, StoreListener, UserRecord } fro
 
 /** NOTIFY's payload must stay under 8000 bytes; a longer message is announced by room and seq only. */
 const NOTIFY_MAX_BYTES = 7_900;
-/** Appends to one room sent in one transaction at most. */
+/** At most this many appends to one room go in one statement. */
 const MAX_BATCH = 200;
 const POOL_SIZE = 10;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -64,7 +64,7 @@ class StoreUnavailable extends ChatError {
 type NoticeKind = "m" | "r" | "d";
 /** A message as the feed carries it: its seq travels in front. */
 type UnnumberedMessage = Omit<Message, "seq">;
-/** Room of the "unique clientId per room" index: the fast path's signal to take the careful one. */
+/** The unique index of clientIds per room: its refusal sends a batch from the fast path to the careful one. */
 const CLIENT_ID_INDEX = "messages_client_id";
 
 interface MessageRow {
