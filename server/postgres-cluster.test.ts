@@ -250,3 +250,37 @@ describe("a node on PostgreSQL killed mid-stream", () => {
     await expect.poll(() => heardByReader.some((n) => n.kind === "leave" && n.username === "wanda"), EVENTUALLY).toBe(true);
   }, 60_000);
 });
+
+describe("PostgreSQL restarted under two nodes", () => {
+  it("answers room_unavailable with a sentence while it is down, and recovers by itself with nothing acknowledged lost", async () => {
+    const ownDir = tempDir();
+    let own = await startPostgresServer({ dir: ownDir, fsync: false });
+    cleanups.push(() => own.stop());
+    const database = await own.createDatabase("restart");
+    const [a, b] = [await node("node-a", database), await node("node-b", database)];
+    const reader = await connect(b.url, "lee");
+    await join(reader, "lobby");
+    const list = latestList(reader);
+    const writer = await connect(a.url, "kim");
+    await join(writer, "lobby");
+    const acked = [await send(writer, "lobby", "before", "c1")];
+
+    await own.stop();
+    const refused = await trySend(writer, "lobby", "during", "c2");
+    expect(refused).toMatchObject({ ok: false, error: { code: "room_unavailable", message: expect.stringMatching(/PostgreSQL/) } });
+
+    own = await startPostgresServer({ dir: ownDir, fsync: false, port: own.port });
+    // As the page does: the refused message is sent again, with the same clientId, until it is stored.
+    await expect
+      .poll(async () => {
+        const reply = await trySend(writer, "lobby", "during", "c2").catch(() => undefined);
+        if (reply?.ok) acked.push(reply.message);
+        return reply?.ok;
+      }, { timeout: 20_000, interval: 500 })
+      .toBe(true);
+    acked.push(await send(writer, "lobby", "after", "c3"));
+
+    await expect.poll(() => list.current?.messages, EVENTUALLY).toEqual(acked);
+    expect(acked.map((message) => message.seq)).toEqual([1, 2, 3]);
+  }, 60_000);
+});
