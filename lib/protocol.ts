@@ -50,6 +50,8 @@ export interface JoinReply {
   members: Member[];
   node: string;
   you: Identity;
+  role: Role;
+  settings: RoomSettings;
 }
 
 export interface SendReply {
@@ -79,9 +81,12 @@ export interface RoomPresencePush {
 
 export interface RoomNoticePush {
   room: string;
-  kind: "join" | "leave";
+  /** settings and moderation notices name who acted in `username` and say what they did in `text`. */
+  kind: "join" | "leave" | "settings" | "moderation";
   username: string;
   at: string;
+  /** The sentence to show, for settings and moderation ("ada set the topic to …"). */
+  text?: string;
 }
 
 export interface ServerToClientEvents {
@@ -89,6 +94,51 @@ export interface ServerToClientEvents {
   "room:presence": (push: RoomPresencePush) => void;
   "room:notice": (push: RoomNoticePush) => void;
   "room:deleted": (push: { room: string }) => void;
+  "room:settings": (push: RoomSettingsPush) => void;
+  "room:removed": (push: RoomRemovedPush) => void;
+}
+
+// ---- Rooms with owners (v1.1): roles and settings ----
+
+/** Who a person is in a room; the admin token is no role on the wire. */
+export const ROLES = ["owner", "moderator", "member", "guest"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** public: listed and open; unlisted: open to anyone with the name; private: members only. */
+export const VISIBILITIES = ["public", "unlisted", "private"] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export interface RoomSettings {
+  /** Plain text, at most TOPIC_MAX characters; "" for none. */
+  topic: string;
+  visibility: Visibility;
+  /** Only the owner and moderators post. */
+  readOnly: boolean;
+  /** One message per this many seconds per person; 0 is off. */
+  slowModeS: number;
+  /** The registered user who first joined or posted; null until one has. */
+  owner: string | null;
+  /** Usernames the owner appointed. */
+  moderators: string[];
+  /** Seqs of the room's pinned messages. */
+  pinned: number[];
+}
+
+export interface RoomSettingsPush {
+  room: string;
+  settings: RoomSettings;
+}
+
+/** To the person removed (kicked or banned), on every connection of theirs. */
+export interface RoomRemovedPush {
+  room: string;
+  reason: string;
+  by: string;
+  /** Who was removed, so every node finds their connections. */
+  username: string;
+  guest: boolean;
+  /** True for a ban: joining again is refused. */
+  banned: boolean;
 }
 
 /** What the server keeps on each socket: who it is, decided at the handshake. */

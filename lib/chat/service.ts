@@ -12,8 +12,9 @@ import type { SendLimiter } from "../limits/send-limiter";
 import type { Logger } from "../logger";
 import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
 import { parsePayload } from "../payloads";
-import type { ErrorCode, Identity, Member, Message } from "../protocol";
+import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
+import { roleOf } from "../rooms/roles";
 import type { Caller, ConnectionPort } from "./caller";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
@@ -43,6 +44,8 @@ export interface JoinResult {
   messages: Message[];
   members: Member[];
   you: Identity;
+  role: Role;
+  settings: RoomSettings;
 }
 
 /** An account operation's answer: the user, and the session the transport hands back (cookie or token). */
@@ -99,8 +102,11 @@ export class ChatService {
       // Entered before the join is read, so no push falls between the list and the subscription.
       await port.enter(room);
       try {
-        const { messages, members } = await this.options.registry.join(room, port.id, you);
-        return { room, messages, members, you };
+        const { registry } = this.options;
+        const { messages, members } = await registry.join(room, port.id, you, caller.address);
+        // A connection is a person, never the admin token.
+        const { settings } = await registry.admit(room, you, caller.address);
+        return { room, messages, members, you, role: roleOf(settings, you) as Role, settings };
       } catch (error) {
         await port.exit(room);
         throw error;

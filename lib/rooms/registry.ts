@@ -13,7 +13,8 @@ import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
 import type { Store } from "../store/store";
 import type { RoomObserver } from "./observer";
-import type { JoinResult, SendRequest } from "./room";
+import type { Actor } from "./roles";
+import type { JoinResult, RoomInfo, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
 import { followStore } from "./store-feed";
 import { DEFAULT_RESTART_INTENSITY, Supervisor, type RestartIntensity } from "./supervisor";
@@ -95,8 +96,13 @@ export class RegistryManager {
     return this.supervisor.restarts;
   }
 
-  join(room: string, connectionId: string, identity: Identity): Promise<JoinResult> {
-    return this.call(room, (worker) => worker.join(connectionId, identity));
+  join(room: string, connectionId: string, identity: Identity, address?: string): Promise<JoinResult> {
+    return this.call(room, (worker) => worker.join(connectionId, identity, address));
+  }
+
+  /** The room's settings and members, or `forbidden` for someone it does not let in. */
+  admit(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
+    return this.call(room, (worker) => worker.admit(actor, address));
   }
 
   leave(room: string, connectionId: string): Promise<void> {

@@ -11,7 +11,7 @@
 import { ChatError } from "../errors";
 import { normalizeContent } from "../names";
 import type { RoomPresence } from "../presence/presence";
-import type { Identity, Member, Message, RoomSummary } from "../protocol";
+import type { Identity, Member, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Publish } from "../pushes/push-bus";
 import type { AppendResult, Store } from "../store/store";
@@ -19,6 +19,8 @@ import { ListPush } from "./list-push";
 import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
+import { configure, moderate, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
+import { admission, emptyAccess, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
@@ -47,6 +49,8 @@ export interface JoinResult {
 
 export interface SendRequest {
   author: Identity;
+  /** The sender's address, for bans by address. */
+  address?: string;
   content: string;
   clientId?: string;
   /** The sending connection, when it must have joined the room first. */
@@ -54,13 +58,17 @@ export interface SendRequest {
 }
 
 type Operation =
-  | { tag: "join"; connectionId: string; identity: Identity }
+  | { tag: "join"; connectionId: string; identity: Identity; address: string | undefined }
   | { tag: "leave"; connectionId: string }
   | { tag: "send"; request: SendRequest }
   | { tag: "stored"; outcome: AppendOutcome }
   | { tag: "window" }
   | { tag: "observe"; message: Message }
   | { tag: "refresh" }
+  | { tag: "reconfigure" }
+  | { tag: "configure"; actor: Actor; change: SettingsChange }
+  | { tag: "moderate"; request: ModerationRequest; account: boolean }
+  | { tag: "admit"; actor: Actor; address: string | undefined }
   | { tag: "delete" };
 
 interface Replies {
@@ -71,7 +79,17 @@ interface Replies {
   window: Message[];
   observe: void;
   refresh: void;
+  reconfigure: void;
+  configure: RoomSettings;
+  moderate: void;
+  admit: RoomInfo;
   delete: void;
+}
+
+/** What a person allowed in may read about a room. */
+export interface RoomInfo {
+  settings: RoomSettings;
+  members: Member[];
 }
 
 /** How one append ended, once the store has made it durable (or failed to). */
@@ -88,13 +106,22 @@ export class Room {
   private exitReason: unknown;
   /** The room's owner claim was made, so a send claims ownership once per worker. */
   private ownerKnown = false;
+  /** Settings and lists, as the store held them at start and as changed since. */
+  private access: RoomAccess;
+  /** This node's connections in the room and their addresses, so a ban can name a guest's. */
+  private readonly addresses = new Map<string, { identity: Identity; address: string | undefined }>();
+  /** Members as last pushed. */
+  private members: Member[] = [];
+  /** When each person last posted, for slow mode. */
+  private readonly lastPosted = new Map<string, number>();
   /** Settles after the newest append has come back; the next one comes back behind it. */
   private appended: Promise<unknown> = Promise.resolve();
   /** Settles once the worker has exited and no operation or append of it is still running. */
   readonly exited: Promise<void>;
 
-  private constructor(deps: RoomDeps, window: Message[]) {
+  private constructor(deps: RoomDeps, window: Message[], access: RoomAccess) {
     this.deps = deps;
+    this.access = access;
     this.name = deps.name;
     this.window = new MessageWindow(deps.historyWindow, window);
     this.lastActivity = Date.now();
@@ -118,13 +145,15 @@ export class Room {
     this.exited = this.mailbox.exited;
   }
 
-  /** Starts a worker from what the store holds: the newest window of messages. */
+  /** Starts a worker from what the store holds: the newest window of messages, the settings and lists. */
   static async start(deps: RoomDeps): Promise<Room> {
-    return new Room(deps, await deps.store.recent(deps.name, deps.historyWindow));
+    const [window, access] = await Promise.all([deps.store.recent(deps.name, deps.historyWindow), readAccess(deps.store, deps.name)]);
+    return new Room(deps, window, access);
   }
 
-  join(connectionId: string, identity: Identity): Promise<JoinResult> {
-    return this.mailbox.call({ tag: "join", connectionId, identity });
+  /** Joins a connection; `address` is its client's, so a ban can name a guest's. */
+  join(connectionId: string, identity: Identity, address?: string): Promise<JoinResult> {
+    return this.mailbox.call({ tag: "join", connectionId, identity, address });
   }
 
   leave(connectionId: string): Promise<void> {
@@ -148,6 +177,26 @@ export class Room {
   /** Reads the window from the store again and pushes it (changes may have been missed). */
   refresh(): Promise<void> {
     return this.mailbox.call({ tag: "refresh" });
+  }
+
+  /** Changes the settings, for a keeper of the room. */
+  configure(actor: Actor, change: SettingsChange): Promise<RoomSettings> {
+    return this.mailbox.call({ tag: "configure", actor, change });
+  }
+
+  /** Kicks, bans, mutes, appoints or invites, for a keeper; `account` says the name is a registered user's. */
+  moderate(request: ModerationRequest, account: boolean): Promise<void> {
+    return this.mailbox.call({ tag: "moderate", request, account });
+  }
+
+  /** The settings and members, or `forbidden` for someone the room does not let in (a banned person, a private room's stranger). */
+  admit(actor: Actor, address?: string): Promise<RoomInfo> {
+    return this.mailbox.call({ tag: "admit", actor, address });
+  }
+
+  /** Reads the settings and lists from the store again (another node changed them). */
+  reconfigure(): Promise<void> {
+    return this.mailbox.call({ tag: "reconfigure" });
   }
 
   /**
@@ -189,10 +238,10 @@ export class Room {
 
   private async handle(op: Operation, reply: Reply): Promise<void> {
     // Other nodes' activity does not keep this node's worker of the room alive.
-    if (op.tag !== "observe" && op.tag !== "refresh") this.lastActivity = Date.now();
+    if (op.tag !== "observe" && op.tag !== "refresh" && op.tag !== "reconfigure") this.lastActivity = Date.now();
     switch (op.tag) {
       case "join":
-        return reply.resolve(await this.handleJoin(op.connectionId, op.identity));
+        return reply.resolve(await this.handleJoin(op.connectionId, op.identity, op.address));
       case "leave":
         return reply.resolve(await this.handleLeave(op.connectionId));
       case "send":
@@ -206,6 +255,17 @@ export class Room {
         return reply.resolve(await this.handleObserve(op.message));
       case "refresh":
         return reply.resolve(await this.handleRefresh());
+      case "reconfigure":
+        this.access = await readAccess(this.deps.store, this.name);
+        return reply.resolve(undefined);
+      case "configure":
+        await this.apply(configure(this.access, op.actor, op.change, new Date()));
+        return reply.resolve(settingsOf(this.access));
+      case "moderate":
+        return reply.resolve(await this.handleModerate(op.request, op.account));
+      case "admit":
+        admission(this.access, op.actor, op.address, this.name);
+        return reply.resolve({ settings: settingsOf(this.access), members: this.members });
       case "delete":
         return reply.resolve(await this.handleDelete());
       default: {
@@ -215,10 +275,13 @@ export class Room {
     }
   }
 
-  private async handleJoin(connectionId: string, identity: Identity): Promise<JoinResult> {
+  private async handleJoin(connectionId: string, identity: Identity, address: string | undefined): Promise<JoinResult> {
     const { presence, publish } = this.deps;
     await this.claimOwnership(identity);
+    admission(this.access, identity, address, this.name);
+    this.addresses.set(connectionId, { identity, address });
     const { first, members } = await presence.join(connectionId, identity);
+    this.members = members;
     if (first) {
       this.notice("join", identity.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
@@ -228,7 +291,9 @@ export class Room {
 
   private async handleLeave(connectionId: string): Promise<void> {
     const { presence, publish } = this.deps;
+    this.addresses.delete(connectionId);
     const { gone, members } = await presence.leave(connectionId);
+    this.members = members;
     if (gone) {
       this.notice("leave", gone.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
@@ -243,6 +308,8 @@ export class Room {
     const content = normalizeContent(request.content);
     // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
     await this.claimOwnership(request.author);
+    const address = request.address ?? this.addresses.get(request.connectionId ?? "")?.address;
+    speaking(this.access, request.author, address, this.name, this.lastPosted, Date.now());
     const outcome = this.deps.store
       .append(this.name, {
         username: request.author.username,
@@ -320,6 +387,7 @@ export class Room {
   private async handleDelete(): Promise<void> {
     await this.deps.store.deleteRoom(this.name);
     this.window.clear();
+    this.access = emptyAccess();
     await this.deps.presence.clear();
     this.deps.publish(roomTopic(this.name), "room:deleted", { room: this.name });
     this.exit("deleted", false);
@@ -328,13 +396,51 @@ export class Room {
   /** The first registered user to join or post owns the room (the store keeps the first claim). */
   private async claimOwnership(identity: Identity): Promise<void> {
     if (identity.guest || this.ownerKnown) return;
-    await this.deps.store.claimOwner(this.name, identity.username);
+    this.access.owner = await this.deps.store.claimOwner(this.name, identity.username);
     this.ownerKnown = true;
   }
 
   private notice(kind: "join" | "leave", username: string): void {
     const at = new Date().toISOString();
     this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
+  }
+
+  private async handleModerate(request: ModerationRequest, account: boolean): Promise<void> {
+    const lower = request.username.toLowerCase();
+    const here = [...this.addresses.values()].filter(({ identity }) => identity.guest !== account && identity.username.toLowerCase() === lower);
+    const identity = here[0]?.identity ?? { username: request.username, guest: !account };
+    const addresses = here.flatMap(({ address }) => (address === undefined ? [] : [address]));
+    await this.apply(moderate(this.access, request, { identity, addresses }, new Date()));
+  }
+
+  /** Stores what a keeper's change does (durable before the ack), then tells the room. */
+  private async apply(outcome: Outcome): Promise<void> {
+    const { store, publish } = this.deps;
+    const topic = roomTopic(this.name);
+    if (outcome.settings) {
+      await store.saveRoomSettings(this.name, outcome.settings);
+      this.access.settings = outcome.settings;
+    }
+    for (const { list, entry } of outcome.put ?? []) {
+      await store.putRoomEntry(this.name, list, entry);
+      this.access[list] = [...this.access[list].filter((held) => held.key !== entry.key), entry];
+    }
+    for (const { list, key } of outcome.remove ?? []) {
+      await store.removeRoomEntry(this.name, list, key);
+      this.access[list] = this.access[list].filter((held) => held.key !== key);
+    }
+    for (const line of outcome.audit) await store.appendAudit(this.name, line);
+    if (outcome.settings) publish(topic, "room:settings", { room: this.name, settings: settingsOf(this.access) });
+    if (outcome.notice !== "") {
+      const by = outcome.audit[0]?.by ?? "";
+      const kind = outcome.audit[0]?.action === "configure" ? "settings" : "moderation";
+      publish(topic, "room:notice", { room: this.name, kind, username: by, at: new Date().toISOString(), text: outcome.notice });
+    }
+    if (outcome.removed) {
+      const { identity, reason } = outcome.removed;
+      const banned = (outcome.put ?? []).some(({ list }) => list === "bans");
+      publish(topic, "room:removed", { room: this.name, reason, by: outcome.audit[0]?.by ?? "", username: identity.username, guest: identity.guest, banned });
+    }
   }
 
   private unavailable(): ChatError {
@@ -349,4 +455,16 @@ export class Room {
     // a store that is still being written to.
     this.mailbox.exit();
   }
+}
+
+/** The room's settings and lists as the store holds them. */
+async function readAccess(store: Store, room: string): Promise<RoomAccess> {
+  const [owner, settings, bans, mutes, members] = await Promise.all([
+    store.owner(room),
+    store.roomSettings(room),
+    store.roomEntries(room, "bans"),
+    store.roomEntries(room, "mutes"),
+    store.roomEntries(room, "members"),
+  ]);
+  return { ...emptyAccess(), owner, ...(settings ? { settings } : {}), bans, mutes, members };
 }

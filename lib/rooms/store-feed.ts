@@ -1,5 +1,6 @@
 // How this node's rooms follow a store shared with other nodes: a message another
 // node stores reaches the room's worker here (its window catches up and it pushes),
+// a change to a room's settings or lists (a ban) makes its worker here read them again,
 // a deletion made elsewhere reaches the registry, and after a lost connection every
 // live room reads the store again. A room not live here is left to the store, unless
 // this node has people or watchers in it (its worker was evicted): then a worker
@@ -47,6 +48,7 @@ export function followStore(store: Store, rooms: FeedRooms, logger: Logger): (()
   return store.watch?.({
     appended: (message) => follow(message.room, (worker) => worker.observe(message)),
     deleted: (room) => rooms.deleted(room),
+    configured: (room) => follow(room, (worker) => worker.reconfigure()),
     resync: () => {
       for (const name of rooms.liveNames()) follow(name, (worker) => worker.refresh());
     },

@@ -7,12 +7,18 @@ import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
 import type { Durability, JournalRecord, SnapshotMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
 import { LEGACY_USERNAME_OWNER_PREFIX } from "./records";
-import type { AppendResult, MessageDraft, Store, UserRecord } from "./store";
+import type { AppendResult, AuditEntry, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, UserRecord } from "./store";
+import { AUDIT_MAX } from "./store";
 
 interface RoomTable {
   messages: Message[];
   byClientId: Map<string, Message>;
   owner?: string;
+  // Settings, lists and the audit log are memory only: the journal is being retired.
+  settings?: RoomSettingsRecord;
+  lists?: Map<RoomList, Map<string, RoomEntry>>;
+  /** Newest last. */
+  audit?: AuditEntry[];
   /** History replayed from a snapshot and not parsed yet: parsed on the room's first use. */
   unread?: UnreadChunk[];
 }
@@ -120,6 +126,45 @@ export class MemoryStore implements Store {
     return this.rooms.get(room)?.owner;
   }
 
+  async roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
+    await this.settled();
+    const settings = this.rooms.get(room)?.settings;
+    return settings && structuredClone(settings);
+  }
+
+  async saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void> {
+    this.unparsedTable(room).settings = structuredClone(settings);
+  }
+
+  async putRoomEntry(room: string, list: RoomList, entry: RoomEntry): Promise<void> {
+    this.list(room, list).set(entry.key, { ...entry });
+  }
+
+  async removeRoomEntry(room: string, list: RoomList, key: string): Promise<boolean> {
+    return this.rooms.get(room)?.lists?.get(list)?.delete(key) ?? false;
+  }
+
+  async roomEntries(room: string, list: RoomList): Promise<RoomEntry[]> {
+    await this.settled();
+    return [...(this.rooms.get(room)?.lists?.get(list)?.values() ?? [])].map((entry) => ({ ...entry }));
+  }
+
+  async appendAudit(room: string, entry: AuditEntry): Promise<void> {
+    const table = this.unparsedTable(room);
+    const audit = (table.audit ??= []);
+    audit.push({ ...entry });
+    if (audit.length > AUDIT_MAX) audit.splice(0, audit.length - AUDIT_MAX);
+  }
+
+  async audit(room: string, limit: number): Promise<AuditEntry[]> {
+    await this.settled();
+    const audit = this.rooms.get(room)?.audit ?? [];
+    return audit
+      .slice(Math.max(0, audit.length - limit))
+      .reverse()
+      .map((entry) => ({ ...entry }));
+  }
+
   async deleteRoom(room: string): Promise<void> {
     this.rooms.delete(room);
     await this.record({ t: "deleteRoom", room });
@@ -204,6 +249,16 @@ export class MemoryStore implements Store {
     let messages = 0;
     for (const table of this.rooms.values()) messages += table.messages.length + unreadCount(table);
     return { users: this.users.size, rooms: this.rooms.size, messages };
+  }
+
+  private list(room: string, list: RoomList): Map<string, RoomEntry> {
+    const lists = (this.unparsedTable(room).lists ??= new Map());
+    let entries = lists.get(list);
+    if (!entries) {
+      entries = new Map();
+      lists.set(list, entries);
+    }
+    return entries;
   }
 
   private push(table: RoomTable, message: Message): void {

@@ -9,7 +9,8 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Message } from "../protocol";
 import { guarded, Script } from "./redis-connection";
-import type { AppendResult, MessageDraft, Store, StoreListener, UserRecord } from "./store";
+import type { AppendResult, AuditEntry, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, StoreListener, UserRecord } from "./store";
+import { AUDIT_MAX, ROOM_LISTS } from "./store";
 
 /** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin. */
 const APPEND = new Script(
@@ -41,12 +42,16 @@ return redis.call('HINCRBY', KEYS[1], 'sessionVersion', 1)`,
   1,
 );
 
-/** KEYS: messages, clientIds, owner. ARGV: feed channel, room, origin. */
+/** The keys a room has in Redis. */
+const ROOM_TABLES = ["messages", "clients", "owner", "settings", "audit", ...ROOM_LISTS] as const;
+type RoomTable = (typeof ROOM_TABLES)[number];
+
+/** KEYS: every key of the room (ROOM_TABLES). ARGV: feed channel, room, origin. */
 const DELETE_ROOM = new Script(
-  `redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  `redis.call('DEL', unpack(KEYS))
 redis.call('PUBLISH', ARGV[1], 'd\\n' .. ARGV[3] .. '\\n' .. ARGV[2])
 return 1`,
-  3,
+  ROOM_TABLES.length,
 );
 
 export interface RedisStoreOptions {
@@ -171,11 +176,47 @@ export class RedisStore implements Store {
     return (await guarded(() => this.redis.get(this.roomKey(room, "owner")))) ?? undefined;
   }
 
+  async roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
+    const json = await guarded(() => this.redis.get(this.roomKey(room, "settings")));
+    return json === null ? undefined : (JSON.parse(json) as RoomSettingsRecord);
+  }
+
+  async saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void> {
+    await guarded(() => this.redis.multi().set(this.roomKey(room, "settings"), JSON.stringify(settings)).publish(...this.configured(room)).exec());
+  }
+
+  async putRoomEntry(room: string, list: RoomList, entry: RoomEntry): Promise<void> {
+    await guarded(() =>
+      this.redis.multi().hset(this.roomKey(room, list), entry.key, JSON.stringify(entry)).publish(...this.configured(room)).exec(),
+    );
+  }
+
+  async removeRoomEntry(room: string, list: RoomList, key: string): Promise<boolean> {
+    const results = await guarded(() => this.redis.multi().hdel(this.roomKey(room, list), key).publish(...this.configured(room)).exec());
+    return results?.[0]?.[1] === 1;
+  }
+
+  async roomEntries(room: string, list: RoomList): Promise<RoomEntry[]> {
+    const fields = await guarded(() => this.redis.hvals(this.roomKey(room, list)));
+    return fields.map((json) => JSON.parse(json) as RoomEntry);
+  }
+
+  async appendAudit(room: string, entry: AuditEntry): Promise<void> {
+    const key = this.roomKey(room, "audit");
+    await guarded(() => this.redis.multi().lpush(key, JSON.stringify(entry)).ltrim(key, 0, AUDIT_MAX - 1).exec());
+  }
+
+  async audit(room: string, limit: number): Promise<AuditEntry[]> {
+    if (limit <= 0) return [];
+    const items = await guarded(() => this.redis.lrange(this.roomKey(room, "audit"), 0, limit - 1));
+    return items.map((json) => JSON.parse(json) as AuditEntry);
+  }
+
   async deleteRoom(room: string): Promise<void> {
     await guarded(() =>
       DELETE_ROOM.run(
         this.redis,
-        [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.roomKey(room, "owner")],
+        ROOM_TABLES.map((table) => this.roomKey(room, table)),
         [this.feedChannel, room, this.origin],
       ),
     );
@@ -233,10 +274,19 @@ export class RedisStore implements Store {
       for (const listener of this.listeners) listener.deleted(room);
       return;
     }
+    if (kind === "c") {
+      for (const listener of this.listeners) listener.configured?.(room);
+      return;
+    }
     if (kind !== "m" || seq === undefined) return;
     const json = payload.slice(kind.length + origin!.length + room.length + seq.length + 4);
     const message = withSeq(json, Number(seq));
     for (const listener of this.listeners) listener.appended(message);
+  }
+
+  /** The feed notice that a room's settings or lists changed. */
+  private configured(room: string): [string, string] {
+    return [this.feedChannel, `c\n${this.origin}\n${room}`];
   }
 
   private userKey(username: string): string {
@@ -251,7 +301,7 @@ export class RedisStore implements Store {
     return this.roomKey(`@name:${skeleton}`, "owner");
   }
 
-  private roomKey(room: string, table: "messages" | "clients" | "owner"): string {
+  private roomKey(room: string, table: RoomTable): string {
     return `${this.prefix}room:${encodeURIComponent(room)}:${table}`;
   }
 }

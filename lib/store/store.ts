@@ -2,7 +2,7 @@
 // username claims, messages per room, room owners). Implementations: memory.ts (the embedded
 // default) and redis.ts (shared by several nodes). Names reaching a store are
 // already normalised and validated.
-import type { Message } from "../protocol";
+import type { Message, Visibility } from "../protocol";
 
 export interface UserRecord {
   username: string;
@@ -19,6 +19,48 @@ export interface AppendResult {
   /** False when a message with the same clientId was already in the room. */
   created: boolean;
 }
+
+/** A room's settings as the store keeps them (its owner is kept by claimOwner). */
+export interface RoomSettingsRecord {
+  topic: string;
+  visibility: Visibility;
+  readOnly: boolean;
+  slowModeS: number;
+  moderators: string[];
+  pinned: number[];
+}
+
+/** The keyed lists a room keeps about people: who is banned, who is muted, who belongs to a private room. */
+export const ROOM_LISTS = ["bans", "mutes", "members"] as const;
+export type RoomList = (typeof ROOM_LISTS)[number];
+
+/** One person (or address) on one of a room's lists. */
+export interface RoomEntry {
+  /** What the entry matches: `user:<name>`, `guest:<session>` or `address:<ip>` (lib/rooms/roles.ts). */
+  key: string;
+  /** The name shown for it. */
+  username: string;
+  by: string;
+  at: string;
+  /** When it lapses (ISO time); absent: until removed. */
+  until?: string;
+  reason?: string;
+}
+
+/** One line of a room's audit log: who did what to whom. */
+export interface AuditEntry {
+  at: string;
+  by: string;
+  action: string;
+  username?: string;
+  reason?: string;
+  durationS?: number;
+  /** What changed, for settings ("topic", "visibility private"). */
+  detail?: string;
+}
+
+/** Audit entries a room keeps; older ones are dropped. */
+export const AUDIT_MAX = 1000;
 
 export interface Store {
   /** Creates the user unless the name is held, compared case-insensitively. */
@@ -46,7 +88,21 @@ export interface Store {
   claimOwner(room: string, username: string): Promise<string>;
   owner(room: string): Promise<string | undefined>;
 
-  /** Removes the room's history, clientIds and owner; a later append starts again at seq 1. */
+  /** The room's settings, undefined until first saved. */
+  roomSettings(room: string): Promise<RoomSettingsRecord | undefined>;
+  saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void>;
+  /** Adds the entry to the room's list, replacing one with the same key. */
+  putRoomEntry(room: string, list: RoomList, entry: RoomEntry): Promise<void>;
+  /** Removes the entry under `key`; false when there was none. */
+  removeRoomEntry(room: string, list: RoomList, key: string): Promise<boolean>;
+  /** Every entry of the room's list, lapsed ones too (the reader judges `until`). */
+  roomEntries(room: string, list: RoomList): Promise<RoomEntry[]>;
+  /** Appends to the room's audit log, which keeps the newest AUDIT_MAX entries. */
+  appendAudit(room: string, entry: AuditEntry): Promise<void>;
+  /** The newest `limit` audit entries, newest first. */
+  audit(room: string, limit: number): Promise<AuditEntry[]>;
+
+  /** Removes the room's history, clientIds, owner, settings, lists and audit log; a later append starts again at seq 1. */
   deleteRoom(room: string): Promise<void>;
 
   /**
@@ -65,6 +121,8 @@ export interface StoreListener {
   appended(message: Message): void;
   /** A room was deleted. */
   deleted(room: string): void;
+  /** A room's settings or lists changed: read them again. */
+  configured?(room: string): void;
   /** Some changes may have been missed (the connection was lost and is back): read the store again. */
   resync(): void;
 }

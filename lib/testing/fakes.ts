@@ -5,7 +5,7 @@ import type { Logger } from "../logger";
 import type { Message, ServerEvent } from "../protocol";
 import { PushBus, type Publish, type PushPayload } from "../pushes/push-bus";
 import { MemoryStore } from "../store/memory";
-import type { AppendResult, MessageDraft, Store, UserRecord } from "../store/store";
+import type { AppendResult, AuditEntry, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, UserRecord } from "../store/store";
 
 /** Records every push of its bus, in order, the way a client subscribed to every topic would see them. */
 export class PushLog {
@@ -60,6 +60,27 @@ export class WrappedStore implements Store {
   }
   owner(room: string): Promise<string | undefined> {
     return this.inner.owner(room);
+  }
+  roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
+    return this.inner.roomSettings(room);
+  }
+  saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void> {
+    return this.inner.saveRoomSettings(room, settings);
+  }
+  putRoomEntry(room: string, list: RoomList, entry: RoomEntry): Promise<void> {
+    return this.inner.putRoomEntry(room, list, entry);
+  }
+  removeRoomEntry(room: string, list: RoomList, key: string): Promise<boolean> {
+    return this.inner.removeRoomEntry(room, list, key);
+  }
+  roomEntries(room: string, list: RoomList): Promise<RoomEntry[]> {
+    return this.inner.roomEntries(room, list);
+  }
+  appendAudit(room: string, entry: AuditEntry): Promise<void> {
+    return this.inner.appendAudit(room, entry);
+  }
+  audit(room: string, limit: number): Promise<AuditEntry[]> {
+    return this.inner.audit(room, limit);
   }
   deleteRoom(room: string): Promise<void> {
     return this.inner.deleteRoom(room);
