@@ -36,7 +36,7 @@ describeStore("PostgresStore", async () => {
   const store = await openPostgresStore({ url: contractUrl, poolSize: 4 });
   // The previous store of the suite is closed by now: emptying the tables is a new database, sooner.
   const pool = new pg.Pool({ connectionString: contractUrl, max: 1 });
-  await pool.query("TRUNCATE users, usernames, rooms, messages, settings RESTART IDENTITY");
+  await pool.query("TRUNCATE users, usernames, rooms, messages, room_entries, room_audit, settings RESTART IDENTITY");
   await pool.end();
   return store;
 });
@@ -118,6 +118,29 @@ describe("PostgresStore shared by two nodes", () => {
       await expect.poll(() => heard).toEqual(["theirs", "deleted attic"]);
     } finally {
       await Promise.all([self.close(), other.close()]);
+    }
+  });
+
+  it("tells the other nodes when a room's settings or lists change, so their workers read them again", async () => {
+    const [writer, watcher] = await twoNodes();
+    const heard: string[] = [];
+    const listener = (who: string) => ({
+      appended: () => {},
+      deleted: () => {},
+      configured: (room: string) => heard.push(`${who}: ${room}`),
+      resync: () => {},
+    });
+    watcher.watch(listener("watcher"));
+    writer.watch(listener("writer"));
+    try {
+      const settings = { topic: "plans", visibility: "public" as const, readOnly: false, slowModeS: 0, moderators: [], pinned: [] };
+      await writer.saveRoomSettings("lobby", settings);
+      await writer.putRoomEntry("lobby", "bans", { key: "user:kim", username: "kim", by: "ada", at: new Date().toISOString() });
+      await writer.removeRoomEntry("lobby", "bans", "user:kim");
+      await expect.poll(() => heard).toEqual(["watcher: lobby", "watcher: lobby", "watcher: lobby"]);
+      expect(await watcher.roomSettings("lobby")).toEqual(settings);
+    } finally {
+      await Promise.all([writer.close(), watcher.close()]);
     }
   });
 
@@ -229,7 +252,7 @@ describe("PostgreSQL migrations", () => {
 
   it("applies every migration to a new database, and nothing when run again, keeping the data", async () => {
     const url = await freshDatabase();
-    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql"]);
+    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql", "0002-room-records.sql"]);
     const store = await openPostgresStore({ url });
     await store.append("lobby", draft("before the second run"));
     await store.close();
@@ -241,14 +264,14 @@ describe("PostgreSQL migrations", () => {
     } finally {
       await reopened.close();
     }
-    const versions = await withPool(url, (pool) => pool.query("SELECT version FROM schema_migrations"));
-    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }]);
+    const versions = await withPool(url, (pool) => pool.query("SELECT version FROM schema_migrations ORDER BY version"));
+    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }, { version: "0002-room-records.sql" }]);
   });
 
   it("lets two nodes starting at once both come up, the schema applied once", async () => {
     const url = await freshDatabase();
     const runs = await Promise.all([withPool(url, migrate), withPool(url, migrate), withPool(url, migrate)]);
-    expect(runs.flat()).toEqual(["0001-initial.sql"]);
+    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql"]);
     const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
     try {
       await a.append("lobby", draft("one"));

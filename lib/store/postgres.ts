@@ -23,7 +23,18 @@ import { ChatError } from "../errors";
 import type { Message } from "../protocol";
 import { PostgresFeed } from "./postgres-feed";
 import { migrate } from "./postgres-migrations";
-import type { AppendResult, MessageDraft, Store, StoreListener, UserRecord } from "./store";
+import type {
+  AppendResult,
+  AuditEntry,
+  MessageDraft,
+  RoomEntry,
+  RoomList,
+  RoomSettingsRecord,
+  Store,
+  StoreListener,
+  UserRecord,
+} from "./store";
+import { AUDIT_MAX } from "./store";
 
 /** NOTIFY's payload must stay under 8000 bytes; a longer message is announced by room and seq only. */
 const NOTIFY_MAX_BYTES = 7_900;
@@ -57,13 +68,21 @@ class StoreUnavailable extends ChatError {
 /**
  * A feed notice is "<kind> <seq> <origin> <body>": "m" with the message's JSON without
  * its seq (so the database can put the seq in front), "r" with the room's name as JSON
- * for a message too long for NOTIFY (read it), "d" with the room's name for a deletion.
+ * for a message too long for NOTIFY (read it), "d" with the room's name for a deletion,
+ * "c" with the room's name when its settings or lists changed (seq 0 for both).
  * The origin names the store that made the change: a node skips its own notices
  * unparsed (its rooms have the change already).
  */
-type NoticeKind = "m" | "r" | "d";
+type NoticeKind = "m" | "r" | "d" | "c";
 /** A message as the feed carries it: its seq travels in front. */
 type UnnumberedMessage = Omit<Message, "seq">;
+/**
+ * The room's row, created when missing, as a CTE ($1 is the room's name). DO UPDATE (a
+ * no-op) rather than DO NOTHING so that it always returns the row, even one another
+ * node is creating at the same moment.
+ */
+const ROOM_ROW = "INSERT INTO rooms (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET next_seq = rooms.next_seq RETURNING id";
+
 /** The unique index of clientIds per room: its refusal sends a batch from the fast path to the careful one. */
 const CLIENT_ID_INDEX = "messages_client_id";
 
@@ -225,6 +244,75 @@ export class PostgresStore implements Store {
     return rows[0]?.owner ?? undefined;
   }
 
+  async roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
+    const { rows } = await this.query<{ settings: RoomSettingsRecord | null }>("SELECT settings FROM rooms WHERE name = $1", [room]);
+    return rows[0]?.settings ?? undefined;
+  }
+
+  async saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void> {
+    await this.query(
+      `WITH saved AS (
+         INSERT INTO rooms (name, settings) VALUES ($1, $2::jsonb)
+         ON CONFLICT (name) DO UPDATE SET settings = EXCLUDED.settings
+       )
+       SELECT pg_notify($3, $4)`,
+      [room, JSON.stringify(settings), FEED_CHANNEL, this.configuredNotice(room)],
+    );
+  }
+
+  async putRoomEntry(room: string, list: RoomList, entry: RoomEntry): Promise<void> {
+    await this.query(
+      `WITH room AS (${ROOM_ROW}), put AS (
+         INSERT INTO room_entries (room_id, list, key, entry) SELECT id, $2, $3, $4::jsonb FROM room
+         ON CONFLICT (room_id, list, key) DO UPDATE SET entry = EXCLUDED.entry
+       )
+       SELECT pg_notify($5, $6)`,
+      [room, list, entry.key, JSON.stringify(entry), FEED_CHANNEL, this.configuredNotice(room)],
+    );
+  }
+
+  async removeRoomEntry(room: string, list: RoomList, key: string): Promise<boolean> {
+    const { rows } = await this.query<{ removed: number }>(
+      `WITH gone AS (
+         DELETE FROM room_entries e USING rooms r
+         WHERE r.id = e.room_id AND r.name = $1 AND e.list = $2 AND e.key = $3
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM gone)::int AS removed, pg_notify($4, $5)`,
+      [room, list, key, FEED_CHANNEL, this.configuredNotice(room)],
+    );
+    return rows[0]!.removed > 0;
+  }
+
+  async roomEntries(room: string, list: RoomList): Promise<RoomEntry[]> {
+    const { rows } = await this.query<{ entry: RoomEntry }>(
+      "SELECT e.entry FROM room_entries e JOIN rooms r ON r.id = e.room_id WHERE r.name = $1 AND e.list = $2",
+      [room, list],
+    );
+    return rows.map((row) => row.entry);
+  }
+
+  async appendAudit(room: string, entry: AuditEntry): Promise<void> {
+    // The new line is not visible to the trim in the same statement: keep AUDIT_MAX - 1 older ones.
+    await this.query(
+      `WITH room AS (${ROOM_ROW}), added AS (
+         INSERT INTO room_audit (room_id, entry) SELECT id, $2::jsonb FROM room
+       )
+       DELETE FROM room_audit WHERE room_id = (SELECT id FROM room) AND n <= (
+         SELECT n FROM room_audit WHERE room_id = (SELECT id FROM room) ORDER BY n DESC OFFSET $3 LIMIT 1
+       )`,
+      [room, JSON.stringify(entry), AUDIT_MAX - 1],
+    );
+  }
+
+  async audit(room: string, limit: number): Promise<AuditEntry[]> {
+    const { rows } = await this.query<{ entry: AuditEntry }>(
+      "SELECT a.entry FROM room_audit a JOIN rooms r ON r.id = a.room_id WHERE r.name = $1 ORDER BY a.n DESC LIMIT $2",
+      [room, limit],
+    );
+    return rows.map((row) => row.entry);
+  }
+
   /** Queued behind the room's appends made before it, as a single connection would order them. */
   deleteRoom(room: string): Promise<void> {
     return new Promise((resolve, reject) => this.enqueue(room, { kind: "delete", resolve, reject }));
@@ -278,6 +366,11 @@ export class PostgresStore implements Store {
       },
       lost: (error) => report.onFeedLost?.(error),
     });
+  }
+
+  /** The feed notice that the room's settings or lists changed: other nodes' workers read them again. */
+  private configuredNotice(room: string): string {
+    return `c 0 ${this.origin} ${JSON.stringify(room)}`;
   }
 
   private enqueue(room: string, write: PendingWrite): void {
@@ -458,9 +551,12 @@ export class PostgresStore implements Store {
     if (payload.slice(seqEnd + 1, originEnd) === this.origin) return;
     const seq = Number(payload.slice(2, seqEnd));
     const body = payload.slice(originEnd + 1);
-    if (kind === "d") {
+    if (kind === "d" || kind === "c") {
       const room = JSON.parse(body) as string;
-      for (const listener of this.listeners) listener.deleted(room);
+      for (const listener of this.listeners) {
+        if (kind === "d") listener.deleted(room);
+        else listener.configured?.(room);
+      }
       return;
     }
     let message: Message | undefined;
