@@ -11,6 +11,7 @@
 import { ChatError } from "../errors";
 import { normalizeContent } from "../names";
 import type { RoomPresence } from "../presence/presence";
+import { authorKeyOf, type Author } from "../people";
 import type { Identity, Member, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Publish } from "../pushes/push-bus";
@@ -48,7 +49,7 @@ export interface JoinResult {
 }
 
 export interface SendRequest {
-  author: Identity;
+  author: Author;
   /** The sender's address, for bans by address. */
   address?: string;
   content: string;
@@ -308,12 +309,15 @@ export class Room {
     const content = normalizeContent(request.content);
     // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
     await this.claimOwnership(request.author);
+    const author = authorKeyOf(request.author);
     const address = request.address ?? this.addresses.get(request.connectionId ?? "")?.address;
     speaking(this.access, request.author, address, this.name, this.lastPosted, Date.now());
     const outcome = this.deps.store
       .append(this.name, {
         username: request.author.username,
         guest: request.author.guest,
+        ...(request.author.tag !== undefined ? { tag: request.author.tag } : {}),
+        ...(author !== undefined ? { author } : {}),
         content,
         sentAt: new Date().toISOString(),
         ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
