@@ -144,6 +144,23 @@ describe("PostgresStore shared by two nodes", () => {
     }
   });
 
+  it("keeps a guest's tag with the message and never answers with its author's key, from either node", async () => {
+    const [writer, watcher] = await twoNodes();
+    const heard: Message[] = [];
+    watcher.watch({ appended: (message) => heard.push(message), deleted: () => {}, resync: () => {} });
+    try {
+      const { message } = await writer.append("lobby", draft("hello", { tag: "x7q", author: "guest:session-1", clientId: "c1" }));
+      expect(message).toMatchObject({ tag: "x7q", content: "hello" });
+      expect("author" in message).toBe(false);
+      const again = await watcher.append("lobby", draft("hello", { tag: "x7q", author: "guest:session-1", clientId: "c1" }));
+      expect(again).toEqual({ message, created: false });
+      expect(await watcher.recent("lobby", 10)).toEqual([message]);
+      await expect.poll(() => heard).toEqual([message]);
+    } finally {
+      await Promise.all([writer.close(), watcher.close()]);
+    }
+  });
+
   it("tells of a message too long for a notification in full all the same", async () => {
     const [writer, watcher] = await twoNodes();
     const heard: Message[] = [];

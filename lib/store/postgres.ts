@@ -34,7 +34,7 @@ import type {
   StoreListener,
   UserRecord,
 } from "./store";
-import { AUDIT_MAX } from "./store";
+import { AUDIT_MAX, wireMessage, type KeptMessage } from "./store";
 
 /** NOTIFY's payload must stay under 8000 bytes; a longer message is announced by room and seq only. */
 const NOTIFY_MAX_BYTES = 7_900;
@@ -74,8 +74,8 @@ class StoreUnavailable extends ChatError {
  * unparsed (its rooms have the change already).
  */
 type NoticeKind = "m" | "r" | "d" | "c";
-/** A message as the feed carries it: its seq travels in front. */
-type UnnumberedMessage = Omit<Message, "seq">;
+/** A new message before its seq is known, with its author's key (which only the database keeps). */
+type UnnumberedMessage = Omit<KeptMessage, "seq">;
 /**
  * The room's row, created when missing, as a CTE ($1 is the room's name). DO UPDATE (a
  * no-op) rather than DO NOTHING so that it always returns the row, even one another
@@ -94,6 +94,7 @@ interface MessageRow {
   content: string;
   sent_at: Date;
   client_id: string | null;
+  tag: string | null;
 }
 
 /** A room's writes wait in one queue per room, so they reach the database in the order they were made. */
@@ -211,7 +212,7 @@ export class PostgresStore implements Store {
 
   async recent(room: string, limit: number): Promise<Message[]> {
     const { rows } = await this.query<MessageRow>(
-      `SELECT m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id
+      `SELECT m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag
        FROM messages m JOIN rooms r ON r.id = m.room_id
        WHERE r.name = $1 ORDER BY m.seq DESC LIMIT $2`,
       [room, limit],
@@ -221,7 +222,7 @@ export class PostgresStore implements Store {
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     const { rows } = await this.query<MessageRow>(
-      `SELECT m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id
+      `SELECT m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag
        FROM messages m JOIN rooms r ON r.id = m.room_id
        WHERE r.name = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
       [room, beforeSeq, limit],
@@ -431,10 +432,10 @@ export class PostgresStore implements Store {
          ON CONFLICT (name) DO UPDATE SET next_seq = rooms.next_seq + $2::bigint
          RETURNING id, next_seq - $2::bigint AS first_seq
        ), inserted AS (
-         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id)
-         SELECT room.id, room.first_seq + m.n - 1, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id
-         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[])
-           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, n)
+         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author)
+         SELECT room.id, room.first_seq + m.n - 1, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author
+         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $13::text[], $14::text[])
+           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, tag, author, n)
        )
        SELECT room.first_seq, pg_notify($9, notice.kind || ' ' || (room.first_seq + notice.n - 1) || ' ' || $12 || ' ' || notice.body)
        FROM room, unnest($10::text[], $11::text[]) WITH ORDINALITY AS notice(kind, body, n)`,
@@ -451,6 +452,8 @@ export class PostgresStore implements Store {
         notices.map(([kind]) => kind),
         notices.map(([, body]) => body),
         this.origin,
+        messages.map((message) => message.tag ?? null),
+        messages.map((message) => message.author ?? null),
       ],
     );
     const first = Number(rows[0]!.first_seq);
@@ -481,7 +484,7 @@ export class PostgresStore implements Store {
       const known = new Map<string, Message>();
       if (clientIds.length > 0) {
         const { rows } = await client.query<MessageRow>(
-          `SELECT seq, id, username, guest, content, sent_at, client_id FROM messages
+          `SELECT seq, id, username, guest, content, sent_at, client_id, tag FROM messages
            WHERE room_id = $1 AND client_id = ANY($2::text[])`,
           [roomId, clientIds],
         );
@@ -489,7 +492,7 @@ export class PostgresStore implements Store {
       }
 
       const results: AppendResult[] = [];
-      const fresh: Message[] = [];
+      const fresh: KeptMessage[] = [];
       const notices: string[] = [];
       for (const draft of drafts) {
         const first = draft.clientId === undefined ? undefined : known.get(draft.clientId);
@@ -498,19 +501,20 @@ export class PostgresStore implements Store {
           continue;
         }
         const plain = unnumbered(room, draft);
-        const message = numbered(plain, nextSeq++);
+        const seq = nextSeq++;
+        const message = numbered(plain, seq);
         if (message.clientId !== undefined) known.set(message.clientId, message);
-        fresh.push(message);
+        fresh.push({ ...plain, seq });
         const [kind, body] = noticeBody(plain);
-        notices.push(`${kind} ${message.seq} ${this.origin} ${body}`);
+        notices.push(`${kind} ${seq} ${this.origin} ${body}`);
         results.push({ message, created: true });
       }
 
       if (fresh.length > 0) {
         await client.query(
           `WITH inserted AS (
-             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id)
-             SELECT $1::bigint, * FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[])
+             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author)
+             SELECT $1::bigint, * FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $12::text[], $13::text[])
            ), raised AS (
              UPDATE rooms SET next_seq = $9 WHERE id = $1
            )
@@ -527,6 +531,8 @@ export class PostgresStore implements Store {
             nextSeq,
             FEED_CHANNEL,
             notices,
+            fresh.map((message) => message.tag ?? null),
+            fresh.map((message) => message.author ?? null),
           ],
         );
       }
@@ -583,17 +589,19 @@ export class PostgresStore implements Store {
 function unnumbered(room: string, draft: MessageDraft): UnnumberedMessage {
   const message: UnnumberedMessage = { id: randomUUID(), room, ...draft };
   if (message.clientId === undefined) delete message.clientId;
+  if (message.author === undefined) delete message.author;
   return message;
 }
 
+/** The message as clients see it: its seq put in, its author's key left out. */
 function numbered(message: UnnumberedMessage, seq: number): Message {
   const { id, room, ...rest } = message;
-  return { id, room, seq, ...rest };
+  return wireMessage({ id, room, seq, ...rest });
 }
 
-/** The kind and body of a message's notice; the seq goes between them. */
+/** The kind and body of a message's notice; the seq goes between them. The author's key stays out. */
 function noticeBody(message: UnnumberedMessage): [NoticeKind, string] {
-  const body = JSON.stringify(message);
+  const body = JSON.stringify(message, (key: string, value: unknown) => (key === "author" ? undefined : value));
   // Room for the kind, the seq, the origin and three spaces.
   if (Buffer.byteLength(body) + 64 <= NOTIFY_MAX_BYTES) return ["m", body];
   return ["r", JSON.stringify(message.room)];
@@ -610,6 +618,7 @@ function toMessage(room: string, row: MessageRow): Message {
     sentAt: row.sent_at.toISOString(),
   };
   if (row.client_id !== null) message.clientId = row.client_id;
+  if (row.tag !== null) message.tag = row.tag;
   return message;
 }
 

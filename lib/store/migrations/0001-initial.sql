@@ -36,6 +36,9 @@ CREATE TABLE messages (
   content text NOT NULL,
   sent_at timestamptz NOT NULL,
   client_id text,
+  -- A guest's tag, sent to clients; and the author's key, which never leaves the store.
+  tag text,
+  author text,
   PRIMARY KEY (room_id, seq)
 );
 
