@@ -4,6 +4,8 @@ import { ChatError } from "./errors";
 
 export const ROOM_NAME_MAX = 64;
 const MESSAGE_MAX = 2000;
+/** Longer search text narrows nothing (a query keeps a dozen words) and costs time. */
+const SEARCH_TEXT_MAX = 200;
 const PASSWORD_MIN = 8;
 export const PASSWORD_MAX_BYTES = 72;
 export const GUEST_DEFAULT_NAME = "anon";
@@ -142,4 +144,14 @@ export function normalizeContent(input: string): string {
     throw new ChatError("invalid_message", `A message is 1 to ${MESSAGE_MAX} characters after trimming.`);
   }
   return content;
+}
+
+/** Trims search text and checks its length in characters (code points); any text is allowed, none of it is syntax. */
+export function normalizeSearchText(input: string): string {
+  const text = input.trim();
+  const length = Array.from(text).length;
+  if (length < 1 || length > SEARCH_TEXT_MAX) {
+    throw new ChatError("invalid_payload", `Search text is 1 to ${SEARCH_TEXT_MAX} characters after trimming.`);
+  }
+  return text;
 }

@@ -14,7 +14,12 @@ export interface Config {
   host: string | undefined;
   /** Where the node keeps its files; empty means it keeps none (demos). */
   dataDir: string | undefined;
-  store: "memory" | "redis" | "postgres";
+  /**
+   * `sqlite`: the embedded store, one database in DATA_DIR (`memory` is its former
+   * name and means the same); `postgres` and `redis`: shared by several nodes. With
+   * DATA_DIR empty the embedded store keeps everything in memory only.
+   */
+  store: "sqlite" | "memory" | "redis" | "postgres";
   /** With STORE=postgres: where users, rooms and history live. */
   databaseUrl: string | undefined;
   /** Required by STORE=redis; optional with STORE=postgres, where it carries what flows between nodes (Socket.IO, presence). */
@@ -37,6 +42,11 @@ export interface Config {
   messageBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
   outboundBufferBytes: number;
+  /**
+   * Start even though the stored data is damaged, with what can be read (RECOVER_READABLE):
+   * the operator's choice after a start-up refused because of damage.
+   */
+  recoverReadable: boolean;
   /** Behind a reverse proxy (TRUST_PROXY): the client address is the last X-Forwarded-For entry. */
   trustProxy: boolean;
 }
@@ -71,10 +81,10 @@ export function loadConfig(env: Env = process.env): Config {
       "SESSION_SECRET_PREVIOUS is set but SESSION_SECRET is not; set SESSION_SECRET to the new secret when rotating.",
     );
   }
-  const store = optional(env, "STORE") ?? "memory";
-  if (store !== "memory" && store !== "redis" && store !== "postgres") {
+  const store = optional(env, "STORE") ?? "sqlite";
+  if (store !== "sqlite" && store !== "memory" && store !== "redis" && store !== "postgres") {
     throw new ConfigError(
-      `STORE must be "memory" (the embedded store), "postgres" (PostgreSQL, shared by several nodes) or "redis" (Redis, shared by several nodes); got "${store}".`,
+      `STORE must be "sqlite" (the embedded store, in DATA_DIR), "postgres" (PostgreSQL, shared by several nodes) or "redis" (Redis, shared by several nodes); got "${store}".`,
     );
   }
   const databaseUrl = optional(env, "DATABASE_URL");
@@ -90,8 +100,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (store === "redis" && redisUrl === undefined) {
     throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
   }
-  // Used by STORE=redis and STORE=postgres alike; the memory store is one node's own.
-  if (redisUrl !== undefined && store !== "memory") parseRedisUrl(redisUrl);
+  // Used by STORE=redis and STORE=postgres alike; the embedded store is one node's own.
+  if (redisUrl !== undefined && (store === "redis" || store === "postgres")) parseRedisUrl(redisUrl);
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -124,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     trustProxy: boolean(env, "TRUST_PROXY"),
+    recoverReadable: boolean(env, "RECOVER_READABLE"),
   };
 }
 

@@ -10,7 +10,7 @@ import type { SessionData } from "../accounts/session";
 import { ChatError } from "../errors";
 import type { SendLimiter } from "../limits/send-limiter";
 import type { Logger } from "../logger";
-import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
+import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName, normalizeSearchText } from "../names";
 import { parsePayload } from "../payloads";
 import { accountPerson, guestPerson, newGuestSessionId, publicIdentity, type Person } from "../people";
 import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
@@ -23,6 +23,9 @@ export const MAX_ROOMS_PER_CONNECTION = 100;
 /** History pages: this many messages unless asked, never more than the maximum. */
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
+/** Search results: this many unless asked, never more than the maximum. */
+export const SEARCH_DEFAULT = 20;
+export const SEARCH_MAX = 100;
 
 /** Told of every refusal (a ChatError answered to a caller), for metrics. */
 export interface ChatObserver {
@@ -60,6 +63,7 @@ export type ChatOperation =
   | "leave"
   | "send"
   | "history"
+  | "search"
   | "deleteRoom"
   | "crashRoom"
   | "register"
@@ -172,6 +176,22 @@ export class ChatService {
       const { room: asked, limit, before } = parsePayload("history", payload);
       const room = normalizeRoomName(asked);
       return this.options.registry.history(room, Math.min(PAGE_MAX, limit ?? PAGE_DEFAULT), before);
+    });
+  }
+
+  /**
+   * Messages matching `text` (plain text, see lib/store/search-text.ts): in `room`, newest
+   * first, below seq `before` when given; without a room, across the rooms the caller may
+   * read (every room until private rooms exist), best match first.
+   */
+  search(caller: Caller, payload: unknown): Promise<Message[]> {
+    return this.run("search", async () => {
+      const { text, room: asked, before, limit } = parsePayload("search", payload);
+      const query = normalizeSearchText(text);
+      const count = Math.min(SEARCH_MAX, limit ?? SEARCH_DEFAULT);
+      const { registry } = this.options;
+      if (asked === undefined) return registry.searchAll(query, { limit: count });
+      return registry.search(normalizeRoomName(asked), query, { limit: count, ...(before !== undefined ? { before } : {}) });
     });
   }
 

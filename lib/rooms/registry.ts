@@ -11,7 +11,7 @@ import type { RoomPresence } from "../presence/presence";
 import type { Identity, Message, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
-import type { Store } from "../store/store";
+import type { RoomSearch, RoomsSearch, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
 import type { Actor } from "./roles";
 import type { JoinResult, RoomInfo, SendRequest } from "./room";
@@ -121,6 +121,16 @@ export class RegistryManager {
   history(room: string, limit: number, beforeSeq?: number): Promise<Message[]> {
     const { store } = this.options;
     return beforeSeq === undefined ? store.recent(room, limit) : store.before(room, beforeSeq, limit);
+  }
+
+  /** A room's messages matching `text`, newest first, read straight from the store like history. */
+  search(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.options.store.searchRoom(room, text, options);
+  }
+
+  /** Messages matching `text` in every room, best match first. (Private rooms, once they exist, narrow `rooms`.) */
+  searchAll(text: string, options: RoomsSearch): Promise<Message[]> {
+    return this.options.store.searchRooms(text, options);
   }
 
   /** Kills the room's worker on purpose (starting it first if it is not live), to exercise supervision. */

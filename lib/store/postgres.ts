@@ -15,13 +15,14 @@
 // (postgres-feed.ts): the other nodes hear each room's messages in seq order,
 // and only once they are committed.
 //
-// Search is not here yet: PostgreSQL's full-text search (a tsvector column with a
-// GIN index, behind the same search tests as the SQLite store) is a later step.
+// Search is a scan for now, matched as search-text.ts says: PostgreSQL's full-text
+// search (a tsvector column with a GIN index) is a later step.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { ChatError } from "../errors";
 import type { Message } from "../protocol";
 import { PostgresFeed } from "./postgres-feed";
+import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
 import { migrate } from "./postgres-migrations";
 import type {
   AppendResult,
@@ -29,7 +30,9 @@ import type {
   MessageDraft,
   RoomEntry,
   RoomList,
+  RoomSearch,
   RoomSettingsRecord,
+  RoomsSearch,
   Store,
   StoreListener,
   UserRecord,
@@ -56,6 +59,8 @@ const IDLE_IN_TRANSACTION_MS = 5_000;
 /** TCP keepalive, so a connection to a vanished server is noticed (the feed's sends nothing). */
 const KEEPALIVE_DELAY_MS = 10_000;
 const FEED_CHANNEL = "livechat_feed";
+/** Messages read by one query while searching. */
+const SEARCH_CHUNK = 1000;
 
 /** Raised for any database failure: a contract error, so a room worker survives it. */
 class StoreUnavailable extends ChatError {
@@ -228,6 +233,45 @@ export class PostgresStore implements Store {
       [room, beforeSeq, limit],
     );
     return rows.reverse().map((row) => toMessage(room, row));
+  }
+
+  /**
+   * Not full-text search yet (a tsvector column with a GIN index comes later): the room's
+   * history is read newest first, SEARCH_CHUNK messages a query, and matched as
+   * search-text.ts says until `limit` are found, as the Redis store does.
+   */
+  async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    const terms = searchTerms(text);
+    if (terms.length === 0) return [];
+    const found: Message[] = [];
+    let before = options.before ?? Number.MAX_SAFE_INTEGER;
+    while (found.length < options.limit) {
+      const chunk = await this.before(room, before, SEARCH_CHUNK);
+      for (let i = chunk.length - 1; i >= 0 && found.length < options.limit; i--) {
+        if (matchesAll(chunk[i]!.content, terms)) found.push(withHighlight(chunk[i]!, terms));
+      }
+      if (chunk.length < SEARCH_CHUNK) break;
+      before = chunk[0]!.seq;
+    }
+    return found;
+  }
+
+  /** Every room's history (or the given rooms'), read through as searchRoom does; ranked by words matched, then newest. */
+  async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    const terms = searchTerms(text);
+    if (terms.length === 0) return [];
+    const rooms = options.rooms ?? (await this.query<{ name: string }>("SELECT name FROM rooms", [])).rows.map((row) => row.name);
+    const matching: Message[] = [];
+    for (const room of rooms) {
+      let before = Number.MAX_SAFE_INTEGER;
+      for (;;) {
+        const chunk = await this.before(room, before, SEARCH_CHUNK);
+        for (const message of chunk) if (matchesAll(message.content, terms)) matching.push(message);
+        if (chunk.length < SEARCH_CHUNK) break;
+        before = chunk[0]!.seq;
+      }
+    }
+    return bestFirst(matching, terms, options.limit);
   }
 
   async claimOwner(room: string, username: string): Promise<string> {
