@@ -21,6 +21,15 @@ export default defineConfig({
           env: { LIVECHAT_TEST_STORE: "redis" },
         },
       },
+      {
+        // The same contract against two nodes whose store is PostgreSQL, with Redis between them.
+        extends: true,
+        test: {
+          name: "cluster-postgres",
+          include: ["server/socket.test.ts", "server/http/api.test.ts"],
+          env: { LIVECHAT_TEST_STORE: "postgres" },
+        },
+      },
     ],
   },
 });

@@ -55,6 +55,10 @@ describe("configuration", () => {
     [{ STORE: "redis" }, /REDIS_URL must be set when STORE=redis/],
     [{ STORE: "redis", REDIS_URL: "localhost:6379" }, /REDIS_URL must be a Redis URL/],
     [{ STORE: "redis", REDIS_URL: "http://cache:6379" }, /REDIS_URL must be a Redis URL/],
+    [{ STORE: "postgres" }, /DATABASE_URL must be set when STORE=postgres/],
+    [{ STORE: "postgres", DATABASE_URL: "db.internal:5432/livechat" }, /DATABASE_URL must be a PostgreSQL URL/],
+    [{ STORE: "postgres", DATABASE_URL: "mysql://db.internal/livechat" }, /DATABASE_URL must be a PostgreSQL URL/],
+    [{ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "cache:6379" }, /REDIS_URL must be a Redis URL/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
     [{ ADAPTERS: "web,ftp" }, /ADAPTERS/],
@@ -75,6 +79,18 @@ describe("configuration", () => {
 
   it("does not show a REDIS_URL password in its complaint", () => {
     expect(() => loadConfig({ STORE: "redis", REDIS_URL: "http://:hunter22@cache:6379" })).toThrow(/^(?!.*hunter22)/s);
+  });
+
+  it("reads STORE=postgres with its DATABASE_URL, REDIS_URL optional", () => {
+    const alone = loadConfig({ STORE: "postgres", DATABASE_URL: "postgresql://livechat:pw@db.internal:5432/livechat" });
+    expect(alone).toMatchObject({ store: "postgres", databaseUrl: "postgresql://livechat:pw@db.internal:5432/livechat" });
+    expect(alone.redisUrl).toBeUndefined();
+    const shared = loadConfig({ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "redis://cache:6379" });
+    expect(shared).toMatchObject({ store: "postgres", redisUrl: "redis://cache:6379" });
+  });
+
+  it("does not show a DATABASE_URL password in its complaint", () => {
+    expect(() => loadConfig({ STORE: "postgres", DATABASE_URL: "mysql://livechat:hunter22@db/livechat" })).toThrow(/^(?!.*hunter22)/s);
   });
 
   it("reads the listed origins and an empty DATA_DIR as no data folder", () => {

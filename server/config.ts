@@ -16,10 +16,13 @@ export interface Config {
   dataDir: string | undefined;
   /**
    * `sqlite`: the embedded store, one database in DATA_DIR (`memory` is its former
-   * name and means the same); `redis`: shared by several nodes. With DATA_DIR empty
-   * the embedded store keeps everything in memory only.
+   * name and means the same); `postgres` and `redis`: shared by several nodes. With
+   * DATA_DIR empty the embedded store keeps everything in memory only.
    */
-  store: "sqlite" | "memory" | "redis";
+  store: "sqlite" | "memory" | "redis" | "postgres";
+  /** With STORE=postgres: where users, rooms and history live. */
+  databaseUrl: string | undefined;
+  /** Required by STORE=redis; optional with STORE=postgres, where it carries what flows between nodes (Socket.IO, presence). */
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
   /** Earlier secrets whose cookies are still accepted (SESSION_SECRET_PREVIOUS): rotation without logging everyone out. */
@@ -92,18 +95,26 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const store = optional(env, "STORE") ?? "sqlite";
-  if (store !== "sqlite" && store !== "memory" && store !== "redis") {
+  if (store !== "sqlite" && store !== "memory" && store !== "redis" && store !== "postgres") {
     throw new ConfigError(
-      `STORE must be "sqlite" (the embedded store, in DATA_DIR) or "redis" (shared by several nodes); got "${store}".`,
+      `STORE must be "sqlite" (the embedded store, in DATA_DIR), "postgres" (PostgreSQL, shared by several nodes) or "redis" (Redis, shared by several nodes); got "${store}".`,
     );
   }
-  const redisUrl = optional(env, "REDIS_URL");
-  if (store === "redis") {
-    if (redisUrl === undefined) {
-      throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
+  const databaseUrl = optional(env, "DATABASE_URL");
+  if (store === "postgres") {
+    if (databaseUrl === undefined) {
+      throw new ConfigError(
+        "DATABASE_URL must be set when STORE=postgres, e.g. DATABASE_URL=postgres://livechat:password@127.0.0.1:5432/livechat.",
+      );
     }
-    parseRedisUrl(redisUrl);
+    parseDatabaseUrl(databaseUrl);
   }
+  const redisUrl = optional(env, "REDIS_URL");
+  if (store === "redis" && redisUrl === undefined) {
+    throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
+  }
+  // Used by STORE=redis and STORE=postgres alike; the embedded store is one node's own.
+  if (redisUrl !== undefined && (store === "redis" || store === "postgres")) parseRedisUrl(redisUrl);
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -115,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: optional(env, "HOST"),
     dataDir: dataDir === "" ? undefined : path.resolve(dataDir),
     store,
+    databaseUrl: store === "postgres" ? databaseUrl : undefined,
     redisUrl,
     sessionSecret,
     previousSessionSecrets,
@@ -214,6 +226,20 @@ function publicHosts(env: Env): string[] {
       }
       return url.hostname.toLowerCase();
     });
+}
+
+function parseDatabaseUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || !url.hostname) {
+    throw new ConfigError(
+      `DATABASE_URL must be a PostgreSQL URL like postgres://user:password@host:5432/livechat; "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
+    );
+  }
 }
 
 function parseOrigin(origin: string): string {
