@@ -3,6 +3,9 @@
 // then checked by lib/names.ts, which gives the more specific contract codes.
 import { z } from "zod";
 import { ChatError } from "./errors";
+import { MODERATION_ACTIONS, VISIBILITIES } from "./protocol";
+import { BAN_MAX_S } from "./rooms/keeping";
+import { SLOW_MODE_MAX_S } from "./rooms/roles";
 
 // Shapes only: sizes are bounded by the transports (packet and body limits), and
 // lengths of names and contents are judged by lib/names.ts with their own codes.
@@ -15,6 +18,26 @@ const schemas = {
   history: z.object({ room: z.string(), limit: z.number().optional(), before: z.number().optional() }),
   credentials: z.object({ username: z.string(), password: z.string() }),
   guest: z.object({ name: z.string().optional() }),
+
+  // Rooms with owners. A topic's length is judged by lib/names.ts (normalizeTopic).
+  configure: z.object({
+    room: z.string(),
+    topic: z.string().optional(),
+    visibility: z.enum(VISIBILITIES).optional(),
+    readOnly: z.boolean().optional(),
+    slowModeS: z.number().int().min(0).max(SLOW_MODE_MAX_S).optional(),
+  }),
+  moderate: z.object({
+    room: z.string(),
+    action: z.enum(MODERATION_ACTIONS),
+    username: z.string().min(1).max(64),
+    reason: z.string().max(300).optional(),
+    durationS: z.number().int().min(1).max(BAN_MAX_S).optional(),
+    address: z.boolean().optional(),
+  }),
+  audit: z.object({ room: z.string(), limit: z.number().int().min(1).max(1000).optional() }),
+  invite: z.object({ room: z.string(), expiresInS: z.number().int().min(60).max(30 * 24 * 3600).optional() }),
+  redeem: z.object({ room: z.string(), token: z.string().min(1).max(1024) }),
 };
 
 type Schemas = typeof schemas;

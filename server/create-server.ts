@@ -142,7 +142,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
   const io = web
-    ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats })
+    ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats, pushes: registry.pushes })
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
   if (io) await backend.attach(io);

@@ -9,8 +9,9 @@ import type { ChatServer } from "./socket";
 /** Sends every push of `pushes` to its topic's sockets; returns the function that stops it. */
 export function relayPushes(io: ChatServer, pushes: PushBus): () => void {
   return pushes.subscribe(({ topic, event, payload, remote }) => {
-    // The node that made it has sent it to every node's sockets already.
-    if (remote) return;
+    // The node that made it has sent it to every node's sockets already. A removal goes
+    // to the removed person's connections alone (server/socket.ts), never to the topic.
+    if (remote || event === "room:removed") return;
     const target = event === "room:messages" ? io.local : io;
     // Pushes are typed per event already; Socket.IO's emit cannot follow a union of events.
     (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);

@@ -15,7 +15,9 @@ import { parsePayload } from "../payloads";
 import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
 import { roleOf } from "../rooms/roles";
+import type { AuditEntry } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
+import { configureRoom, moderateRoom, roomAudit, roomDetails, type OwnersContext, type RoomDetails } from "./owners";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
@@ -66,15 +68,26 @@ export type ChatOperation =
   | "logout"
   | "guest"
   | "me"
-  | "identify";
+  | "identify"
+  | "configure"
+  | "moderate"
+  | "roomDetails"
+  | "audit";
 
 export class ChatService {
   private readonly options: ChatServiceOptions;
   private readonly adminToken: Buffer | undefined;
 
+  private readonly owners: OwnersContext;
+
   constructor(options: ChatServiceOptions) {
     this.options = options;
     this.adminToken = options.adminToken ? Buffer.from(options.adminToken) : undefined;
+    this.owners = {
+      registry: options.registry,
+      accounts: options.accounts,
+      actorOf: async (caller) => (this.isAdmin(caller) ? "admin" : this.identityOf(caller)),
+    };
   }
 
   /** Who the caller is; a token must be a signed-in user's session. */
@@ -149,6 +162,7 @@ export class ChatService {
       const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
       return this.options.registry.send(room, {
         author,
+        address: caller.address,
         content,
         ...(caller.connection ? { connectionId: caller.connection.port.id } : {}),
         ...(clientId !== undefined ? { clientId } : {}),
@@ -161,8 +175,29 @@ export class ChatService {
     return this.run("history", async () => {
       const { room: asked, limit, before } = parsePayload("history", payload);
       const room = normalizeRoomName(asked);
+      await this.admit(caller, room);
       return this.options.registry.history(room, Math.min(PAGE_MAX, limit ?? PAGE_DEFAULT), before);
     });
+  }
+
+  /** Changes a room's settings: its owner and moderators may (visibility the owner alone), and the admin. */
+  configure(caller: Caller, payload: unknown): Promise<RoomSettings> {
+    return this.run("configure", () => configureRoom(this.owners, caller, payload));
+  }
+
+  /** Kicks, bans, mutes, appoints or invites someone: the room's owner and moderators may, and the admin. */
+  moderate(caller: Caller, payload: unknown): Promise<void> {
+    return this.run("moderate", () => moderateRoom(this.owners, caller, payload));
+  }
+
+  /** A room's settings and members, for anyone it lets in. */
+  roomDetails(caller: Caller, payload: unknown): Promise<RoomDetails> {
+    return this.run("roomDetails", () => roomDetails(this.owners, caller, payload));
+  }
+
+  /** A room's audit log, newest first, for its keepers. */
+  audit(caller: Caller, payload: unknown): Promise<AuditEntry[]> {
+    return this.run("audit", () => roomAudit(this.owners, caller, payload));
   }
 
   /** Deletes a room: its owner or an admin may. */
@@ -232,6 +267,11 @@ export class ChatService {
   /** Who the caller is now; a session whose guest name cannot be used is the default guest. */
   me(caller: Caller): Promise<Identity> {
     return this.run("me", () => this.identityOf(caller).catch(() => this.options.accounts.guest()));
+  }
+
+  /** Throws `forbidden` unless the room lets the caller in (bans, private rooms). */
+  private async admit(caller: Caller, room: string): Promise<void> {
+    await this.options.registry.admit(room, await this.owners.actorOf(caller), caller.address);
   }
 
   private async identityOf(caller: Caller): Promise<Identity> {

@@ -3,12 +3,10 @@
 // to write to the audit log and the sentence the room is shown; the Room worker does
 // the storing and pushing, in its mailbox's order.
 import { ChatError } from "../errors";
-import type { Identity, Visibility } from "../protocol";
+import type { Identity, ModerationAction, Visibility } from "../protocol";
 import type { AuditEntry, RoomEntry, RoomList, RoomSettingsRecord } from "../store/store";
 import { accountKey, addressKey, isKeeper, isOwnerOrAdmin, standingIn, type Actor, type RoomAccess } from "./roles";
 
-export const MODERATION_ACTIONS = ["kick", "ban", "unban", "mute", "unmute", "promote", "demote", "invite"] as const;
-export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
 
 /** A ban lasts at most a year when it has a duration; without one, until unbanned. */
 export const BAN_MAX_S = 365 * 24 * 3600;

@@ -8,11 +8,12 @@ import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import { MemoryPresence } from "../presence/memory";
 import type { RoomPresence } from "../presence/presence";
-import type { Identity, Message, RoomSummary } from "../protocol";
+import type { Identity, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
-import type { Store } from "../store/store";
+import type { AuditEntry, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
+import type { ModerationRequest, SettingsChange } from "./keeping";
 import type { Actor } from "./roles";
 import type { JoinResult, RoomInfo, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
@@ -103,6 +104,19 @@ export class RegistryManager {
   /** The room's settings and members, or `forbidden` for someone it does not let in. */
   admit(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
     return this.call(room, (worker) => worker.admit(actor, address));
+  }
+
+  configure(room: string, actor: Actor, change: SettingsChange): Promise<RoomSettings> {
+    return this.call(room, (worker) => worker.configure(actor, change));
+  }
+
+  moderate(room: string, request: ModerationRequest, account: boolean): Promise<void> {
+    return this.call(room, (worker) => worker.moderate(request, account));
+  }
+
+  /** The room's audit log, newest first, read straight from the store. */
+  audit(room: string, limit: number): Promise<AuditEntry[]> {
+    return this.options.store.audit(room, limit);
   }
 
   leave(room: string, connectionId: string): Promise<void> {

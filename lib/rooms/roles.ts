@@ -8,8 +8,6 @@ import { personKey } from "../presence/presence";
 import type { Identity, Role, RoomSettings } from "../protocol";
 import type { RoomEntry, RoomSettingsRecord } from "../store/store";
 
-/** A topic is plain text of at most this many characters. */
-export const TOPIC_MAX = 300;
 /** Slow mode: at most one message per this many seconds per person. */
 export const SLOW_MODE_MAX_S = 3600;
 

@@ -308,8 +308,7 @@ export class Room {
     const content = normalizeContent(request.content);
     // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
     await this.claimOwnership(request.author);
-    const address = request.address ?? this.addresses.get(request.connectionId ?? "")?.address;
-    speaking(this.access, request.author, address, this.name, this.lastPosted, Date.now());
+    speaking(this.access, request.author, request.address, this.name, this.lastPosted, Date.now());
     const outcome = this.deps.store
       .append(this.name, {
         username: request.author.username,

@@ -126,6 +126,27 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       await deps.streams.serve(res, room);
     }],
 
+    ["GET", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      sendJson(res, 200, await chat.roomDetails(caller(req), { room: roomParam(params[0]) }));
+    }],
+
+    ["PATCH", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { settings: await chat.configure(caller(req), withRoom(room, await body(req))) });
+    }],
+
+    ["POST", /^\/api\/rooms\/([^/]+)\/moderation$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      await chat.moderate(caller(req), withRoom(room, await body(req)));
+      sendNoContent(res);
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)\/audit$/, async ({ req, res, url, params }) => {
+      const room = roomParam(params[0]);
+      const limit = integerParam(url, "limit", 100, 1, 1000);
+      sendJson(res, 200, { entries: await chat.audit(caller(req), { room, limit }) });
+    }],
+
     ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
       await chat.deleteRoom(caller(req), { room: roomParam(params[0]) });
       sendNoContent(res);
