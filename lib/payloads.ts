@@ -13,6 +13,7 @@ const clientId = z.string().min(1).max(128).optional();
 
 const schemas = {
   room: z.object({ room: z.string() }),
+  join: z.object({ room: z.string(), invite: z.string().min(1).max(1024).optional() }),
   send: z.object({ room: z.string(), content: z.string(), clientId }),
   post: z.object({ content: z.string(), clientId }),
   history: z.object({ room: z.string(), limit: z.number().optional(), before: z.number().optional() }),
@@ -37,7 +38,6 @@ const schemas = {
   }),
   audit: z.object({ room: z.string(), limit: z.number().int().min(1).max(1000).optional() }),
   invite: z.object({ room: z.string(), expiresInS: z.number().int().min(60).max(30 * 24 * 3600).optional() }),
-  redeem: z.object({ room: z.string(), token: z.string().min(1).max(1024) }),
 };
 
 type Schemas = typeof schemas;

@@ -59,7 +59,7 @@ export interface SendReply {
 }
 
 export interface ClientToServerEvents {
-  "room:join": (payload: { room: string }, ack: (reply: Ack<JoinReply>) => void) => void;
+  "room:join": (payload: { room: string; invite?: string }, ack: (reply: Ack<JoinReply>) => void) => void;
   "room:leave": (payload: { room: string }, ack: (reply: Ack) => void) => void;
   "message:send": (
     payload: { room: string; content: string; clientId?: string },

@@ -109,6 +109,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
     sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }),
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    inviteSecret: sessionSecrets[0],
     logger,
     observer: deliveryStats,
   });

@@ -1,8 +1,10 @@
 // Rooms with owners over the real server: Socket.IO and HTTP carry settings and
 // moderation with the same rules, pushes reach the room, and a removed person's
 // connections leave.
+import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, RoomSettings, ServerToClientEvents } from "../lib/protocol";
+import { connectGrpc } from "./testing/test-clients";
 import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
@@ -11,7 +13,8 @@ const uniqueRoom = () => `owners-${++counter}-${Date.now()}`;
 const uniqueName = (prefix: string) => `${prefix}${++counter}${Date.now() % 100000}`;
 
 beforeAll(async () => {
-  app = await startTestServer();
+  // Many accounts from one address: registration's throttle is not what these tests are about.
+  app = await startTestServer({}, { authLimits: { registrationsPerIp: { limit: 1000, windowMs: 60_000 } } });
 });
 afterAll(async () => {
   await app.close();
@@ -122,5 +125,59 @@ describe("moderation over Socket.IO and HTTP", () => {
     const audit = await app.request(`/api/rooms/${room}/audit`, { headers: { cookie: ownerCookie } });
     expect(((await audit.json()) as { entries: unknown[] }).entries).toEqual([expect.objectContaining({ action: "ban", username: lee, reason: "spam" })]);
     expect((await app.request(`/api/rooms/${room}/audit`, { headers: { cookie: leeCookie } })).status).toBe(403);
+  });
+});
+
+describe("private rooms from every door", () => {
+  it("refuses a stranger at Socket.IO, history, SSE and gRPC, never lists the room, and admits an invite link", async () => {
+    const room = uniqueRoom();
+    const ownerCookie = await signUp(uniqueName("own"));
+    const owner = await app.connect({ cookie: ownerCookie });
+    await joined(owner, room);
+    okOf(await emit(owner, "message:send", { room, content: "secret plans" }));
+    okOf(await emit(owner, "room:configure", { room, visibility: "private" }));
+    const strangerCookie = await signUp(uniqueName("str"));
+    const stranger = await app.connect({ cookie: strangerCookie });
+
+    expect(await emit(stranger, "room:join", { room })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect((await app.request(`/api/rooms/${room}/messages`, { headers: { cookie: strangerCookie } })).status).toBe(403);
+    expect((await app.request(`/api/rooms/${room}/stream`, { headers: { cookie: strangerCookie } })).status).toBe(403);
+    expect((await app.request(`/api/rooms/${room}`, { headers: { cookie: strangerCookie } })).status).toBe(403);
+    const listed = (await (await app.request("/api/rooms")).json()) as { rooms: Array<{ name: string }> };
+    expect(listed.rooms.map((listedRoom) => listedRoom.name)).not.toContain(room);
+    const grpc = connectGrpc(`127.0.0.1:${app.server.grpc!.port}`);
+    try {
+      expect((await grpc.fail("History", { room }, { name: uniqueName("g") })).errorCode).toBe("forbidden");
+      expect((await grpc.watch(room, { name: uniqueName("g") }).ended).code).toBe(status.PERMISSION_DENIED);
+    } finally {
+      grpc.close();
+    }
+
+    const invite = await app.request(`/api/rooms/${room}/invites`, { method: "POST", headers: { cookie: ownerCookie } });
+    expect(invite.status).toBe(201);
+    const { url } = (await invite.json()) as { url: string };
+    const token = new URL(url, app.url).searchParams.get("invite")!;
+    expect(await emit(stranger, "room:join", { room, invite: `${token}x` })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const admitted = okOf(await emit<JoinReply>(stranger, "room:join", { room, invite: token }));
+    expect(admitted.messages.map((message) => message.content)).toEqual(["secret plans"]);
+    // A member now, from any door.
+    expect((await app.request(`/api/rooms/${room}/messages`, { headers: { cookie: strangerCookie } })).status).toBe(200);
+  });
+
+  it("keeps the people invited by name and the members it had when it became private", async () => {
+    const room = uniqueRoom();
+    const ownerCookie = await signUp(uniqueName("own"));
+    const owner = await app.connect({ cookie: ownerCookie });
+    await joined(owner, room);
+    const friend = uniqueName("fr");
+    const friendCookie = await signUp(friend);
+    const presentCookie = await signUp(uniqueName("pr"));
+    const present = await app.connect({ cookie: presentCookie });
+    await joined(present, room);
+    okOf(await emit(owner, "room:configure", { room, visibility: "private" }));
+    okOf(await emit(present, "room:leave", { room }));
+    expect((await joined(await app.connect({ cookie: presentCookie }), room)).role).toBe("member");
+    okOf(await emit(owner, "room:moderate", { room, action: "invite", username: friend }));
+    expect((await joined(await app.connect({ cookie: friendCookie }), room)).role).toBe("member");
   });
 });

@@ -14,7 +14,8 @@ import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../name
 import { parsePayload } from "../payloads";
 import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
-import { roleOf } from "../rooms/roles";
+import { checkInvite, INVITE_DEFAULT_S, signInvite } from "../rooms/invites";
+import { isKeeper, roleOf } from "../rooms/roles";
 import type { AuditEntry } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
 import { configureRoom, moderateRoom, roomAudit, roomDetails, type OwnersContext, type RoomDetails } from "./owners";
@@ -35,6 +36,8 @@ export interface ChatServiceOptions {
   accounts: Accounts;
   authThrottle: AuthThrottle;
   sendLimiter: SendLimiter;
+  /** Signs invite links to private rooms; without one, no links are made. */
+  inviteSecret?: string;
   /** ADMIN_TOKEN; without one, nothing is admin and the admin-only operations do not exist. */
   adminToken?: string;
   logger: Logger;
@@ -72,7 +75,9 @@ export type ChatOperation =
   | "configure"
   | "moderate"
   | "roomDetails"
-  | "audit";
+  | "audit"
+  | "invite"
+  | "watch";
 
 export class ChatService {
   private readonly options: ChatServiceOptions;
@@ -106,8 +111,10 @@ export class ChatService {
 
   join(caller: Caller, payload: unknown): Promise<JoinResult> {
     return this.run("join", async () => {
-      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const { room: asked, invite } = parsePayload("join", payload);
+      const room = normalizeRoomName(asked);
       const { port } = this.connectionOf(caller);
+      if (invite !== undefined) this.checkInvite(invite, room);
       if (!port.isIn(room) && count(port.rooms()) >= MAX_ROOMS_PER_CONNECTION) {
         throw new ChatError("rate_limited", `One connection can be in at most ${MAX_ROOMS_PER_CONNECTION} rooms at once; leave one first.`);
       }
@@ -116,7 +123,7 @@ export class ChatService {
       await port.enter(room);
       try {
         const { registry } = this.options;
-        const { messages, members } = await registry.join(room, port.id, you, caller.address);
+        const { messages, members } = await registry.join(room, port.id, you, caller.address, invite !== undefined);
         // A connection is a person, never the admin token.
         const { settings } = await registry.admit(room, you, caller.address);
         return { room, messages, members, you, role: roleOf(settings, you) as Role, settings };
@@ -198,6 +205,33 @@ export class ChatService {
   /** A room's audit log, newest first, for its keepers. */
   audit(caller: Caller, payload: unknown): Promise<AuditEntry[]> {
     return this.run("audit", () => roomAudit(this.owners, caller, payload));
+  }
+
+  /** An invite link to a room, for its keepers; `url` is the room page's path with the signed invite. */
+  invite(caller: Caller, payload: unknown): Promise<{ url: string }> {
+    return this.run("invite", async () => {
+      const { room: asked, expiresInS } = parsePayload("invite", payload);
+      const room = normalizeRoomName(asked);
+      const actor = await this.owners.actorOf(caller);
+      const { settings } = await this.options.registry.admit(room, actor, caller.address);
+      if (!isKeeper(roleOf(settings, actor))) throw new ChatError("forbidden", "Only the room's owner and moderators can make invite links.");
+      const { inviteSecret } = this.options;
+      if (!inviteSecret) throw new ChatError("not_found", "This server makes no invite links.");
+      const token = signInvite(inviteSecret, room, new Date(Date.now() + (expiresInS ?? INVITE_DEFAULT_S) * 1000));
+      return { url: `/rooms/${encodeURIComponent(room)}?invite=${token}` };
+    });
+  }
+
+  /**
+   * Starts a stream of a room's pushes (SSE, gRPC Watch) for someone the room lets in:
+   * streams bypass the worker's join, so the check is made here.
+   */
+  watch<T>(caller: Caller, payload: unknown, start: (room: string) => Promise<T>): Promise<T> {
+    return this.run("watch", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      await this.admit(caller, room);
+      return start(room);
+    });
   }
 
   /** Deletes a room: its owner or an admin may. */
@@ -310,6 +344,11 @@ export class ChatService {
     if (token === undefined || !this.adminToken) return false;
     const given = Buffer.from(token);
     return given.length === this.adminToken.length && timingSafeEqual(given, this.adminToken);
+  }
+
+  private checkInvite(token: string, room: string): void {
+    if (!this.options.inviteSecret) throw new ChatError("forbidden", "This server makes no invite links.");
+    checkInvite(this.options.inviteSecret, token, room);
   }
 
   private connectionOf(caller: Caller) {

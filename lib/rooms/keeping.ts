@@ -5,7 +5,7 @@
 import { ChatError } from "../errors";
 import type { Identity, ModerationAction, Visibility } from "../protocol";
 import type { AuditEntry, RoomEntry, RoomList, RoomSettingsRecord } from "../store/store";
-import { accountKey, addressKey, isKeeper, isOwnerOrAdmin, standingIn, type Actor, type RoomAccess } from "./roles";
+import { accountKey, addressKey, entryFor, isKeeper, isOwnerOrAdmin, personKeys, standingIn, type Actor, type RoomAccess } from "./roles";
 
 
 /** A ban lasts at most a year when it has a duration; without one, until unbanned. */
@@ -159,4 +159,38 @@ function keysOf(target: Target, withAddresses: boolean): string[] {
 function entriesNamed(entries: readonly RoomEntry[], name: string): string[] {
   const lower = name.toLowerCase();
   return entries.filter((entry) => entry.username.toLowerCase() === lower).map((entry) => entry.key);
+}
+
+/**
+ * Someone holding a valid invite link enters: a private room keeps them as a member
+ * (an account by name, a guest by its address). A ban still holds; so does nothing
+ * else need doing for a room that is not private or a person already let in.
+ */
+export function admitByInvite(access: RoomAccess, identity: Identity, address: string | undefined, now: Date): Outcome {
+  const nothing: Outcome = { audit: [], notice: "" };
+  if (access.settings.visibility !== "private" || isKeeper(standingIn(access, identity))) return nothing;
+  const keys = personKeys(identity, address);
+  if (entryFor(access.bans, keys) || entryFor(access.members, keys)) return nothing;
+  const key = identity.guest ? (address === undefined ? undefined : addressKey(address)) : accountKey(identity.username);
+  if (key === undefined) return nothing;
+  const at = now.toISOString();
+  return {
+    put: [{ list: "members", entry: { key, username: identity.username, by: "invite link", at } }],
+    audit: [{ at, by: identity.username, action: "join by invite" }],
+    notice: "",
+  };
+}
+
+/**
+ * A room that becomes private keeps the people in it: each becomes a member (an
+ * account by name, a guest by the address it is connected from).
+ */
+export function keepPresent(people: ReadonlyArray<{ identity: Identity; address: string | undefined }>, by: string, now: Date): Outcome["put"] {
+  const at = now.toISOString();
+  const put = new Map<string, RoomEntry>();
+  for (const { identity, address } of people) {
+    const key = identity.guest ? (address === undefined ? undefined : addressKey(address)) : accountKey(identity.username);
+    if (key !== undefined) put.set(key, { key, username: identity.username, by, at });
+  }
+  return [...put.values()].map((entry) => ({ list: "members" as const, entry }));
 }

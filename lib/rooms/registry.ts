@@ -97,8 +97,8 @@ export class RegistryManager {
     return this.supervisor.restarts;
   }
 
-  join(room: string, connectionId: string, identity: Identity, address?: string): Promise<JoinResult> {
-    return this.call(room, (worker) => worker.join(connectionId, identity, address));
+  join(room: string, connectionId: string, identity: Identity, address?: string, invited = false): Promise<JoinResult> {
+    return this.call(room, (worker) => worker.join(connectionId, identity, address, invited));
   }
 
   /** The room's settings and members, or `forbidden` for someone it does not let in. */
@@ -180,9 +180,10 @@ export class RegistryManager {
     return this.pushes.watcherCount(room);
   }
 
-  /** Live rooms, busiest first. */
+  /** Live public rooms, busiest first: unlisted and private rooms are never listed. */
   list(): RoomSummary[] {
     return [...this.live.values()]
+      .filter((room) => room.listed)
       .map((room) => room.summary())
       .sort((a, b) => b.members - a.members || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""));
   }

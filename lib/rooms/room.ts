@@ -19,7 +19,7 @@ import { ListPush } from "./list-push";
 import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
-import { configure, moderate, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
+import { admitByInvite, configure, keepPresent, moderate, nameOf, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
 import { admission, emptyAccess, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
@@ -58,7 +58,7 @@ export interface SendRequest {
 }
 
 type Operation =
-  | { tag: "join"; connectionId: string; identity: Identity; address: string | undefined }
+  | { tag: "join"; connectionId: string; identity: Identity; address: string | undefined; invited: boolean }
   | { tag: "leave"; connectionId: string }
   | { tag: "send"; request: SendRequest }
   | { tag: "stored"; outcome: AppendOutcome }
@@ -151,9 +151,12 @@ export class Room {
     return new Room(deps, window, access);
   }
 
-  /** Joins a connection; `address` is its client's, so a ban can name a guest's. */
-  join(connectionId: string, identity: Identity, address?: string): Promise<JoinResult> {
-    return this.mailbox.call({ tag: "join", connectionId, identity, address });
+  /**
+   * Joins a connection; `address` is its client's, so a ban can name a guest's.
+   * `invited`: it holds a valid invite link, so a private room makes it a member.
+   */
+  join(connectionId: string, identity: Identity, address?: string, invited = false): Promise<JoinResult> {
+    return this.mailbox.call({ tag: "join", connectionId, identity, address, invited });
   }
 
   leave(connectionId: string): Promise<void> {
@@ -207,6 +210,11 @@ export class Room {
     return this.mailbox.call({ tag: "delete" });
   }
 
+  /** Whether the rooms list shows it: public rooms only. */
+  get listed(): boolean {
+    return this.access.settings.visibility === "public";
+  }
+
   get alive(): boolean {
     return this.mailbox.running;
   }
@@ -241,7 +249,7 @@ export class Room {
     if (op.tag !== "observe" && op.tag !== "refresh" && op.tag !== "reconfigure") this.lastActivity = Date.now();
     switch (op.tag) {
       case "join":
-        return reply.resolve(await this.handleJoin(op.connectionId, op.identity, op.address));
+        return reply.resolve(await this.handleJoin(op));
       case "leave":
         return reply.resolve(await this.handleLeave(op.connectionId));
       case "send":
@@ -259,8 +267,7 @@ export class Room {
         this.access = await readAccess(this.deps.store, this.name);
         return reply.resolve(undefined);
       case "configure":
-        await this.apply(configure(this.access, op.actor, op.change, new Date()));
-        return reply.resolve(settingsOf(this.access));
+        return reply.resolve(await this.handleConfigure(op.actor, op.change));
       case "moderate":
         return reply.resolve(await this.handleModerate(op.request, op.account));
       case "admit":
@@ -275,9 +282,11 @@ export class Room {
     }
   }
 
-  private async handleJoin(connectionId: string, identity: Identity, address: string | undefined): Promise<JoinResult> {
+  private async handleJoin(op: Extract<Operation, { tag: "join" }>): Promise<JoinResult> {
+    const { connectionId, identity, address, invited } = op;
     const { presence, publish } = this.deps;
     await this.claimOwnership(identity);
+    if (invited) await this.apply(admitByInvite(this.access, identity, address, new Date()));
     admission(this.access, identity, address, this.name);
     this.addresses.set(connectionId, { identity, address });
     const { first, members } = await presence.join(connectionId, identity);
@@ -402,6 +411,18 @@ export class Room {
   private notice(kind: "join" | "leave", username: string): void {
     const at = new Date().toISOString();
     this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
+  }
+
+  private async handleConfigure(actor: Actor, change: SettingsChange): Promise<RoomSettings> {
+    const now = new Date();
+    const outcome = configure(this.access, actor, change, now);
+    if (outcome.settings?.visibility === "private" && this.access.settings.visibility !== "private") {
+      // People here on other nodes are known by name only: accounts stay members, guests there do not.
+      const elsewhere = this.members.map((identity) => ({ identity, address: undefined }));
+      outcome.put = keepPresent([...elsewhere, ...this.addresses.values()], nameOf(actor), now);
+    }
+    await this.apply(outcome);
+    return settingsOf(this.access);
   }
 
   private async handleModerate(request: ModerationRequest, account: boolean): Promise<void> {

@@ -17,7 +17,6 @@ import type { Caller } from "../../lib/chat/caller";
 import type { ChatService } from "../../lib/chat/service";
 import { toErrorBody } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
-import { normalizeRoomName } from "../../lib/names";
 import type { ErrorCode, Message } from "../../lib/protocol";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import { ConfigError, type Config } from "../config";
@@ -137,15 +136,15 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       });
       watches.add(call);
       (async () => {
-        const room = normalizeRoomName(text(call.request.room) ?? "");
-        stop = await watchRoom(deps, room, {
+        const caller = callerOf(call.metadata, peerAddress(call.getPeer()));
+        stop = await chat.watch(caller, { room: text(call.request.room) ?? "" }, (room) => watchRoom(deps, room, {
           messages: (push) => send({ event: "messages", messages: { ...push, messages: push.messages.map(toWire) } }),
           deleted: () => {
             newest = undefined;
             send({ event: "deleted", deleted: { room } });
             call.end();
           },
-        });
+        }));
         if (call.cancelled || !watches.has(call)) stop();
       })().catch((error: unknown) => {
         free();

@@ -123,7 +123,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const room = roomParam(params[0]);
       // A HEAD has no body to stream into: it would hold its connection open for nothing.
       if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
-      await deps.streams.serve(res, room);
+      const { streams } = deps;
+      await chat.watch(caller(req), { room }, (admitted) => streams.serve(res, admitted));
     }],
 
     ["GET", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
@@ -139,6 +140,11 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const room = roomParam(params[0]);
       await chat.moderate(caller(req), withRoom(room, await body(req)));
       sendNoContent(res);
+    }],
+
+    ["POST", /^\/api\/rooms\/([^/]+)\/invites$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 201, await chat.invite(caller(req), withRoom(room, await body(req))));
     }],
 
     ["GET", /^\/api\/rooms\/([^/]+)\/audit$/, async ({ req, res, url, params }) => {
