@@ -17,7 +17,7 @@ import type { Caller } from "../../lib/chat/caller";
 import type { ChatService } from "../../lib/chat/service";
 import { toErrorBody } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
-import type { ErrorCode, Message } from "../../lib/protocol";
+import type { ErrorCode, Message, RoomSettings } from "../../lib/protocol";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import { ConfigError, type Config } from "../config";
 import { watchRoom } from "../watch-room";
@@ -111,6 +111,37 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       return {};
     }),
 
+    GetRoom: unary("GetRoom", async (request, caller) => {
+      const { room, settings, members } = await chat.roomDetails(caller, { room: request.room });
+      return { room, settings: settingsToWire(settings), members };
+    }),
+
+    Configure: unary("Configure", async (request, caller) => {
+      // Fields left unset arrive undefined (proto3 optional), so only the ones set change.
+      const settings = await chat.configure(caller, {
+        room: request.room,
+        ...(request.topic !== undefined && request.topic !== null ? { topic: request.topic } : {}),
+        ...(request.visibility !== undefined && request.visibility !== null ? { visibility: request.visibility } : {}),
+        ...(request.readOnly !== undefined && request.readOnly !== null ? { readOnly: request.readOnly } : {}),
+        ...(request.slowModeS !== undefined && request.slowModeS !== null ? { slowModeS: request.slowModeS } : {}),
+      });
+      return { settings: settingsToWire(settings) };
+    }),
+
+    Moderate: unary("Moderate", async (request, caller) => {
+      const reason = text(request.reason);
+      const durationS = Number(request.durationS) || undefined;
+      await chat.moderate(caller, {
+        room: request.room,
+        action: request.action,
+        username: request.username,
+        ...(reason !== undefined ? { reason } : {}),
+        ...(durationS !== undefined ? { durationS } : {}),
+        ...(request.address === true ? { address: true } : {}),
+      });
+      return {};
+    }),
+
     Watch: (call: ServerWritableStream<Request, WireWatchEvent>) => {
       let stop: (() => void) | undefined;
       const free = () => {
@@ -198,6 +229,10 @@ function bearer(metadata: Metadata): string | undefined {
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function settingsToWire(settings: RoomSettings) {
+  return { ...settings, owner: settings.owner ?? "" };
 }
 
 function toWire(message: Message): WireMessage {
