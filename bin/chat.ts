@@ -64,6 +64,6 @@ async function readLines(terminal: Terminal, session: ChatSession): Promise<void
   for (;;) {
     const line = await Promise.race([terminal.nextLine(), session.ended.then(() => null)]);
     if (line === null || line.trim() === "exit") return session.quit(0);
-    if (line.trim()) session.submit(line);
+    if (line.trim()) session.input(line);
   }
 }

@@ -102,7 +102,7 @@ async function attempt(transport: "socket" | "http" | "grpc", who: Person, actio
     }
   }
   if (transport === "http") {
-    const headers = who.cookie ? { cookie: who.cookie } : {};
+    const headers: Record<string, string> = who.cookie ? { cookie: who.cookie } : {};
     const path = `/api/rooms/${room}`;
     if (action === "read") return outcomeOfStatus(await app.request(`${path}/messages`, { headers }));
     if (action === "post") return outcomeOfStatus(await app.request(`${path}/messages`, { method: "POST", headers, json: { content: "hi" } }));
