@@ -33,11 +33,25 @@ export interface Message {
   content: string;
   sentAt: string;
   clientId?: string;
+  /** A guest's tag (see Identity), so two guests of one name are two people. */
+  tag?: string;
 }
 
 export interface Identity {
   username: string;
   guest: boolean;
+  /**
+   * Guests only: a short string derived from the guest's session (never the session
+   * itself), the same while the session lasts, so two guests named `anon` are told apart.
+   */
+  tag?: string;
+}
+
+/** Whether two identities are one person: the same account, or the same guest session. */
+export function samePerson(a: Identity, b: Identity): boolean {
+  if (a.guest !== b.guest) return false;
+  if (!a.guest) return a.username.toLowerCase() === b.username.toLowerCase();
+  return a.username === b.username && a.tag === b.tag;
 }
 
 export type Member = Identity;
@@ -176,9 +190,9 @@ export interface RoomRemovedPush {
   banned: boolean;
 }
 
-/** What the server keeps on each socket: who it is, decided at the handshake. */
+/** What the server keeps on each socket: who it is, decided at the handshake (with its author key, never sent). */
 export interface SocketData {
-  identity: Identity;
+  identity: Identity & { key: string };
 }
 
 export type ServerEvent = keyof ServerToClientEvents;

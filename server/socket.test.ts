@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply, ServerToClientEvents } from "../lib/protocol";
 import { sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
+/** A guest is told apart from others of its name by a tag (lib/people.ts). */
+const GUEST_TAG = /^\d{4}$/;
+
 let app: TestServer;
 let roomCounter = 0;
 const uniqueRoom = () => `socket-test-${++roomCounter}-${Date.now()}`;
@@ -58,9 +61,9 @@ describe("joining a room", () => {
     const reply = okOf(await join(client, `  ${room.toUpperCase()} `));
     expect(reply.room).toBe(room);
     expect(reply.messages).toEqual([]);
-    expect(reply.members).toEqual([{ username: "anon", guest: true }]);
+    expect(reply.members).toEqual([{ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) }]);
     expect(reply.node).toBe("test-node");
-    expect(reply.you).toEqual({ username: "anon", guest: true });
+    expect(reply.you).toEqual({ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) });
   });
 
   it("gives a later joiner every message sent before, oldest first", async () => {
@@ -87,8 +90,8 @@ describe("joining a room", () => {
     okOf(await join(comer, room));
     expect(await notice).toMatchObject({ room, kind: "join", username: "comer" });
     expect((await presence).members).toEqual([
-      { username: "comer", guest: true },
-      { username: "stayer", guest: true },
+      { username: "comer", guest: true, tag: expect.stringMatching(GUEST_TAG) },
+      { username: "stayer", guest: true, tag: expect.stringMatching(GUEST_TAG) },
     ]);
 
     const leaveNotice = nextPush(stay, "room:notice", (n) => n.kind === "leave");
@@ -161,7 +164,7 @@ describe("sending a message", () => {
 describe("guest names at the handshake", () => {
   it("uses the name a guest chose", async () => {
     const client = await app.connect({ name: "visitor_7" });
-    expect(okOf(await join(client, uniqueRoom())).you).toEqual({ username: "visitor_7", guest: true });
+    expect(okOf(await join(client, uniqueRoom())).you).toEqual({ username: "visitor_7", guest: true, tag: expect.stringMatching(GUEST_TAG) });
   });
 
   it("refuses a registered user's name, whatever its case, with name_taken", async () => {

@@ -13,6 +13,8 @@ export interface SessionData {
   version?: number;
   /** A guest's chosen display name; absent means the default guest name. */
   guestName?: string;
+  /** A guest session's id: the guest's messages are its own while this lasts (lib/people.ts). */
+  guestId?: string;
 }
 
 /** The secrets a server accepts, newest first: the first one seals. */
@@ -45,5 +47,6 @@ function onlyKnownFields(data: Record<string, unknown>): SessionData {
     ...(typeof data.username === "string" ? { username: data.username } : {}),
     ...(Number.isSafeInteger(version) && (version as number) >= 0 ? { version: version as number } : {}),
     ...(typeof data.guestName === "string" ? { guestName: data.guestName } : {}),
+    ...(typeof data.guestId === "string" ? { guestId: data.guestId } : {}),
   };
 }

@@ -3,11 +3,11 @@
 // and an admin token if one was presented. The service decides what they allow.
 import type { SessionData } from "../accounts/session";
 import type { SendAllowance } from "../limits/send-limiter";
-import type { Identity } from "../protocol";
+import type { Person } from "../people";
 
 export type Credentials =
   /** A connection's identity, decided once at its handshake (Socket.IO). */
-  | { kind: "connection"; identity: Identity }
+  | { kind: "connection"; identity: Person }
   /** A session cookie (HTTP, the Socket.IO handshake), and a guest name asked for now. */
   | { kind: "cookie"; session: () => Promise<SessionData>; guestName?: string }
   /** A bearer token, which must be a signed-in user's session, else a guest name (gRPC). */

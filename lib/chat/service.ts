@@ -12,6 +12,7 @@ import type { SendLimiter } from "../limits/send-limiter";
 import type { Logger } from "../logger";
 import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
 import { parsePayload } from "../payloads";
+import { accountPerson, guestPerson, newGuestSessionId, publicIdentity, type Person } from "../people";
 import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
 import { checkInvite, INVITE_DEFAULT_S, signInvite } from "../rooms/invites";
@@ -95,15 +96,24 @@ export class ChatService {
     };
   }
 
-  /** Who the caller is; a token must be a signed-in user's session. */
-  identify(caller: Caller): Promise<Identity> {
+  /** Who the caller is, with the key of the person (lib/people.ts); a token must be a signed-in user's session. */
+  identify(caller: Caller): Promise<Person> {
     return this.run("identify", () => this.identityOf(caller));
   }
 
-  /** The caller for a new connection, with its own send allowance; `identity` is its for life. */
-  connect(port: ConnectionPort, identity: Identity, address: string): Caller {
+  /**
+   * The caller for a new connection, with its own send allowance; `identity` is its for
+   * life. Without a key (a guest without a cookie), the connection is the person.
+   */
+  connect(port: ConnectionPort, identity: Identity & { key?: string }, address: string): Caller {
+    const person: Person =
+      identity.key !== undefined
+        ? { ...identity, key: identity.key }
+        : identity.guest
+          ? guestPerson(identity.username)
+          : accountPerson(identity.username);
     return {
-      credentials: { kind: "connection", identity },
+      credentials: { kind: "connection", identity: person },
       address,
       connection: { port, sends: this.options.sendLimiter.forConnection() },
     };
@@ -118,15 +128,15 @@ export class ChatService {
       if (!port.isIn(room) && count(port.rooms()) >= MAX_ROOMS_PER_CONNECTION) {
         throw new ChatError("rate_limited", `One connection can be in at most ${MAX_ROOMS_PER_CONNECTION} rooms at once; leave one first.`);
       }
-      const you = await this.identityOf(caller);
+      const person = await this.identityOf(caller);
       // Entered before the join is read, so no push falls between the list and the subscription.
       await port.enter(room);
       try {
         const { registry } = this.options;
-        const { messages, members } = await registry.join(room, port.id, you, caller.address, invite !== undefined);
+        const { messages, members } = await registry.join(room, port.id, person, caller.address, invite !== undefined);
         // A connection is a person, never the admin token.
-        const { settings } = await registry.admit(room, you, caller.address);
-        return { room, messages, members, you, role: roleOf(settings, you) as Role, settings };
+        const { settings } = await registry.admit(room, person, caller.address);
+        return { room, messages, members, you: publicIdentity(person), role: roleOf(settings, person) as Role, settings };
       } catch (error) {
         await port.exit(room);
         throw error;
@@ -294,13 +304,25 @@ export class ChatService {
         throw new ChatError("forbidden", "You are signed in; log out to chat as a guest.");
       }
       const user = await this.options.accounts.guest(name);
-      return { user, session: user.username === GUEST_DEFAULT_NAME ? {} : { guestName: user.username } };
+      // A guest session goes on under the new name: its messages stay its own.
+      const guestId = (await sessionOf(caller))?.guestId;
+      const named: SessionData = user.username === GUEST_DEFAULT_NAME ? {} : { guestName: user.username };
+      if (guestId === undefined) return { user, session: named };
+      return { user: publicIdentity(guestPerson(user.username, guestId)), session: { ...named, guestId } };
     });
   }
 
   /** Who the caller is now; a session whose guest name cannot be used is the default guest. */
   me(caller: Caller): Promise<Identity> {
-    return this.run("me", () => this.identityOf(caller).catch(() => this.options.accounts.guest()));
+    return this.run("me", async () => {
+      const session = await sessionOf(caller);
+      const person = await this.identityOf(caller).catch(() => guestPerson(GUEST_DEFAULT_NAME, session?.guestId));
+      // A guest is tagged by its guest session; a caller without one has no lasting tag to show.
+      if (person.guest && session?.guestId === undefined && caller.credentials.kind !== "connection") {
+        return { username: person.username, guest: true };
+      }
+      return publicIdentity(person);
+    });
   }
 
   /** Throws `forbidden` unless the room lets the caller in (bans, private rooms). */
@@ -308,24 +330,44 @@ export class ChatService {
     await this.options.registry.admit(room, await this.owners.actorOf(caller), caller.address);
   }
 
-  private async identityOf(caller: Caller): Promise<Identity> {
+  /**
+   * Begins a guest session for a guest whose cookie holds none, so what it writes from now
+   * on is its own (lib/people.ts); answers the session for the transport to hand back as
+   * the cookie, or undefined when there is nothing to begin.
+   */
+  beginGuestSession(caller: Caller): Promise<SessionData | undefined> {
+    return this.run("me", async () => {
+      if (caller.credentials.kind !== "cookie") return undefined;
+      const session = await sessionOf(caller);
+      if (!session || session.guestId !== undefined) return undefined;
+      if (session.username && !(await this.identityOf(caller).catch(() => guestPerson(GUEST_DEFAULT_NAME))).guest) return undefined;
+      return { ...(session.guestName !== undefined ? { guestName: session.guestName } : {}), guestId: newGuestSessionId() };
+    });
+  }
+
+  private async identityOf(caller: Caller): Promise<Person> {
     const { credentials } = caller;
-    const { accounts } = this.options;
     switch (credentials.kind) {
       case "connection":
         return credentials.identity;
       case "cookie":
-        return accounts.identify(await credentials.session(), credentials.guestName);
+        return this.personOf(await credentials.session(), credentials.guestName);
       case "token": {
-        if (!credentials.session) return accounts.identify({}, credentials.guestName);
+        if (!credentials.session) return this.personOf({}, credentials.guestName);
         const session = await credentials.session();
-        const identity = session.username ? await accounts.identify(session) : undefined;
+        const identity = session.username ? await this.options.accounts.identify(session) : undefined;
         if (!identity || identity.guest) {
           throw new ChatError("unauthorized", "The token is not valid (or has expired); call Login for a new one.");
         }
-        return identity;
+        return accountPerson(identity.username);
       }
     }
+  }
+
+  /** The person a session is: its account, or a guest keyed by its guest session (else by this call alone). */
+  private async personOf(session: SessionData, guestName?: string): Promise<Person> {
+    const identity = await this.options.accounts.identify(session, guestName);
+    return identity.guest ? guestPerson(identity.username, session.guestId) : accountPerson(identity.username);
   }
 
   /**

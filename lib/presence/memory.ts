@@ -1,7 +1,7 @@
 // Presence of one room on one node, in memory: the default, and the part of the
 // shared presence (redis.ts) that knows this node's own connections.
 import type { Identity, Member } from "../protocol";
-import { personKey, type RoomPresence } from "./presence";
+import { memberOf, personKey, type RoomPresence } from "./presence";
 
 interface Person {
   member: Member;
@@ -39,7 +39,7 @@ export class MemoryPresence implements RoomPresence {
   members(): Member[] {
     return [...this.people.values()]
       .map((person) => person.member)
-      .sort((a, b) => a.username.localeCompare(b.username));
+      .sort((a, b) => a.username.localeCompare(b.username) || (a.tag ?? "").localeCompare(b.tag ?? ""));
   }
 
   get count(): number {
@@ -55,7 +55,7 @@ export class MemoryPresence implements RoomPresence {
       person.connections += 1;
       return false;
     }
-    this.people.set(key, { member: { username: identity.username, guest: identity.guest }, connections: 1 });
+    this.people.set(key, { member: memberOf(identity), connections: 1 });
     return true;
   }
 

@@ -21,7 +21,17 @@ export interface RoomPresence {
   clear(): Promise<void>;
 }
 
-/** One person, whatever the case of their name and however many tabs they have. */
+/**
+ * One person, whatever the case of their name and however many tabs they have: an
+ * account by its name, a guest by its name and tag (two guests named `anon` are two).
+ */
 export function personKey(identity: Identity): string {
-  return `${identity.guest ? "guest" : "user"}:${identity.username.toLowerCase()}`;
+  return identity.guest ? `guest:${identity.tag ?? ""}:${identity.username}` : `user:${identity.username.toLowerCase()}`;
+}
+
+/** A person as the member list shows them: name, guest, and a guest's tag. */
+export function memberOf(identity: Identity): Member {
+  return identity.guest && identity.tag !== undefined
+    ? { username: identity.username, guest: true, tag: identity.tag }
+    : { username: identity.username, guest: identity.guest };
 }

@@ -12,7 +12,7 @@ import { roomTopic } from "../protocol";
 import type { Publish } from "../pushes/push-bus";
 import { guarded, Script } from "../store/redis-connection";
 import { MemoryPresence } from "./memory";
-import { personKey, type RoomPresence } from "./presence";
+import { memberOf, personKey, type RoomPresence } from "./presence";
 
 /** TIME as milliseconds, inside a script. */
 const NOW = `local t = redis.call('TIME')
@@ -326,7 +326,12 @@ function parsePeople(json: string): Member[] {
     const parsed: unknown = JSON.parse(json);
     if (!Array.isArray(parsed)) return [];
     return parsed.filter(
-      (m): m is Member => typeof m === "object" && m !== null && typeof m.username === "string" && typeof m.guest === "boolean",
+      (m): m is Member =>
+        typeof m === "object" &&
+        m !== null &&
+        typeof m.username === "string" &&
+        typeof m.guest === "boolean" &&
+        (m.tag === undefined || typeof m.tag === "string"),
     );
   } catch {
     return [];
@@ -334,6 +339,6 @@ function parsePeople(json: string): Member[] {
 }
 
 function sortMembers(members: Member[]): Member[] {
-  const unique = new Map(members.map((member) => [personKey(member), { username: member.username, guest: member.guest }]));
-  return [...unique.values()].sort((a, b) => a.username.localeCompare(b.username));
+  const unique = new Map(members.map((member) => [personKey(member), memberOf(member)]));
+  return [...unique.values()].sort((a, b) => a.username.localeCompare(b.username) || (a.tag ?? "").localeCompare(b.tag ?? ""));
 }

@@ -8,6 +8,7 @@ import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import { MemoryPresence } from "../presence/memory";
 import type { RoomPresence } from "../presence/presence";
+import type { Author } from "../people";
 import type { Identity, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
@@ -97,7 +98,7 @@ export class RegistryManager {
     return this.supervisor.restarts;
   }
 
-  join(room: string, connectionId: string, identity: Identity, address?: string, invited = false): Promise<JoinResult> {
+  join(room: string, connectionId: string, identity: Author, address?: string, invited = false): Promise<JoinResult> {
     return this.call(room, (worker) => worker.join(connectionId, identity, address, invited));
   }
 

@@ -11,6 +11,7 @@
 import { ChatError } from "../errors";
 import { normalizeContent } from "../names";
 import type { RoomPresence } from "../presence/presence";
+import { authorKeyOf, type Author } from "../people";
 import type { Identity, Member, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Publish } from "../pushes/push-bus";
@@ -20,7 +21,7 @@ import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
 import { admitByInvite, configure, keepPresent, moderate, nameOf, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
-import { admission, emptyAccess, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
+import { admission, emptyAccess, guestSessionKeys, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
@@ -48,7 +49,7 @@ export interface JoinResult {
 }
 
 export interface SendRequest {
-  author: Identity;
+  author: Author;
   /** The sender's address, for bans by address. */
   address?: string;
   content: string;
@@ -58,7 +59,7 @@ export interface SendRequest {
 }
 
 type Operation =
-  | { tag: "join"; connectionId: string; identity: Identity; address: string | undefined; invited: boolean }
+  | { tag: "join"; connectionId: string; identity: Author; address: string | undefined; invited: boolean }
   | { tag: "leave"; connectionId: string }
   | { tag: "send"; request: SendRequest }
   | { tag: "stored"; outcome: AppendOutcome }
@@ -109,7 +110,7 @@ export class Room {
   /** Settings and lists, as the store held them at start and as changed since. */
   private access: RoomAccess;
   /** This node's connections in the room and their addresses, so a ban can name a guest's. */
-  private readonly addresses = new Map<string, { identity: Identity; address: string | undefined }>();
+  private readonly addresses = new Map<string, { identity: Author; address: string | undefined }>();
   /** Members as last pushed. */
   private members: Member[] = [];
   /** When each person last posted, for slow mode. */
@@ -155,7 +156,7 @@ export class Room {
    * Joins a connection; `address` is its client's, so a ban can name a guest's.
    * `invited`: it holds a valid invite link, so a private room makes it a member.
    */
-  join(connectionId: string, identity: Identity, address?: string, invited = false): Promise<JoinResult> {
+  join(connectionId: string, identity: Author, address?: string, invited = false): Promise<JoinResult> {
     return this.mailbox.call({ tag: "join", connectionId, identity, address, invited });
   }
 
@@ -317,11 +318,14 @@ export class Room {
     const content = normalizeContent(request.content);
     // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
     await this.claimOwnership(request.author);
+    const author = authorKeyOf(request.author);
     speaking(this.access, request.author, request.address, this.name, this.lastPosted, Date.now());
     const outcome = this.deps.store
       .append(this.name, {
         username: request.author.username,
         guest: request.author.guest,
+        ...(request.author.tag !== undefined ? { tag: request.author.tag } : {}),
+        ...(author !== undefined ? { author } : {}),
         content,
         sentAt: new Date().toISOString(),
         ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
@@ -430,7 +434,8 @@ export class Room {
     const here = [...this.addresses.values()].filter(({ identity }) => identity.guest !== account && identity.username.toLowerCase() === lower);
     const identity = here[0]?.identity ?? { username: request.username, guest: !account };
     const addresses = here.flatMap(({ address }) => (address === undefined ? [] : [address]));
-    await this.apply(moderate(this.access, request, { identity, addresses }, new Date()));
+    const sessions = guestSessionKeys(here.map(({ identity: person }) => person.key));
+    await this.apply(moderate(this.access, request, { identity, addresses, sessions }, new Date()));
   }
 
   /** Stores what a keeper's change does (durable before the ack), then tells the room. */

@@ -16,7 +16,7 @@ import type { Logger } from "../logger";
 import { encodeFrame, encodeRawFrame, readFrames } from "./frames";
 import { Journal, openAppendable, syncDirectory, type JournalOptions } from "./journal";
 import { MemoryStore } from "./memory";
-import type { Message } from "../protocol";
+import type { KeptMessage } from "./store";
 import type { Durability, JournalRecord, SnapshotRecord, SnapshotMessage, StoreImage, StoreRecord } from "./records";
 
 const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
@@ -261,8 +261,8 @@ function parseRecord(payload: Buffer): unknown {
   return JSON.parse(payload.toString("utf8"));
 }
 
-function toStored(message: Message): SnapshotMessage {
-  const stored: Partial<Message> = { ...message };
+function toStored(message: KeptMessage): SnapshotMessage {
+  const stored: Partial<KeptMessage> = { ...message };
   delete stored.room;
   delete stored.seq;
   return stored as SnapshotMessage;

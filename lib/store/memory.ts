@@ -7,12 +7,13 @@ import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
 import type { Durability, JournalRecord, SnapshotMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
 import { LEGACY_USERNAME_OWNER_PREFIX } from "./records";
-import type { AppendResult, AuditEntry, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, UserRecord } from "./store";
+import { wireMessage, type AppendResult, type AuditEntry, type KeptMessage, type MessageDraft, type RoomEntry, type RoomList, type RoomSettingsRecord, type Store, type UserRecord } from "./store";
 import { AUDIT_MAX } from "./store";
 
 interface RoomTable {
-  messages: Message[];
-  byClientId: Map<string, Message>;
+  /** Kept with their authors' keys, which journal and snapshot records carry too. */
+  messages: KeptMessage[];
+  byClientId: Map<string, KeptMessage>;
   owner?: string;
   // Settings, lists and the audit log are memory only: the journal is being retired.
   settings?: RoomSettingsRecord;
@@ -86,20 +87,21 @@ export class MemoryStore implements Store {
       if (existing) {
         // The first append of this clientId may still be on its way to disk.
         await this.settled();
-        return { message: existing, created: false };
+        return { message: wireMessage(existing), created: false };
       }
     }
-    const message: Message = { id: randomUUID(), room, seq: table.messages.length + 1, ...draft };
+    const message: KeptMessage = { id: randomUUID(), room, seq: table.messages.length + 1, ...draft };
     if (message.clientId === undefined) delete message.clientId;
+    if (message.author === undefined) delete message.author;
     this.push(table, message);
     await this.record({ t: "message", message });
-    return { message, created: true };
+    return { message: wireMessage(message), created: true };
   }
 
   async recent(room: string, limit: number): Promise<Message[]> {
     await this.settled();
     const messages = this.loaded(room)?.messages ?? [];
-    return messages.slice(Math.max(0, messages.length - limit));
+    return messages.slice(Math.max(0, messages.length - limit)).map(wireMessage);
   }
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
@@ -107,7 +109,7 @@ export class MemoryStore implements Store {
     const messages = this.loaded(room)?.messages ?? [];
     // seq n sits at index n - 1: messages are never removed one by one.
     const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
-    return messages.slice(Math.max(0, end - limit), end);
+    return messages.slice(Math.max(0, end - limit), end).map(wireMessage);
   }
 
   async claimOwner(room: string, username: string): Promise<string> {
@@ -261,7 +263,7 @@ export class MemoryStore implements Store {
     return entries;
   }
 
-  private push(table: RoomTable, message: Message): void {
+  private push(table: RoomTable, message: KeptMessage): void {
     table.messages.push(message);
     if (message.clientId !== undefined) table.byClientId.set(message.clientId, message);
   }
@@ -309,7 +311,7 @@ export class MemoryStore implements Store {
       let seq = chunk.from;
       // The parsed objects are fresh and ours: completing them in place spares a copy per message.
       for (const stored of JSON.parse(chunk.payload.toString("utf8")) as SnapshotMessage[]) {
-        const message = stored as Message;
+        const message = stored as KeptMessage;
         message.room = room;
         message.seq = seq++;
         this.push(table, message);

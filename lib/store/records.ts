@@ -1,11 +1,10 @@
 // What the embedded store writes to disk: one record per mutation in the journal,
 // and the same kinds (plus bulk ones) in a snapshot. Replaying them in order
 // rebuilds the tables exactly.
-import type { Message } from "../protocol";
-import type { UserRecord } from "./store";
+import type { KeptMessage, UserRecord } from "./store";
 
 /** A message as a snapshot keeps it: its room and seq follow from where it sits. */
-export type SnapshotMessage = Omit<Message, "room" | "seq">;
+export type SnapshotMessage = Omit<KeptMessage, "room" | "seq">;
 
 /**
  * Before username claims had records of their own, they were owner records of a
@@ -16,7 +15,7 @@ export const LEGACY_USERNAME_OWNER_PREFIX = "@name:";
 export type JournalRecord =
   | { t: "user"; user: UserRecord }
   | { t: "session"; username: string; version: number }
-  | { t: "message"; message: Message }
+  | { t: "message"; message: KeptMessage }
   | { t: "owner"; room: string; username: string }
   | { t: "username"; skeleton: string; username: string }
   | { t: "deleteRoom"; room: string };
@@ -60,7 +59,7 @@ export interface StoreImage {
   rooms: Array<{
     name: string;
     owner: string | undefined;
-    messages: readonly Message[];
+    messages: readonly KeptMessage[];
     count: number;
     unread: readonly UnreadChunk[] | undefined;
   }>;

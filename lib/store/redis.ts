@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Message } from "../protocol";
 import { guarded, Script } from "./redis-connection";
-import type { AppendResult, AuditEntry, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, StoreListener, UserRecord } from "./store";
+import type { AppendResult, AuditEntry, KeptMessage, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, StoreListener, UserRecord } from "./store";
 import { AUDIT_MAX, ROOM_LISTS } from "./store";
 
 /** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin. */
@@ -65,8 +65,8 @@ export interface RedisStoreOptions {
   ownsConnections?: boolean;
 }
 
-/** A message as its room's list keeps it: its seq is its place in the list. */
-type ListedMessage = Omit<Message, "seq">;
+/** A message as its room's list keeps it (with its author's key): its seq is its place in the list. */
+type ListedMessage = Omit<KeptMessage, "seq">;
 
 export class RedisStore implements Store {
   private readonly redis: Redis;
@@ -129,6 +129,7 @@ export class RedisStore implements Store {
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
     const stored: ListedMessage = { id: randomUUID(), room, ...draft };
     if (stored.clientId === undefined) delete stored.clientId;
+    if (stored.author === undefined) delete stored.author;
     const reply = (await guarded(() =>
       APPEND.run(this.redis, [this.roomKey(room, "messages"), this.roomKey(room, "clients")], [
         JSON.stringify(stored),
@@ -306,9 +307,10 @@ export class RedisStore implements Store {
   }
 }
 
+/** The message as clients see it: its seq put in, its author's key left out. */
 function withSeq(json: string, seq: number): Message {
   const stored = JSON.parse(json) as ListedMessage;
   // The wire order of fields, as the memory store gives them.
-  const { id, room, ...rest } = stored;
+  const { id, room, author, ...rest } = stored;
   return { id, room, seq, ...rest };
 }

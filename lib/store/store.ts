@@ -12,7 +12,22 @@ export interface UserRecord {
   sessionVersion?: number;
 }
 
-export type MessageDraft = Omit<Message, "id" | "room" | "seq">;
+/**
+ * What a store is asked to keep: the message and its author's key (lib/people.ts), which
+ * the store's rules read and which never leaves the store: every message it answers is
+ * as clients see it.
+ */
+export type MessageDraft = Omit<Message, "id" | "room" | "seq"> & { author?: string };
+
+/** A message as a store keeps it: with its author's key. */
+export type KeptMessage = Message & { author?: string };
+
+/** The kept message as the store answers it: the author's key left out. */
+export function wireMessage(kept: KeptMessage): Message {
+  if (kept.author === undefined) return kept;
+  const { author, ...message } = kept;
+  return message;
+}
 
 export interface AppendResult {
   message: Message;

@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomSummary } from "../../lib/protocol";
 import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestServer } from "../testing/test-server";
 
+/** A guest is told apart from others of its name by a tag (lib/people.ts). */
+const GUEST_TAG = /^\d{4}$/;
+
 let app: TestServer;
 let counter = 0;
 const uniqueRoom = () => `api-test-${++counter}-${Date.now()}`;
@@ -48,7 +51,7 @@ describe("accounts", () => {
     expect(loggedOut.status).toBe(204);
     const cleared = sessionCookie(loggedOut);
     expect(await (await app.request("/api/auth/me", { headers: { cookie: cleared } })).json()).toEqual({
-      user: { username: "anon", guest: true },
+      user: { username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) },
     });
 
     const loggedIn = await post("/api/auth/login", { username: username.toUpperCase(), password: PASSWORD });
@@ -94,7 +97,7 @@ describe("accounts", () => {
     expect(chosen.status).toBe(200);
     expect(await chosen.json()).toEqual({ user: { username: "wanderer", guest: true } });
     const me = await app.request("/api/auth/me", { headers: { cookie: sessionCookie(chosen) } });
-    expect(await me.json()).toEqual({ user: { username: "wanderer", guest: true } });
+    expect(await me.json()).toEqual({ user: { username: "wanderer", guest: true, tag: expect.stringMatching(GUEST_TAG) } });
 
     const username = uniqueName();
     await post("/api/auth/register", { username, password: PASSWORD });
@@ -112,7 +115,7 @@ describe("accounts", () => {
 
   it("treats a forged session cookie as no session", async () => {
     const me = await app.request("/api/auth/me", { headers: { cookie: "livechat_session=Fe26.2**forged**value" } });
-    expect(await me.json()).toEqual({ user: { username: "anon", guest: true } });
+    expect(await me.json()).toEqual({ user: { username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) } });
   });
 });
 

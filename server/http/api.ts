@@ -99,7 +99,11 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }],
 
     ["GET", /^\/api\/auth\/me$/, async ({ req, res }) => {
-      sendJson(res, 200, { user: await chat.me(caller(req)) });
+      // A guest's first visit begins its guest session (lib/people.ts): its messages are its own.
+      const begun = await chat.beginGuestSession(caller(req));
+      if (begun) await writeSession(req, res, begun, sessionSecrets);
+      const asker: Caller = begun ? { ...caller(req), credentials: { kind: "cookie", session: async () => begun } } : caller(req);
+      sendJson(res, 200, { user: await chat.me(asker) });
     }],
 
     ["GET", /^\/api\/rooms$/, async ({ res }) => {

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sealSession } from "../../lib/accounts/session";
 import { sessionCookie, startTestServer, type TestServer } from "../testing/test-server";
 
+/** A guest is told apart from others of its name by a tag (lib/people.ts). */
+const GUEST_TAG = /^\d{4}$/;
+
 const OLD_SECRET = "the-secret-before-rotation-0123456789abcdef";
 const NEW_SECRET = "the-secret-after-rotation-0123456789abcdefgh";
 const PASSWORD = "correct horse battery";
@@ -69,7 +72,7 @@ describe("logging out", () => {
     const copy = sessionCookie(await post(app, "/api/auth/register", { username, password: PASSWORD }));
     expect(await whoIs(app, copy)).toEqual({ username, guest: false });
     expect((await post(app, "/api/auth/logout", {}, { cookie: copy })).status).toBe(204);
-    expect(await whoIs(app, copy)).toEqual({ username: "anon", guest: true });
+    expect(await whoIs(app, copy)).toEqual({ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) });
     const posted = await post(app, `/api/rooms/logout-${counter}/messages`, { content: "as who?" }, { cookie: copy });
     expect(((await posted.json()) as { message: { username: string; guest: boolean } }).message).toMatchObject({
       username: "anon",
@@ -83,7 +86,7 @@ describe("logging out", () => {
     const room = `logout-socket-${Date.now()}`;
     expect(await handshakeIdentity(app, copy, room)).toEqual({ username, guest: false });
     await post(app, "/api/auth/logout", {}, { cookie: copy });
-    expect(await handshakeIdentity(app, copy, room)).toEqual({ username: "anon", guest: true });
+    expect(await handshakeIdentity(app, copy, room)).toEqual({ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) });
   });
 
   it("leaves a login made after the logout working", async () => {
@@ -92,7 +95,7 @@ describe("logging out", () => {
     await post(app, "/api/auth/logout", {}, { cookie: first });
     const second = sessionCookie(await post(app, "/api/auth/login", { username, password: PASSWORD }));
     expect(await whoIs(app, second)).toEqual({ username, guest: false });
-    expect(await whoIs(app, first)).toEqual({ username: "anon", guest: true });
+    expect(await whoIs(app, first)).toEqual({ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) });
   });
 });
 
@@ -108,7 +111,7 @@ describe("rotating SESSION_SECRET", () => {
       await post(unrotated, "/api/auth/register", { username, password: PASSWORD });
       expect(await whoIs(rotated, before)).toEqual({ username, guest: false });
       expect(await handshakeIdentity(rotated, before, `rotation-${Date.now()}`)).toEqual({ username, guest: false });
-      expect(await whoIs(unrotated, before)).toEqual({ username: "anon", guest: true });
+      expect(await whoIs(unrotated, before)).toEqual({ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) });
 
       const after = sessionCookie(await post(rotated, "/api/auth/login", { username, password: PASSWORD }));
       expect(await whoIs(unrotated, after)).toEqual({ username, guest: false });
@@ -124,15 +127,15 @@ describe("forged cookies", () => {
     const username = uniqueName();
     await post(app, "/api/auth/register", { username, password: PASSWORD });
     const forged = `livechat_session=${await sealSession({ username, version: 0 }, ["x".repeat(40)])}`;
-    expect(await whoIs(app, forged)).toEqual({ username: "anon", guest: true });
-    expect(await handshakeIdentity(app, forged, `forged-${Date.now()}`)).toEqual({ username: "anon", guest: true });
+    expect(await whoIs(app, forged)).toEqual({ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) });
+    expect(await handshakeIdentity(app, forged, `forged-${Date.now()}`)).toEqual({ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) });
   });
 
   it("reads a seal that claims a newer session version than the account's as a guest", async () => {
     const username = uniqueName();
     await post(app, "/api/auth/register", { username, password: PASSWORD });
     const future = `livechat_session=${await sealSession({ username, version: 7 }, [OLD_SECRET])}`;
-    expect(await whoIs(app, future)).toEqual({ username: "anon", guest: true });
+    expect(await whoIs(app, future)).toEqual({ username: "anon", guest: true, tag: expect.stringMatching(GUEST_TAG) });
   });
 });
 

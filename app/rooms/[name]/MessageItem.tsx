@@ -4,6 +4,7 @@ import type { Message } from "@/lib/protocol";
 import { longTime, shortTime } from "../../utils/time";
 import { Avatar } from "./Avatar";
 import { LinkifiedText } from "./LinkifiedText";
+import { PersonTag } from "./PersonTag";
 
 export const MessageItem = memo(function MessageItem({ message, mine }: { message: Message; mine: boolean }) {
   return (
@@ -11,9 +12,10 @@ export const MessageItem = memo(function MessageItem({ message, mine }: { messag
       <Avatar name={message.username} />
       <div className="message-body">
         <p className="message-meta">
-          <span className="message-author" data-testid="message-author">
+          <span className="message-author" data-testid="message-author" dir="auto">
             {message.username}
           </span>
+          <PersonTag identity={message} />
           {message.guest ? <span className="tag">guest</span> : null}
           <time dateTime={message.sentAt} title={longTime(message.sentAt)}>
             {shortTime(message.sentAt)}

@@ -1,7 +1,7 @@
 // The scrolling message log. Follows new messages only while the reader is at
 // the bottom, and keeps the reader's place when older messages are prepended.
 import { useLayoutEffect, useRef } from "react";
-import type { Identity } from "@/lib/protocol";
+import { samePerson, type Identity } from "@/lib/protocol";
 import { MessageItem } from "./MessageItem";
 import { NoticeItem } from "./NoticeItem";
 import type { OutboxItem } from "./outbox";
@@ -76,7 +76,7 @@ export function MessageList({
     });
   }
 
-  const mine = (username: string, guest: boolean) => !!you && !you.guest && !guest && you.username === username;
+  const mine = (author: Identity) => !!you && samePerson(you, author);
 
   return (
     <div
@@ -108,7 +108,7 @@ export function MessageList({
         <ol className="messages">
           {items.map((item) =>
             item.kind === "message" ? (
-              <MessageItem key={item.key} message={item.message} mine={mine(item.message.username, item.message.guest)} />
+              <MessageItem key={item.key} message={item.message} mine={mine(item.message)} />
             ) : (
               <NoticeItem key={item.key} notice={item.notice} />
             ),

@@ -22,6 +22,7 @@ import type {
   RoomSettings,
   ServerToClientEvents,
 } from "@/lib/protocol";
+import { getJson } from "../../utils/api";
 import type { HistoryAction } from "./history";
 import type { Notice } from "./timeline";
 
@@ -190,7 +191,11 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     };
     window.addEventListener("offline", goneOffline);
     window.addEventListener("online", backOnline);
-    socket.connect();
+    // Asking who we are first begins a guest's session (its cookie), so the messages this
+    // page sends stay the guest's own across reconnects; the socket connects either way.
+    void getJson("/api/auth/me").finally(() => {
+      if (!disposed) socket.connect();
+    });
 
     return () => {
       disposed = true;
