@@ -8,6 +8,7 @@ import type { SessionData } from "../accounts/session";
 import { SendLimiter } from "../limits/send-limiter";
 import { createLogger } from "../logger";
 import { ChatError } from "../errors";
+import { guestPerson } from "../people";
 import type { ErrorCode, Identity } from "../protocol";
 import { RegistryManager } from "../rooms/registry";
 import { MemoryStore } from "../store/memory";
@@ -152,6 +153,26 @@ describe("moderation", () => {
     // A new name from the same address does not get back in; another address does.
     expect(await codeOf(chat.join(connection({ username: "nice", guest: true }, "10.6.6.6").caller, { room: "lobby" }))).toBe("forbidden");
     expect((await chat.join(connection({ username: "nice", guest: true }, "10.7.7.7").caller, { room: "lobby" })).role).toBe("guest");
+  });
+
+  it("bans a guest by its session: a new name in the same session stays out, a new session from the same address gets in", async () => {
+    const { ada } = await ownedLobby();
+    const troll = connection(guestPerson("troll", "session-1"), "10.6.6.6");
+    await chat.join(troll.caller, { room: "lobby" });
+    await chat.moderate(ada.caller, { room: "lobby", action: "ban", username: "troll" });
+    const sameSession = guestPerson("nice", "session-1");
+    expect(await codeOf(chat.join(connection(sameSession, "10.7.7.7").caller, { room: "lobby" }))).toBe("forbidden");
+    const clearedCookies = guestPerson("troll", "session-2");
+    expect((await chat.join(connection(clearedCookies, "10.6.6.6").caller, { room: "lobby" })).role).toBe("guest");
+  });
+
+  it("bans a guest by session and address when the ban says so: clearing cookies does not get it back in", async () => {
+    const { ada } = await ownedLobby();
+    const troll = connection(guestPerson("troll", "session-1"), "10.6.6.6");
+    await chat.join(troll.caller, { room: "lobby" });
+    await chat.moderate(ada.caller, { room: "lobby", action: "ban", username: "troll", address: true });
+    const clearedCookies = guestPerson("troll", "session-2");
+    expect(await codeOf(chat.join(connection(clearedCookies, "10.6.6.6").caller, { room: "lobby" }))).toBe("forbidden");
   });
 
   it("mutes: the person reads but cannot post until unmuted", async () => {

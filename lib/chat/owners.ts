@@ -66,7 +66,7 @@ export async function moderateRoom(ctx: OwnersContext, caller: Caller, payload: 
 /** The room's settings and members, for anyone the room lets in. */
 export async function roomDetails(ctx: OwnersContext, caller: Caller, payload: unknown): Promise<RoomDetails> {
   const room = normalizeRoomName(parsePayload("room", payload).room);
-  const { settings, members } = await ctx.registry.admit(room, await ctx.actorOf(caller), caller.address);
+  const { settings, members } = await ctx.registry.details(room, await ctx.actorOf(caller), caller.address);
   return { room, settings, members };
 }
 
@@ -75,7 +75,7 @@ export async function roomAudit(ctx: OwnersContext, caller: Caller, payload: unk
   const { room: asked, limit } = parsePayload("audit", payload);
   const room = normalizeRoomName(asked);
   const actor = await ctx.actorOf(caller);
-  const { settings } = await ctx.registry.admit(room, actor, caller.address);
+  const settings = await ctx.registry.admit(room, actor, caller.address);
   if (!isKeeper(roleOf(settings, actor))) throw new ChatError("forbidden", "Only the room's owner and moderators can read its audit log.");
   return ctx.registry.audit(room, limit ?? AUDIT_DEFAULT);
 }

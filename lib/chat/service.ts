@@ -135,7 +135,7 @@ export class ChatService {
         const { registry } = this.options;
         const { messages, members } = await registry.join(room, port.id, person, caller.address, invite !== undefined);
         // A connection is a person, never the admin token.
-        const { settings } = await registry.admit(room, person, caller.address);
+        const settings = await registry.admit(room, person, caller.address);
         return { room, messages, members, you: publicIdentity(person), role: roleOf(settings, person) as Role, settings };
       } catch (error) {
         await port.exit(room);
@@ -223,7 +223,7 @@ export class ChatService {
       const { room: asked, expiresInS } = parsePayload("invite", payload);
       const room = normalizeRoomName(asked);
       const actor = await this.owners.actorOf(caller);
-      const { settings } = await this.options.registry.admit(room, actor, caller.address);
+      const settings = await this.options.registry.admit(room, actor, caller.address);
       if (!isKeeper(roleOf(settings, actor))) throw new ChatError("forbidden", "Only the room's owner and moderators can make invite links.");
       const { inviteSecret } = this.options;
       if (!inviteSecret) throw new ChatError("not_found", "This server makes no invite links.");

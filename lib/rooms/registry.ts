@@ -102,9 +102,14 @@ export class RegistryManager {
     return this.call(room, (worker) => worker.join(connectionId, identity, address, invited));
   }
 
-  /** The room's settings and members, or `forbidden` for someone it does not let in. */
-  admit(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
+  /** The room's settings, or `forbidden` for someone it does not let in. */
+  admit(room: string, actor: Actor, address?: string): Promise<RoomSettings> {
     return this.call(room, (worker) => worker.admit(actor, address));
+  }
+
+  /** As admit, with the people in the room. */
+  details(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
+    return this.call(room, (worker) => worker.details(actor, address));
   }
 
   configure(room: string, actor: Actor, change: SettingsChange): Promise<RoomSettings> {

@@ -70,6 +70,7 @@ type Operation =
   | { tag: "configure"; actor: Actor; change: SettingsChange }
   | { tag: "moderate"; request: ModerationRequest; account: boolean }
   | { tag: "admit"; actor: Actor; address: string | undefined }
+  | { tag: "details"; actor: Actor; address: string | undefined }
   | { tag: "delete" };
 
 interface Replies {
@@ -83,7 +84,8 @@ interface Replies {
   reconfigure: void;
   configure: RoomSettings;
   moderate: void;
-  admit: RoomInfo;
+  admit: RoomSettings;
+  details: RoomInfo;
   delete: void;
 }
 
@@ -111,8 +113,6 @@ export class Room {
   private access: RoomAccess;
   /** This node's connections in the room and their addresses, so a ban can name a guest's. */
   private readonly addresses = new Map<string, { identity: Author; address: string | undefined }>();
-  /** Members as last pushed. */
-  private members: Member[] = [];
   /** When each person last posted, for slow mode. */
   private readonly lastPosted = new Map<string, number>();
   /** Settles after the newest append has come back; the next one comes back behind it. */
@@ -193,9 +193,14 @@ export class Room {
     return this.mailbox.call({ tag: "moderate", request, account });
   }
 
-  /** The settings and members, or `forbidden` for someone the room does not let in (a banned person, a private room's stranger). */
-  admit(actor: Actor, address?: string): Promise<RoomInfo> {
+  /** The settings, or `forbidden` for someone the room does not let in (a banned person, a private room's stranger). */
+  admit(actor: Actor, address?: string): Promise<RoomSettings> {
     return this.mailbox.call({ tag: "admit", actor, address });
+  }
+
+  /** As admit, with the people in the room on every node. */
+  details(actor: Actor, address?: string): Promise<RoomInfo> {
+    return this.mailbox.call({ tag: "details", actor, address });
   }
 
   /** Reads the settings and lists from the store again (another node changed them). */
@@ -273,7 +278,10 @@ export class Room {
         return reply.resolve(await this.handleModerate(op.request, op.account));
       case "admit":
         admission(this.access, op.actor, op.address, this.name);
-        return reply.resolve({ settings: settingsOf(this.access), members: this.members });
+        return reply.resolve(settingsOf(this.access));
+      case "details":
+        admission(this.access, op.actor, op.address, this.name);
+        return reply.resolve({ settings: settingsOf(this.access), members: await this.deps.presence.everyone() });
       case "delete":
         return reply.resolve(await this.handleDelete());
       default: {
@@ -291,7 +299,6 @@ export class Room {
     admission(this.access, identity, address, this.name);
     this.addresses.set(connectionId, { identity, address });
     const { first, members } = await presence.join(connectionId, identity);
-    this.members = members;
     if (first) {
       this.notice("join", identity.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
@@ -303,7 +310,6 @@ export class Room {
     const { presence, publish } = this.deps;
     this.addresses.delete(connectionId);
     const { gone, members } = await presence.leave(connectionId);
-    this.members = members;
     if (gone) {
       this.notice("leave", gone.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
@@ -422,7 +428,7 @@ export class Room {
     const outcome = configure(this.access, actor, change, now);
     if (outcome.settings?.visibility === "private" && this.access.settings.visibility !== "private") {
       // People here on other nodes are known by name only: accounts stay members, guests there do not.
-      const elsewhere = this.members.map((identity) => ({ identity, address: undefined }));
+      const elsewhere = (await this.deps.presence.everyone()).map((identity) => ({ identity, address: undefined }));
       outcome.put = keepPresent([...elsewhere, ...this.addresses.values()], nameOf(actor), now);
     }
     await this.apply(outcome);
