@@ -16,6 +16,18 @@ export function formatMessage(message: Pick<Message, "username" | "content">): s
   return prefix + lines.join("\n" + " ".repeat(prefix.length));
 }
 
+/** A search result: `#seq [name] text`, each matched word between asterisks. */
+export function formatSearchResult(message: Pick<Message, "seq" | "username" | "content" | "highlight">): string {
+  let marked = "";
+  let at = 0;
+  for (const [start, end] of message.highlight ?? []) {
+    marked += `${message.content.slice(at, start)}*${message.content.slice(start, end)}*`;
+    at = end;
+  }
+  marked += message.content.slice(at);
+  return `#${message.seq} ${formatMessage({ username: message.username, content: marked })}`;
+}
+
 export function formatNotice(notice: Pick<RoomNoticePush, "kind" | "username" | "text">): string {
   const name = terminalSafe(notice.username);
   if (notice.kind === "join") return `[JOIN] ${name} joined the chat`;

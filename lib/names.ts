@@ -4,6 +4,8 @@ import { ChatError } from "./errors";
 
 export const ROOM_NAME_MAX = 64;
 const MESSAGE_MAX = 2000;
+/** Longer search text narrows nothing (a query keeps a dozen words) and costs time. */
+const SEARCH_TEXT_MAX = 200;
 const PASSWORD_MIN = 8;
 export const PASSWORD_MAX_BYTES = 72;
 export const GUEST_DEFAULT_NAME = "anon";
@@ -154,4 +156,14 @@ export function normalizeTopic(input: string): string {
     throw new ChatError("invalid_payload", `A topic is at most ${TOPIC_MAX} characters.`);
   }
   return topic;
+}
+
+/** Trims search text and checks its length in characters (code points); any text is allowed, none of it is syntax. */
+export function normalizeSearchText(input: string): string {
+  const text = input.trim();
+  const length = Array.from(text).length;
+  if (length < 1 || length > SEARCH_TEXT_MAX) {
+    throw new ChatError("invalid_payload", `Search text is 1 to ${SEARCH_TEXT_MAX} characters after trimming.`);
+  }
+  return text;
 }

@@ -17,6 +17,7 @@ const schemas = {
   send: z.object({ room: z.string(), content: z.string(), clientId }),
   post: z.object({ content: z.string(), clientId }),
   history: z.object({ room: z.string(), limit: z.number().optional(), before: z.number().optional() }),
+  search: z.object({ text: z.string(), room: z.string().optional(), limit: z.number().optional(), before: z.number().optional() }),
   credentials: z.object({ username: z.string(), password: z.string() }),
   guest: z.object({ name: z.string().optional() }),
 

@@ -35,6 +35,11 @@ export interface Message {
   clientId?: string;
   /** A guest's tag (see Identity), so two guests of one name are two people. */
   tag?: string;
+  /**
+   * Search results only: the words of `content` that matched the query, as
+   * [start, end) offsets in UTF-16 code units (JavaScript string indices), in order.
+   */
+  highlight?: Array<[number, number]>;
 }
 
 export interface Identity {

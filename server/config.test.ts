@@ -18,7 +18,7 @@ describe("configuration", () => {
 
   it("works with no environment at all", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, store: "memory", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
+    expect(config).toMatchObject({ port: 3000, store: "sqlite", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
     expect(config).toMatchObject({ messageRate: 10, messageBurst: 20, outboundBufferBytes: 4 * 1024 * 1024 });
     expect(config.dataDir).toBe(path.resolve(".data"));
     expect(config.adminToken).toBeUndefined();

@@ -14,7 +14,12 @@ export interface Config {
   host: string | undefined;
   /** Where the node keeps its files; empty means it keeps none (demos). */
   dataDir: string | undefined;
-  store: "memory" | "redis";
+  /**
+   * `sqlite`: the embedded store, one database in DATA_DIR (`memory` is its former
+   * name and means the same); `redis`: shared by several nodes. With DATA_DIR empty
+   * the embedded store keeps everything in memory only.
+   */
+  store: "sqlite" | "memory" | "redis";
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
   /** Earlier secrets whose cookies are still accepted (SESSION_SECRET_PREVIOUS): rotation without logging everyone out. */
@@ -34,6 +39,11 @@ export interface Config {
   messageBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
   outboundBufferBytes: number;
+  /**
+   * Start even though the stored data is damaged, with what can be read (RECOVER_READABLE):
+   * the operator's choice after a start-up refused because of damage.
+   */
+  recoverReadable: boolean;
   /** Behind a reverse proxy (TRUST_PROXY): the client address is the last X-Forwarded-For entry. */
   trustProxy: boolean;
 }
@@ -68,9 +78,11 @@ export function loadConfig(env: Env = process.env): Config {
       "SESSION_SECRET_PREVIOUS is set but SESSION_SECRET is not; set SESSION_SECRET to the new secret when rotating.",
     );
   }
-  const store = optional(env, "STORE") ?? "memory";
-  if (store !== "memory" && store !== "redis") {
-    throw new ConfigError(`STORE must be "memory" (the embedded store) or "redis" (shared by several nodes); got "${store}".`);
+  const store = optional(env, "STORE") ?? "sqlite";
+  if (store !== "sqlite" && store !== "memory" && store !== "redis") {
+    throw new ConfigError(
+      `STORE must be "sqlite" (the embedded store, in DATA_DIR) or "redis" (shared by several nodes); got "${store}".`,
+    );
   }
   const redisUrl = optional(env, "REDIS_URL");
   if (store === "redis") {
@@ -110,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     trustProxy: boolean(env, "TRUST_PROXY"),
+    recoverReadable: boolean(env, "RECOVER_READABLE"),
   };
 }
 

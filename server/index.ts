@@ -1,5 +1,6 @@
 // The process entry: read config, start the server, stop cleanly on SIGTERM/SIGINT.
 import { createLogger } from "../lib/logger";
+import { DamagedData } from "../lib/store/damaged-data";
 import { ConfigError, loadConfig } from "./config";
 
 // Before Next and React load: they pick their builds by NODE_ENV.
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DamagedData) {
     console.error(`Livechat cannot start: ${error.message}`);
   } else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
     console.error(`Livechat cannot start: port ${process.env.PORT ?? 3000} is in use; stop what holds it or set PORT to a free port.`);

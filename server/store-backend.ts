@@ -1,16 +1,15 @@
-// The node's store, chosen by STORE: the embedded memory store (journaled in
-// DATA_DIR), or Redis shared by several nodes, which also brings shared presence
+// The node's store, chosen by STORE: the embedded store (SQLite in DATA_DIR, or
+// memory only when DATA_DIR is empty), or Redis shared by several nodes, which also brings shared presence
 // and Socket.IO's Redis adapter (pushes from any node reach the sockets of every node).
 import { randomBytes, randomUUID } from "node:crypto";
-import path from "node:path";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import type { Logger } from "../lib/logger";
 import type { RoomPresence } from "../lib/presence/presence";
 import type { Publish } from "../lib/pushes/push-bus";
-import { openJournaledStore } from "../lib/store/journaled";
 import { MemoryStore } from "../lib/store/memory";
 import { RedisStore } from "../lib/store/redis";
+import { openSqliteStore } from "../lib/store/sqlite";
 import { connectRedis, redactUrl } from "../lib/store/redis-connection";
 import { SharedPresence } from "../lib/presence/redis";
 import type { Store } from "../lib/store/store";
@@ -43,7 +42,7 @@ export async function openStoreBackend(
   publish: Publish,
   options: RedisBackendOptions = {},
 ): Promise<StoreBackend> {
-  if (config.store === "memory") {
+  if (config.store !== "redis") {
     const store = await openEmbeddedStore(config, logger);
     return { store, attach: async () => {}, closePresence: async () => {}, close: () => store.close() };
   }
@@ -95,13 +94,14 @@ export async function openStoreBackend(
   };
 }
 
-/** The embedded store, journaled in DATA_DIR; memory only when DATA_DIR is empty (demos: a restart forgets everything). */
+/** The embedded store, SQLite in DATA_DIR; memory only when DATA_DIR is empty (demos: a restart forgets everything). */
 async function openEmbeddedStore(config: Config, logger: Logger): Promise<Store> {
   if (!config.dataDir) {
     logger.warn("DATA_DIR is empty: no journal, everything is kept in memory only and a restart forgets it");
     return new MemoryStore();
   }
-  return openJournaledStore({ dir: path.join(config.dataDir, "journal"), logger });
+  if (config.store === "memory") logger.info('STORE=memory is the former name of the embedded store, SQLite in DATA_DIR; say STORE=sqlite');
+  return openSqliteStore({ dir: config.dataDir, logger, recoverReadable: config.recoverReadable });
 }
 
 /** One line when Redis goes out of reach and one when it is back, not one per retry. */

@@ -10,7 +10,7 @@ import type { SessionData } from "../accounts/session";
 import { ChatError } from "../errors";
 import type { SendLimiter } from "../limits/send-limiter";
 import type { Logger } from "../logger";
-import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
+import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName, normalizeSearchText } from "../names";
 import { parsePayload } from "../payloads";
 import { accountPerson, guestPerson, newGuestSessionId, publicIdentity, type Person } from "../people";
 import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
@@ -26,6 +26,9 @@ export const MAX_ROOMS_PER_CONNECTION = 100;
 /** History pages: this many messages unless asked, never more than the maximum. */
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
+/** Search results: this many unless asked, never more than the maximum. */
+export const SEARCH_DEFAULT = 20;
+export const SEARCH_MAX = 100;
 
 /** Told of every refusal (a ChatError answered to a caller), for metrics. */
 export interface ChatObserver {
@@ -65,6 +68,7 @@ export type ChatOperation =
   | "leave"
   | "send"
   | "history"
+  | "search"
   | "deleteRoom"
   | "crashRoom"
   | "register"
@@ -244,6 +248,24 @@ export class ChatService {
     });
   }
 
+  /**
+   * Messages matching `text` (plain text, see lib/store/search-text.ts): in `room`, newest
+   * first, below seq `before` when given; without a room, across the rooms the caller may
+   * read (a banned person's and a private room's stranger's are left out), best match first.
+   */
+  search(caller: Caller, payload: unknown): Promise<Message[]> {
+    return this.run("search", async () => {
+      const { text, room: asked, before, limit } = parsePayload("search", payload);
+      const query = normalizeSearchText(text);
+      const count = Math.min(SEARCH_MAX, limit ?? SEARCH_DEFAULT);
+      const { registry } = this.options;
+      if (asked === undefined) return this.readable(caller, await registry.searchAll(query, { limit: count }));
+      const room = normalizeRoomName(asked);
+      await this.admit(caller, room);
+      return registry.search(room, query, { limit: count, ...(before !== undefined ? { before } : {}) });
+    });
+  }
+
   /** Deletes a room: its owner or an admin may. */
   deleteRoom(caller: Caller, payload: unknown): Promise<void> {
     return this.run("deleteRoom", async () => {
@@ -323,6 +345,24 @@ export class ChatService {
       }
       return publicIdentity(person);
     });
+  }
+
+  /** The messages of rooms that let the caller in. */
+  private async readable(caller: Caller, messages: Message[]): Promise<Message[]> {
+    const allowed = new Map<string, boolean>();
+    for (const room of new Set(messages.map((message) => message.room))) {
+      allowed.set(
+        room,
+        await this.admit(caller, room).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof ChatError && error.code === "forbidden") return false;
+            throw error;
+          },
+        ),
+      );
+    }
+    return messages.filter((message) => allowed.get(message.room) === true);
   }
 
   /** Throws `forbidden` unless the room lets the caller in (bans, private rooms). */

@@ -12,7 +12,7 @@ import type { Author } from "../people";
 import type { Identity, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
-import type { AuditEntry, Store } from "../store/store";
+import type { AuditEntry, RoomSearch, RoomsSearch, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
 import type { ModerationRequest, SettingsChange } from "./keeping";
 import type { Actor } from "./roles";
@@ -141,6 +141,16 @@ export class RegistryManager {
   history(room: string, limit: number, beforeSeq?: number): Promise<Message[]> {
     const { store } = this.options;
     return beforeSeq === undefined ? store.recent(room, limit) : store.before(room, beforeSeq, limit);
+  }
+
+  /** A room's messages matching `text`, newest first, read straight from the store like history. */
+  search(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.options.store.searchRoom(room, text, options);
+  }
+
+  /** Messages matching `text` in every room, best match first. (Private rooms, once they exist, narrow `rooms`.) */
+  searchAll(text: string, options: RoomsSearch): Promise<Message[]> {
+    return this.options.store.searchRooms(text, options);
   }
 
   /** Kills the room's worker on purpose (starting it first if it is not live), to exercise supervision. */

@@ -35,6 +35,18 @@ export interface AppendResult {
   created: boolean;
 }
 
+export interface RoomSearch {
+  /** Only messages with a seq below this one (the next page of results). */
+  before?: number;
+  limit: number;
+}
+
+export interface RoomsSearch {
+  limit: number;
+  /** Only these rooms; every room when omitted. The caller decides which rooms a person may read. */
+  rooms?: readonly string[];
+}
+
 /** A room's settings as the store keeps them (its owner is kept by claimOwner). */
 export interface RoomSettingsRecord {
   topic: string;
@@ -89,6 +101,17 @@ export interface Store {
   recent(room: string, limit: number): Promise<Message[]>;
   /** Up to `limit` messages with seq below `beforeSeq`, oldest first. */
   before(room: string, beforeSeq: number, limit: number): Promise<Message[]>;
+
+  /**
+   * Messages of `room` matching `text`, newest first, each with `highlight`. What
+   * matches is defined once for every store in search-text.ts: each word typed begins
+   * a word of the message, without case or diacritics; `text` is never query syntax,
+   * and text with no word in it matches nothing. Deleted messages (content "") never
+   * match; an edited message matches its new content only.
+   */
+  searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]>;
+  /** Messages of any room (or of `options.rooms`) matching `text`, best match first, each with `highlight`. */
+  searchRooms(text: string, options: RoomsSearch): Promise<Message[]>;
 
   /** Records `username` as the room's owner unless it has one; returns the owner. */
   claimOwner(room: string, username: string): Promise<string>;

@@ -106,6 +106,17 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       return { messages: (await chat.history(caller, payload)).map(toWire) };
     }),
 
+    // An empty room (proto3's default) searches every room the caller may read.
+    Search: unary("Search", async (request, caller) => {
+      const payload = {
+        text: request.text,
+        room: request.room || undefined,
+        limit: Number(request.limit) || undefined,
+        before: Number(request.beforeSeq) || undefined,
+      };
+      return { messages: (await chat.search(caller, payload)).map(toWire) };
+    }),
+
     DeleteRoom: unary("DeleteRoom", async (request, caller) => {
       await chat.deleteRoom(caller, { room: request.room });
       return {};
@@ -236,7 +247,8 @@ function settingsToWire(settings: RoomSettings) {
 }
 
 function toWire(message: Message): WireMessage {
-  return { ...message, clientId: message.clientId ?? "" };
+  const { highlight = [], ...rest } = message;
+  return { ...rest, clientId: message.clientId ?? "", highlight: highlight.map(([start, end]) => ({ start, end })) };
 }
 
 /** The caller's address without its port: gRPC peers read "ipv4:1.2.3.4:5678" or "ipv6:[::1]:5678". */

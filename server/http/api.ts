@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SessionSecrets } from "../../lib/accounts/session";
 import type { Caller } from "../../lib/chat/caller";
-import { PAGE_DEFAULT, type ChatService } from "../../lib/chat/service";
+import { PAGE_DEFAULT, SEARCH_DEFAULT, SEARCH_MAX, type ChatService } from "../../lib/chat/service";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { normalizeRoomName } from "../../lib/names";
@@ -117,6 +117,20 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       sendJson(res, 200, { messages: await chat.history(caller(req), { room, limit, before }) });
     }],
 
+    // Newest first; the next page is before=<the last result's seq>.
+    ["GET", /^\/api\/rooms\/([^/]+)\/search$/, async ({ req, res, url, params }) => {
+      const room = roomParam(params[0]);
+      const limit = integerParam(url, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX);
+      const before = url.searchParams.has("before") ? integerParam(url, "before", 0, 1, Number.MAX_SAFE_INTEGER) : undefined;
+      sendJson(res, 200, { messages: await chat.search(caller(req), { text: searchParam(url), room, limit, before }) });
+    }],
+
+    // Best match first, across the rooms the caller may read (every room until private rooms exist).
+    ["GET", /^\/api\/search$/, async ({ req, res, url }) => {
+      const limit = integerParam(url, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX);
+      sendJson(res, 200, { messages: await chat.search(caller(req), { text: searchParam(url), limit }) });
+    }],
+
     ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
       const room = roomParam(params[0]);
       sendJson(res, 201, { message: await chat.send(caller(req), withRoom(room, await body(req))) });
@@ -216,6 +230,12 @@ function roomParam(raw: string | undefined): string {
     throw new ChatError("invalid_room", "The room name in the path is not valid URL encoding.");
   }
   return normalizeRoomName(decoded);
+}
+
+function searchParam(url: URL): string {
+  const text = url.searchParams.get("q");
+  if (text === null) throw new ChatError("invalid_payload", 'Say what to search for with the query parameter "q".');
+  return text;
 }
 
 function integerParam(url: URL, name: string, fallback: number, min: number, max: number): number {

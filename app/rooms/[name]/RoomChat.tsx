@@ -9,12 +9,15 @@ import { canLoadOlder, emptyHistory, historyReducer, oldestSeq, visibleMessages 
 import { MessageList } from "./MessageList";
 import { RoomAside } from "./RoomAside";
 import { RoomHeader } from "./RoomHeader";
+import { RoomSearch } from "./RoomSearch";
 import { RoomSettingsPanel } from "./RoomSettingsPanel";
 import { timeline } from "./timeline";
 import { useOutbox } from "./useOutbox";
 import { useRoomSocket } from "./useRoomSocket";
 
 const PAGE_SIZE = 50;
+/** Messages shown on each side of a search result reached from the search box. */
+const CONTEXT = 10;
 
 export function RoomChat({ room, node }: { room: string; node: string }) {
   const [history, dispatch] = useReducer(historyReducer, emptyHistory);
@@ -23,11 +26,34 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
 
+  // A search result: shown in the live list when it is loaded there, else with its surroundings instead of the list.
+  const [focus, setFocus] = useState<{ seq: number; around: Message[] | null } | null>(null);
+  const [focusError, setFocusError] = useState<string | null>(null);
+
   const messages = useMemo(() => visibleMessages(history), [history]);
   const connected = status.state === "connected";
   const outbox = useOutbox(send, connected, messages);
   const items = useMemo(() => timeline(messages, notices), [messages, notices]);
+  const aroundItems = useMemo(() => (focus?.around ? timeline(focus.around, []) : null), [focus]);
   const before = oldestSeq(history);
+
+  const jump = useCallback(
+    async (seq: number) => {
+      setFocusError(null);
+      if (before !== null && seq >= before) {
+        setFocus({ seq, around: null });
+        return;
+      }
+      const url = `/api/rooms/${encodeURIComponent(room)}/messages?before=${seq + CONTEXT + 1}&limit=${2 * CONTEXT + 1}`;
+      const result = await getJson<{ messages: Message[] }>(url);
+      if (!result.ok) {
+        setFocusError(result.error.message);
+        return;
+      }
+      setFocus({ seq, around: result.data.messages });
+    },
+    [before, room],
+  );
 
   const loadOlder = useCallback(async () => {
     if (before === null) return false;
@@ -73,21 +99,29 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
         <main id="main" className="chat">
           <MessageList
             room={room}
-            items={items}
+            items={aroundItems ?? items}
             ready={you !== null}
             you={you}
-            canLoadOlder={canLoadOlder(history)}
+            canLoadOlder={aroundItems ? false : canLoadOlder(history)}
             loadingOlder={loadingOlder}
-            olderError={olderError}
+            olderError={olderError ?? focusError}
             onLoadOlder={loadOlder}
-            pending={{ items: outbox.pending, connected, onRetry: outbox.retry, onDiscard: outbox.discard }}
+            pending={{ items: aroundItems ? [] : outbox.pending, connected, onRetry: outbox.retry, onDiscard: outbox.discard }}
+            focus={focus ? { seq: focus.seq, inContext: aroundItems !== null, onBack: () => setFocus(null) } : null}
           />
-          <Composer connected={connected} onSend={outbox.queue} onCommand={onCommand} />
+          <Composer
+            connected={connected}
+            onSend={(content) => {
+              setFocus(null);
+              outbox.queue(content);
+            }}
+            onCommand={onCommand}
+          />
         </main>
         {settings && (role === "owner" || role === "moderator") ? (
           <RoomSettingsPanel key={`${settings.topic}|${settings.visibility}|${settings.readOnly}|${settings.slowModeS}`} room={room} role={role} settings={settings} ask={ask} />
         ) : null}
-        <RoomAside members={members} you={you} onIdentityChanged={reconnect} />
+        <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />} />
       </div>
     </div>
   );
