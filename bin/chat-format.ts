@@ -30,9 +30,11 @@ export function formatSearchResult(message: Pick<Message, "seq" | "username" | "
   return `#${message.seq} ${formatMessage({ username: message.username, content: marked })}`;
 }
 
-export function formatNotice(notice: Pick<RoomNoticePush, "kind" | "username">): string {
+export function formatNotice(notice: Pick<RoomNoticePush, "kind" | "username" | "text">): string {
   const name = terminalSafe(notice.username);
-  return notice.kind === "join" ? `[JOIN] ${name} joined the chat` : `[LEAVE] ${name} left the chat`;
+  if (notice.kind === "join") return `[JOIN] ${name} joined the chat`;
+  if (notice.kind === "leave") return `[LEAVE] ${name} left the chat`;
+  return `[ROOM] ${terminalSafe(notice.text ?? "")}`;
 }
 
 /** A line from the client itself (status, errors), set apart from chat lines. */

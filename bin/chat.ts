@@ -72,7 +72,7 @@ async function readLines(terminal: Terminal, session: ChatSession, search: (text
     if (line === null || line.trim() === "exit") return session.quit(0);
     const command = SEARCH_COMMAND.exec(line);
     if (command) await search((command[1] ?? "").trim());
-    else if (line.trim()) session.submit(line);
+    else if (line.trim()) session.input(line);
   }
 }
 

@@ -138,6 +138,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     joins: new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst }),
     departures,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    inviteSecret: sessionSecrets[0],
     logger,
     observer: deliveryStats,
   });
@@ -176,7 +177,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
   const io = web
-    ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats })
+    ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats, pushes: registry.pushes })
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
   // Every member must have an open connection: the service checks presence against the

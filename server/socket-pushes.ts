@@ -21,7 +21,8 @@ export function relayPushes(io: ChatServer, pushes: PushBus): () => void {
     if (event === "room:deleted") io.in(topic).socketsLeave(topic);
   });
   return pushes.subscribe(({ topic, event, payload, remote }) => {
-    // The node that made it has sent it to every node's sockets already.
-    if (!remote) emit(topic, event, payload);
+    // The node that made it has sent it to every node's sockets already. A removal goes
+    // to the removed person's connections alone (server/socket.ts), never to the topic.
+    if (!remote && event !== "room:removed") emit(topic, event, payload);
   });
 }

@@ -9,7 +9,9 @@ import type { ConnectionPort } from "../lib/chat/caller";
 import type { ChatService } from "../lib/chat/service";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../lib/protocol";
+import type { Caller } from "../lib/chat/caller";
+import type { PushBus } from "../lib/pushes/push-bus";
+import type { ClientToServerEvents, RoomRemovedPush, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { roomTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
@@ -18,8 +20,13 @@ import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on every node. */
+export interface InterServerEvents {
+  "room:removed": (push: RoomRemovedPush) => void;
+}
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SocketDeps {
   config: Config;
@@ -27,6 +34,8 @@ export interface SocketDeps {
   sessionSecrets: SessionSecrets;
   logger: Logger;
   stats: DeliveryStats;
+  /** The registry's bus: a removal made here reaches the person's connections on every node. */
+  pushes: PushBus;
 }
 
 const TOPIC_PREFIX = roomTopic("");
@@ -92,11 +101,37 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     },
   });
 
+  /** This node's connections and their callers, so a removal can make them leave. */
+  const callers = new Map<string, { socket: ChatSocket; caller: Caller }>();
+
+  /** The removed person's connections on this node leave the room and are told why. */
+  const removeHere = (push: RoomRemovedPush) => {
+    const { room, reason, by, username, banned } = push;
+    for (const { socket, caller } of callers.values()) {
+      const { identity } = socket.data;
+      if (identity.guest !== push.guest || identity.username.toLowerCase() !== username.toLowerCase()) continue;
+      if (!socket.rooms.has(roomTopic(room))) continue;
+      socket.emit("room:removed", { room, reason, by, username, guest: push.guest, banned });
+      chat.leave(caller, { room }).catch((error: unknown) => logger.warn("a removed connection could not leave", { room, error: String(error) }));
+    }
+  };
+  deps.pushes.subscribe(({ event, payload, remote }) => {
+    if (event !== "room:removed" || remote) return;
+    removeHere(payload);
+    // Only an adapter that spans nodes carries server-side events (the in-memory one has one node).
+    void io.of("/").adapter.serverCount().then(
+      (nodes) => nodes > 1 && io.serverSideEmit("room:removed", payload),
+      (error: unknown) => logger.warn("could not tell the other nodes of a removal", { error: String(error) }),
+    );
+  });
+  io.on("room:removed", removeHere);
+
   io.on("connection", (socket) => {
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
     const caller = chat.connect(portOf(socket), identity, clientAddress(socket.request, config.trustProxy));
+    callers.set(socket.id, { socket, caller });
 
     on(socket, "room:join", async (payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }));
     on(socket, "room:leave", async (payload) => {
@@ -104,9 +139,15 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return {};
     });
     on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
+    on(socket, "room:configure", async (payload) => ({ settings: await chat.configure(caller, payload) }));
+    on(socket, "room:moderate", async (payload) => {
+      await chat.moderate(caller, payload);
+      return {};
+    });
 
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });
+      callers.delete(socket.id);
       chat.disconnect(caller);
     });
   });

@@ -19,8 +19,11 @@ import { accountPerson, guestPerson, newGuestSessionId, publicIdentity, type Per
 import { DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../presence/departures";
 import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
-import { roleOf } from "../rooms/roles";
+import { checkInvite, INVITE_DEFAULT_S, signInvite } from "../rooms/invites";
+import { isKeeper, roleOf } from "../rooms/roles";
+import type { AuditEntry } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
+import { configureRoom, moderateRoom, roomAudit, roomDetails, type OwnersContext, type RoomDetails } from "./owners";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
@@ -56,6 +59,8 @@ export interface ChatServiceOptions {
   joins?: JoinLimiter;
   /** Where a closed connection's leaves go, after a grace and retried until recorded; without, at once and retried. */
   departures?: Departures;
+  /** Signs invite links to private rooms; without one, no links are made. */
+  inviteSecret?: string;
   /** ADMIN_TOKEN; without one, nothing is admin and the admin-only operations do not exist. */
   adminToken?: string;
   logger: Logger;
@@ -91,13 +96,20 @@ export type ChatOperation =
   | "logout"
   | "guest"
   | "me"
-  | "identify";
+  | "identify"
+  | "configure"
+  | "moderate"
+  | "roomDetails"
+  | "audit"
+  | "invite"
+  | "watch";
 
 export class ChatService {
   private readonly options: ChatServiceOptions;
   private readonly adminToken: Buffer | undefined;
 
   private readonly departures: Departures;
+  private readonly owners: OwnersContext;
 
   constructor(options: ChatServiceOptions) {
     this.options = options;
@@ -111,6 +123,11 @@ export class ChatService {
         logger: options.logger,
       });
     this.adminToken = options.adminToken ? Buffer.from(options.adminToken) : undefined;
+    this.owners = {
+      registry: options.registry,
+      accounts: options.accounts,
+      actorOf: async (caller) => (this.isAdmin(caller) ? "admin" : this.identityOf(caller)),
+    };
   }
 
   /** Who the caller is, with the key of the person (lib/people.ts); a token must be a signed-in user's session. */
@@ -154,8 +171,10 @@ export class ChatService {
     return this.run("join", async () => {
       // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
       this.takeJoin(caller);
-      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const { room: asked, invite } = parsePayload("join", payload);
+      const room = normalizeRoomName(asked);
       const { port } = this.connectionOf(caller);
+      if (invite !== undefined) this.checkInvite(invite, room);
       if (!port.isIn(room) && count(port.rooms()) >= MAX_ROOMS_PER_CONNECTION) {
         throw new ChatError("rate_limited", `One connection can be in at most ${MAX_ROOMS_PER_CONNECTION} rooms at once; leave one first.`);
       }
@@ -164,9 +183,9 @@ export class ChatService {
       await port.enter(room);
       try {
         const { registry } = this.options;
-        const { messages, members } = await registry.join(room, port.id, person, caller.address);
+        const { messages, members } = await registry.join(room, port.id, person, caller.address, invite !== undefined);
         // A connection is a person, never the admin token.
-        const { settings } = await registry.admit(room, person, caller.address);
+        const settings = await registry.admit(room, person, caller.address);
         return { room, messages, members, you: publicIdentity(person), role: roleOf(settings, person) as Role, settings };
       } catch (error) {
         await port.exit(room);
@@ -221,6 +240,7 @@ export class ChatService {
       const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
       return this.options.registry.send(room, {
         author,
+        address: caller.address,
         content,
         ...(caller.connection ? { connectionId: caller.connection.port.id } : {}),
         ...(clientId !== undefined ? { clientId } : {}),
@@ -233,14 +253,62 @@ export class ChatService {
     return this.run("history", async () => {
       const { room: asked, limit, before } = parsePayload("history", payload);
       const room = normalizeRoomName(asked);
+      await this.checkAdmission(caller, room);
       return this.options.registry.history(room, Math.min(PAGE_MAX, limit ?? PAGE_DEFAULT), before);
+    });
+  }
+
+  /** Changes a room's settings: its owner and moderators may (visibility the owner alone), and the admin. */
+  configure(caller: Caller, payload: unknown): Promise<RoomSettings> {
+    return this.run("configure", () => configureRoom(this.owners, caller, payload));
+  }
+
+  /** Kicks, bans, mutes, appoints or invites someone: the room's owner and moderators may, and the admin. */
+  moderate(caller: Caller, payload: unknown): Promise<void> {
+    return this.run("moderate", () => moderateRoom(this.owners, caller, payload));
+  }
+
+  /** A room's settings and members, for anyone it lets in. */
+  roomDetails(caller: Caller, payload: unknown): Promise<RoomDetails> {
+    return this.run("roomDetails", () => roomDetails(this.owners, caller, payload));
+  }
+
+  /** A room's audit log, newest first, for its keepers. */
+  audit(caller: Caller, payload: unknown): Promise<AuditEntry[]> {
+    return this.run("audit", () => roomAudit(this.owners, caller, payload));
+  }
+
+  /** An invite link to a room, for its keepers; `url` is the room page's path with the signed invite. */
+  invite(caller: Caller, payload: unknown): Promise<{ url: string }> {
+    return this.run("invite", async () => {
+      const { room: asked, expiresInS } = parsePayload("invite", payload);
+      const room = normalizeRoomName(asked);
+      const actor = await this.owners.actorOf(caller);
+      const settings = await this.options.registry.admit(room, actor, caller.address);
+      if (!isKeeper(roleOf(settings, actor))) throw new ChatError("forbidden", "Only the room's owner and moderators can make invite links.");
+      const { inviteSecret } = this.options;
+      if (!inviteSecret) throw new ChatError("not_found", "This server makes no invite links.");
+      const token = signInvite(inviteSecret, room, new Date(Date.now() + (expiresInS ?? INVITE_DEFAULT_S) * 1000));
+      return { url: `/rooms/${encodeURIComponent(room)}?invite=${token}` };
+    });
+  }
+
+  /**
+   * Starts a stream of a room's pushes (SSE, gRPC Watch) for someone the room lets in:
+   * streams bypass the worker's join, so the check is made here.
+   */
+  watch<T>(caller: Caller, payload: unknown, start: (room: string) => Promise<T>): Promise<T> {
+    return this.run("watch", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      await this.checkAdmission(caller, room);
+      return start(room);
     });
   }
 
   /**
    * Messages matching `text` (plain text, see lib/store/search-text.ts): in `room`, newest
    * first, below seq `before` when given; without a room, across the rooms the caller may
-   * read (every room until private rooms exist), best match first.
+   * read (a banned person's and a private room's stranger's are left out), best match first.
    */
   search(caller: Caller, payload: unknown): Promise<Message[]> {
     return this.run("search", async () => {
@@ -248,8 +316,10 @@ export class ChatService {
       const query = normalizeSearchText(text);
       const count = Math.min(SEARCH_MAX, limit ?? SEARCH_DEFAULT);
       const { registry } = this.options;
-      if (asked === undefined) return registry.searchAll(query, { limit: count });
-      return registry.search(normalizeRoomName(asked), query, { limit: count, ...(before !== undefined ? { before } : {}) });
+      if (asked === undefined) return this.readable(caller, await registry.searchAll(query, { limit: count }));
+      const room = normalizeRoomName(asked);
+      await this.checkAdmission(caller, room);
+      return registry.search(room, query, { limit: count, ...(before !== undefined ? { before } : {}) });
     });
   }
 
@@ -334,6 +404,29 @@ export class ChatService {
     });
   }
 
+  /** The messages of rooms that let the caller in. */
+  private async readable(caller: Caller, messages: Message[]): Promise<Message[]> {
+    const allowed = new Map<string, boolean>();
+    for (const room of new Set(messages.map((message) => message.room))) {
+      allowed.set(
+        room,
+        await this.checkAdmission(caller, room).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof ChatError && error.code === "forbidden") return false;
+            throw error;
+          },
+        ),
+      );
+    }
+    return messages.filter((message) => allowed.get(message.room) === true);
+  }
+
+  /** Throws `forbidden` unless the room lets the caller in (bans, private rooms). */
+  private async checkAdmission(caller: Caller, room: string): Promise<void> {
+    await this.options.registry.admit(room, await this.owners.actorOf(caller), caller.address);
+  }
+
   /**
    * Begins a guest session for a guest whose cookie holds none, so what it writes from now
    * on is its own (lib/people.ts); answers the session for the transport to hand back as
@@ -405,6 +498,11 @@ export class ChatService {
       }
       throw error;
     }
+  }
+
+  private checkInvite(token: string, room: string): void {
+    if (!this.options.inviteSecret) throw new ChatError("forbidden", "This server makes no invite links.");
+    checkInvite(this.options.inviteSecret, token, room);
   }
 
   private connectionOf(caller: Caller) {

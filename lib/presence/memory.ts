@@ -30,6 +30,10 @@ export class MemoryPresence implements RoomPresence {
     return { gone: this.remove(connectionId), members: this.members() };
   }
 
+  async everyone(): Promise<Member[]> {
+    return this.members();
+  }
+
   async clear(): Promise<void> {
     this.connections.clear();
     this.people.clear();

@@ -313,6 +313,10 @@ class RedisRoomPresence implements RoomPresence {
     return { gone: left.some((member) => personKey(member) === key) ? goneHere : undefined, members: this.remember(members) };
   }
 
+  async everyone(): Promise<Member[]> {
+    return this.remember(await this.shared.members(this.room));
+  }
+
   async clear(): Promise<void> {
     if (this.local.isEmpty) return;
     await this.local.clear();

@@ -8,11 +8,13 @@ import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import { MemoryPresence } from "../presence/memory";
 import type { RoomPresence } from "../presence/presence";
-import type { Identity, Message, RoomSummary } from "../protocol";
+import type { Author } from "../people";
+import type { Identity, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
-import type { RoomSearch, RoomsSearch, Store } from "../store/store";
+import type { AuditEntry, RoomSearch, RoomsSearch, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
+import type { ModerationRequest, SettingsChange } from "./keeping";
 import type { Actor } from "./roles";
 import type { JoinResult, RoomInfo, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
@@ -100,13 +102,31 @@ export class RegistryManager {
     return this.supervisor.restarts;
   }
 
-  join(room: string, connectionId: string, identity: Identity, address?: string): Promise<JoinResult> {
-    return this.call(room, (worker) => worker.join(connectionId, identity, address));
+  join(room: string, connectionId: string, identity: Author, address?: string, invited = false): Promise<JoinResult> {
+    return this.call(room, (worker) => worker.join(connectionId, identity, address, invited));
   }
 
-  /** The room's settings and members, or `forbidden` for someone it does not let in. */
-  admit(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
+  /** The room's settings, or `forbidden` for someone it does not let in. */
+  admit(room: string, actor: Actor, address?: string): Promise<RoomSettings> {
     return this.call(room, (worker) => worker.admit(actor, address));
+  }
+
+  /** As admit, with the people in the room. */
+  details(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
+    return this.call(room, (worker) => worker.details(actor, address));
+  }
+
+  configure(room: string, actor: Actor, change: SettingsChange): Promise<RoomSettings> {
+    return this.call(room, (worker) => worker.configure(actor, change));
+  }
+
+  moderate(room: string, request: ModerationRequest, account: boolean): Promise<void> {
+    return this.call(room, (worker) => worker.moderate(request, account));
+  }
+
+  /** The room's audit log, newest first, read straight from the store. */
+  audit(room: string, limit: number): Promise<AuditEntry[]> {
+    return this.options.store.audit(room, limit);
   }
 
   /**
@@ -209,9 +229,10 @@ export class RegistryManager {
     return this.pushes.watcherCount(room);
   }
 
-  /** Live rooms, busiest first. */
+  /** Live public rooms, busiest first: unlisted and private rooms are never listed. */
   list(): RoomSummary[] {
     return [...this.live.values()]
+      .filter((room) => room.listed)
       .map((room) => room.summary())
       .sort((a, b) => b.members - a.members || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""));
   }

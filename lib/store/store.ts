@@ -2,7 +2,7 @@
 // username claims, messages per room, room owners). Implementations: memory.ts (the embedded
 // default) and redis.ts (shared by several nodes). Names reaching a store are
 // already normalised and validated.
-import type { Message, Visibility } from "../protocol";
+import type { AuditLine, Message, Visibility } from "../protocol";
 
 export interface UserRecord {
   username: string;
@@ -74,17 +74,8 @@ export interface RoomEntry {
   reason?: string;
 }
 
-/** One line of a room's audit log: who did what to whom. */
-export interface AuditEntry {
-  at: string;
-  by: string;
-  action: string;
-  username?: string;
-  reason?: string;
-  durationS?: number;
-  /** What changed, for settings ("topic", "visibility private"). */
-  detail?: string;
-}
+/** One line of a room's audit log: who did what to whom (the wire's AuditLine). */
+export type AuditEntry = AuditLine;
 
 /** Audit entries a room keeps; older ones are dropped. */
 export const AUDIT_MAX = 1000;

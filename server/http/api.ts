@@ -144,7 +144,34 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
       const release = chat.admit(clientAddress(req, config.trustProxy));
       res.once("close", release);
-      await deps.streams.serve(res, room);
+      const { streams } = deps;
+      await chat.watch(caller(req), { room }, (admitted) => streams.serve(res, admitted));
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      sendJson(res, 200, await chat.roomDetails(caller(req), { room: roomParam(params[0]) }));
+    }],
+
+    ["PATCH", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { settings: await chat.configure(caller(req), withRoom(room, await body(req))) });
+    }],
+
+    ["POST", /^\/api\/rooms\/([^/]+)\/moderation$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      await chat.moderate(caller(req), withRoom(room, await body(req)));
+      sendNoContent(res);
+    }],
+
+    ["POST", /^\/api\/rooms\/([^/]+)\/invites$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 201, await chat.invite(caller(req), withRoom(room, await body(req))));
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)\/audit$/, async ({ req, res, url, params }) => {
+      const room = roomParam(params[0]);
+      const limit = integerParam(url, "limit", 100, 1, 1000);
+      sendJson(res, 200, { entries: await chat.audit(caller(req), { room, limit }) });
     }],
 
     ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {

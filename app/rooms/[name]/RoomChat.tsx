@@ -1,14 +1,16 @@
 "use client";
 // The live room: history, members, composer, all fed by one Socket.IO connection.
 import { useCallback, useMemo, useReducer, useState } from "react";
-import type { Message } from "@/lib/protocol";
-import { getJson } from "../../utils/api";
-import { Composer } from "./Composer";
+import type { Message, Role } from "@/lib/protocol";
+import { roleOf } from "@/lib/rooms/roles";
+import { getJson, postJson } from "../../utils/api";
+import { Composer, type CommandHandler } from "./Composer";
 import { canLoadOlder, emptyHistory, historyReducer, oldestSeq, visibleMessages } from "./history";
 import { MessageList } from "./MessageList";
 import { RoomAside } from "./RoomAside";
 import { RoomHeader } from "./RoomHeader";
 import { RoomSearch } from "./RoomSearch";
+import { RoomSettingsPanel } from "./RoomSettingsPanel";
 import { timeline } from "./timeline";
 import { useOutbox } from "./useOutbox";
 import { useRoomSocket } from "./useRoomSocket";
@@ -19,7 +21,8 @@ const CONTEXT = 10;
 
 export function RoomChat({ room, node }: { room: string; node: string }) {
   const [history, dispatch] = useReducer(historyReducer, emptyHistory);
-  const { status, members, notices, you, socketNode, send, reconnect } = useRoomSocket(room, dispatch);
+  const { status, members, notices, you, settings, socketNode, send, reconnect, ask } = useRoomSocket(room, dispatch);
+  const role = you && settings ? (roleOf(settings, you) as Role) : null;
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
 
@@ -67,9 +70,31 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
     return result.data.messages.some((m) => m.seq < before);
   }, [before, room]);
 
+  const onCommand: CommandHandler = useCallback(
+    async (command) => {
+      switch (command.kind) {
+        case "help":
+          return command.text;
+        case "nick": {
+          const renamed = await postJson("/api/auth/guest", { name: command.name });
+          if (!renamed.ok) return renamed.error.message;
+          reconnect();
+          return null;
+        }
+        case "topic":
+          return (await ask("room:configure", { topic: command.topic }))?.message ?? null;
+        case "moderate": {
+          const { action, username, reason, durationS } = command;
+          return (await ask("room:moderate", { action, username, reason, durationS }))?.message ?? null;
+        }
+      }
+    },
+    [ask, reconnect],
+  );
+
   return (
     <div className="room">
-      <RoomHeader room={room} node={node} socketNode={socketNode} you={you} status={status} onReconnect={reconnect} />
+      <RoomHeader room={room} node={node} socketNode={socketNode} you={you} status={status} onReconnect={reconnect} topic={settings?.topic ?? ""} />
       <div className="room-body">
         <main id="main" className="chat">
           <MessageList
@@ -90,8 +115,12 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
               setFocus(null);
               outbox.queue(content);
             }}
+            onCommand={onCommand}
           />
         </main>
+        {settings && (role === "owner" || role === "moderator") ? (
+          <RoomSettingsPanel key={`${settings.topic}|${settings.visibility}|${settings.readOnly}|${settings.slowModeS}`} room={room} role={role} settings={settings} ask={ask} />
+        ) : null}
         <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />} />
       </div>
     </div>

@@ -19,6 +19,7 @@ import type {
   Identity,
   JoinReply,
   Member,
+  RoomSettings,
   ServerToClientEvents,
 } from "@/lib/protocol";
 import { getJson } from "../../utils/api";
@@ -62,6 +63,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const [you, setYou] = useState<Identity | null>(null);
   const [socketNode, setSocketNode] = useState<string | null>(null);
+  const [settings, setSettings] = useState<RoomSettings | null>(null);
   const socketRef = useRef<ChatSocket | null>(null);
   const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
 
@@ -84,7 +86,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       pushedSinceJoin = false;
       let reply: Ack<JoinReply>;
       try {
-        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", { room });
+        // An invite link (?invite=) lets its holder into a private room.
+        const invite = new URLSearchParams(window.location.search).get("invite") ?? undefined;
+        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", { room, ...(invite ? { invite } : {}) });
       } catch {
         if (!disposed && socket.connected) {
           setStatus({ state: "connecting", text: "The server is slow to answer. Reconnecting…", canRetry: false });
@@ -113,6 +117,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       dispatch({ type: "window", messages: reply.messages, force: !pushedSinceJoin });
       setMembers(reply.members);
       setYou(reply.you);
+      setSettings(reply.settings);
       setSocketNode(reply.node);
       setStatus(CONNECTED);
       return reply;
@@ -161,6 +166,16 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       if (push.room !== room) return;
       const notice: Notice = { ...push, id: ++noticeId };
       setNotices((previous) => [...previous, notice].slice(-NOTICE_LIMIT));
+    });
+    socket.on("room:settings", (push) => {
+      if (push.room !== room) return;
+      setSettings(push.settings);
+    });
+    socket.on("room:removed", (push) => {
+      if (push.room !== room) return;
+      const why = push.reason ? ` (${push.reason})` : "";
+      const text = push.banned ? `${push.by} banned you from this room${why}.` : `${push.by} removed you from this room${why}. You may join again.`;
+      setStatus({ state: "disconnected", text, canRetry: !push.banned });
     });
     socket.on("room:deleted", (push) => {
       if (push.room !== room) return;
@@ -233,7 +248,20 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     socket.disconnect().connect();
   }, []);
 
-  return { status, members, notices, you, socketNode, send, reconnect };
+  /** Asks for a room change (settings, moderation); answers the server's refusal, if any. */
+  const ask = useCallback(
+    async (event: "room:configure" | "room:moderate", payload: object): Promise<ErrorBody | null> => {
+      const socket = socketRef.current;
+      if (!socket?.connected) return { code: "internal", message: "Not connected; try again once the connection is back." };
+      const emit = socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: object): Promise<Ack> };
+      const reply = await emit.emitWithAck(event, { room, ...payload }).catch(() => null);
+      if (!reply) return { code: "internal", message: "The server did not answer; try again." };
+      return reply.ok ? null : reply.error;
+    },
+    [room],
+  );
+
+  return { status, members, notices, you, settings, socketNode, send, reconnect, ask };
 }
 
 function delay(ms: number): Promise<void> {
