@@ -4,8 +4,11 @@
 import { z } from "zod";
 import { ChatError } from "./errors";
 import { MODERATION_ACTIONS, VISIBILITIES } from "./protocol";
-import { BAN_MAX_S } from "./rooms/keeping";
-import { SLOW_MODE_MAX_S } from "./rooms/roles";
+
+/** A ban lasts at most a year when it has a duration; without one, until unbanned. */
+const BAN_MAX_S = 365 * 24 * 3600;
+/** Slow mode: at most one message per this many seconds per person. */
+const SLOW_MODE_MAX_S = 3600;
 
 // Shapes only: sizes are bounded by the transports (packet and body limits), and
 // lengths of names and contents are judged by lib/names.ts with their own codes.

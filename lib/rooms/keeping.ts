@@ -8,10 +8,6 @@ import type { Identity, ModerationAction, Visibility } from "../protocol";
 import type { AuditEntry, RoomEntry, RoomList, RoomSettingsRecord } from "../store/store";
 import { accountKey, addressKey, entryFor, guestSessionKeys, isKeeper, isOwnerOrAdmin, personKeys, standingIn, type Actor, type RoomAccess } from "./roles";
 
-
-/** A ban lasts at most a year when it has a duration; without one, until unbanned. */
-export const BAN_MAX_S = 365 * 24 * 3600;
-
 export interface SettingsChange {
   topic?: string;
   visibility?: Visibility;

@@ -9,9 +9,6 @@ import type { Author } from "../people";
 import type { Identity, Role, RoomSettings } from "../protocol";
 import type { RoomEntry, RoomSettingsRecord } from "../store/store";
 
-/** Slow mode: at most one message per this many seconds per person. */
-export const SLOW_MODE_MAX_S = 3600;
-
 export const DEFAULT_SETTINGS: Readonly<RoomSettingsRecord> = Object.freeze({
   topic: "",
   visibility: "public",
