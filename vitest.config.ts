@@ -13,12 +13,22 @@ export default defineConfig({
         test: { name: "unit", include: ["lib/**/*.test.ts", "server/**/*.test.ts", "app/**/*.test.ts", "bin/**/*.test.ts", "bench/**/*.test.ts"] },
       },
       {
-        // The Socket.IO and HTTP contract again, against two nodes sharing Redis.
+        // The Socket.IO and HTTP contract again, against two nodes sharing Redis (rooms with
+        // owners too: kicks and bans across nodes; awareness: typing and read markers across nodes).
         extends: true,
         test: {
           name: "cluster",
-          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts"],
+          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts", "server/owners.test.ts"],
           env: { LIVECHAT_TEST_STORE: "redis" },
+        },
+      },
+      {
+        // The same contract against two nodes whose store is PostgreSQL, with Redis between them.
+        extends: true,
+        test: {
+          name: "cluster-postgres",
+          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts"],
+          env: { LIVECHAT_TEST_STORE: "postgres" },
         },
       },
     ],

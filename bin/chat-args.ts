@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 
 export const CHAT_USAGE = "livechat chat <room> [--url URL] [--name NAME] [--login USER]";
 const DEFAULT_URL = "http://localhost:3000";
-export const CHAT_HELP = `Chat in a room from the terminal: type a line and press Enter to send it; "exit" or Ctrl-D leaves.
+export const CHAT_HELP = `Chat in a room from the terminal: type a line and press Enter to send it; "/search words" lists the room's
+messages holding those words; "exit" or Ctrl-D leaves.
   --url URL      the server (default: LIVECHAT_URL, else ${DEFAULT_URL})
   --name NAME    join as this guest name
   --login USER   sign in; the password is read without echo (from stdin's first line when it is not a terminal)`;

@@ -1,20 +1,93 @@
-import { describe, expect, it } from "vitest";
-import { parseLine } from "./chat-commands";
+// Slash commands in `livechat chat`, a real child process against a real server.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Ack, JoinReply, RoomNoticePush } from "../lib/protocol";
+import { startTestServer, type TestClient, type TestServer } from "../server/testing/test-server";
+import { parseTerminalCommand } from "./chat-commands";
+import { startChat, type ChatProcess } from "./chat-process";
 
-describe("terminal client commands", () => {
+let app: TestServer;
+let counter = 0;
+const uniqueRoom = () => `cli-commands-${++counter}-${Date.now()}`;
+const running: ChatProcess[] = [];
+
+beforeAll(async () => {
+  app = await startTestServer();
+});
+afterAll(async () => {
+  await app.close();
+});
+afterEach(() => {
+  for (const process of running.splice(0)) process.kill();
+});
+
+function chat(args: string[]): ChatProcess {
+  const process = startChat([...args, "--url", app.url]);
+  running.push(process);
+  return process;
+}
+
+async function person(name: string, room: string): Promise<TestClient> {
+  const client = await app.connect({ name });
+  const reply = (await client.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
+  if (!reply.ok) throw new Error(reply.error.message);
+  return client;
+}
+
+describe("slash commands in the terminal client", () => {
+  it("says an unknown command is unknown and sends nothing; /help lists the commands", async () => {
+    const room = uniqueRoom();
+    const terminal = chat([room, "--name", "bob"]);
+    await terminal.waitForLine(/^\[livechat\] joined /);
+    terminal.type("/dance wildly");
+    await terminal.waitForLine("[livechat] Unknown command /dance; type /help for the list. Nothing was sent.");
+    terminal.type("/help");
+    await terminal.waitForLine("[livechat] /ban name [duration] [reason]: remove someone and keep them out (duration like 30m, 2h, 7d)");
+    terminal.type("/me waves");
+    await terminal.waitForLine("[bob] * waves");
+    expect(terminal.lines.some((line) => line.includes("dance"))).toBe(true);
+    expect(terminal.lines.filter((line) => line.startsWith("[bob]"))).toEqual(["[bob] * waves"]);
+  });
+
+  it("prints the server's refusal of a guest's /topic and /kick", async () => {
+    const room = uniqueRoom();
+    await person("alice", room);
+    const terminal = chat([room, "--name", "bob"]);
+    await terminal.waitForLine(/^\[livechat\] joined /);
+    terminal.type("/topic mine now");
+    await terminal.waitForLine(/^\[livechat\] refused: .*owner and moderators/);
+    terminal.type("/kick alice");
+    await terminal.waitForLine(/^\[livechat\] refused: .*owner and moderators/);
+  });
+
+  it("/nick gives a guest a new name, which the room sees", async () => {
+    const room = uniqueRoom();
+    const alice = await person("alice", room);
+    const terminal = chat([room, "--name", "bob"]);
+    await terminal.waitForLine(/^\[livechat\] joined /);
+    const joined = new Promise<void>((resolve) =>
+      alice.on("room:notice", (notice: RoomNoticePush) => notice.kind === "join" && notice.username === "zed" && resolve()),
+    );
+    terminal.type("/nick zed");
+    await joined;
+  });
+});
+
+describe("the terminal's own commands", () => {
   it("reads /rooms, /join NAME and /switch NAME", () => {
-    expect(parseLine("/rooms")).toEqual({ kind: "rooms" });
-    expect(parseLine("/join  kitchen ")).toEqual({ kind: "join", room: "kitchen" });
-    expect(parseLine("/SWITCH lobby")).toEqual({ kind: "switch", room: "lobby" });
+    expect(parseTerminalCommand("/rooms")).toEqual({ kind: "rooms" });
+    expect(parseTerminalCommand("/join  kitchen ")).toEqual({ kind: "join", room: "kitchen" });
+    expect(parseTerminalCommand("/SWITCH lobby")).toEqual({ kind: "switch", room: "lobby" });
   });
 
-  it("sends anything else as a message, and //text as /text", () => {
-    expect(parseLine("hello /rooms")).toEqual({ kind: "message", content: "hello /rooms" });
-    expect(parseLine("//shrug")).toEqual({ kind: "message", content: "/shrug" });
+  it("leaves messages, //text and the shared slash commands to the shared parser", () => {
+    expect(parseTerminalCommand("hello /rooms")).toBeUndefined();
+    expect(parseTerminalCommand("//shrug")).toBeUndefined();
+    expect(parseTerminalCommand("/dance")).toBeUndefined();
+    expect(parseTerminalCommand("/me waves")).toBeUndefined();
   });
 
-  it("answers an unknown or incomplete command with the help", () => {
-    expect(parseLine("/dance")).toEqual({ kind: "help" });
-    expect(parseLine("/join")).toEqual({ kind: "help" });
+  it("answers /join or /switch without a name with how it is used", () => {
+    expect(parseTerminalCommand("/join")).toEqual({ kind: "usage", message: "Usage: /join name" });
+    expect(parseTerminalCommand("/switch ")).toEqual({ kind: "usage", message: "Usage: /switch name" });
   });
 });

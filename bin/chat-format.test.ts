@@ -12,6 +12,19 @@ describe("what the terminal client prints", () => {
     expect(printed).toBe("[ann] \ufffd[2J\ufffd]0;owned\ufffd\ufffd31m\ufffdevil\ufffd");
   });
 
+  // Guards issue 16: a right-to-left override disguised where a link goes.
+  it("shows every bidi control as a visible replacement, so a link reads in the order it goes", () => {
+    expect(formatMessage({ username: "ann", content: "see https://example.com/files/\u202egnp.exe for the picture" })).toBe(
+      "[ann] see https://example.com/files/\ufffdgnp.exe for the picture",
+    );
+    const printed = formatMessage({ username: "ann", content: "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069" });
+    expect(printed).toBe("[ann] " + "\ufffd".repeat(11));
+  });
+
+  it("keeps right-to-left letters as they are", () => {
+    expect(formatMessage({ username: "ann", content: "שלום مرحبا" })).toBe("[ann] שלום مرحبا");
+  });
+
   it("announces people joining and leaving", () => {
     expect(formatNotice({ kind: "join", username: "bob" })).toBe("[JOIN] bob joined the chat");
     expect(formatNotice({ kind: "leave", username: "bob" })).toBe("[LEAVE] bob left the chat");

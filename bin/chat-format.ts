@@ -2,8 +2,10 @@
 // print: text from others can never drive the terminal (no escape sequences).
 import type { Message, RoomNoticePush } from "../lib/protocol";
 
-// C0 and C1 control characters, DEL and the bidi overrides, except tab and newline.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// C0 and C1 control characters and DEL, except tab and newline; and every bidi control
+// (marks, embeddings, overrides, isolates), which a terminal that reorders right-to-left
+// text would obey: shown as U+FFFD, they cannot disguise a link ("files/\u202Egnp.exe").
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, "\ufffd");
@@ -16,9 +18,23 @@ export function formatMessage(message: Pick<Message, "username" | "content">): s
   return prefix + lines.join("\n" + " ".repeat(prefix.length));
 }
 
-export function formatNotice(notice: Pick<RoomNoticePush, "kind" | "username">): string {
+/** A search result: `#seq [name] text`, each matched word between asterisks. */
+export function formatSearchResult(message: Pick<Message, "seq" | "username" | "content" | "highlight">): string {
+  let marked = "";
+  let at = 0;
+  for (const [start, end] of message.highlight ?? []) {
+    marked += `${message.content.slice(at, start)}*${message.content.slice(start, end)}*`;
+    at = end;
+  }
+  marked += message.content.slice(at);
+  return `#${message.seq} ${formatMessage({ username: message.username, content: marked })}`;
+}
+
+export function formatNotice(notice: Pick<RoomNoticePush, "kind" | "username" | "text">): string {
   const name = terminalSafe(notice.username);
-  return notice.kind === "join" ? `[JOIN] ${name} joined the chat` : `[LEAVE] ${name} left the chat`;
+  if (notice.kind === "join") return `[JOIN] ${name} joined the chat`;
+  if (notice.kind === "leave") return `[LEAVE] ${name} left the chat`;
+  return `[ROOM] ${terminalSafe(notice.text ?? "")}`;
 }
 
 /** A line from the client itself (status, errors), set apart from chat lines. */

@@ -15,6 +15,7 @@ import type {
   ServerToClientEvents,
 } from "../lib/protocol";
 import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs } from "../lib/client-policy";
+import { parseCommand } from "../lib/commands";
 import { describeError } from "./chat-errors";
 import { formatMessage, formatNotice, status, terminalSafe } from "./chat-format";
 import { messagesBefore } from "./chat-http";
@@ -64,6 +65,10 @@ export class ChatSession {
   private throttled = false;
   /** When a line was last delivered. */
   private progressAt = 0;
+  /** Rooms joined in this session, in order, for /rooms and /switch. */
+  private readonly visited: string[] = [];
+  /** Who was typing at the last push: each name is printed once per burst. */
+  private typing = new Set<string>();
   private finish!: (code: number) => void;
   /** Resolves with the exit code once the session is over. */
   readonly ended: Promise<number>;
@@ -90,10 +95,10 @@ export class ChatSession {
     this.socket.connect();
   }
 
-  /** Rooms joined in this session, in order, for /rooms and /switch. */
-  private readonly visited: string[] = [];
-  /** Who was typing at the last push: each name is printed once per burst. */
-  private typing = new Set<string>();
+  /** The room shown now (/switch changes it). */
+  get currentRoom(): string {
+    return this.room;
+  }
 
   /** /rooms: the session's rooms with what is unread in each. */
   async listRooms(): Promise<void> {
@@ -125,6 +130,34 @@ export class ChatSession {
     this.queue(() => this.join());
   }
 
+  /** A typed line: a slash command (lib/commands.ts), carried out here, or a message to send. */
+  input(line: string): void {
+    const command = parseCommand(line);
+    const { print } = this.options;
+    switch (command.kind) {
+      case "send":
+      case "me":
+        return this.submit(command.content);
+      case "help":
+        for (const text of command.text.split("\n")) print(status(text));
+        return;
+      case "error":
+        return print(status(command.message));
+      case "nick":
+        return this.rename(command.name);
+      case "topic":
+        return void this.ask("room:configure", { room: this.room, topic: command.topic });
+      case "moderate": {
+        const { action, username, reason, durationS } = command;
+        return void this.ask("room:moderate", { room: this.room, action, username, reason, durationS });
+      }
+      default: {
+        const unknown: never = command;
+        throw new Error(`Unknown command ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
   /** Sends a typed line once connected and joined; lines keep their order. */
   submit(content: string): void {
     this.outbox.push({ content, clientId: randomUUID() });
@@ -149,6 +182,23 @@ export class ChatSession {
         .catch(() => undefined);
     }
     this.end(code);
+  }
+
+  /** A guest takes a new name: the connection starts again under it (a connection's identity is fixed). */
+  private rename(name: string): void {
+    if (this.you && !this.you.guest) return this.options.print(status("you are signed in; /nick is for guests."));
+    this.options.name = name;
+    this.socket.auth = { name };
+    this.socket.disconnect();
+    this.socket.connect();
+  }
+
+  /** Asks the server for a room change and prints a refusal's sentence. */
+  private async ask(event: "room:configure" | "room:moderate", payload: object): Promise<void> {
+    const emit = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: object): Promise<Ack> };
+    const reply = await emit.emitWithAck(event, payload).catch(() => undefined);
+    if (!reply) this.options.print(status("the server did not answer; try again."));
+    else if (!reply.ok) this.options.print(status(`refused: ${describeError(reply.error)}`));
   }
 
   private end(code: number): void {
@@ -191,6 +241,12 @@ export class ChatSession {
       const now = new Set(push.users.filter((user) => user.toLowerCase() !== this.you?.username.toLowerCase()));
       for (const user of now) if (!this.typing.has(user)) options.print(`[${terminalSafe(user)} is typing]`);
       this.typing = now;
+    });
+    socket.on("room:removed", (push) => {
+      if (push.room !== this.room) return;
+      const why = push.reason ? ` (${terminalSafe(push.reason)})` : "";
+      options.print(status(`${terminalSafe(push.by)} ${push.banned ? "banned you from" : "removed you from"} the room${why}.`));
+      this.end(0);
     });
     socket.on("room:deleted", (push) => {
       if (push.room !== this.room) return;

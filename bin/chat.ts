@@ -2,11 +2,16 @@
 // Erlang one. It speaks only the public contract: HTTP to check the server and
 // sign in, Socket.IO for the room.
 import { CHAT_HELP, CHAT_USAGE, parseChatArgs, UsageError, type ChatOptions } from "./chat-args";
-import { COMMANDS_HELP, parseLine } from "./chat-commands";
+import { parseTerminalCommand, TERMINAL_HELP } from "./chat-commands";
 import { ChatFailure } from "./chat-errors";
-import { checkServer, login } from "./chat-http";
+import { formatSearchResult, status, terminalSafe } from "./chat-format";
+import { checkServer, login, searchRoom } from "./chat-http";
 import { ChatSession } from "./chat-session";
 import { Interrupted, Terminal } from "./chat-terminal";
+
+/** A line starting "/search " searches the room instead of being sent. */
+const SEARCH_COMMAND = /^\/search(?:\s+(.*)|\s*)$/s;
+const SEARCH_RESULTS = 20;
 
 /** Runs the client until the person leaves; resolves with the process exit code. */
 export async function runChat(args: string[]): Promise<number> {
@@ -57,30 +62,39 @@ async function chat(options: ChatOptions, terminal: Terminal): Promise<number> {
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", () => void session.quit(143));
   session.start();
-  void readLines(terminal, session);
+  const search = (text: string) => showSearch(terminal, options, session.currentRoom, text, cookie);
+  void readLines(terminal, session, search);
   return session.ended;
 }
 
-async function readLines(terminal: Terminal, session: ChatSession): Promise<void> {
+async function readLines(terminal: Terminal, session: ChatSession, search: (text: string) => Promise<void>): Promise<void> {
   for (;;) {
     const line = await Promise.race([terminal.nextLine(), session.ended.then(() => null)]);
     if (line === null || line.trim() === "exit") return session.quit(0);
     if (!line.trim()) continue;
-    const command = parseLine(line);
-    switch (command.kind) {
-      case "message":
-        session.submit(command.content);
-        break;
-      case "rooms":
-        await session.listRooms();
-        break;
-      case "join":
-      case "switch":
-        await session.switchTo(command.room, command.kind === "switch");
-        break;
-      case "help":
-        terminal.print(`[livechat] ${COMMANDS_HELP}`);
-        break;
-    }
+    const searched = SEARCH_COMMAND.exec(line);
+    const command = parseTerminalCommand(line);
+    if (searched) await search((searched[1] ?? "").trim());
+    else if (!command) {
+      session.input(line);
+      if (/^\/help\s*$/i.test(line.trim())) for (const text of TERMINAL_HELP) terminal.print(status(text));
+    } else if (command.kind === "rooms") await session.listRooms();
+    else if (command.kind === "usage") terminal.print(status(command.message));
+    else await session.switchTo(command.room, command.kind === "switch");
+  }
+}
+
+/** `/search text`: the room's messages holding those words, newest first, matched words marked. */
+async function showSearch(terminal: Terminal, options: ChatOptions, room: string, text: string, cookie: string | undefined): Promise<void> {
+  if (!text) return terminal.print(status("Type /search and the words to look for, e.g. /search release notes."));
+  try {
+    const found = await searchRoom(options.url, room, text, SEARCH_RESULTS, cookie);
+    const quoted = terminalSafe(text);
+    if (found.length === 0) return terminal.print(status(`No message in ${room} matches "${quoted}".`));
+    terminal.print(status(`${found.length} ${found.length === 1 ? "message matches" : "messages match"} "${quoted}", newest first:`));
+    for (const message of found) terminal.print(`  ${formatSearchResult(message)}`);
+  } catch (error) {
+    if (!(error instanceof ChatFailure)) throw error;
+    terminal.print(status(`Search failed: ${error.message}`));
   }
 }

@@ -35,6 +35,11 @@ export interface Message {
   clientId?: string;
   /** A guest's tag (see Identity), so two guests of one name are two people. */
   tag?: string;
+  /**
+   * Search results only: the words of `content` that matched the query, as
+   * [start, end) offsets in UTF-16 code units (JavaScript string indices), in order.
+   */
+  highlight?: Array<[number, number]>;
 }
 
 export interface Identity {
@@ -73,12 +78,14 @@ export interface SendReply {
 }
 
 export interface ClientToServerEvents {
-  "room:join": (payload: { room: string }, ack: (reply: Ack<JoinReply>) => void) => void;
+  "room:join": (payload: { room: string; invite?: string }, ack: (reply: Ack<JoinReply>) => void) => void;
   "room:leave": (payload: { room: string }, ack: (reply: Ack) => void) => void;
   "message:send": (
     payload: { room: string; content: string; clientId?: string },
     ack: (reply: Ack<SendReply>) => void,
   ) => void;
+  "room:configure": (payload: RoomConfigurePayload, ack: (reply: Ack<{ settings: RoomSettings }>) => void) => void;
+  "room:moderate": (payload: RoomModeratePayload, ack: (reply: Ack) => void) => void;
   // Awareness (v1.1): see the section below.
   typing: (payload: { room: string }, ack: (reply: Ack) => void) => void;
   "room:read": (payload: { room: string; seq: number }, ack: (reply: Ack<ReadReply>) => void) => void;
@@ -144,6 +151,39 @@ export interface RoomSettings {
   moderators: string[];
   /** Seqs of the room's pinned messages. */
   pinned: number[];
+}
+
+export interface RoomConfigurePayload {
+  room: string;
+  topic?: string;
+  visibility?: Visibility;
+  readOnly?: boolean;
+  slowModeS?: number;
+}
+
+export const MODERATION_ACTIONS = ["kick", "ban", "unban", "mute", "unmute", "promote", "demote", "invite"] as const;
+export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
+
+export interface RoomModeratePayload {
+  room: string;
+  action: ModerationAction;
+  username: string;
+  reason?: string;
+  /** A ban's length; none: until unbanned. */
+  durationS?: number;
+  /** A ban that also holds for the addresses the person is connected from. */
+  address?: boolean;
+}
+
+/** One line of a room's audit log (`GET /api/rooms/:name/audit`). */
+export interface AuditLine {
+  at: string;
+  by: string;
+  action: string;
+  username?: string;
+  reason?: string;
+  durationS?: number;
+  detail?: string;
 }
 
 export interface RoomSettingsPush {

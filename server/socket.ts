@@ -5,25 +5,32 @@ import type { Server as HttpServer } from "node:http";
 import { parse as parseCookies } from "cookie";
 import { Server, type Socket } from "socket.io";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
-import type { ConnectionPort } from "../lib/chat/caller";
+import type { Caller, ConnectionPort } from "../lib/chat/caller";
 import type { ChatService } from "../lib/chat/service";
 import type { TypingChange } from "../lib/chat/typing";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../lib/protocol";
+import type { PushBus } from "../lib/pushes/push-bus";
+import type { ClientToServerEvents, RoomRemovedPush, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { personTopic, roomTopic, watchTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
+import { clientAddress } from "./http/client-address";
+import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
-/** What nodes tell each other through Socket.IO's adapter. */
-export interface ServerSideEvents {
+/**
+ * Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on
+ * every node, and every node's typing board hears who types elsewhere.
+ */
+export interface InterServerEvents {
+  "room:removed": (push: RoomRemovedPush) => void;
   typing: (change: TypingChange) => void;
 }
 
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
-type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SocketDeps {
   config: Config;
@@ -31,6 +38,8 @@ export interface SocketDeps {
   sessionSecrets: SessionSecrets;
   logger: Logger;
   stats: DeliveryStats;
+  /** The registry's bus: a removal made here reaches the person's connections on every node. */
+  pushes: PushBus;
 }
 
 const TOPIC_PREFIX = roomTopic("");
@@ -43,6 +52,8 @@ const WATCH_PREFIX = watchTopic("");
 export const MAX_PACKET_BYTES = 32 * 1024;
 /** How often the server pings each connection (the pages' silence check relies on it: lib/client-policy.ts). */
 export const PING_INTERVAL_MS = 5_000;
+/** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, chat, logger, stats } = deps;
@@ -53,8 +64,25 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     // A ping every 5 s lets a page notice a frozen server within seconds (it reconnects after
     // SILENCE_MS without a packet); a client is still given the default 20 s to answer one.
     pingInterval: PING_INTERVAL_MS,
-    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, config.allowedOrigins)),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    allowRequest: (req, callback) =>
+      callback(null, isServedHost(req.headers, config.publicHosts) && isAllowedOrigin(req.headers, config.allowedOrigins)),
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
+  });
+
+  // First and cheap: an address at its cap is refused before its cookie is read. The
+  // connection is counted until its transport closes, whatever happens after.
+  io.use((socket, next) => {
+    try {
+      const release = chat.admit(clientAddress(socket.request, config.trustProxy));
+      socket.conn.once("close", release);
+      if (socket.conn.readyState === "closed") release();
+      next();
+    } catch (error) {
+      refuse(next, error);
+      // A client that ignores connect_error would hold its transport open until connectTimeout.
+      setImmediate(() => socket.conn.close());
+    }
   });
 
   io.use(async (socket, next) => {
@@ -67,13 +95,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
           session: () => unsealSession(cookies[SESSION_COOKIE], deps.sessionSecrets),
           ...(typeof asked === "string" ? { guestName: asked } : {}),
         },
-        address: socket.handshake.address,
+        address: clientAddress(socket.request, config.trustProxy),
       });
       next();
     } catch (error) {
-      const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
-      refusal.data = toErrorBody(error);
-      next(refusal);
+      refuse(next, error);
     }
   });
 
@@ -85,11 +111,37 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     },
   });
 
+  /** This node's connections and their callers, so a removal can make them leave. */
+  const callers = new Map<string, { socket: ChatSocket; caller: Caller }>();
+
+  /** The removed person's connections on this node leave the room and are told why. */
+  const removeHere = (push: RoomRemovedPush) => {
+    const { room, reason, by, username, banned } = push;
+    for (const { socket, caller } of callers.values()) {
+      const { identity } = socket.data;
+      if (identity.guest !== push.guest || identity.username.toLowerCase() !== username.toLowerCase()) continue;
+      if (!socket.rooms.has(roomTopic(room))) continue;
+      socket.emit("room:removed", { room, reason, by, username, guest: push.guest, banned });
+      chat.leave(caller, { room }).catch((error: unknown) => logger.warn("a removed connection could not leave", { room, error: String(error) }));
+    }
+  };
+  deps.pushes.subscribe(({ event, payload, remote }) => {
+    if (event !== "room:removed" || remote) return;
+    removeHere(payload);
+    // Only an adapter that spans nodes carries server-side events (the in-memory one has one node).
+    void io.of("/").adapter.serverCount().then(
+      (nodes) => nodes > 1 && io.serverSideEmit("room:removed", payload),
+      (error: unknown) => logger.warn("could not tell the other nodes of a removal", { error: String(error) }),
+    );
+  });
+  io.on("room:removed", removeHere);
+
   io.on("connection", (socket) => {
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    const caller = chat.connect(portOf(socket), identity, socket.handshake.address);
+    const caller = chat.connect(portOf(socket), identity, clientAddress(socket.request, config.trustProxy));
+    callers.set(socket.id, { socket, caller });
     // Every connection of one person hears that person's pushes (read markers moved elsewhere).
     void socket.join(personTopic(identity.username));
 
@@ -99,6 +151,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return {};
     });
     on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
+    on(socket, "room:configure", async (payload) => ({ settings: await chat.configure(caller, payload) }));
+    on(socket, "room:moderate", async (payload) => {
+      await chat.moderate(caller, payload);
+      return {};
+    });
     on(socket, "typing", async (payload) => {
       await chat.typing(caller, payload);
       return {};
@@ -108,6 +165,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });
+      callers.delete(socket.id);
       chat.disconnect(caller);
     });
   });
@@ -140,6 +198,13 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   return io;
 }
 
+/** Refuses a handshake with the contract's error: the client's connect_error carries it as `data`. */
+function refuse(next: (error?: Error) => void, error: unknown): void {
+  const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
+  refusal.data = toErrorBody(error);
+  next(refusal);
+}
+
 /** A socket's rooms are its Socket.IO topics. */
 function portOf(socket: ChatSocket): ConnectionPort {
   return {
@@ -155,5 +220,6 @@ function portOf(socket: ChatSocket): ConnectionPort {
       for (const topic of socket.rooms) if (topic.startsWith(WATCH_PREFIX) && !wanted.has(topic)) await socket.leave(topic);
       await socket.join([...wanted]);
     },
+    close: () => socket.disconnect(true),
   };
 }

@@ -20,8 +20,8 @@ import { ListPush } from "./list-push";
 import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
-import { configure, moderate, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
-import { admission, emptyAccess, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
+import { admitByInvite, configure, keepPresent, moderate, nameOf, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
+import { admission, emptyAccess, guestSessionKeys, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
@@ -59,7 +59,7 @@ export interface SendRequest {
 }
 
 type Operation =
-  | { tag: "join"; connectionId: string; identity: Identity; address: string | undefined }
+  | { tag: "join"; connectionId: string; identity: Author; address: string | undefined; invited: boolean }
   | { tag: "leave"; connectionId: string }
   | { tag: "send"; request: SendRequest }
   | { tag: "stored"; outcome: AppendOutcome }
@@ -70,6 +70,7 @@ type Operation =
   | { tag: "configure"; actor: Actor; change: SettingsChange }
   | { tag: "moderate"; request: ModerationRequest; account: boolean }
   | { tag: "admit"; actor: Actor; address: string | undefined }
+  | { tag: "details"; actor: Actor; address: string | undefined }
   | { tag: "delete" };
 
 interface Replies {
@@ -83,7 +84,8 @@ interface Replies {
   reconfigure: void;
   configure: RoomSettings;
   moderate: void;
-  admit: RoomInfo;
+  admit: RoomSettings;
+  details: RoomInfo;
   delete: void;
 }
 
@@ -110,9 +112,7 @@ export class Room {
   /** Settings and lists, as the store held them at start and as changed since. */
   private access: RoomAccess;
   /** This node's connections in the room and their addresses, so a ban can name a guest's. */
-  private readonly addresses = new Map<string, { identity: Identity; address: string | undefined }>();
-  /** Members as last pushed. */
-  private members: Member[] = [];
+  private readonly addresses = new Map<string, { identity: Author; address: string | undefined }>();
   /** When each person last posted, for slow mode. */
   private readonly lastPosted = new Map<string, number>();
   /** Settles after the newest append has come back; the next one comes back behind it. */
@@ -152,9 +152,12 @@ export class Room {
     return new Room(deps, window, access);
   }
 
-  /** Joins a connection; `address` is its client's, so a ban can name a guest's. */
-  join(connectionId: string, identity: Identity, address?: string): Promise<JoinResult> {
-    return this.mailbox.call({ tag: "join", connectionId, identity, address });
+  /**
+   * Joins a connection; `address` is its client's, so a ban can name a guest's.
+   * `invited`: it holds a valid invite link, so a private room makes it a member.
+   */
+  join(connectionId: string, identity: Author, address?: string, invited = false): Promise<JoinResult> {
+    return this.mailbox.call({ tag: "join", connectionId, identity, address, invited });
   }
 
   leave(connectionId: string): Promise<void> {
@@ -190,9 +193,14 @@ export class Room {
     return this.mailbox.call({ tag: "moderate", request, account });
   }
 
-  /** The settings and members, or `forbidden` for someone the room does not let in (a banned person, a private room's stranger). */
-  admit(actor: Actor, address?: string): Promise<RoomInfo> {
+  /** The settings, or `forbidden` for someone the room does not let in (a banned person, a private room's stranger). */
+  admit(actor: Actor, address?: string): Promise<RoomSettings> {
     return this.mailbox.call({ tag: "admit", actor, address });
+  }
+
+  /** As admit, with the people in the room on every node. */
+  details(actor: Actor, address?: string): Promise<RoomInfo> {
+    return this.mailbox.call({ tag: "details", actor, address });
   }
 
   /** Reads the settings and lists from the store again (another node changed them). */
@@ -206,6 +214,11 @@ export class Room {
    */
   delete(): Promise<void> {
     return this.mailbox.call({ tag: "delete" });
+  }
+
+  /** Whether the rooms list shows it: public rooms only. */
+  get listed(): boolean {
+    return this.access.settings.visibility === "public";
   }
 
   get alive(): boolean {
@@ -242,7 +255,7 @@ export class Room {
     if (op.tag !== "observe" && op.tag !== "refresh" && op.tag !== "reconfigure") this.lastActivity = Date.now();
     switch (op.tag) {
       case "join":
-        return reply.resolve(await this.handleJoin(op.connectionId, op.identity, op.address));
+        return reply.resolve(await this.handleJoin(op));
       case "leave":
         return reply.resolve(await this.handleLeave(op.connectionId));
       case "send":
@@ -260,13 +273,15 @@ export class Room {
         this.access = await readAccess(this.deps.store, this.name);
         return reply.resolve(undefined);
       case "configure":
-        await this.apply(configure(this.access, op.actor, op.change, new Date()));
-        return reply.resolve(settingsOf(this.access));
+        return reply.resolve(await this.handleConfigure(op.actor, op.change));
       case "moderate":
         return reply.resolve(await this.handleModerate(op.request, op.account));
       case "admit":
         admission(this.access, op.actor, op.address, this.name);
-        return reply.resolve({ settings: settingsOf(this.access), members: this.members });
+        return reply.resolve(settingsOf(this.access));
+      case "details":
+        admission(this.access, op.actor, op.address, this.name);
+        return reply.resolve({ settings: settingsOf(this.access), members: await this.deps.presence.everyone() });
       case "delete":
         return reply.resolve(await this.handleDelete());
       default: {
@@ -276,13 +291,14 @@ export class Room {
     }
   }
 
-  private async handleJoin(connectionId: string, identity: Identity, address: string | undefined): Promise<JoinResult> {
+  private async handleJoin(op: Extract<Operation, { tag: "join" }>): Promise<JoinResult> {
+    const { connectionId, identity, address, invited } = op;
     const { presence, publish } = this.deps;
     await this.claimOwnership(identity);
+    if (invited) await this.apply(admitByInvite(this.access, identity, address, new Date()));
     admission(this.access, identity, address, this.name);
     this.addresses.set(connectionId, { identity, address });
     const { first, members } = await presence.join(connectionId, identity);
-    this.members = members;
     if (first) {
       this.notice("join", identity.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
@@ -294,7 +310,6 @@ export class Room {
     const { presence, publish } = this.deps;
     this.addresses.delete(connectionId);
     const { gone, members } = await presence.leave(connectionId);
-    this.members = members;
     if (gone) {
       this.notice("leave", gone.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
@@ -310,8 +325,7 @@ export class Room {
     // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
     await this.claimOwnership(request.author);
     const author = authorKeyOf(request.author);
-    const address = request.address ?? this.addresses.get(request.connectionId ?? "")?.address;
-    speaking(this.access, request.author, address, this.name, this.lastPosted, Date.now());
+    speaking(this.access, request.author, request.address, this.name, this.lastPosted, Date.now());
     const outcome = this.deps.store
       .append(this.name, {
         username: request.author.username,
@@ -409,12 +423,25 @@ export class Room {
     this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
   }
 
+  private async handleConfigure(actor: Actor, change: SettingsChange): Promise<RoomSettings> {
+    const now = new Date();
+    const outcome = configure(this.access, actor, change, now);
+    if (outcome.settings?.visibility === "private" && this.access.settings.visibility !== "private") {
+      // People here on other nodes are known by name only: accounts stay members, guests there do not.
+      const elsewhere = (await this.deps.presence.everyone()).map((identity) => ({ identity, address: undefined }));
+      outcome.put = keepPresent([...elsewhere, ...this.addresses.values()], nameOf(actor), now);
+    }
+    await this.apply(outcome);
+    return settingsOf(this.access);
+  }
+
   private async handleModerate(request: ModerationRequest, account: boolean): Promise<void> {
     const lower = request.username.toLowerCase();
     const here = [...this.addresses.values()].filter(({ identity }) => identity.guest !== account && identity.username.toLowerCase() === lower);
     const identity = here[0]?.identity ?? { username: request.username, guest: !account };
     const addresses = here.flatMap(({ address }) => (address === undefined ? [] : [address]));
-    await this.apply(moderate(this.access, request, { identity, addresses }, new Date()));
+    const sessions = guestSessionKeys(here.map(({ identity: person }) => person.key));
+    await this.apply(moderate(this.access, request, { identity, addresses, sessions }, new Date()));
   }
 
   /** Stores what a keeper's change does (durable before the ack), then tells the room. */

@@ -1,8 +1,9 @@
 // The store interface: the ETS-like tables every node reads and writes (users,
-// username claims, messages per room, room owners). Implementations: memory.ts (the embedded
-// default) and redis.ts (shared by several nodes). Names reaching a store are
+// username claims, messages per room, room owners, a person's rooms and read markers).
+// Implementations: sqlite.ts (the embedded default), memory.ts, postgres.ts and redis.ts
+// (shared by several nodes). Names reaching a store are
 // already normalised and validated.
-import type { Message, NotifyLevel, Visibility } from "../protocol";
+import type { AuditLine, Message, NotifyLevel, Visibility } from "../protocol";
 
 export interface UserRecord {
   username: string;
@@ -35,6 +36,18 @@ export interface AppendResult {
   created: boolean;
 }
 
+export interface RoomSearch {
+  /** Only messages with a seq below this one (the next page of results). */
+  before?: number;
+  limit: number;
+}
+
+export interface RoomsSearch {
+  limit: number;
+  /** Only these rooms; every room when omitted. The caller decides which rooms a person may read. */
+  rooms?: readonly string[];
+}
+
 /** A room's settings as the store keeps them (its owner is kept by claimOwner). */
 export interface RoomSettingsRecord {
   topic: string;
@@ -62,17 +75,8 @@ export interface RoomEntry {
   reason?: string;
 }
 
-/** One line of a room's audit log: who did what to whom. */
-export interface AuditEntry {
-  at: string;
-  by: string;
-  action: string;
-  username?: string;
-  reason?: string;
-  durationS?: number;
-  /** What changed, for settings ("topic", "visibility private"). */
-  detail?: string;
-}
+/** One line of a room's audit log: who did what to whom (the wire's AuditLine). */
+export type AuditEntry = AuditLine;
 
 /** Audit entries a room keeps; older ones are dropped. */
 export const AUDIT_MAX = 1000;
@@ -99,6 +103,17 @@ export interface Store {
   /** Up to `limit` messages with seq below `beforeSeq`, oldest first. */
   before(room: string, beforeSeq: number, limit: number): Promise<Message[]>;
 
+  /**
+   * Messages of `room` matching `text`, newest first, each with `highlight`. What
+   * matches is defined once for every store in search-text.ts: each word typed begins
+   * a word of the message, without case or diacritics; `text` is never query syntax,
+   * and text with no word in it matches nothing. Deleted messages (content "") never
+   * match; an edited message matches its new content only.
+   */
+  searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]>;
+  /** Messages of any room (or of `options.rooms`) matching `text`, best match first, each with `highlight`. */
+  searchRooms(text: string, options: RoomsSearch): Promise<Message[]>;
+
   /** Records `username` as the room's owner unless it has one; returns the owner. */
   claimOwner(room: string, username: string): Promise<string>;
   owner(room: string): Promise<string | undefined>;
@@ -115,10 +130,9 @@ export interface Store {
   markRead(person: string, room: string, seq: number): Promise<number>;
   /** The person's read markers in these rooms (0 where none). */
   readMarkers(person: string, rooms: string[]): Promise<Map<string, number>>;
-  /** Rooms that have messages, the most recently active first. */
+  /** Rooms that have messages, the most recently active first (a deleted room is not one). */
   roomsByActivity(limit: number): Promise<RoomActivity[]>;
 
-  /** Removes the room's history, clientIds and owner; a later append starts again at seq 1. */
   /** The room's settings, undefined until first saved. */
   roomSettings(room: string): Promise<RoomSettingsRecord | undefined>;
   saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void>;

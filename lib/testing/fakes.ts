@@ -13,6 +13,8 @@ import type {
   RoomActivity,
   RoomEntry,
   RoomList,
+  RoomSearch,
+  RoomsSearch,
   RoomSettingsRecord,
   Store,
   UserRecord,
@@ -65,6 +67,12 @@ export class WrappedStore implements Store {
   }
   before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     return this.inner.before(room, beforeSeq, limit);
+  }
+  searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.inner.searchRoom(room, text, options);
+  }
+  searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    return this.inner.searchRooms(text, options);
   }
   claimOwner(room: string, username: string): Promise<string> {
     return this.inner.claimOwner(room, username);

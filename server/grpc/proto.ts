@@ -21,8 +21,8 @@ export function loadChatService(): ServiceClientConstructor {
   return root.livechat.v1.Chat;
 }
 
-/** A message as it travels over gRPC: `clientId` is empty when the sender gave none. */
-export type WireMessage = Omit<Message, "clientId"> & { clientId: string };
+/** A message as it travels over gRPC: `clientId` is empty when the sender gave none; `highlight` is empty outside search results. */
+export type WireMessage = Omit<Message, "clientId" | "highlight"> & { clientId: string; highlight: Array<{ start: number; end: number }> };
 
 export interface WireRoomMessages {
   room: string;

@@ -6,9 +6,17 @@ import { Avatar } from "./Avatar";
 import { LinkifiedText } from "./LinkifiedText";
 import { PersonTag } from "./PersonTag";
 
-export const MessageItem = memo(function MessageItem({ message, mine }: { message: Message; mine: boolean }) {
+interface Props {
+  message: Message;
+  mine: boolean;
+  /** The search result the reader jumped to. */
+  focused?: boolean;
+}
+
+export const MessageItem = memo(function MessageItem({ message, mine, focused = false }: Props) {
+  const className = ["message", mine ? "mine" : "", focused ? "focused" : ""].filter(Boolean).join(" ");
   return (
-    <li className={mine ? "message mine" : "message"} data-testid="message" data-seq={message.seq}>
+    <li className={className} data-testid="message" data-seq={message.seq} aria-current={focused ? "true" : undefined}>
       <Avatar name={message.username} />
       <div className="message-body">
         <p className="message-meta">

@@ -30,6 +30,8 @@ interface Props {
     onRetry: (clientId: string) => void;
     onDiscard: (clientId: string) => void;
   };
+  /** A search result to show and mark; `inContext`: the list holds its surroundings, not the live messages. */
+  focus: { seq: number; inContext: boolean; onBack: () => void } | null;
 }
 
 export function MessageList({
@@ -43,6 +45,7 @@ export function MessageList({
   olderError,
   onLoadOlder,
   pending,
+  focus,
 }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottomRef = useRef(true);
@@ -95,6 +98,16 @@ export function MessageList({
     }
   }, [items, pending.items]);
 
+  // A search result chosen: bring it to the middle of the log, once per choice.
+  useLayoutEffect(() => {
+    if (!focus) return;
+    const target = scrollRef.current?.querySelector(`[data-seq="${focus.seq}"]`);
+    if (target instanceof HTMLElement) {
+      nearBottomRef.current = false;
+      target.scrollIntoView({ block: "center" });
+    }
+  }, [focus]);
+
   async function loadOlder() {
     const el = scrollRef.current;
     if (el) anchorRef.current = { oldestKey: items[0]?.key, height: el.scrollHeight, top: el.scrollTop };
@@ -105,7 +118,6 @@ export function MessageList({
       if (el && !el.contains(document.activeElement)) el.focus({ preventScroll: true });
     });
   }
-
 
   return (
     <div
@@ -119,6 +131,14 @@ export function MessageList({
       tabIndex={0}
       onScroll={onScroll}
     >
+      {focus?.inContext ? (
+        <div className="log-context" role="note">
+          <span>Messages around #{focus.seq}</span>
+          <button type="button" className="button subtle" onClick={focus.onBack}>
+            Back to the latest messages
+          </button>
+        </div>
+      ) : null}
       {canLoadOlder ? (
         <div className="log-older">
           <button type="button" className="button subtle" onClick={loadOlder} disabled={loadingOlder}>
@@ -143,7 +163,7 @@ export function MessageList({
                 </li>
               ) : null}
               {item.kind === "message" ? (
-                <MessageItem message={item.message} mine={mine(item.message)} />
+                <MessageItem message={item.message} mine={mine(item.message)} focused={focus?.seq === item.message.seq} />
               ) : (
                 <NoticeItem notice={item.notice} />
               )}

@@ -1,34 +1,64 @@
 "use client";
 // The live room: history, members, composer, all fed by one Socket.IO connection.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import type { Message } from "@/lib/protocol";
-import { getJson } from "../../utils/api";
-import { Composer } from "./Composer";
+import type { Message, Role } from "@/lib/protocol";
+import { roleOf } from "@/lib/rooms/roles";
+import { getJson, postJson } from "../../utils/api";
+import { Composer, type CommandHandler } from "./Composer";
 import { canLoadOlder, emptyHistory, historyReducer, oldestSeq, visibleMessages } from "./history";
 import { MessageList } from "./MessageList";
 import { RoomAside } from "./RoomAside";
 import { RoomHeader } from "./RoomHeader";
+import { RoomSearch } from "./RoomSearch";
+import { RoomSettingsPanel } from "./RoomSettingsPanel";
 import { timeline } from "./timeline";
 import { typingLine } from "./typing-line";
 import { useOutbox } from "./useOutbox";
 import { useRoomSocket } from "./useRoomSocket";
 
 const PAGE_SIZE = 50;
+/** Messages shown on each side of a search result reached from the search box. */
+const CONTEXT = 10;
 
 export function RoomChat({ room, node }: { room: string; node: string }) {
   const [history, dispatch] = useReducer(historyReducer, emptyHistory);
-  const { status, members, notices, you, socketNode, send, reconnect, typing, sayTyping, readMarker, markRead } = useRoomSocket(room, dispatch);
+  const { status, members, notices, you, settings, socketNode, send, reconnect, ask, typing, sayTyping, readMarker, markRead } =
+    useRoomSocket(room, dispatch);
+  const role = you && settings ? (roleOf(settings, you) as Role) : null;
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
+
+  // A search result: shown in the live list when it is loaded there, else with its surroundings instead of the list.
+  const [focus, setFocus] = useState<{ seq: number; around: Message[] | null } | null>(null);
+  const [focusError, setFocusError] = useState<string | null>(null);
 
   const messages = useMemo(() => visibleMessages(history), [history]);
   const connected = status.state === "connected";
   const outbox = useOutbox(room, send, connected, messages);
   const items = useMemo(() => timeline(messages, notices), [messages, notices]);
+  const aroundItems = useMemo(() => (focus?.around ? timeline(focus.around, []) : null), [focus]);
   const before = oldestSeq(history);
   const newestSeq = messages.at(-1)?.seq ?? 0;
   const readAtOpen = useReadAtOpen(connected, readMarker);
   useMarkRead(connected, newestSeq, markRead);
+
+  const jump = useCallback(
+    async (seq: number) => {
+      setFocusError(null);
+      if (before !== null && seq >= before) {
+        setFocus({ seq, around: null });
+        return;
+      }
+      const url = `/api/rooms/${encodeURIComponent(room)}/messages?before=${seq + CONTEXT + 1}&limit=${2 * CONTEXT + 1}`;
+      const result = await getJson<{ messages: Message[] }>(url);
+      if (!result.ok) {
+        setFocusError(result.error.message);
+        return;
+      }
+      setFocus({ seq, around: result.data.messages });
+    },
+    [before, room],
+  );
 
   const loadOlder = useCallback(async () => {
     if (before === null) return false;
@@ -45,29 +75,63 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
     return result.data.messages.some((m) => m.seq < before);
   }, [before, room]);
 
+  const onCommand: CommandHandler = useCallback(
+    async (command) => {
+      switch (command.kind) {
+        case "help":
+          return command.text;
+        case "nick": {
+          const renamed = await postJson("/api/auth/guest", { name: command.name });
+          if (!renamed.ok) return renamed.error.message;
+          reconnect();
+          return null;
+        }
+        case "topic":
+          return (await ask("room:configure", { topic: command.topic }))?.message ?? null;
+        case "moderate": {
+          const { action, username, reason, durationS } = command;
+          return (await ask("room:moderate", { action, username, reason, durationS }))?.message ?? null;
+        }
+      }
+    },
+    [ask, reconnect],
+  );
+
   return (
     <div className="room">
-      <RoomHeader room={room} node={node} socketNode={socketNode} you={you} status={status} onReconnect={reconnect} />
+      <RoomHeader room={room} node={node} socketNode={socketNode} you={you} status={status} onReconnect={reconnect} topic={settings?.topic ?? ""} />
       <div className="room-body">
         <main id="main" className="chat">
           <MessageList
             room={room}
-            items={items}
+            items={aroundItems ?? items}
             readAtOpen={readAtOpen}
             ready={you !== null}
             you={you}
-            canLoadOlder={canLoadOlder(history)}
+            canLoadOlder={aroundItems ? false : canLoadOlder(history)}
             loadingOlder={loadingOlder}
-            olderError={olderError}
+            olderError={olderError ?? focusError}
             onLoadOlder={loadOlder}
-            pending={{ items: outbox.pending, connected, onRetry: outbox.retry, onDiscard: outbox.discard }}
+            pending={{ items: aroundItems ? [] : outbox.pending, connected, onRetry: outbox.retry, onDiscard: outbox.discard }}
+            focus={focus ? { seq: focus.seq, inContext: aroundItems !== null, onBack: () => setFocus(null) } : null}
           />
           <p className="typing-line" aria-live="polite" data-testid="typing-line">
             {typingLine(typing, you?.username)}
           </p>
-          <Composer connected={connected} onSend={outbox.queue} onTyping={sayTyping} />
+          <Composer
+            connected={connected}
+            onSend={(content) => {
+              setFocus(null);
+              outbox.queue(content);
+            }}
+            onCommand={onCommand}
+            onTyping={sayTyping}
+          />
         </main>
-        <RoomAside members={members} you={you} onIdentityChanged={reconnect} />
+        {settings && (role === "owner" || role === "moderator") ? (
+          <RoomSettingsPanel key={`${settings.topic}|${settings.visibility}|${settings.readOnly}|${settings.slowModeS}`} room={room} role={role} settings={settings} ask={ask} />
+        ) : null}
+        <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />} />
       </div>
     </div>
   );

@@ -19,6 +19,7 @@ import type {
   Identity,
   JoinReply,
   Member,
+  RoomSettings,
   ServerToClientEvents,
 } from "@/lib/protocol";
 import { getJson } from "../../utils/api";
@@ -63,6 +64,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const [you, setYou] = useState<Identity | null>(null);
   const [socketNode, setSocketNode] = useState<string | null>(null);
+  const [settings, setSettings] = useState<RoomSettings | null>(null);
   const [typing, setTyping] = useState<string[]>([]);
   const socketRef = useRef<ChatSocket | null>(null);
   const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
@@ -86,7 +88,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       pushedSinceJoin = false;
       let reply: Ack<JoinReply>;
       try {
-        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", { room });
+        // An invite link (?invite=) lets its holder into a private room.
+        const invite = new URLSearchParams(window.location.search).get("invite") ?? undefined;
+        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", { room, ...(invite ? { invite } : {}) });
       } catch {
         if (!disposed && socket.connected) {
           setStatus({ state: "connecting", text: "The server is slow to answer. Reconnecting…", canRetry: false });
@@ -101,8 +105,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
           await delay(retryAfterMs);
           return disposed ? null : join(attempt + 1);
         }
-        if (reply.error.code === "room_unavailable") {
-          // The server's store is out of reach (several nodes share Redis): say so and keep trying.
+        if (reply.error.code === "room_unavailable" || reply.error.code === "rate_limited") {
+          // The server's store is out of reach (several nodes share Redis), the server is full,
+          // or this address joined too much at once (JOIN_RATE): say so and keep trying.
           setStatus({ state: "connecting", text: reply.error.message, canRetry: false });
           await delay(UNAVAILABLE_RETRY_MS);
           return disposed || !socket.connected ? null : join(attempt + 1);
@@ -114,6 +119,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       dispatch({ type: "window", messages: reply.messages, force: !pushedSinceJoin });
       setMembers(reply.members);
       setYou(reply.you);
+      setSettings(reply.settings);
       setSocketNode(reply.node);
       setStatus(CONNECTED);
       return reply;
@@ -138,8 +144,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       const refused = errorBodyOf((err as Error & { data?: unknown }).data);
       if (socket.active) {
         setStatus({ state: "connecting", text: refused?.message ?? "Cannot reach the server. Retrying…", canRetry: false });
-      } else if (refused?.code === "room_unavailable") {
-        // Refused only until the server reaches its store again: try again by itself.
+      } else if (refused?.code === "room_unavailable" || refused?.code === "rate_limited") {
+        // Refused only until the server reaches its store again, or until this address has
+        // fewer connections open (MAX_CONNECTIONS_PER_ADDRESS): try again by itself.
         setStatus({ state: "connecting", text: refused.message, canRetry: false });
         setTimeout(() => {
           if (!disposed && !socket.connected) socket.connect();
@@ -164,6 +171,16 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       if (push.room !== room) return;
       const notice: Notice = { ...push, id: ++noticeId };
       setNotices((previous) => [...previous, notice].slice(-NOTICE_LIMIT));
+    });
+    socket.on("room:settings", (push) => {
+      if (push.room !== room) return;
+      setSettings(push.settings);
+    });
+    socket.on("room:removed", (push) => {
+      if (push.room !== room) return;
+      const why = push.reason ? ` (${push.reason})` : "";
+      const text = push.banned ? `${push.by} banned you from this room${why}.` : `${push.by} removed you from this room${why}. You may join again.`;
+      setStatus({ state: "disconnected", text, canRetry: !push.banned });
     });
     socket.on("room:deleted", (push) => {
       if (push.room !== room) return;
@@ -251,6 +268,19 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     socket.disconnect().connect();
   }, []);
 
+  /** Asks for a room change (settings, moderation); answers the server's refusal, if any. */
+  const ask = useCallback(
+    async (event: "room:configure" | "room:moderate", payload: object): Promise<ErrorBody | null> => {
+      const socket = socketRef.current;
+      if (!socket?.connected) return { code: "internal", message: "Not connected; try again once the connection is back." };
+      const emit = socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: object): Promise<Ack> };
+      const reply = await emit.emitWithAck(event, { room, ...payload }).catch(() => null);
+      if (!reply) return { code: "internal", message: "The server did not answer; try again." };
+      return reply.ok ? null : reply.error;
+    },
+    [room],
+  );
+
   /** Where the person had read up to in this room before (an account's from the server, a guest's from this browser). */
   const readMarker = useCallback(async (): Promise<number> => {
     const socket = socketRef.current;
@@ -277,7 +307,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     if (socket?.connected) socket.emit("typing", { room }, () => {});
   }, [room]);
 
-  return { status, members, notices, you, socketNode, send, reconnect, typing, sayTyping, readMarker, markRead };
+  return { status, members, notices, you, settings, socketNode, send, reconnect, ask, typing, sayTyping, readMarker, markRead };
 }
 
 function delay(ms: number): Promise<void> {
