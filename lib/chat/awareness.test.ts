@@ -266,6 +266,21 @@ describe("watching rooms", () => {
     expect(chat.watches.watcherCount("b")).toBe(0);
   });
 
+  it("watches a private room for its members only: a stranger's set leaves it out and hears nothing of it", async () => {
+    await signUp("ada");
+    await signUp("bob");
+    const owner = connection(ada);
+    await chat.join(owner.caller, { room: "hideout" });
+    await chat.configure(owner.caller, { room: "hideout", visibility: "private" });
+    const stranger = connection({ username: "bob", guest: false });
+    expect((await chat.watchRooms(stranger.caller, { rooms: ["hideout", "lobby"] })).map((counted) => counted.room)).toEqual(["lobby"]);
+    expect(chat.watches.watchedBy(stranger.id)).toEqual(["lobby"]);
+    const member = connection(ada);
+    expect((await chat.watchRooms(member.caller, { rooms: ["hideout"] })).map((counted) => counted.room)).toEqual(["hideout"]);
+    await chat.send(owner.caller, { room: "hideout", content: "secret plans" });
+    await expect.poll(() => activity.map(({ to }) => to)).toEqual([member.id]);
+  });
+
   it("refuses more than 100 rooms, or a bad room name, before watching any", async () => {
     const { caller, id } = connection(ada);
     const many = Array.from({ length: 101 }, (_, i) => `room-${i}`);
