@@ -73,7 +73,7 @@ test("the room says who is typing, and stops when their message arrives", async 
   await expect(owner.getByTestId("typing-line")).toHaveText("");
 });
 
-test("a mention while the page is hidden shows a notification", async ({ browser, visitor, room }) => {
+test("a mention while the page is hidden shows a notification, with a sound once it is turned on", async ({ browser, visitor, room }) => {
   const me = `dee_${randomSuffix()}`;
   const context = await browser.newContext();
   await context.grantPermissions(["notifications"]);
@@ -92,6 +92,23 @@ test("a mention while the page is hidden shows a notification", async ({ browser
       close() {}
     }
     Object.defineProperty(window, "Notification", { value: StubNotification });
+    // The optional sound: a stub Web Audio context counts the tones played.
+    let chimes = 0;
+    (window as unknown as { chimes: () => number }).chimes = () => chimes;
+    class StubAudioContext {
+      currentTime = 0;
+      destination = {};
+      createOscillator() {
+        return { frequency: {}, onended: null, connect: (node: unknown) => node, start: () => void chimes++, stop() {} };
+      }
+      createGain() {
+        return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (node: unknown) => node };
+      }
+      close() {
+        return Promise.resolve();
+      }
+    }
+    Object.defineProperty(window, "AudioContext", { value: StubAudioContext });
     Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
   });
   await chooseGuestNameViaApi(page, me);
@@ -99,11 +116,16 @@ test("a mention while the page is hidden shows a notification", async ({ browser
   await openRoom(page, other);
   await openRoom(page, room);
   await expect(myRoom(page, other)).toBeVisible();
+  // The sound is off until the person turns it on.
+  const sound = page.getByRole("checkbox", { name: "Play a sound with notifications" });
+  await expect(sound).not.toBeChecked();
+  await sound.check();
 
   await postAs(visitor, other, `ping @${me}`);
   await expect
     .poll(() => page.evaluate(() => (window as unknown as { shownNotifications: Array<{ title: string }> }).shownNotifications.map((n) => n.title)))
     .toEqual([expect.stringContaining(`mentioned you in #${other}`)]);
+  expect(await page.evaluate(() => (window as unknown as { chimes: () => number }).chimes())).toBe(1);
   await context.close();
 });
 

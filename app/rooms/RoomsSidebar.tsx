@@ -1,11 +1,13 @@
 "use client";
 // The person's rooms beside the room shown (a drawer at phone width): unread counts,
-// a badge for mentions, the total in the tab's title, notifications while hidden.
+// a badge for mentions, the total in the tab's title, notifications while hidden (with
+// a sound if the person turns it on).
 // Links switch rooms without a full page load; the address stays /rooms/<name>.
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
 import { notificationsAllowed, shouldNotify, showNotification } from "./notify";
+import { chime, setSound, soundOn, subscribeSound } from "./sound";
 import { useMyRooms, type ActivityListener } from "./useMyRooms";
 
 const TITLE_COUNT = /^\(\d+\+?\) /;
@@ -19,12 +21,14 @@ export function RoomsSidebar() {
   const open = openOn !== null && openOn === pathname;
   const [, setAsked] = useState(0);
   const canNotify = useSyncExternalStore(noSubscription, notificationsAllowed, () => false);
+  const sound = useSyncExternalStore(subscribeSound, soundOn, () => false);
 
   const onActivity = useCallback<ActivityListener>(
     (push, room, own) => {
       if (!shouldNotify({ hidden: document.visibilityState === "hidden", mention: push.mention, notify: room?.notify ?? "mentions", own })) return;
       const title = push.mention ? `${push.username} mentioned you in #${push.room}` : `${push.username} in #${push.room}`;
       showNotification(title, "Open the room to read it.", () => router.push(`/rooms/${encodeURIComponent(push.room)}#m${push.seq}`));
+      if (notificationsAllowed() && soundOn()) chime();
     },
     [router],
   );
@@ -95,6 +99,11 @@ export function RoomsSidebar() {
           <button type="button" className="button subtle rooms-notify" onClick={askForNotifications}>
             Notify me of mentions
           </button>
+        ) : null}
+        {you && canNotify ? (
+          <label className="rooms-sound">
+            <input type="checkbox" checked={sound} onChange={(event) => setSound(event.target.checked)} /> Play a sound with notifications
+          </label>
         ) : null}
       </nav>
     </>
