@@ -94,6 +94,31 @@ describe("SqliteStore across a restart", () => {
   });
 });
 
+describe("SqliteStore's schema upgrades", () => {
+  it("lists the rooms of a database written before awareness by their newest message once upgraded", async () => {
+    const dir = await freshDir();
+    const first = await open(dir);
+    await first.append("old", { ...draft("a"), sentAt: "2026-11-23T09:00:00.000Z" });
+    await first.append("new", { ...draft("b"), sentAt: "2026-11-23T10:00:00.000Z" });
+    await first.append("old", { ...draft("c"), sentAt: "2026-11-23T11:00:00.000Z" });
+    await first.close();
+    // Back to the first schema, as a database of an earlier version holds it.
+    const file = new Database(path.join(dir, "livechat.db"));
+    file.exec(`DROP TRIGGER rooms_activity; DROP INDEX rooms_by_activity;
+      ALTER TABLE rooms DROP COLUMN last_seq; ALTER TABLE rooms DROP COLUMN last_at;
+      DROP TABLE person_rooms; DROP TABLE read_markers; PRAGMA user_version = 1;`);
+    file.close();
+
+    const upgraded = await open(dir);
+    expect(await upgraded.roomsByActivity(10)).toEqual([
+      { room: "old", seq: 2, lastActivity: "2026-11-23T11:00:00.000Z" },
+      { room: "new", seq: 1, lastActivity: "2026-11-23T10:00:00.000Z" },
+    ]);
+    expect(await upgraded.markRead("user:ada", "old", 2)).toBe(2);
+    await upgraded.close();
+  });
+});
+
 describe("SqliteStore and other processes", () => {
   it("refuses a DATA_DIR another running process holds", async () => {
     const dir = await freshDir();
