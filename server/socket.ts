@@ -5,14 +5,14 @@ import type { Server as HttpServer } from "node:http";
 import { parse as parseCookies } from "cookie";
 import { Server, type Socket } from "socket.io";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
-import type { ConnectionPort } from "../lib/chat/caller";
+import type { Caller, ConnectionPort } from "../lib/chat/caller";
 import type { ChatService } from "../lib/chat/service";
+import type { TypingChange } from "../lib/chat/typing";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import type { Caller } from "../lib/chat/caller";
 import type { PushBus } from "../lib/pushes/push-bus";
 import type { ClientToServerEvents, RoomRemovedPush, ServerToClientEvents, SocketData } from "../lib/protocol";
-import { roomTopic } from "../lib/protocol";
+import { personTopic, roomTopic, watchTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
 import { clientAddress } from "./http/client-address";
@@ -20,9 +20,13 @@ import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
-/** Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on every node. */
+/**
+ * Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on
+ * every node, and every node's typing board hears who types elsewhere.
+ */
 export interface InterServerEvents {
   "room:removed": (push: RoomRemovedPush) => void;
+  typing: (change: TypingChange) => void;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -41,12 +45,15 @@ export interface SocketDeps {
 }
 
 const TOPIC_PREFIX = roomTopic("");
+const WATCH_PREFIX = watchTopic("");
 /**
  * The largest packet a client may send; a bigger one closes that connection only.
  * A 2000-character message is at most 12 KB as JSON (6 bytes per escaped character),
  * so 32 KB leaves room for the room name, clientId and framing.
  */
 export const MAX_PACKET_BYTES = 32 * 1024;
+/** How often the server pings each connection (the pages' silence check relies on it: lib/client-policy.ts). */
+export const PING_INTERVAL_MS = 5_000;
 /** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -56,6 +63,9 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     path: "/socket.io",
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
+    // A ping every 5 s lets a page notice a frozen server within seconds (it reconnects after
+    // SILENCE_MS without a packet); a client is still given the default 20 s to answer one.
+    pingInterval: PING_INTERVAL_MS,
     connectTimeout: CONNECT_TIMEOUT_MS,
     allowRequest: (req, callback) =>
       callback(null, isServedHost(req.headers, config.publicHosts) && isAllowedOrigin(req.headers, config.allowedOrigins)),
@@ -141,6 +151,12 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       await chat.moderate(caller, payload);
       return {};
     },
+    typing: async (caller, payload) => {
+      await chat.typing(caller, payload);
+      return {};
+    },
+    "room:read": async (caller, payload) => ({ lastReadSeq: await chat.markRead(caller, payload) }),
+    "rooms:watch": async (caller, payload) => ({ rooms: await chat.watchRooms(caller, payload) }),
   };
   const handlers = new Map(Object.entries(handlerTable));
 
@@ -150,6 +166,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     guardOutput(socket);
     const caller = chat.connect(new SocketPort(socket), identity, clientAddress(socket.request, config.trustProxy));
     callers.set(socket.id, { socket, caller });
+    // Every connection of one person hears that person's pushes (read markers moved elsewhere).
+    void socket.join(personTopic(identity.username));
 
     socket.onAny((event: string, ...args: unknown[]) => {
       const handle = handlers.get(event);
@@ -179,6 +197,14 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       },
     );
   }
+
+  // This node's watchers of a room hear of its new messages, all in one broadcast but the
+  // people it mentions, who get theirs marked; a connection that joined the room has its list.
+  chat.watches.deliverTo((push, mentioned) => {
+    const topic = roomTopic(push.room);
+    io.local.to(watchTopic(push.room)).except([topic, ...mentioned]).emit("room:activity", { ...push, mention: false });
+    if (mentioned.length > 0) io.local.to([...mentioned]).except(topic).emit("room:activity", { ...push, mention: true });
+  });
 
   return io;
 }
@@ -212,6 +238,12 @@ class SocketPort implements ConnectionPort {
 
   async exit(room: string): Promise<void> {
     await this.socket.leave(roomTopic(room));
+  }
+
+  async watch(rooms: string[]): Promise<void> {
+    const wanted = new Set(rooms.map(watchTopic));
+    for (const topic of this.socket.rooms) if (topic.startsWith(WATCH_PREFIX) && !wanted.has(topic)) await this.socket.leave(topic);
+    await this.socket.join([...wanted]);
   }
 
   close(): void {
