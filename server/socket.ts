@@ -31,6 +31,8 @@ export interface InterServerEvents {
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+/** What a client event does, given who sent it and its (untrusted) payload; the ack carries the answer. */
+type EventHandler = (caller: Caller, payload: unknown) => Promise<object>;
 
 export interface SocketDeps {
   config: Config;
@@ -136,32 +138,42 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   });
   io.on("room:removed", removeHere);
 
+  // One table for every connection, so an idle socket holds one listener rather than one per event.
+  const handlerTable: Record<keyof ClientToServerEvents, EventHandler> = {
+    "room:join": async (caller, payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }),
+    "room:leave": async (caller, payload) => {
+      await chat.leave(caller, payload);
+      return {};
+    },
+    "message:send": async (caller, payload) => ({ message: await chat.send(caller, payload) }),
+    "room:configure": async (caller, payload) => ({ settings: await chat.configure(caller, payload) }),
+    "room:moderate": async (caller, payload) => {
+      await chat.moderate(caller, payload);
+      return {};
+    },
+    typing: async (caller, payload) => {
+      await chat.typing(caller, payload);
+      return {};
+    },
+    "room:read": async (caller, payload) => ({ lastReadSeq: await chat.markRead(caller, payload) }),
+    "rooms:watch": async (caller, payload) => ({ rooms: await chat.watchRooms(caller, payload) }),
+  };
+  const handlers = new Map(Object.entries(handlerTable));
+
   io.on("connection", (socket) => {
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    const caller = chat.connect(portOf(socket), identity, clientAddress(socket.request, config.trustProxy));
+    const caller = chat.connect(new SocketPort(socket), identity, clientAddress(socket.request, config.trustProxy));
     callers.set(socket.id, { socket, caller });
     // Every connection of one person hears that person's pushes (read markers moved elsewhere).
     void socket.join(personTopic(identity.username));
 
-    on(socket, "room:join", async (payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }));
-    on(socket, "room:leave", async (payload) => {
-      await chat.leave(caller, payload);
-      return {};
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const handle = handlers.get(event);
+      // Socket.IO hands a batch's packets to catch-all listeners even after a cut-off.
+      if (handle && socket.connected) answer(event, args, handle, caller);
     });
-    on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
-    on(socket, "room:configure", async (payload) => ({ settings: await chat.configure(caller, payload) }));
-    on(socket, "room:moderate", async (payload) => {
-      await chat.moderate(caller, payload);
-      return {};
-    });
-    on(socket, "typing", async (payload) => {
-      await chat.typing(caller, payload);
-      return {};
-    });
-    on(socket, "room:read", async (payload) => ({ lastReadSeq: await chat.markRead(caller, payload) }));
-    on(socket, "rooms:watch", async (payload) => ({ rooms: await chat.watchRooms(caller, payload) }));
 
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });
@@ -170,21 +182,20 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     });
   });
 
-  function on(socket: ChatSocket, event: keyof ClientToServerEvents, handle: (payload: unknown) => Promise<object>) {
+  /** Runs one event and acknowledges its answer in the contract's shape. */
+  function answer(event: string, args: unknown[], handle: EventHandler, caller: Caller) {
     // Inbound arguments are untrusted: the payload may be missing and the ack may not be a function.
-    (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, (...args) => {
-      const last = args.at(-1);
-      const ack = typeof last === "function" ? (last as (reply: object) => void) : undefined;
-      const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
-      handle(payload).then(
-        (reply) => ack?.({ ok: true, ...reply }),
-        (error: unknown) => {
-          const body = toErrorBody(error);
-          if (body.code === "internal") logger.error("socket event failed", { event, error: String(error) });
-          ack?.({ ok: false, error: body });
-        },
-      );
-    });
+    const last = args.at(-1);
+    const ack = typeof last === "function" ? (last as (reply: object) => void) : undefined;
+    const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+    handle(caller, payload).then(
+      (reply) => ack?.({ ok: true, ...reply }),
+      (error: unknown) => {
+        const body = toErrorBody(error);
+        if (body.code === "internal") logger.error("socket event failed", { event, error: String(error) });
+        ack?.({ ok: false, error: body });
+      },
+    );
   }
 
   // This node's watchers of a room hear of its new messages, all in one broadcast but the
@@ -205,21 +216,37 @@ function refuse(next: (error?: Error) => void, error: unknown): void {
   next(refusal);
 }
 
-/** A socket's rooms are its Socket.IO topics. */
-function portOf(socket: ChatSocket): ConnectionPort {
-  return {
-    id: socket.id,
-    *rooms() {
-      for (const topic of socket.rooms) if (topic.startsWith(TOPIC_PREFIX)) yield topic.slice(TOPIC_PREFIX.length);
-    },
-    isIn: (room) => socket.rooms.has(roomTopic(room)),
-    enter: async (room) => socket.join(roomTopic(room)),
-    exit: async (room) => socket.leave(roomTopic(room)),
-    watch: async (rooms) => {
-      const wanted = new Set(rooms.map(watchTopic));
-      for (const topic of socket.rooms) if (topic.startsWith(WATCH_PREFIX) && !wanted.has(topic)) await socket.leave(topic);
-      await socket.join([...wanted]);
-    },
-    close: () => socket.disconnect(true),
-  };
+/** A socket's rooms are its Socket.IO topics. A class, so idle sockets share its methods. */
+class SocketPort implements ConnectionPort {
+  constructor(private readonly socket: ChatSocket) {}
+
+  get id(): string {
+    return this.socket.id;
+  }
+
+  *rooms(): Iterable<string> {
+    for (const topic of this.socket.rooms) if (topic.startsWith(TOPIC_PREFIX)) yield topic.slice(TOPIC_PREFIX.length);
+  }
+
+  isIn(room: string): boolean {
+    return this.socket.rooms.has(roomTopic(room));
+  }
+
+  async enter(room: string): Promise<void> {
+    await this.socket.join(roomTopic(room));
+  }
+
+  async exit(room: string): Promise<void> {
+    await this.socket.leave(roomTopic(room));
+  }
+
+  async watch(rooms: string[]): Promise<void> {
+    const wanted = new Set(rooms.map(watchTopic));
+    for (const topic of this.socket.rooms) if (topic.startsWith(WATCH_PREFIX) && !wanted.has(topic)) await this.socket.leave(topic);
+    await this.socket.join([...wanted]);
+  }
+
+  close(): void {
+    this.socket.disconnect(true);
+  }
 }
