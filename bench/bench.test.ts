@@ -115,7 +115,7 @@ describe("bench awareness", () => {
   });
 
   it("gives connections that watch rooms their activity on top of their one room's lists", async () => {
-    server = await startServer("livechat", { port: 0, push: "full", env: { MESSAGE_RATE: "0", MAX_CONNECTIONS_PER_ADDRESS: "0", JOIN_RATE: "0" } });
+    server = await startServer("livechat", { port: 0, push: "full", env: { MESSAGE_RATE: "0" } });
     const target = { url: `http://127.0.0.1:${server.port}`, startCpu: () => undefined, stopCpu: async () => 0 };
     const options = { connections: 42, durationS: 1, prefill: 2, warmupS: 0.2 };
     const alone = await measureAwareness(target, { ...options, watching: false });

@@ -108,8 +108,7 @@ export const awareness: Scenario = {
   async run(context: Context): Promise<Row[]> {
     const connections = context.quick ? 200 : 1000;
     const durationS = context.quick ? 3 : 15;
-    // Many connections and joins come from each of the bench's 16 source addresses.
-    const env = { ...context.livechatEnv, MAX_CONNECTIONS_PER_ADDRESS: "0", JOIN_RATE: "0" };
+    const env = context.livechatEnv;
     const results: Record<string, Measured> = {};
     for (const [name, kind, watching] of [
       ["b-sio one room", "b-sio", false],
