@@ -33,6 +33,10 @@ async function person(name: string, room: string): Promise<TestClient> {
   return client;
 }
 
+function okOf(reply: Ack<object>): void {
+  if (!reply.ok) throw new Error(reply.error.message);
+}
+
 describe("slash commands in the terminal client", () => {
   it("says an unknown command is unknown and sends nothing; /help lists the commands", async () => {
     const room = uniqueRoom();
@@ -69,6 +73,39 @@ describe("slash commands in the terminal client", () => {
     );
     terminal.type("/nick zed");
     await joined;
+  });
+});
+
+describe("moving between rooms in the terminal client", () => {
+  it("/join shows another room, /rooms counts what is unread in each, /switch goes back to one of them", async () => {
+    const first = uniqueRoom();
+    const second = uniqueRoom();
+    const terminal = chat([first, "--name", "bob"]);
+    await terminal.waitForLine(new RegExp(`^\\[livechat\\] joined ${first} as `));
+    terminal.type(`/join ${second}`);
+    await terminal.waitForLine(new RegExp(`^\\[livechat\\] joined ${second} as `));
+    const alice = await person("alice", first);
+    okOf(await alice.timeout(5000).emitWithAck("message:send", { room: first, content: "news from the first room" }));
+
+    terminal.type("/rooms");
+    await terminal.waitForLine(`[livechat] #${first}: 1 unread`);
+    await terminal.waitForLine(`[livechat] #${second} (here): nothing unread`);
+    terminal.type("/switch nowhere");
+    await terminal.waitForLine("[livechat] nowhere is not one of your rooms here; /join it first.");
+    terminal.type(`/switch ${first}`);
+    await terminal.waitForLine(/^\[alice[^\]]*\] news from the first room$/);
+  });
+
+  it("prints [name is typing] once per burst", async () => {
+    const room = uniqueRoom();
+    const terminal = chat([room, "--name", "bob"]);
+    await terminal.waitForLine(/^\[livechat\] joined /);
+    const alice = await person("alice", room);
+    okOf(await alice.timeout(5000).emitWithAck("typing", { room }));
+    okOf(await alice.timeout(5000).emitWithAck("typing", { room }));
+    okOf(await alice.timeout(5000).emitWithAck("message:send", { room, content: "done typing" }));
+    await terminal.waitForLine(/^\[alice[^\]]*\] done typing$/);
+    expect(terminal.lines.filter((line) => line === "[alice is typing]")).toHaveLength(1);
   });
 });
 
