@@ -11,7 +11,7 @@
 // reconnects at once instead of waiting out the back-off.
 import { useCallback, useEffect, useRef, useState, type Dispatch } from "react";
 import { io, type Socket } from "socket.io-client";
-import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs, SILENCE_MS } from "@/lib/client-policy";
+import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs } from "@/lib/client-policy";
 import type {
   Ack,
   ClientToServerEvents,
@@ -25,6 +25,7 @@ import type {
 import { getJson } from "../../utils/api";
 import { localReadMarker, saveLocalReadMarker } from "../local-rooms";
 import type { HistoryAction } from "./history";
+import { watchSilence } from "./silence";
 import type { Notice } from "./timeline";
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -198,20 +199,11 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     };
     window.addEventListener("offline", goneOffline);
     window.addEventListener("online", backOnline);
-    // What the page says is true: a server that went silent (frozen, not closed) is
-    // noticed within seconds by its missing pings, not after Socket.IO's 25 s timeout.
-    let heardAt = Date.now();
-    const heard = () => (heardAt = Date.now());
-    socket.io.on("open", () => {
-      heard();
-      socket.io.engine.on("packet", heard);
-    });
-    const watchdog = setInterval(() => {
-      if (!socket.connected || Date.now() - heardAt < SILENCE_MS) return;
+    // A frozen server is noticed by its missing pings (silence.ts).
+    const stopWatchdog = watchSilence(socket, () => {
       setStatus(RECONNECTING);
-      heard();
       socket.disconnect().connect();
-    }, 1_000);
+    });
     // Asking who we are first begins a guest's session (its cookie), so the messages this
     // page sends stay the guest's own across reconnects; the socket connects either way.
     void getJson("/api/auth/me").finally(() => {
@@ -220,7 +212,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
 
     return () => {
       disposed = true;
-      clearInterval(watchdog);
+      stopWatchdog();
       window.removeEventListener("offline", goneOffline);
       window.removeEventListener("online", backOnline);
       joinRef.current = null;
