@@ -36,6 +36,10 @@ export interface Measured {
   /** Bytes of every frame the server sent one connection, per second. */
   bytesPerConnectionS: number;
   framesPerConnectionS: number;
+  /** Of those frames, the room's full lists (room:messages). */
+  listsPerConnectionS: number;
+  /** Connections the server closed during the run (a slow consumer cut off, say): they hear nothing after. */
+  closedByServer: number;
   loadCpuPct: number;
 }
 
@@ -49,9 +53,14 @@ export async function measureAwareness(server: Target, options: AwarenessOptions
   let counting = false;
   let bytes = 0;
   let frames = 0;
+  let lists = 0;
+  let closing = false;
+  let closedByServer = 0;
   const clients = await connectMany(connections, (index) => ({
     url: server.url,
     localAddress: sourceAddress(index),
+    onClose: () => void (closing || closedByServer++),
+    onPush: () => void (counting && lists++),
     onFrame: (_client: BenchClient, size: number) => {
       if (!counting) return;
       bytes += size;
@@ -95,9 +104,12 @@ export async function measureAwareness(server: Target, options: AwarenessOptions
       serverCpuPct: Math.round(cpuMs / elapsedS / 10),
       bytesPerConnectionS: Math.round(bytes / connections / elapsedS),
       framesPerConnectionS: Math.round((frames / connections / elapsedS) * 10) / 10,
+      listsPerConnectionS: Math.round((lists / connections / elapsedS) * 100) / 100,
+      closedByServer,
       loadCpuPct: Math.round((load.user + load.system) / 1000 / elapsedS / 10),
     };
   } finally {
+    closing = true;
     closeAll(clients);
   }
 }
@@ -121,7 +133,8 @@ export const awareness: Scenario = {
         results[name] = result;
         context.detail(name, { connections, durationS, ...result });
         context.log(
-          `${name}: server CPU ${result.serverCpuPct}%, ${result.bytesPerConnectionS} B and ${result.framesPerConnectionS} frames per connection per s, load CPU ${result.loadCpuPct}%`,
+          `${name}: server CPU ${result.serverCpuPct}%, ${result.bytesPerConnectionS} B and ${result.framesPerConnectionS} frames ` +
+            `(${result.listsPerConnectionS} full lists) per connection per s, ${result.closedByServer} closed by the server, load CPU ${result.loadCpuPct}%`,
         );
       } finally {
         await server.close();
