@@ -1,11 +1,14 @@
 // The scrolling message log. Follows new messages only while the reader is at
 // the bottom, and keeps the reader's place when older messages are prepended.
-import { useLayoutEffect, useRef } from "react";
+// Day dividers and a person's grouped messages come from reading.ts.
+import { useLayoutEffect, useMemo, useRef } from "react";
 import { samePerson, type Identity } from "@/lib/protocol";
+import { DayDivider } from "./DayDivider";
 import { MessageItem } from "./MessageItem";
 import { NoticeItem } from "./NoticeItem";
 import type { OutboxItem } from "./outbox";
 import { PendingItem } from "./PendingItem";
+import { readingItems } from "./reading";
 import type { TimelineItem } from "./timeline";
 
 const NEAR_BOTTOM_PX = 96;
@@ -90,6 +93,7 @@ export function MessageList({
   }
 
   const mine = (author: Identity) => !!you && samePerson(you, author);
+  const reading = useMemo(() => readingItems(items, new Date()), [items]);
 
   return (
     <div
@@ -127,11 +131,20 @@ export function MessageList({
         <p className="log-empty">{ready ? "No messages yet. Say hello!" : "Loading messages…"}</p>
       ) : (
         <ol className="messages">
-          {items.map((item) =>
+          {reading.map((item) =>
             item.kind === "message" ? (
-              <MessageItem key={item.key} message={item.message} mine={mine(item.message)} focused={focus?.seq === item.message.seq} />
-            ) : (
+              <MessageItem
+                key={item.key}
+                message={item.message}
+                mine={mine(item.message)}
+                focused={focus?.seq === item.message.seq}
+                continued={item.continued}
+                reader={you?.username ?? null}
+              />
+            ) : item.kind === "notice" ? (
               <NoticeItem key={item.key} notice={item.notice} />
+            ) : (
+              <DayDivider key={item.key} label={item.label} />
             ),
           )}
           {pending.items.map((item) => (

@@ -1,7 +1,7 @@
 "use client";
 // The live room: history, members, composer, all fed by one Socket.IO connection.
 import { useCallback, useMemo, useReducer, useState } from "react";
-import type { Message, Role } from "@/lib/protocol";
+import { samePerson, type Message, type Role } from "@/lib/protocol";
 import { roleOf } from "@/lib/rooms/roles";
 import { getJson, postJson } from "../../utils/api";
 import { Composer, type CommandHandler } from "./Composer";
@@ -14,6 +14,7 @@ import { RoomSettingsPanel } from "./RoomSettingsPanel";
 import { timeline } from "./timeline";
 import { useOutbox } from "./useOutbox";
 import { useRoomSocket } from "./useRoomSocket";
+import "./reading.css";
 
 const PAGE_SIZE = 50;
 /** Messages shown on each side of a search result reached from the search box. */
@@ -36,6 +37,7 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
   const items = useMemo(() => timeline(messages, notices), [messages, notices]);
   const aroundItems = useMemo(() => (focus?.around ? timeline(focus.around, []) : null), [focus]);
   const before = oldestSeq(history);
+  const people = useMemo(() => members.filter((m) => !you || !samePerson(you, m)).map((m) => m.username), [members, you]);
 
   const jump = useCallback(
     async (seq: number) => {
@@ -111,6 +113,8 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
           />
           <Composer
             connected={connected}
+            joined={you !== null}
+            people={people}
             onSend={(content) => {
               setFocus(null);
               outbox.queue(content);

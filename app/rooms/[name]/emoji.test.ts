@@ -1,0 +1,32 @@
+// Against the real data set (emojibase-data), as the page loads it.
+import { describe, expect, it } from "vitest";
+import { EMOJI_GROUPS, loadEmoji, searchEmoji } from "./emoji";
+
+describe("emoji for the composer and the picker", () => {
+  it("finds an emoji by its chat shortcode, the exact one first", async () => {
+    const list = await loadEmoji();
+    expect(searchEmoji(list, "tada")[0]?.glyph).toBe("🎉");
+    expect(searchEmoji(list, "+1")[0]?.glyph).toBe("👍");
+    expect(searchEmoji(list, "thumbsup")[0]?.glyph).toBe("👍");
+    expect(searchEmoji(list, ":joy:")[0]?.glyph).toBe("😂");
+  });
+
+  it("finds emoji by the start of a shortcode, then by their name and tags, at most as many as asked", async () => {
+    const list = await loadEmoji();
+    const hearts = searchEmoji(list, "heart", 50);
+    expect(hearts.length).toBe(50);
+    expect(hearts.map((e) => e.glyph)).toContain("❤️");
+    expect(searchEmoji(list, "celebration", 20).map((e) => e.glyph)).toContain("🎉");
+    expect(searchEmoji(list, "")).toEqual([]);
+    expect(searchEmoji(list, "zzzqqq")).toEqual([]);
+  });
+
+  it("offers every emoji of every picker group as text, without skin-tone parts", async () => {
+    const list = await loadEmoji();
+    expect(list.length).toBeGreaterThan(1500);
+    for (const { group } of EMOJI_GROUPS) expect(list.some((e) => e.group === group)).toBe(true);
+    expect(list.every((e) => e.group !== 2 && e.glyph.length > 0 && e.label.length > 0)).toBe(true);
+    // Loaded once: the second call answers the same list.
+    expect(await loadEmoji()).toBe(list);
+  });
+});
