@@ -78,11 +78,12 @@ function blockElement({ token, children }: Frame, key: number): ReactNode {
 }
 
 function renderInline(tokens: Token[], reader: string | null): ReactNode[] {
-  const stack: Array<Frame & { inLink: boolean }> = [{ token: null, children: [], inLink: false }];
+  // inLink: inside a link; nested: this frame opened inside one already.
+  const stack: Array<Frame & { inLink: boolean; nested: boolean }> = [{ token: null, children: [], inLink: false, nested: false }];
   tokens.forEach((token, index) => {
     const top = stack[stack.length - 1]!;
     if (token.nesting === 1) {
-      stack.push({ token, children: [], inLink: top.inLink || token.type === "link_open" });
+      stack.push({ token, children: [], inLink: top.inLink || token.type === "link_open", nested: top.inLink });
     } else if (token.nesting === -1 && stack.length > 1) {
       const frame = stack.pop()!;
       stack[stack.length - 1]!.children.push(inlineElement(frame, index));
@@ -93,7 +94,7 @@ function renderInline(tokens: Token[], reader: string | null): ReactNode[] {
   return stack[0]!.children;
 }
 
-function inlineElement({ token, children }: Frame, key: number): ReactNode {
+function inlineElement({ token, children, nested }: Frame & { nested: boolean }, key: number): ReactNode {
   switch (token?.type) {
     case "strong_open":
       return <strong key={key}>{children}</strong>;
@@ -102,7 +103,9 @@ function inlineElement({ token, children }: Frame, key: number): ReactNode {
     case "s_open":
       return <s key={key}>{children}</s>;
     case "link_open": {
-      const href = safeHref(token.attrGet("href"));
+      // CommonMark lets an autolink sit in a link's text (`[see <https://a>](https://b)`):
+      // the inner one stays text, as a link in a link is no HTML.
+      const href = nested ? null : safeHref(String(token.attrGet("href") ?? ""));
       if (href === null) return <Fragment key={key}>{children}</Fragment>;
       return (
         <bdi key={key} dir="ltr">
@@ -120,6 +123,8 @@ function inlineElement({ token, children }: Frame, key: number): ReactNode {
 function inlineLeaf(token: Token, key: number, inLink: boolean, reader: string | null): ReactNode {
   switch (token.type) {
     case "text":
+      // Delimiter runs leave empty text tokens behind.
+      if (token.content === "") return null;
       if (inLink) return withoutBidiControls(token.content);
       return (
         <span key={key} className="text-run">

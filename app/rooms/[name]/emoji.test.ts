@@ -5,17 +5,20 @@ import { EMOJI_GROUPS, loadEmoji, searchEmoji } from "./emoji";
 describe("emoji for the composer and the picker", () => {
   it("finds an emoji by its chat shortcode, the exact one first", async () => {
     const list = await loadEmoji();
-    expect(searchEmoji(list, "tada")[0]?.glyph).toBe("🎉");
-    expect(searchEmoji(list, "+1")[0]?.glyph).toBe("👍");
-    expect(searchEmoji(list, "thumbsup")[0]?.glyph).toBe("👍");
-    expect(searchEmoji(list, ":joy:")[0]?.glyph).toBe("😂");
+    // Emojibase's characters ask for emoji presentation (U+FE0F) where it exists.
+    const first = (query: string) => searchEmoji(list, query)[0]?.glyph.replace(/\uFE0F/g, "");
+    expect(first("tada")).toBe("🎉");
+    expect(first("+1")).toBe("👍");
+    expect(first("thumbsup")).toBe("👍");
+    expect(first(":joy:")).toBe("😂");
   });
 
   it("finds emoji by the start of a shortcode, then by their name and tags, at most as many as asked", async () => {
     const list = await loadEmoji();
-    const hearts = searchEmoji(list, "heart", 50);
-    expect(hearts.length).toBe(50);
+    const hearts = searchEmoji(list, "heart", 100);
+    expect(hearts.length).toBeGreaterThan(20);
     expect(hearts.map((e) => e.glyph)).toContain("❤️");
+    expect(searchEmoji(list, "heart", 10)).toEqual(hearts.slice(0, 10));
     expect(searchEmoji(list, "celebration", 20).map((e) => e.glyph)).toContain("🎉");
     expect(searchEmoji(list, "")).toEqual([]);
     expect(searchEmoji(list, "zzzqqq")).toEqual([]);

@@ -68,9 +68,9 @@ describe("grouping a person's messages", () => {
 describe("day dividers", () => {
   it("puts a divider before the first item of each day, and never groups across one", () => {
     expect(shape([msg(local(27, 23, 58)), msg(local(28, 0, 1)), msg(local(29, 9)), msg(local(30, 8))], [notice(1, local(30, 7))])).toEqual([
-      "day:Friday 27 November",
+      expect.stringMatching(/^day:Friday,? 27 November$/),
       "ada",
-      "day:Saturday 28 November",
+      expect.stringMatching(/^day:Saturday,? 28 November$/),
       "ada",
       "day:Yesterday",
       "ada",
@@ -83,8 +83,8 @@ describe("day dividers", () => {
   it("names today, yesterday, a date this year, and a date with its year before that", () => {
     expect(dayLabel(new Date(2026, 10, 30, 0, 0), NOW, "en-GB")).toBe("Today");
     expect(dayLabel(new Date(2026, 10, 29, 23, 59), NOW, "en-GB")).toBe("Yesterday");
-    expect(dayLabel(new Date(2026, 0, 5, 12), NOW, "en-GB")).toBe("Monday 5 January");
-    expect(dayLabel(new Date(2025, 11, 31, 12), NOW, "en-GB")).toBe("Wednesday 31 December 2025");
+    expect(dayLabel(new Date(2026, 0, 5, 12), NOW, "en-GB")).toMatch(/^Monday,? 5 January$/);
+    expect(dayLabel(new Date(2025, 11, 31, 12), NOW, "en-GB")).toMatch(/^Wednesday,? 31 December 2025$/);
     // Yesterday across a month's end.
     expect(dayLabel(new Date(2026, 10, 30, 12), new Date(2026, 11, 1, 9), "en-GB")).toBe("Yesterday");
   });

@@ -1,7 +1,7 @@
 // The log as people read it: a divider where each day begins ("Today", "Yesterday", a
 // date), and a person's consecutive messages grouped under one name and avatar while
 // each follows the one before within a few minutes.
-import { samePerson } from "@/lib/protocol";
+import { samePerson, type Message } from "@/lib/protocol";
 import type { TimelineItem } from "./timeline";
 
 /** A message this soon after the same person's previous one continues its group. */
@@ -10,7 +10,7 @@ export const GROUP_WITHIN_MS = 5 * 60_000;
 export type ReadingItem =
   | { kind: "day"; key: string; label: string }
   | { kind: "notice"; key: string; notice: Extract<TimelineItem, { kind: "notice" }>["notice"] }
-  | { kind: "message"; key: string; message: Extract<TimelineItem, { kind: "message" }>["message"]; continued: boolean };
+  | { kind: "message"; key: string; message: Message; continued: boolean };
 
 /** `items` in order, with day dividers (local days) and each message marked when it continues a group. */
 export function readingItems(items: readonly TimelineItem[], now: Date, locale?: string): ReadingItem[] {
@@ -28,9 +28,9 @@ export function readingItems(items: readonly TimelineItem[], now: Date, locale?:
     if (item.kind === "notice") {
       previous = item;
     } else {
-      const before = previous?.kind === "message" ? previous.message : null;
-      const gap = before ? at.getTime() - Date.parse(before.sentAt) : NaN;
-      const continued = before !== null && samePerson(before, item.message) && gap >= 0 && gap <= GROUP_WITHIN_MS;
+      const before: Message | null = previous?.kind === "message" ? previous.message : null;
+      const gap: number = before ? at.getTime() - Date.parse(before.sentAt) : NaN;
+      const continued: boolean = before !== null && samePerson(before, item.message) && gap >= 0 && gap <= GROUP_WITHIN_MS;
       previous = { ...item, continued };
     }
     out.push(previous);
