@@ -8,6 +8,9 @@ import type { Page } from "@playwright/test";
 import { chooseGuestNameViaApi, composer, messageWith, messages, openRoom, sendMessage } from "./chat";
 import { expect, randomSuffix, test } from "./fixtures";
 
+// Two browsers, many messages and axe scans: more than the default 30 s on a busy machine.
+test.describe.configure({ timeout: 90_000 });
+
 const WIDTHS = [390, 1280] as const;
 const SCHEMES = ["light", "dark"] as const;
 
@@ -156,6 +159,7 @@ test("a person's messages are grouped under one name under a day divider, and th
 });
 
 test("axe finds no accessibility violations on the room page, light or dark, at both widths", async ({ owner, visitor, room }) => {
+  test.setTimeout(240_000); // seven scans of a full page
   const name = `kit_${randomSuffix(4)}`;
   await chooseGuestNameViaApi(owner, name);
   await openRoom(owner, room);

@@ -136,7 +136,7 @@ export function Composer({ connected, joined, people, onSend, onCommand }: Props
           name="message"
           rows={1}
           value={text}
-          placeholder="Write a message, or / for commands…"
+          placeholder="Write a message…"
           enterKeyHint="send"
           aria-describedby={`${id}-hint`}
           {...completion.boxProps}
@@ -155,7 +155,7 @@ export function Composer({ connected, joined, people, onSend, onCommand }: Props
       </div>
       <p id={`${id}-hint`} className="composer-hint">
         {connected
-          ? "Enter to send, Shift+Enter for a new line."
+          ? "Enter to send, Shift+Enter for a new line; / for commands, : for emoji, @ for people."
           : "Not connected: messages you send wait here and go out once the connection is back."}
       </p>
     </form>

@@ -50,13 +50,22 @@ export function buildEmojiList(records: readonly CompactEmoji[], shortcodes: Sho
     .map((record) => {
       const codes = shortcodes[record.hexcode] ?? [];
       return {
-        glyph: record.unicode,
+        glyph: fullyQualified(record.unicode),
         label: record.label,
         shortcodes: typeof codes === "string" ? [codes] : codes,
         group: record.group!,
         tags: record.tags ?? [],
       };
     });
+}
+
+/**
+ * Emojibase asks for emoji presentation (U+FE0F) after every emoji, even one that always
+ * looks like an emoji (👍). Unicode's fully qualified form, the one people type and
+ * reactions check against, has it only where it is needed (❤️, 1️⃣).
+ */
+function fullyQualified(glyph: string): string {
+  return glyph.replace(/(\p{Emoji_Presentation})\uFE0F/gu, "$1");
 }
 
 let loading: Promise<Emoji[]> | null = null;
