@@ -181,7 +181,8 @@ test("axe finds no accessibility violations on the room page, light or dark, at 
     }
   }
 
-  // With the picker and a completion open too.
+  // With the picker and a completion open too, at phone width.
+  await owner.setViewportSize({ width: 390, height: 844 });
   await owner.getByRole("button", { name: "Add emoji" }).click();
   await expect(owner.getByRole("dialog", { name: "Emoji" }).getByRole("button", { name: "grinning face" }).first()).toBeVisible();
   for (const colorScheme of SCHEMES) {
