@@ -10,6 +10,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, ty
 import { parseCommand, type Command } from "@/lib/commands";
 import { normalizeContent } from "@/lib/names";
 import { EmojiPicker } from "./EmojiPicker";
+import { TYPING_EVERY_MS } from "./typing-line";
 import { useCompletion } from "./useCompletion";
 
 /** A command other than a message to send; answers a sentence to show, or null when done. */
@@ -23,11 +24,14 @@ interface Props {
   people: readonly string[];
   onSend: (content: string) => void;
   onCommand: CommandHandler;
+  /** The person typed a message (not a command): called at most every 2 s while they type. */
+  onTyping?: () => void;
 }
 
-export function Composer({ connected, joined, people, onSend, onCommand }: Props) {
+export function Composer({ connected, joined, people, onSend, onCommand, onTyping }: Props) {
   const [text, setText] = useState("");
   const [caret, setCaret] = useState(0);
+  const typedAt = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const id = useId();
@@ -98,6 +102,8 @@ export function Composer({ connected, joined, people, onSend, onCommand }: Props
     onSend(content);
     setText("");
     setCaret(0);
+    // The next keystroke is a new burst.
+    typedAt.current = 0;
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -144,6 +150,12 @@ export function Composer({ connected, joined, people, onSend, onCommand }: Props
             setText(event.target.value);
             setCaret(event.target.selectionStart);
             setError(null);
+            const now = Date.now();
+            const typed = event.target.value.trim();
+            if (typed !== "" && !typed.startsWith("/") && now - typedAt.current >= TYPING_EVERY_MS) {
+              typedAt.current = now;
+              onTyping?.();
+            }
           }}
           onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
