@@ -175,6 +175,21 @@ describe("moderation", () => {
     expect(await codeOf(chat.join(connection(clearedCookies, "10.6.6.6").caller, { room: "lobby" }))).toBe("forbidden");
   });
 
+  it("never locks the owner or a moderator out with a ban of a guest's address they share", async () => {
+    const { ada } = await ownedLobby();
+    await signUp("mia");
+    await chat.moderate(ada.caller, { room: "lobby", action: "promote", username: "mia" });
+    // Everyone behind one NAT: the troll, the owner's other device and a moderator.
+    const troll = connection(guestPerson("troll", "session-1"), "10.6.6.6");
+    await chat.join(troll.caller, { room: "lobby" });
+    await chat.moderate(ada.caller, { room: "lobby", action: "ban", username: "troll", address: true });
+    expect((await chat.join(connection(account("ada"), "10.6.6.6").caller, { room: "lobby" })).role).toBe("owner");
+    expect((await chat.join(connection(account("mia"), "10.6.6.6").caller, { room: "lobby" })).role).toBe("moderator");
+    expect(await codeOf(chat.join(connection(guestPerson("troll", "session-2"), "10.6.6.6").caller, { room: "lobby" }))).toBe("forbidden");
+    // Registering is no way back in from that address either: kim is a member, not a keeper.
+    expect(await codeOf(chat.join(connection(account("kim"), "10.6.6.6").caller, { room: "lobby" }))).toBe("forbidden");
+  });
+
   it("mutes: the person reads but cannot post until unmuted", async () => {
     const { ada, kim } = await ownedLobby();
     await chat.moderate(ada.caller, { room: "lobby", action: "mute", username: "kim" });

@@ -90,8 +90,10 @@ export function accountKey(username: string): string {
   return `user:${username.toLowerCase()}`;
 }
 
+const ADDRESS_PREFIX = "address:";
+
 export function addressKey(address: string): string {
-  return `address:${address}`;
+  return `${ADDRESS_PREFIX}${address}`;
 }
 
 /** The entry among `entries` that holds for any of `keys` now (lapsed entries hold no more). */
@@ -106,13 +108,16 @@ export function entryFor(entries: readonly RoomEntry[], keys: readonly string[],
 export function admission(room: RoomAccess, actor: Actor, address: string | undefined, name: string): void {
   if (actor === "admin") return;
   const keys = personKeys(actor, address);
-  const ban = entryFor(room.bans, keys);
+  const keeper = isKeeper(standingIn(room, actor));
+  // An address ban aims at someone else behind the same address (NAT, shared Wi-Fi): it
+  // never locks the owner or a moderator out; the owner bans a moderator by name.
+  const ban = entryFor(room.bans, keeper ? keys.filter((key) => !key.startsWith(ADDRESS_PREFIX)) : keys);
   if (ban) {
     const until = ban.until ? ` until ${ban.until}` : "";
     const reason = ban.reason ? ` (${ban.reason})` : "";
     throw new ChatError("forbidden", `You are banned from room "${name}"${until}${reason}.`);
   }
-  if (room.settings.visibility !== "private" || isKeeper(standingIn(room, actor))) return;
+  if (room.settings.visibility !== "private" || keeper) return;
   if (!entryFor(room.members, keys)) {
     throw new ChatError("forbidden", `Room "${name}" is private: only its members may enter. Ask its owner or a moderator for an invite.`);
   }
