@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, expect, it } from "vitest";
-import type { Ack, JoinReply, RoomSettings } from "../lib/protocol";
+import type { JoinReply, RoomSettings } from "../lib/protocol";
 import { killAll, startServerProcess } from "./testing/server-process";
+import { emitAck as emit } from "./testing/socket-calls";
 import { sessionCookie, type TestClient } from "./testing/test-server";
 
 const PASSWORD = "a long enough password";
@@ -31,11 +32,6 @@ function connect(url: string, cookie: string): Promise<TestClient> {
   });
 }
 
-function emit<T extends object = object>(client: TestClient, event: string, payload: unknown): Promise<Ack<T>> {
-  const raw = client as unknown as { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> } };
-  return raw.timeout(5000).emitWithAck(event, payload);
-}
-
 async function post(url: string, route: string, json: unknown): Promise<Response> {
   return fetch(url + route, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(json) });
 }
@@ -51,9 +47,11 @@ it("keeps the settings, bans, mute and audit log of a room through a kill -9 rig
   const first = await startServerProcess(dataDir);
   const cookies = new Map<string, string>();
   for (const name of ["ada", "mia", "lee", "max", "stranger"]) cookies.set(name, await signUp(first.url, name));
-  const guest = await post(first.url, "/api/auth/guest", { name: "troll" });
-  expect(guest.status).toBe(200);
-  cookies.set("troll", sessionCookie(guest));
+  const named = await post(first.url, "/api/auth/guest", { name: "troll" });
+  expect(named.status).toBe(200);
+  // A guest's first visit begins its guest session, which its ban is kept under (as a browser's page does).
+  const visit = await fetch(`${first.url}/api/auth/me`, { headers: { cookie: sessionCookie(named) } });
+  cookies.set("troll", sessionCookie(visit));
 
   const ada = await connect(first.url, cookies.get("ada")!);
   expect(await emit(ada, "room:join", { room: ROOM })).toMatchObject({ ok: true, role: "owner" });

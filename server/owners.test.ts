@@ -3,7 +3,8 @@
 // connections leave.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, JoinReply, RoomSettings, ServerToClientEvents } from "../lib/protocol";
+import type { JoinReply, RoomSettings } from "../lib/protocol";
+import { emitAck as emit, nextPush, okOf } from "./testing/socket-calls";
 import { connectGrpc } from "./testing/test-clients";
 import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
@@ -19,33 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
-
-function emit<T extends object = object>(client: TestClient, event: string, payload: unknown): Promise<Ack<T>> {
-  const raw = client as unknown as { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> } };
-  return raw.timeout(5000).emitWithAck(event, payload);
-}
-
-function okOf<T extends object>(ack: Ack<T>): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
-  return ack;
-}
-
-function nextPush<E extends keyof ServerToClientEvents>(
-  client: TestClient,
-  event: E,
-  predicate: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
-): Promise<Parameters<ServerToClientEvents[E]>[0]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${event} push`)), 5000);
-    const listener = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
-      if (!predicate(payload)) return;
-      clearTimeout(timer);
-      (client as unknown as { off(e: string, l: unknown): void }).off(event, listener);
-      resolve(payload);
-    };
-    (client as unknown as { on(e: string, l: unknown): void }).on(event, listener);
-  });
-}
 
 /** Registers a user; answers the session cookie. */
 async function signUp(username: string): Promise<string> {
@@ -162,6 +136,25 @@ describe("private rooms from every door", () => {
     expect(admitted.messages.map((message) => message.content)).toEqual(["secret plans"]);
     // A member now, from any door.
     expect((await app.request(`/api/rooms/${room}/messages`, { headers: { cookie: strangerCookie } })).status).toBe(200);
+  });
+
+  it("keeps a private room's messages out of a stranger's search, in the room and across rooms", async () => {
+    const room = uniqueRoom();
+    const word = `zebrafish${counter}`;
+    const ownerCookie = await signUp(uniqueName("own"));
+    const owner = await app.connect({ cookie: ownerCookie });
+    await joined(owner, room);
+    okOf(await emit(owner, "message:send", { room, content: `the ${word} plan` }));
+    okOf(await emit(owner, "room:configure", { room, visibility: "private" }));
+    const strangerCookie = await signUp(uniqueName("str"));
+    const inRoom = await app.request(`/api/rooms/${room}/search?q=${word}`, { headers: { cookie: strangerCookie } });
+    expect(inRoom.status).toBe(403);
+    const everywhere = await app.request(`/api/search?q=${word}`, { headers: { cookie: strangerCookie } });
+    expect(((await everywhere.json()) as { messages: unknown[] }).messages).toEqual([]);
+    // The owner still finds it: the search works, the stranger is kept out.
+    await expect
+      .poll(async () => ((await (await app.request(`/api/search?q=${word}`, { headers: { cookie: ownerCookie } })).json()) as { messages: unknown[] }).messages.length)
+      .toBe(1);
   });
 
   it("keeps the people invited by name and the members it had when it became private", async () => {
