@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack } from "../lib/protocol";
 import { emitAck as emit } from "./testing/socket-calls";
 import { connectGrpc, type GrpcCallOptions, type GrpcTestClient } from "./testing/test-clients";
-import { sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
+import { sessionCookie, startTestServer, type TestServer } from "./testing/test-server";
 
 const PASSWORD = "correct horse";
 const ACTORS = ["owner", "moderator", "member", "guest", "muted", "banned", "stranger"] as const;
