@@ -131,7 +131,7 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
           />
         </main>
         {settingsOpen && settings && (role === "owner" || role === "moderator") ? (
-          <RoomSettingsPanel room={room} role={role} settings={settings} ask={ask} onClose={() => setSettingsOpen(false)} />
+          <RoomSettingsPanel room={room} role={role} settings={settings} members={members} ask={ask} onClose={() => setSettingsOpen(false)} />
         ) : null}
         <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />} />
       </div>

@@ -3,8 +3,9 @@
 // moderation of one person, and the audit log in a tab. Every change goes through
 // the same events as the slash commands; the server decides.
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
-import type { AuditLine, ErrorBody, ModerationAction, Role, RoomSettings, Visibility } from "@/lib/protocol";
+import type { AuditLine, ErrorBody, Member, ModerationAction, Role, RoomSettings, Visibility } from "@/lib/protocol";
 import { MODERATION_ACTIONS, VISIBILITIES } from "@/lib/protocol";
+import { auditText } from "@/lib/rooms/audit-text";
 import { getJson, postJson } from "../../utils/api";
 import { dayAndTime, longTime } from "../../utils/time";
 
@@ -14,6 +15,8 @@ interface Props {
   room: string;
   role: Role;
   settings: RoomSettings;
+  /** Who is in the room now: offered as the person to moderate. */
+  members: Member[];
   ask: Ask;
   onClose: () => void;
 }
@@ -33,7 +36,7 @@ const BAN_LENGTHS: Array<{ label: string; seconds?: number }> = [
   { label: "7 days", seconds: 604_800 },
 ];
 
-export function RoomSettingsPanel({ room, role, settings, ask, onClose }: Props) {
+export function RoomSettingsPanel({ room, role, settings, members, ask, onClose }: Props) {
   const id = useId();
   const [tab, setTab] = useState<"settings" | "audit">("settings");
   const [answer, setAnswer] = useState<{ text: string; refused: boolean } | null>(null);
@@ -50,6 +53,7 @@ export function RoomSettingsPanel({ room, role, settings, ask, onClose }: Props)
 
   async function showAudit() {
     setTab("audit");
+    setAnswer(null);
     setAudit(null);
     const result = await getJson<{ entries: AuditLine[] }>(`/api/rooms/${encodeURIComponent(room)}/audit`);
     if (result.ok) setAudit(result.data.entries);
@@ -69,7 +73,10 @@ export function RoomSettingsPanel({ room, role, settings, ask, onClose }: Props)
         </button>
       </div>
       <div role="tablist" aria-label="Room settings" className="settings-tabs">
-        <button type="button" role="tab" id={`${id}-tab-settings`} aria-controls={`${id}-panel`} aria-selected={tab === "settings"} onClick={() => setTab("settings")}>
+        <button type="button" role="tab" id={`${id}-tab-settings`} aria-controls={`${id}-panel`} aria-selected={tab === "settings"} onClick={() => {
+            setTab("settings");
+            setAnswer(null);
+          }}>
           Settings
         </button>
         <button type="button" role="tab" id={`${id}-tab-audit`} aria-controls={`${id}-panel`} aria-selected={tab === "audit"} onClick={() => void showAudit()}>
@@ -91,7 +98,7 @@ export function RoomSettingsPanel({ room, role, settings, ask, onClose }: Props)
               settings={settings}
               onSave={async (change) => tell(await ask("room:configure", change), "Saved.")}
             />
-            <ModerationForm role={role} onApply={async (request) => tell(await ask("room:moderate", request), `Done: ${request.action} ${request.username}.`)} />
+            <ModerationForm role={role} members={members} onApply={async (request) => tell(await ask("room:moderate", request), `Done: ${request.action} ${request.username}.`)} />
             {settings.visibility === "private" ? (
               <div className="settings-group">
                 <h3>Invite link</h3>
@@ -176,7 +183,7 @@ interface ModerationRequest {
   address?: boolean;
 }
 
-function ModerationForm({ role, onApply }: { role: Role; onApply: (request: ModerationRequest) => Promise<void> }) {
+function ModerationForm({ role, members, onApply }: { role: Role; members: Member[]; onApply: (request: ModerationRequest) => Promise<void> }) {
   const id = useId();
   const [target, setTarget] = useState("");
   const [action, setAction] = useState<ModerationAction>("kick");
@@ -205,8 +212,13 @@ function ModerationForm({ role, onApply }: { role: Role; onApply: (request: Mode
       <h3 id={`${id}-heading`}>Moderate someone</h3>
       <label>
         Person
-        <input type="text" value={target} autoComplete="off" spellCheck={false} onChange={(event) => setTarget(event.target.value)} />
+        <input type="text" value={target} autoComplete="off" spellCheck={false} list={`${id}-people`} onChange={(event) => setTarget(event.target.value)} />
       </label>
+      <datalist id={`${id}-people`}>
+        {[...new Set(members.map((member) => member.username))].map((username) => (
+          <option key={username} value={username} />
+        ))}
+      </datalist>
       <label>
         Action
         <select value={action} onChange={(event) => setAction(event.target.value as ModerationAction)}>
@@ -259,13 +271,7 @@ function AuditLog({ lines }: { lines: AuditLine[] | null }) {
           <time dateTime={line.at} title={longTime(line.at)}>
             {dayAndTime(line.at)}
           </time>
-          <span>
-            {line.by} {line.action}
-            {line.username ? ` ${line.username}` : ""}
-            {line.detail ? `: ${line.detail}` : ""}
-            {line.durationS !== undefined ? ` for ${line.durationS} s` : ""}
-            {line.reason ? ` (${line.reason})` : ""}
-          </span>
+          <span>{auditText(line)}</span>
         </li>
       ))}
     </ol>
