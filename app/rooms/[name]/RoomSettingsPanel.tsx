@@ -149,10 +149,12 @@ function SettingsForm({ role, settings, onSave }: { role: Role; settings: RoomSe
               </option>
             ))}
           </select>
-          <span className="hint" id={`${id}-visibility`}>
-            {VISIBILITY_HINTS[visibility]}
-          </span>
         </label>
+      ) : null}
+      {role === "owner" ? (
+        <p className="hint" id={`${id}-visibility`}>
+          {VISIBILITY_HINTS[visibility]}
+        </p>
       ) : null}
       <label className="check">
         <input type="checkbox" checked={readOnly} onChange={(event) => setReadOnly(event.target.checked)} />
@@ -164,10 +166,10 @@ function SettingsForm({ role, settings, onSave }: { role: Role; settings: RoomSe
           <input type="number" min={0} max={3600} step={1} value={slowModeS} aria-describedby={`${id}-slow`} onChange={(event) => setSlowModeS(event.target.value)} />
           <span aria-hidden="true">s</span>
         </span>
-        <span className="hint" id={`${id}-slow`}>
-          Seconds between one person&apos;s messages; 0 is off.
-        </span>
       </label>
+      <p className="hint" id={`${id}-slow`}>
+        Seconds between one person&apos;s messages; 0 is off.
+      </p>
       <button type="submit" className="button primary">
         Save settings
       </button>
