@@ -10,7 +10,7 @@ import { expect, randomSuffix, test } from "./fixtures";
 const PASSWORD = "correct horse battery";
 
 // Three or four people and a dozen round trips each: more than the default budget on a busy machine.
-test.describe.configure({ timeout: 90_000 });
+test.describe.configure({ timeout: 180_000 });
 
 /** A person in a browser context of their own, closed when the test ends. */
 async function person(browser: Browser, closers: Array<() => Promise<void>>): Promise<Page> {
