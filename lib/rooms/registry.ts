@@ -111,6 +111,11 @@ export class RegistryManager {
     return this.call(room, (worker) => worker.admit(actor, address));
   }
 
+  /** Resolves if the person may post, react and type in the room now; else `forbidden` saying why. */
+  mayPost(room: string, identity: Identity, address?: string): Promise<void> {
+    return this.call(room, (worker) => worker.mayPost(identity, address));
+  }
+
   /** As admit, with the people in the room. */
   details(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
     return this.call(room, (worker) => worker.details(actor, address));

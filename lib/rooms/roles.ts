@@ -124,9 +124,23 @@ export function admission(room: RoomAccess, actor: Actor, address: string | unde
 }
 
 /**
- * Throws unless the author may post now: let in, not muted, the room not read-only for
- * them, and slow mode's wait over (`lastPosted` holds each person's last message time
- * and is updated here).
+ * Throws `forbidden` unless the person may have a voice in the room (post, react, type):
+ * let in, not muted, and the room not read-only for them. Slow mode is `speaking`'s.
+ */
+export function mayPost(room: RoomAccess, author: Identity, address: string | undefined, name: string): void {
+  admission(room, author, address, name);
+  if (isKeeper(standingIn(room, author))) return;
+  if (entryFor(room.mutes, personKeys(author, address))) {
+    throw new ChatError("forbidden", `You are muted in room "${name}": you may read but not post.`);
+  }
+  if (room.settings.readOnly) {
+    throw new ChatError("forbidden", `Room "${name}" is read-only: only its owner and moderators post here.`);
+  }
+}
+
+/**
+ * Throws unless the author may post now: `mayPost`, and slow mode's wait over
+ * (`lastPosted` holds each person's last message time and is updated here).
  */
 export function speaking(
   room: RoomAccess,
@@ -136,16 +150,9 @@ export function speaking(
   lastPosted: Map<string, number>,
   now: number,
 ): void {
-  admission(room, author, address, name);
-  const keeper = isKeeper(standingIn(room, author));
-  if (!keeper && entryFor(room.mutes, personKeys(author, address))) {
-    throw new ChatError("forbidden", `You are muted in room "${name}": you may read but not post.`);
-  }
-  if (!keeper && room.settings.readOnly) {
-    throw new ChatError("forbidden", `Room "${name}" is read-only: only its owner and moderators post here.`);
-  }
+  mayPost(room, author, address, name);
   const waitS = room.settings.slowModeS;
-  if (keeper || waitS === 0) return;
+  if (isKeeper(standingIn(room, author)) || waitS === 0) return;
   const person = personKey(author);
   const last = lastPosted.get(person);
   if (last !== undefined && now - last < waitS * 1000) {
