@@ -37,6 +37,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  chat.typingBoard.close();
   await registry.close();
 });
 
@@ -217,6 +218,18 @@ describe("moderation", () => {
     expect(await codeOf(chat.moderate(kim.caller, { room: "lobby", action: "kick", username: "ada" }))).toBe("forbidden");
     expect(await codeOf(chat.audit(kim.caller, { room: "lobby" }))).toBe("forbidden");
     expect(await codeOf(chat.moderate(kim.caller, { room: "lobby", action: "explode", username: "ada" }))).toBe("invalid_payload");
+  });
+});
+
+describe("typing", () => {
+  it("keeps a muted person and a member of a read-only room from typing; the owner types on", async () => {
+    const { ada, kim } = await ownedLobby();
+    await chat.moderate(ada.caller, { room: "lobby", action: "mute", username: "kim" });
+    await expect(chat.typing(kim.caller, { room: "lobby" })).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("muted") });
+    await chat.moderate(ada.caller, { room: "lobby", action: "unmute", username: "kim" });
+    await chat.configure(ada.caller, { room: "lobby", readOnly: true });
+    await expect(chat.typing(kim.caller, { room: "lobby" })).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("read-only") });
+    await chat.typing(ada.caller, { room: "lobby" });
   });
 });
 
