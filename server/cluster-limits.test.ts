@@ -1,0 +1,76 @@
+// Limits counted once for the whole cluster: two real nodes (STORE=postgres) sharing a
+// real redis-server, a client spreading its attempts over both as a balancer would.
+// They must be refused exactly as one node would refuse them; and when Redis goes
+// away, each node goes on counting on its own rather than failing or letting all in.
+import { afterEach, describe, expect, it } from "vitest";
+import { startNodesOnFreshPostgres, type NodesOnPostgres } from "./testing/fresh-postgres";
+import { startNode, type StartedNode } from "./testing/node";
+import { TEST_ENV } from "./testing/test-server";
+
+let cluster: NodesOnPostgres<StartedNode> | undefined;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+async function startCluster(env: Record<string, string> = {}): Promise<StartedNode[]> {
+  cluster = await startNodesOnFreshPostgres((shared) => startNode({ ...TEST_ENV, ...shared, ...env }));
+  return cluster.nodes;
+}
+
+const post = (node: StartedNode, path: string, json: unknown) =>
+  fetch(node.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(json) });
+
+describe("limits across two nodes sharing a Redis", () => {
+  it("throttles failed logins spread over both nodes as one node would: the 6th in a minute is refused on either", async () => {
+    const nodes = await startCluster();
+    expect((await post(nodes[0]!, "/api/auth/register", { username: "gage", password: "correct horse" })).status).toBe(201);
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await post(nodes[i % 2]!, "/api/auth/login", { username: "gage", password: `wrong ${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+
+    // The right password changes nothing until the window closes, on the node that saw fewer failures too.
+    const refused = await post(nodes[1]!, "/api/auth/login", { username: "gage", password: "correct horse" });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    expect(await refused.json()).toEqual({
+      error: { code: "rate_limited", message: "Too many failed logins; wait a little and try again." },
+    });
+  });
+
+  it("holds one address's send limit across both nodes: REST posts past the burst are refused, only those accepted are stored", async () => {
+    const nodes = await startCluster({ MESSAGE_RATE: "1", MESSAGE_BURST: "3" });
+    const room = `cluster-limit-${Date.now()}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await post(nodes[i % 2]!, `/api/rooms/${room}/messages`, { content: `post ${i}` })).status);
+    expect(statuses).toEqual([201, 201, 201, 429, 429, 429]);
+
+    const refused = await post(nodes[1]!, `/api/rooms/${room}/messages`, { content: "one more" });
+    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(await refused.json()).toEqual({ error: { code: "rate_limited", message: expect.stringMatching(/1 a second \(3 at once\)/) } });
+    const history = await (await fetch(`${nodes[1]!.url}/api/rooms/${room}/messages`)).json();
+    expect(history.messages.map((message: { content: string }) => message.content)).toEqual(["post 0", "post 1", "post 2"]);
+  });
+
+  it("counts registrations from one address on both nodes together: 10 an hour, the 11th refused", async () => {
+    const nodes = await startCluster();
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await post(nodes[i % 2]!, "/api/auth/register", { username: `user${i}`, password: "long enough" })).status);
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(201), 429]);
+  });
+
+  it("goes on throttling on each node by itself while Redis is gone, and logins still work", async () => {
+    const nodes = await startCluster();
+    expect((await post(nodes[0]!, "/api/auth/register", { username: "kim", password: "correct horse" })).status).toBe(201);
+    await cluster!.redis.stop();
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await post(nodes[0]!, "/api/auth/login", { username: "kim", password: `wrong ${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await post(nodes[1]!, "/api/auth/login", { username: "kim", password: "correct horse" })).status).toBe(200);
+  });
+});
