@@ -27,6 +27,8 @@ export interface StoreBackend {
   counters?: SharedCounters;
   /** A session secret generated once and kept where every node finds it (when SESSION_SECRET is unset). */
   sharedSessionSecret?: () => Promise<string>;
+  /** Socket.IO reaches the other nodes (a Redis adapter): server-side events cross nodes. */
+  sharesSockets?: boolean;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
   /** This node's people leave every room, as the other nodes see it. */
@@ -58,6 +60,7 @@ export async function openStoreBackend(
   logger.info("using the Redis store", { redis: redactUrl(config.redisUrl!) });
   return {
     store,
+    sharesSockets: true,
     createPresence: (room) => flow.presence.forRoom(room),
     counters: { redis: flow.commands, prefix: flow.prefix },
     sharedSessionSecret: async () => {
@@ -108,7 +111,11 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
   return {
     store,
     ...(flow
-      ? { createPresence: (room: string) => flow.presence.forRoom(room), counters: { redis: flow.commands, prefix: flow.prefix } }
+      ? {
+          sharesSockets: true,
+          createPresence: (room: string) => flow.presence.forRoom(room),
+          counters: { redis: flow.commands, prefix: flow.prefix },
+        }
       : {}),
     sharedSessionSecret: () => store.sharedSetting("session-secret", randomBytes(32).toString("base64url")),
     attach: async (io) => flow?.attach(io),

@@ -5,10 +5,10 @@
 // client address, counted where every node counts it (counters.ts: in Redis when
 // nodes share one), so a balancer spreading posts over N nodes gives no address N
 // times the rate. One refusal, whatever the transport.
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { RateLimitedError } from "../errors";
 import { LimitCounters, spend, windowOfBucket } from "./counters";
 import { TokenBucket, type TokenBucketOptions } from "./token-bucket";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
 
 /** One connection's allowance: `take()` spends one send or throws rate_limited. */
 export interface SendAllowance {
@@ -28,27 +28,35 @@ export class SendLimiter {
 
   /** A connection's own allowance, for as long as the connection lives. */
   forConnection(): SendAllowance {
-    if (this.options.ratePerSecond <= 0) return { take: () => {} };
-    const bucket = new TokenBucket(this.options);
-    return {
-      take: () => {
-        if (!bucket.take()) throw this.refusal(bucket.waitMs());
-      },
-    };
+    if (this.options.ratePerSecond <= 0) return UNLIMITED;
+    return new ConnectionAllowance(new TokenBucket(this.options), this.options);
   }
 
   /** Spends one send of `address`, or throws rate_limited when it has none left. */
   async take(address: string): Promise<void> {
     if (!this.perAddress) return;
     const waitMs = await spend(this.perAddress, address);
-    if (waitMs > 0) throw this.refusal(waitMs);
+    if (waitMs > 0) throw refusal(waitMs, this.options);
   }
+}
 
-  private refusal(waitMs: number): RateLimitedError {
-    const { ratePerSecond, burst } = this.options;
-    return new RateLimitedError(
-      Math.max(1, Math.ceil(waitMs / 1000)),
-      `Too many messages: at most ${ratePerSecond} a second (${burst} at once). Wait a moment and send again.`,
-    );
+const UNLIMITED: SendAllowance = { take() {} };
+
+// A class rather than a closure per connection: tens of thousands of idle sockets each hold one.
+class ConnectionAllowance implements SendAllowance {
+  constructor(
+    private readonly bucket: TokenBucket,
+    private readonly options: TokenBucketOptions,
+  ) {}
+
+  take(): void {
+    if (!this.bucket.take()) throw refusal(this.bucket.waitMs(), this.options);
   }
+}
+
+function refusal(waitMs: number, { ratePerSecond, burst }: TokenBucketOptions): RateLimitedError {
+  return new RateLimitedError(
+    Math.max(1, Math.ceil(waitMs / 1000)),
+    `Too many messages: at most ${ratePerSecond} a second (${burst} at once). Wait a moment and send again.`,
+  );
 }

@@ -1,5 +1,5 @@
 // Full-text search of the PostgreSQL store: each message's `search` column (a tsvector
-// with a GIN index, migrations/0003-search.sql) holds its words, and queries match them
+// with a GIN index, migrations/0004-search.sql) holds its words, and queries match them
 // with a tsquery, as search-text.ts defines a match for every store.
 //
 // The words are cut and folded here, by search-text.ts, not by a text search
