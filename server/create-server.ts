@@ -10,6 +10,7 @@ import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { ConnectionLimiter } from "../lib/limits/connection-limiter";
+import { LimitCounters } from "../lib/limits/counters";
 import { JoinLimiter } from "../lib/limits/join-limiter";
 import { SendLimiter } from "../lib/limits/send-limiter";
 import { DEPARTURE_GRACE_MS, DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../lib/presence/departures";
@@ -133,14 +134,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxRetryMs: DEPARTURE_MAX_RETRY_MS,
     logger,
   });
+  // Limits per address and per account count for the whole cluster where nodes share a Redis.
+  const counters = new LimitCounters(backend.counters);
   const chat = new ChatService({
     typing,
     registry,
     accounts,
-    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
-    sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }),
+    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }, counters),
+    sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }, counters),
     connections,
-    joins: new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst }),
+    joins: new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst }, counters),
     departures,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     inviteSecret: sessionSecrets[0],

@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
+import type { SharedCounters } from "../lib/limits/counters";
 import type { Logger } from "../lib/logger";
 import type { RoomPresence } from "../lib/presence/presence";
 import type { Publish } from "../lib/pushes/push-bus";
@@ -22,6 +23,8 @@ export interface StoreBackend {
   store: Store;
   /** Presence shared with the other nodes; undefined: this node's own. */
   createPresence?: (room: string) => RoomPresence;
+  /** Where rate limits count for the whole cluster (Redis); undefined: each node counts its own. */
+  counters?: SharedCounters;
   /** A session secret generated once and kept where every node finds it (when SESSION_SECRET is unset). */
   sharedSessionSecret?: () => Promise<string>;
   /** Socket.IO reaches the other nodes (a Redis adapter): server-side events cross nodes. */
@@ -59,6 +62,7 @@ export async function openStoreBackend(
     store,
     sharesSockets: true,
     createPresence: (room) => flow.presence.forRoom(room),
+    counters: { redis: flow.commands, prefix: flow.prefix },
     sharedSessionSecret: async () => {
       const key = `${flow.prefix}session-secret`;
       await flow.commands.set(key, randomBytes(32).toString("base64url"), "NX");
@@ -106,7 +110,13 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
   });
   return {
     store,
-    ...(flow ? { sharesSockets: true, createPresence: (room: string) => flow.presence.forRoom(room) } : {}),
+    ...(flow
+      ? {
+          sharesSockets: true,
+          createPresence: (room: string) => flow.presence.forRoom(room),
+          counters: { redis: flow.commands, prefix: flow.prefix },
+        }
+      : {}),
     sharedSessionSecret: () => store.sharedSetting("session-secret", randomBytes(32).toString("base64url")),
     attach: async (io) => flow?.attach(io),
     closePresence: async () => flow?.presence.close(),

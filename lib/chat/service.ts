@@ -200,7 +200,7 @@ export class ChatService {
   join(caller: Caller, payload: unknown): Promise<JoinResult> {
     return this.run("join", async () => {
       // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
-      this.takeJoin(caller);
+      await this.takeJoin(caller);
       const { room: asked, invite } = parsePayload("join", payload);
       const room = normalizeRoomName(asked);
       const { port } = this.connectionOf(caller);
@@ -266,7 +266,7 @@ export class ChatService {
       const room = normalizeRoomName(asked);
       const content = normalizeContent(raw);
       if (caller.connection) caller.connection.sends.take();
-      else this.options.sendLimiter.take(caller.address);
+      else await this.options.sendLimiter.take(caller.address);
       // A connection's identity is known: no await on the path every socket message takes.
       const { credentials } = caller;
       const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
@@ -478,7 +478,7 @@ export class ChatService {
   register(caller: Caller, payload: unknown): Promise<SignedIn> {
     return this.run("register", async () => {
       const { username, password } = parsePayload("credentials", payload);
-      this.options.authThrottle.register(caller.address);
+      await this.options.authThrottle.register(caller.address);
       const user = await this.options.accounts.register(username, password);
       return { user, session: await this.options.accounts.sessionOf(user) };
     });
@@ -489,9 +489,9 @@ export class ChatService {
     return this.run("login", async () => {
       const { username, password } = parsePayload("credentials", payload);
       const { authThrottle, accounts } = this.options;
-      authThrottle.checkLogin(caller.address, username);
-      const user = await accounts.login(username, password).catch((error: unknown) => {
-        if (error instanceof ChatError && error.code === "unauthorized") authThrottle.loginFailed(caller.address, username);
+      await authThrottle.checkLogin(caller.address, username);
+      const user = await accounts.login(username, password).catch(async (error: unknown) => {
+        if (error instanceof ChatError && error.code === "unauthorized") await authThrottle.loginFailed(caller.address, username);
         throw error;
       });
       return { user, session: await accounts.sessionOf(user) };
@@ -616,19 +616,27 @@ export class ChatService {
     return given.length === this.adminToken.length && timingSafeEqual(given, this.adminToken);
   }
 
-  /** Spends one of the address's joins; a connection that goes on past its refusals is cut off. */
-  private takeJoin(caller: Caller): void {
+  /**
+   * Spends one of the address's joins; a connection that goes on past its refusals is cut
+   * off, once: the joins it sent before (answered after the count, which may be in Redis)
+   * are refused without being counted again.
+   */
+  private async takeJoin(caller: Caller): Promise<void> {
+    const connection = caller.connection;
+    const cutOff = () => new ChatError("rate_limited", "This connection was cut off for joining too fast.");
+    if (connection?.cutOff) throw cutOff();
     try {
-      this.options.joins?.take(caller.address);
+      await this.options.joins?.take(caller.address);
     } catch (error) {
-      const connection = caller.connection;
-      if (connection && !connection.joinRefusals.take()) {
+      if (connection && !connection.cutOff && !connection.joinRefusals.take()) {
+        connection.cutOff = true;
         this.options.logger.warn("cut off a flooding client", { connection: connection.port.id, address: caller.address });
         this.options.observer?.floodCut?.();
         connection.port.close?.();
       }
       throw error;
     }
+    if (connection?.cutOff) throw cutOff();
   }
 
   private checkInvite(token: string, room: string): void {
