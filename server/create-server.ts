@@ -27,6 +27,7 @@ import { upgradeGate } from "./http/upgrade-gate";
 import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecrets } from "./session-secret";
+import { clusterRoomList } from "./cluster-rooms";
 import { attachSocketServer, type ChatServer } from "./socket";
 import { relayPushes } from "./socket-pushes";
 import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
@@ -150,6 +151,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
+    rooms: () => listRooms(),
+    reachability: () => backend.reachability(),
     ...(streams ? { streams } : {}),
   });
   const pages: Pages | undefined = options.pages === false || !web ? undefined : await startPages(config);
@@ -180,6 +183,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats, pushes: registry.pushes })
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
+  const listRooms = io ? clusterRoomList(io, registry, logger) : async () => registry.list();
   // Every member must have an open connection: the service checks presence against the
   // connections Socket.IO holds open, every few seconds.
   const presenceSweep = setInterval(() => {

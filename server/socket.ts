@@ -11,7 +11,7 @@ import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { Caller } from "../lib/chat/caller";
 import type { PushBus } from "../lib/pushes/push-bus";
-import type { ClientToServerEvents, RoomRemovedPush, ServerToClientEvents, SocketData } from "../lib/protocol";
+import type { ClientToServerEvents, RoomRemovedPush, RoomSummary, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { roomTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
@@ -20,9 +20,13 @@ import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
-/** Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on every node. */
+/**
+ * Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on
+ * every node; a node asked for its live public rooms answers with them (cluster-rooms.ts).
+ */
 export interface InterServerEvents {
   "room:removed": (push: RoomRemovedPush) => void;
+  "rooms:list": (reply: (rooms: RoomSummary[]) => void) => void;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -6,10 +6,12 @@ import type { Caller } from "../../lib/chat/caller";
 import { PAGE_DEFAULT, SEARCH_DEFAULT, SEARCH_MAX, type ChatService } from "../../lib/chat/service";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
+import type { RoomSummary } from "../../lib/protocol";
 import { normalizeRoomName } from "../../lib/names";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
 import type { Metrics } from "../metrics";
+import type { Reachability } from "../store-backend";
 import { isAllowedOrigin } from "./origin";
 import type { SseStreams } from "./sse";
 import { clientAddress } from "./client-address";
@@ -24,6 +26,10 @@ export interface ApiDeps {
   logger: Logger;
   metrics: Metrics;
   connections: () => number;
+  /** The public rooms live on any node of the cluster (cluster-rooms.ts), or on this one alone. */
+  rooms: () => Promise<RoomSummary[]>;
+  /** Whether this node reaches the PostgreSQL and Redis it uses. */
+  reachability: () => Promise<Reachability>;
   /** The SSE streams, when the web adapter runs. */
   streams?: SseStreams;
 }
@@ -54,6 +60,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
   const routes: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     ["GET", /^\/api\/health$/, async ({ res }) => {
+      const reach = await deps.reachability();
       sendJson(res, 200, {
         status: "ok",
         node: config.nodeName,
@@ -61,6 +68,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         rooms: registry.liveRooms,
         connections: deps.connections(),
         adapters: config.adapters,
+        // Only the servers this node uses; the status stays "ok" (the node itself answers).
+        ...Object.fromEntries(Object.entries(reach).map(([server, ok]) => [server, ok ? "reachable" : "unreachable"])),
       });
     }],
 
@@ -108,7 +117,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }],
 
     ["GET", /^\/api\/rooms$/, async ({ res }) => {
-      sendJson(res, 200, { rooms: registry.list() });
+      sendJson(res, 200, { rooms: await deps.rooms() });
     }],
 
     ["GET", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, url, params }) => {
