@@ -6,19 +6,17 @@
 import path from "node:path";
 import { createLogger } from "../lib/logger";
 import { ConfigError, loadConfig } from "../server/config";
-import { startLocalCluster } from "../server/local-cluster";
+import { CLUSTER_SIZE, startLocalCluster } from "../server/local-cluster";
 import { ensureProductionBuild } from "../server/pages";
-
-const NODES = 3;
 
 try {
   const config = loadConfig({ ...process.env, STORE: "memory" });
   const logger = createLogger({ node: "cluster" }, config.logLevel);
   const dataDir = path.join(config.dataDir ?? path.resolve(".data"), "cluster");
-  const ports = Array.from({ length: NODES }, (_, i) => config.port + 1 + i);
-  const grpcPorts = Array.from({ length: NODES }, (_, i) => config.grpcPort + i);
+  const ports = Array.from({ length: CLUSTER_SIZE }, (_, i) => config.port + 1 + i);
+  const grpcPorts = Array.from({ length: CLUSTER_SIZE }, (_, i) => config.grpcPort + i);
   ensureProductionBuild(logger);
-  console.log("Starting PostgreSQL, Redis, three nodes and nginx…");
+  console.log(`Starting PostgreSQL, Redis, ${CLUSTER_SIZE} nodes and nginx…`);
   // Without SESSION_SECRET the nodes generate one secret and share it through PostgreSQL.
   const cluster = await startLocalCluster({ dataDir, store: "postgres", ports, grpcPorts, balancerPort: config.port, env: { DATA_DIR: dataDir } });
 

@@ -14,6 +14,13 @@ import { freePort, startRedisServer, type RedisServer } from "./redis-server";
 const READY_TIMEOUT_MS = 60_000;
 /** The database `npm run cluster` (and docker-compose.yml) keeps Livechat's data in. */
 export const CLUSTER_DATABASE = "livechat";
+/** Nodes `npm run cluster` (and docker-compose.yml) runs behind nginx. */
+export const CLUSTER_SIZE = 3;
+
+/** The name of the cluster's `index`th node (from 0): node-1, node-2, … */
+export function clusterNodeName(index: number): string {
+  return `node-${index + 1}`;
+}
 
 export interface ClusterNode {
   name: string;
@@ -89,7 +96,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     });
     const grpcPorts = options.grpcPorts ?? (await Promise.all(options.ports.map(() => freePort())));
     for (const [i, port] of options.ports.entries()) {
-      const name = `node-${i + 1}`;
+      const name = clusterNodeName(i);
       const grpcPort = grpcPorts[i]!;
       const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
         cwd: PROJECT_DIR,
