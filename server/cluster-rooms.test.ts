@@ -63,9 +63,9 @@ describe("GET /api/rooms on a cluster", () => {
 
   it("lists a room live on both nodes once, counting the people of both", async () => {
     const room = uniqueRoom();
-    await joinOn(nodeA, "cy", room);
-    await joinOn(nodeB, "di", room);
-    await joinOn(nodeB, "ed", room);
+    await joinOn(nodeA, "cyd", room);
+    await joinOn(nodeB, "dia", room);
+    await joinOn(nodeB, "eda", room);
 
     for (const node of [nodeA, nodeB]) {
       await expect.poll(() => listedBy(node, room), EVENTUALLY).toMatchObject({ name: room, members: 3 });
