@@ -40,6 +40,8 @@ export interface LocalCluster {
   url: string;
   /** Stops nginx, then every node (SIGTERM, they leave cleanly), then Redis and PostgreSQL. */
   stop(): Promise<void>;
+  /** SIGKILLs whatever still runs, at once: for a parent exiting without stop(). */
+  killNow(): void;
 }
 
 export interface LocalClusterOptions {
@@ -57,6 +59,12 @@ export interface LocalClusterOptions {
   env: Record<string, string>;
   /** Where the nodes' logs go. */
   stdio?: "inherit" | "ignore";
+  /**
+   * Every process in a process group of its own: a Ctrl-C in the terminal then reaches
+   * only the parent, which stops them in order (the nodes leave while Redis and
+   * PostgreSQL are still there). The parent must then stop them, or killNow() on exit.
+   */
+  ownProcessGroups?: boolean;
 }
 
 /**
@@ -87,8 +95,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
 
   try {
-    redis = await startRedisServer({ dir: path.join(options.dataDir, "redis"), appendfsync: "everysec" });
-    if (options.store === "postgres") postgres = await startPostgresServer({ dir: path.join(options.dataDir, "postgres") });
+    const ownProcessGroup = options.ownProcessGroups ?? false;
+    redis = await startRedisServer({ dir: path.join(options.dataDir, "redis"), appendfsync: "everysec", ownProcessGroup });
+    if (options.store === "postgres") postgres = await startPostgresServer({ dir: path.join(options.dataDir, "postgres"), ownProcessGroup });
     const shared = clusterNodeEnv({
       ...(postgres ? { databaseUrl: await postgres.ensureDatabase(CLUSTER_DATABASE) } : {}),
       redisUrl: redis.url,
@@ -111,19 +120,30 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           NODE_NAME: name,
         },
         stdio: ["ignore", options.stdio ?? "inherit", options.stdio ?? "inherit"],
+        detached: ownProcessGroup,
       });
       nodes.push({ name, url: `http://127.0.0.1:${port}`, grpcPort, process: child });
     }
     await Promise.all(nodes.map((node) => waitUntilHealthy(node)));
     if (options.balancerPort !== undefined) {
       nginxDir = mkdtempSync(path.join(tmpdir(), "livechat-nginx-"));
-      nginx = await startNginx({ dir: nginxDir, port: options.balancerPort, upstreams: options.ports.map((port) => `127.0.0.1:${port}`) });
+      nginx = await startNginx({
+        dir: nginxDir,
+        port: options.balancerPort,
+        upstreams: options.ports.map((port) => `127.0.0.1:${port}`),
+        ownProcessGroup,
+      });
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { redis, postgres, nginx, nodes, url: nginx?.url ?? nodes[0]!.url, stop };
+  const killNow = () => {
+    for (const child of [nginx?.process, ...nodes.map((node) => node.process), redis?.process, postgres?.process]) {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  };
+  return { redis, postgres, nginx, nodes, url: nginx?.url ?? nodes[0]!.url, stop, killNow };
 }
 
 async function waitUntilHealthy(node: ClusterNode): Promise<void> {

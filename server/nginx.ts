@@ -123,7 +123,20 @@ export function findNginx(): string {
 }
 
 /** Starts nginx on 127.0.0.1:`port` in front of `upstreams`, its files in `dir`; resolves once it accepts connections. */
-export async function startNginx({ dir, port, upstreams }: { dir: string; port: number; upstreams: string[] }): Promise<LocalNginx> {
+export interface NginxOptions {
+  /** Where its configuration, pid, logs and temporary files go. */
+  dir: string;
+  port: number;
+  /** The nodes, host:port each. */
+  upstreams: string[];
+  /**
+   * Run in a process group of its own, so a Ctrl-C in the terminal reaches only its parent,
+   * which stops it when the processes that use it are gone (`npm run cluster`).
+   */
+  ownProcessGroup?: boolean;
+}
+
+export async function startNginx({ dir, port, upstreams, ownProcessGroup = false }: NginxOptions): Promise<LocalNginx> {
   const binary = findNginx();
   mkdirSync(dir, { recursive: true });
   // As root, nginx's workers run as an unprivileged user, who must reach the temporary folders.
@@ -131,7 +144,10 @@ export async function startNginx({ dir, port, upstreams }: { dir: string; port: 
   const configFile = join(dir, "nginx.conf");
   writeFileSync(configFile, localNginxConfig(dir, { listen: `127.0.0.1:${port}`, upstreams }));
   // -e: the error log before the configuration is read (the default, under /var/log, is root's).
-  const child = spawn(binary, ["-p", dir, "-c", configFile, "-e", join(dir, "error.log")], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(binary, ["-p", dir, "-c", configFile, "-e", join(dir, "error.log")], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: ownProcessGroup,
+  });
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -29,6 +29,11 @@ export interface PostgresServerOptions {
   fsync?: boolean;
   /** A fixed port (to start a stopped server again where its clients expect it); a free one when unset. */
   port?: number;
+  /**
+   * Run in a process group of its own, so a Ctrl-C in the terminal reaches only its parent,
+   * which stops it when the processes that use it are gone (`npm run cluster`).
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface PostgresServer {
@@ -137,7 +142,7 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
       ...["-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${options.dir}`],
       ...(options.fsync === false ? ["-c", "fsync=off"] : []),
     ],
-    { ...user, stdio: ["ignore", "pipe", "pipe"] },
+    { ...user, stdio: ["ignore", "pipe", "pipe"], detached: options.ownProcessGroup ?? false },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
