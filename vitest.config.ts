@@ -14,11 +14,11 @@ export default defineConfig({
       },
       {
         // The Socket.IO and HTTP contract again, against two nodes sharing Redis (rooms with
-        // owners too: kicks and bans across nodes).
+        // owners too: kicks and bans across nodes; awareness: typing and read markers across nodes).
         extends: true,
         test: {
           name: "cluster",
-          include: ["server/socket.test.ts", "server/http/api.test.ts", "server/owners.test.ts"],
+          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts", "server/owners.test.ts"],
           env: { LIVECHAT_TEST_STORE: "redis" },
         },
       },
@@ -27,7 +27,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "cluster-postgres",
-          include: ["server/socket.test.ts", "server/http/api.test.ts"],
+          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts"],
           env: { LIVECHAT_TEST_STORE: "postgres" },
         },
       },

@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
 import { ChatService } from "../lib/chat/service";
+import { TypingBoard, type TypingChange } from "../lib/chat/typing";
 import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
@@ -12,6 +13,7 @@ import { ConnectionLimiter } from "../lib/limits/connection-limiter";
 import { JoinLimiter } from "../lib/limits/join-limiter";
 import { SendLimiter } from "../lib/limits/send-limiter";
 import { DEPARTURE_GRACE_MS, DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../lib/presence/departures";
+import type { RoomSummary } from "../lib/protocol";
 import { PushBus } from "../lib/pushes/push-bus";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Config } from "./config";
@@ -123,6 +125,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
   const deliveryStats = new DeliveryStats(metrics);
+  // Who is typing: every node keeps the whole board, hearing the others' changes through Socket.IO's adapter.
+  let shareTyping: ((change: TypingChange) => void) | undefined;
+  const typing = new TypingBoard({ publish: pushes.publish, share: (change) => shareTyping?.(change) });
   const departures = new Departures({
     leave: (room, connectionId) => registry.leave(room, connectionId),
     graceMs: options.departureGraceMs ?? DEPARTURE_GRACE_MS,
@@ -131,6 +136,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
   });
   const chat = new ChatService({
+    typing,
     registry,
     accounts,
     authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
@@ -142,6 +148,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     inviteSecret: sessionSecrets[0],
     logger,
     observer: deliveryStats,
+    // Bound below, once Socket.IO (and its adapter to the other nodes) exists.
+    liveRooms: (): Promise<RoomSummary[]> => liveRooms(),
   });
   const api = createApiHandler({
     config,
@@ -151,7 +159,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
-    rooms: () => listRooms(),
     reachability: () => backend.reachability(),
     ...(streams ? { streams } : {}),
   });
@@ -183,7 +190,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats, pushes: registry.pushes })
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
-  const listRooms = io ? clusterRoomList(io, registry, logger) : async () => registry.list();
+  const liveRooms: () => Promise<RoomSummary[]> = io ? clusterRoomList(io, registry, logger) : async () => registry.list();
   // Every member must have an open connection: the service checks presence against the
   // connections Socket.IO holds open, every few seconds.
   const presenceSweep = setInterval(() => {
@@ -191,6 +198,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }, PRESENCE_SWEEP_MS);
   presenceSweep.unref();
   if (io) await backend.attach(io);
+  if (io && backend.sharesSockets) {
+    shareTyping = (change) => io.serverSideEmit("typing", change);
+    io.on("typing", (change) => typing.apply(change));
+  }
   let grpc: GrpcAdapter | undefined;
 
   return {
@@ -221,6 +232,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await departures.close();
       await backend.closePresence();
       await registry.close();
+      typing.close();
+      chat.watches.close();
       stopPushes?.();
       streams?.closeAll();
       await grpc?.close();

@@ -6,7 +6,6 @@ import type { Caller } from "../../lib/chat/caller";
 import { PAGE_DEFAULT, SEARCH_DEFAULT, SEARCH_MAX, type ChatService } from "../../lib/chat/service";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
-import type { RoomSummary } from "../../lib/protocol";
 import { normalizeRoomName } from "../../lib/names";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
@@ -26,8 +25,6 @@ export interface ApiDeps {
   logger: Logger;
   metrics: Metrics;
   connections: () => number;
-  /** The public rooms live on any node of the cluster (cluster-rooms.ts), or on this one alone. */
-  rooms: () => Promise<RoomSummary[]>;
   /** Whether this node reaches the PostgreSQL and Redis it uses. */
   reachability: () => Promise<Reachability>;
   /** The SSE streams, when the web adapter runs. */
@@ -117,7 +114,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }],
 
     ["GET", /^\/api\/rooms$/, async ({ res }) => {
-      sendJson(res, 200, { rooms: await deps.rooms() });
+      sendJson(res, 200, { rooms: await chat.listRooms() });
     }],
 
     ["GET", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, url, params }) => {
@@ -181,6 +178,24 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const room = roomParam(params[0]);
       const limit = integerParam(url, "limit", 100, 1, 1000);
       sendJson(res, 200, { entries: await chat.audit(caller(req), { room, limit }) });
+    }],
+
+    ["GET", /^\/api\/me\/rooms$/, async ({ req, res }) => {
+      sendJson(res, 200, { rooms: await chat.myRooms(caller(req)) });
+    }],
+
+    ["PUT", /^\/api\/me\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { rooms: await chat.addMyRoom(caller(req), withRoom(room, await body(req))) });
+    }],
+
+    ["DELETE", /^\/api\/me\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      sendJson(res, 200, { rooms: await chat.removeMyRoom(caller(req), { room: roomParam(params[0]) }) });
+    }],
+
+    ["PUT", /^\/api\/me\/rooms\/([^/]+)\/read$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { lastReadSeq: await chat.markRead(caller(req), withRoom(room, await body(req))) });
     }],
 
     ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
