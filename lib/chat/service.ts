@@ -72,6 +72,11 @@ export interface ChatServiceOptions {
   observer?: ChatObserver;
   /** Who is typing, shared with the other nodes by the server; one of this node's own unless given. */
   typing?: TypingBoard;
+  /**
+   * The public rooms live on any node, with everyone in them counted (the server asks the
+   * other nodes: server/cluster-rooms.ts); this node's live rooms unless given.
+   */
+  liveRooms?: () => Promise<RoomSummary[]>;
 }
 
 /** `typing` from one connection: a few at once, then one a second (the composer sends one every 2 s). */
@@ -328,7 +333,7 @@ export class ChatService {
   }
 
   /**
-   * The rooms to show on the home page: rooms people are in now, then rooms with history
+   * The rooms to show on the home page: rooms people are in now (on any node), then rooms with history
    * (from the store, so the list survives restarts), most recently active first. A live
    * room with no one in it and no messages is not listed.
    */
@@ -336,7 +341,8 @@ export class ChatService {
     return this.run("list", async () => {
       const { registry } = this.options;
       const listed = new Map<string, RoomSummary>();
-      for (const room of registry.list()) if (room.members > 0 || room.messages > 0) listed.set(room.name, room);
+      const live = this.options.liveRooms ? await this.options.liveRooms() : registry.list();
+      for (const room of live) if (room.members > 0 || room.messages > 0) listed.set(room.name, room);
       for (const stored of await registry.store.roomsByActivity(ROOM_LIST_MAX)) {
         if (!listed.has(stored.room)) listed.set(stored.room, { name: stored.room, members: 0, messages: stored.seq, lastActivity: stored.lastActivity });
       }

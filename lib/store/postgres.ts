@@ -425,6 +425,14 @@ export class PostgresStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether the database answers now: a trivial query through the pool (for /api/health). */
+  reachable(): Promise<boolean> {
+    return this.pool.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
