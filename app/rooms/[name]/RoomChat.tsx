@@ -26,6 +26,8 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
   const { status, members, notices, you, settings, socketNode, send, reconnect, ask, typing, sayTyping, readMarker, markRead } =
     useRoomSocket(room, dispatch);
   const role = you && settings ? (roleOf(settings, you) as Role) : null;
+  const keeper = settings !== null && (role === "owner" || role === "moderator");
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
 
@@ -101,7 +103,17 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
 
   return (
     <div className="room">
-      <RoomHeader room={room} node={node} socketNode={socketNode} you={you} status={status} onReconnect={reconnect} topic={settings?.topic ?? ""} />
+      <RoomHeader
+        room={room}
+        node={node}
+        socketNode={socketNode}
+        you={you}
+        status={status}
+        onReconnect={reconnect}
+        topic={settings?.topic ?? ""}
+        settingsOpen={keeper ? settingsOpen : undefined}
+        onToggleSettings={() => setSettingsOpen((open) => !open)}
+      />
       <div className="room-body">
         <main id="main" className="chat">
           <MessageList
@@ -132,8 +144,8 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
             onTyping={sayTyping}
           />
         </main>
-        {settings && (role === "owner" || role === "moderator") ? (
-          <RoomSettingsPanel key={`${settings.topic}|${settings.visibility}|${settings.readOnly}|${settings.slowModeS}`} room={room} role={role} settings={settings} ask={ask} />
+        {settingsOpen && settings && (role === "owner" || role === "moderator") ? (
+          <RoomSettingsPanel room={room} role={role} settings={settings} members={members} ask={ask} onClose={() => setSettingsOpen(false)} />
         ) : null}
         <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />} />
       </div>
