@@ -15,15 +15,15 @@
 // (postgres-feed.ts): the other nodes hear each room's messages in seq order,
 // and only once they are committed.
 //
-// Search is a scan for now, matched as search-text.ts says: PostgreSQL's full-text
-// search (a tsvector column with a GIN index) is a later step.
+// Search is PostgreSQL's full-text search (a tsvector column with a GIN index), with
+// the meaning search-text.ts gives it for every store: postgres-search.ts.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { ChatError } from "../errors";
 import type { Message, NotifyLevel } from "../protocol";
 import { PostgresFeed } from "./postgres-feed";
-import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
 import { migrate } from "./postgres-migrations";
+import { PostgresSearch, searchValue, searchVector } from "./postgres-search";
 import type {
   AppendResult,
   AuditEntry,
@@ -61,8 +61,6 @@ const IDLE_IN_TRANSACTION_MS = 5_000;
 /** TCP keepalive, so a connection to a vanished server is noticed (the feed's sends nothing). */
 const KEEPALIVE_DELAY_MS = 10_000;
 const FEED_CHANNEL = "livechat_feed";
-/** Messages read by one query while searching. */
-const SEARCH_CHUNK = 1000;
 
 /** Raised for any database failure: a contract error, so a room worker survives it. */
 class StoreUnavailable extends ChatError {
@@ -103,6 +101,9 @@ interface MessageRow {
   client_id: string | null;
   tag: string | null;
 }
+
+/** The columns of a MessageRow, as recent and before read them: search reads the same. */
+const MESSAGE_COLUMNS = "m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag";
 
 /** A room's writes wait in one queue per room, so they reach the database in the order they were made. */
 type PendingWrite =
@@ -149,6 +150,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => {});
     throw new Error(`Cannot listen on PostgreSQL at ${redactUrl(options.url)}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  store.indexUnindexed();
   return store;
 }
 
@@ -161,6 +163,13 @@ export class PostgresStore implements Store {
   private readonly origin = randomUUID();
   /** Feed events are handed on one after the other, in the order PostgreSQL sent them. */
   private dispatching: Promise<void> = Promise.resolve();
+  private readonly search = new PostgresSearch<MessageRow>((text, values) => this.query(text, values), {
+    columns: MESSAGE_COLUMNS,
+    toMessage,
+  });
+  /** Indexing the messages that have no search words yet, from start-up on. */
+  private indexing: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -237,43 +246,12 @@ export class PostgresStore implements Store {
     return rows.reverse().map((row) => toMessage(room, row));
   }
 
-  /**
-   * Not full-text search yet (a tsvector column with a GIN index comes later): the room's
-   * history is read newest first, SEARCH_CHUNK messages a query, and matched as
-   * search-text.ts says until `limit` are found, as the Redis store does.
-   */
-  async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
-    const terms = searchTerms(text);
-    if (terms.length === 0) return [];
-    const found: Message[] = [];
-    let before = options.before ?? Number.MAX_SAFE_INTEGER;
-    while (found.length < options.limit) {
-      const chunk = await this.before(room, before, SEARCH_CHUNK);
-      for (let i = chunk.length - 1; i >= 0 && found.length < options.limit; i--) {
-        if (matchesAll(chunk[i]!.content, terms)) found.push(withHighlight(chunk[i]!, terms));
-      }
-      if (chunk.length < SEARCH_CHUNK) break;
-      before = chunk[0]!.seq;
-    }
-    return found;
+  searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.search.searchRoom(room, text, options);
   }
 
-  /** Every room's history (or the given rooms'), read through as searchRoom does; ranked by words matched, then newest. */
-  async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
-    const terms = searchTerms(text);
-    if (terms.length === 0) return [];
-    const rooms = options.rooms ?? (await this.query<{ name: string }>("SELECT name FROM rooms", [])).rows.map((row) => row.name);
-    const matching: Message[] = [];
-    for (const room of rooms) {
-      let before = Number.MAX_SAFE_INTEGER;
-      for (;;) {
-        const chunk = await this.before(room, before, SEARCH_CHUNK);
-        for (const message of chunk) if (matchesAll(message.content, terms)) matching.push(message);
-        if (chunk.length < SEARCH_CHUNK) break;
-        before = chunk[0]!.seq;
-      }
-    }
-    return bestFirst(matching, terms, options.limit);
+  searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    return this.search.searchRooms(text, options);
   }
 
   async claimOwner(room: string, username: string): Promise<string> {
@@ -447,8 +425,18 @@ export class PostgresStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether the database answers now: a trivial query through the pool (for /api/health). */
+  reachable(): Promise<boolean> {
+    return this.pool.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.listeners.clear();
+    await this.indexing;
     await this.feed?.close();
     await this.pool.end();
   }
@@ -469,6 +457,15 @@ export class PostgresStore implements Store {
       },
       lost: (error) => report.onFeedLost?.(error),
     });
+  }
+
+  /**
+   * @internal Called once by openPostgresStore: indexes, in the background, the messages
+   * stored before search existed (or edited without their words); searches find them
+   * meanwhile, only slower. A failure (the database gone) leaves the rest to the next start.
+   */
+  indexUnindexed(): void {
+    this.indexing = this.search.indexUnindexed(() => this.closed).catch(() => {});
   }
 
   /** The feed notice that the room's settings or lists changed: other nodes' workers read them again. */
@@ -534,10 +531,11 @@ export class PostgresStore implements Store {
          ON CONFLICT (name) DO UPDATE SET next_seq = rooms.next_seq + $2::bigint
          RETURNING id, next_seq - $2::bigint AS first_seq
        ), inserted AS (
-         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author)
-         SELECT room.id, room.first_seq + m.n - 1, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author
-         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $13::text[], $14::text[])
-           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, tag, author, n)
+         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, search)
+         SELECT room.id, room.first_seq + m.n - 1, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author,
+           ${searchValue("m.search", "room.id")}
+         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $13::text[], $14::text[], $15::text[])
+           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, tag, author, search, n)
        )
        SELECT room.first_seq, pg_notify($9, notice.kind || ' ' || (room.first_seq + notice.n - 1) || ' ' || $12 || ' ' || notice.body)
        FROM room, unnest($10::text[], $11::text[]) WITH ORDINALITY AS notice(kind, body, n)`,
@@ -556,6 +554,7 @@ export class PostgresStore implements Store {
         this.origin,
         messages.map((message) => message.tag ?? null),
         messages.map((message) => message.author ?? null),
+        messages.map((message) => searchVector(message.content)),
       ],
     );
     const first = Number(rows[0]!.first_seq);
@@ -615,8 +614,10 @@ export class PostgresStore implements Store {
       if (fresh.length > 0) {
         await client.query(
           `WITH inserted AS (
-             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author)
-             SELECT $1::bigint, * FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $12::text[], $13::text[])
+             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, search)
+             SELECT $1::bigint, m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author, ${searchValue("m.search", "$1::bigint")}
+             FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $12::text[], $13::text[], $14::text[])
+               AS m(seq, id, username, guest, content, sent_at, client_id, tag, author, search)
            ), raised AS (
              UPDATE rooms SET next_seq = $9 WHERE id = $1
            )
@@ -635,6 +636,7 @@ export class PostgresStore implements Store {
             notices,
             fresh.map((message) => message.tag ?? null),
             fresh.map((message) => message.author ?? null),
+            fresh.map((message) => searchVector(message.content)),
           ],
         );
       }
