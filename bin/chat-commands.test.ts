@@ -33,10 +33,6 @@ async function person(name: string, room: string): Promise<TestClient> {
   return client;
 }
 
-function okOf(reply: Ack<object>): void {
-  if (!reply.ok) throw new Error(reply.error.message);
-}
-
 describe("slash commands in the terminal client", () => {
   it("says an unknown command is unknown and sends nothing; /help lists the commands", async () => {
     const room = uniqueRoom();
@@ -85,7 +81,7 @@ describe("moving between rooms in the terminal client", () => {
     terminal.type(`/join ${second}`);
     await terminal.waitForLine(new RegExp(`^\\[livechat\\] joined ${second} as `));
     const alice = await person("alice", first);
-    okOf(await alice.timeout(5000).emitWithAck("message:send", { room: first, content: "news from the first room" }));
+    okOf(await emitAck(alice, "message:send", { room: first, content: "news from the first room" }));
 
     terminal.type("/rooms");
     await terminal.waitForLine(`[livechat] #${first}: 1 unread`);
@@ -101,9 +97,9 @@ describe("moving between rooms in the terminal client", () => {
     const terminal = chat([room, "--name", "bob"]);
     await terminal.waitForLine(/^\[livechat\] joined /);
     const alice = await person("alice", room);
-    okOf(await alice.timeout(5000).emitWithAck("typing", { room }));
-    okOf(await alice.timeout(5000).emitWithAck("typing", { room }));
-    okOf(await alice.timeout(5000).emitWithAck("message:send", { room, content: "done typing" }));
+    okOf(await emitAck(alice, "typing", { room }));
+    okOf(await emitAck(alice, "typing", { room }));
+    okOf(await emitAck(alice, "message:send", { room, content: "done typing" }));
     await terminal.waitForLine(/^\[alice[^\]]*\] done typing$/);
     expect(terminal.lines.filter((line) => line === "[alice is typing]")).toHaveLength(1);
   });
