@@ -7,6 +7,8 @@ import { ChatError } from "./errors";
 // Shapes only: sizes are bounded by the transports (packet and body limits), and
 // lengths of names and contents are judged by lib/names.ts with their own codes.
 const clientId = z.string().min(1).max(128).optional();
+/** A message's place in its room. */
+const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 const schemas = {
   room: z.object({ room: z.string() }),
@@ -15,6 +17,9 @@ const schemas = {
   history: z.object({ room: z.string(), limit: z.number().optional(), before: z.number().optional() }),
   credentials: z.object({ username: z.string(), password: z.string() }),
   guest: z.object({ name: z.string().optional() }),
+  // Conversation (v1.1)
+  edit: z.object({ room: z.string(), seq, content: z.string() }),
+  messageRef: z.object({ room: z.string(), seq }),
 };
 
 type Schemas = typeof schemas;

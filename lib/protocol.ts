@@ -35,6 +35,11 @@ export interface Message {
   clientId?: string;
   /** A guest's tag (see Identity), so two guests of one name are two people. */
   tag?: string;
+  // ---- Conversation (v1.1) ----
+  /** When the author last edited it; absent until then. */
+  editedAt?: string;
+  /** A tombstone: its content is "" and the store keeps no copy of the old text. */
+  deleted?: boolean;
 }
 
 export interface Identity {
@@ -79,6 +84,14 @@ export interface ClientToServerEvents {
     payload: { room: string; content: string; clientId?: string },
     ack: (reply: Ack<SendReply>) => void,
   ) => void;
+  "message:edit": (payload: { room: string; seq: number; content: string }, ack: (reply: Ack<SendReply>) => void) => void;
+  "message:delete": (payload: { room: string; seq: number }, ack: (reply: Ack<SendReply>) => void) => void;
+}
+
+/** One stored message changed (edited, deleted): pages showing older history update it. */
+export interface RoomMessagePush {
+  room: string;
+  message: Message;
 }
 
 export interface RoomMessagesPush {
@@ -110,6 +123,7 @@ export interface ServerToClientEvents {
   "room:deleted": (push: { room: string }) => void;
   "room:settings": (push: RoomSettingsPush) => void;
   "room:removed": (push: RoomRemovedPush) => void;
+  "room:message": (push: RoomMessagePush) => void;
 }
 
 // ---- Rooms with owners (v1.1): roles and settings ----

@@ -1,7 +1,7 @@
 // How the rooms' pushes reach Socket.IO clients: one subscription to the registry's
 // push bus. Every node's worker keeps its room's list in the store's order and pushes
 // it to its own node's sockets (relaying lists between nodes could hand a page an older
-// list last); presence, notices and deletions go to every node's sockets through the
+// list last), and so each changed message; presence, notices and deletions go to every node's sockets through the
 // adapter (Redis with several nodes).
 import type { PushBus } from "../lib/pushes/push-bus";
 import type { ChatServer } from "./socket";
@@ -11,7 +11,8 @@ export function relayPushes(io: ChatServer, pushes: PushBus): () => void {
   return pushes.subscribe(({ topic, event, payload, remote }) => {
     // The node that made it has sent it to every node's sockets already.
     if (remote) return;
-    const target = event === "room:messages" ? io.local : io;
+    // Lists and changed messages: each node's worker pushes them to its own sockets.
+    const target = event === "room:messages" || event === "room:message" ? io.local : io;
     // Pushes are typed per event already; Socket.IO's emit cannot follow a union of events.
     (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
     // A deleted room has no one in it any more; its pages were told and rejoin on purpose.

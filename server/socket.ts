@@ -85,6 +85,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return {};
     });
     on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
+    on(socket, "message:edit", async (payload) => ({ message: await chat.editMessage(caller, payload) }));
+    on(socket, "message:delete", async (payload) => ({ message: await chat.deleteMessage(caller, payload) }));
 
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });

@@ -17,6 +17,7 @@ import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from ".
 import type { RegistryManager } from "../rooms/registry";
 import { roleOf } from "../rooms/roles";
 import type { Caller, ConnectionPort } from "./caller";
+import { deleteMessage, editMessage } from "./conversation";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
@@ -61,6 +62,8 @@ export type ChatOperation =
   | "send"
   | "history"
   | "deleteRoom"
+  | "editMessage"
+  | "deleteMessage"
   | "crashRoom"
   | "register"
   | "login"
@@ -173,6 +176,18 @@ export class ChatService {
       const room = normalizeRoomName(asked);
       return this.options.registry.history(room, Math.min(PAGE_MAX, limit ?? PAGE_DEFAULT), before);
     });
+  }
+
+  /** Edits one of the caller's own messages. */
+  editMessage(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("editMessage", async () => editMessage(this.options.registry, await this.identityOf(caller), payload));
+  }
+
+  /** Deletes a message: the caller's own, or any for the room's keepers and the admin token. */
+  deleteMessage(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("deleteMessage", async () =>
+      deleteMessage(this.options.registry, this.isAdmin(caller) ? "admin" : await this.identityOf(caller), payload),
+    );
   }
 
   /** Deletes a room: its owner or an admin may. */

@@ -14,7 +14,7 @@ import { PushBus, type RoomPush } from "../pushes/push-bus";
 import type { Store } from "../store/store";
 import type { RoomObserver } from "./observer";
 import type { Actor } from "./roles";
-import type { JoinResult, RoomInfo, SendRequest } from "./room";
+import type { ChangeRequest, JoinResult, RoomInfo, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
 import { followStore } from "./store-feed";
 import { DEFAULT_RESTART_INTENSITY, Supervisor, type RestartIntensity } from "./supervisor";
@@ -111,6 +111,11 @@ export class RegistryManager {
 
   send(room: string, request: SendRequest): Promise<Message> {
     return this.call(room, (worker) => worker.send(request));
+  }
+
+  /** Edits or deletes one message in the room's order; answers it as changed, once durable. */
+  changeMessage(room: string, seq: number, request: ChangeRequest): Promise<Message> {
+    return this.call(room, (worker) => worker.change(seq, request));
   }
 
   messages(room: string): Promise<Message[]> {

@@ -15,13 +15,13 @@ import { authorKeyOf, type Author } from "../people";
 import type { Identity, Member, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Publish } from "../pushes/push-bus";
-import type { AppendResult, Store } from "../store/store";
+import type { AppendResult, MessageChange, Store } from "../store/store";
 import { ListPush } from "./list-push";
 import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
 import { configure, moderate, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
-import { admission, emptyAccess, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
+import { admission, emptyAccess, settingsOf, speaking, standingIn, type Actor, type RoomAccess } from "./roles";
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
@@ -48,6 +48,9 @@ export interface JoinResult {
   members: Member[];
 }
 
+/** A change to one message, and who asks: its author may edit or delete it, the room's keepers and the admin delete any. */
+export type ChangeRequest = { kind: "edit"; content: string; by: Author } | { kind: "delete"; by: Author | "admin" };
+
 export interface SendRequest {
   author: Author;
   /** The sender's address, for bans by address. */
@@ -65,6 +68,8 @@ type Operation =
   | { tag: "stored"; outcome: AppendOutcome }
   | { tag: "window" }
   | { tag: "observe"; message: Message }
+  | { tag: "change"; seq: number; request: ChangeRequest }
+  | { tag: "changed"; message: Message }
   | { tag: "refresh" }
   | { tag: "reconfigure" }
   | { tag: "configure"; actor: Actor; change: SettingsChange }
@@ -73,6 +78,8 @@ type Operation =
   | { tag: "delete" };
 
 interface Replies {
+  change: Message;
+  changed: void;
   join: JoinResult;
   leave: void;
   send: Message;
@@ -175,6 +182,19 @@ export class Room {
     return this.mailbox.call({ tag: "observe", message });
   }
 
+  /**
+   * Changes one stored message (an edit, a delete), in order with the room's sends;
+   * answers once the change is durable, and pushes the list and the changed message.
+   */
+  change(seq: number, request: ChangeRequest): Promise<Message> {
+    return this.mailbox.call({ tag: "change", seq, request });
+  }
+
+  /** A message another node changed in the shared store: the window and pages update it. */
+  observeChange(message: Message): Promise<void> {
+    return this.mailbox.call({ tag: "changed", message });
+  }
+
   /** Reads the window from the store again and pushes it (changes may have been missed). */
   refresh(): Promise<void> {
     return this.mailbox.call({ tag: "refresh" });
@@ -252,6 +272,10 @@ export class Room {
         return reply.resolve(await this.handleStored(op.outcome));
       case "window":
         return reply.resolve(this.window.list());
+      case "change":
+        return reply.resolve(await this.handleChange(op.seq, op.request));
+      case "changed":
+        return reply.resolve(this.showChange(op.message));
       case "observe":
         return reply.resolve(await this.handleObserve(op.message));
       case "refresh":
@@ -360,6 +384,35 @@ export class Room {
       else if (!this.window.has(message.id)) await this.handleRefresh().catch(() => {});
     }
     return message;
+  }
+
+  private async handleChange(seq: number, request: ChangeRequest): Promise<Message> {
+    // Sends in flight are stored first, so a change never overtakes the message it changes.
+    await this.appended;
+    const message = await this.deps.store.updateMessage(this.name, seq, this.storeChange(request));
+    this.showChange(message);
+    return message;
+  }
+
+  /** The store's change for a request: whose message it must be, unless the caller keeps the room. */
+  private storeChange(request: ChangeRequest): MessageChange {
+    // A guest without a key owns nothing: "" is no message's author.
+    const own = (by: Author) => authorKeyOf(by) ?? "";
+    switch (request.kind) {
+      case "edit":
+        return { kind: "edit", content: normalizeContent(request.content), at: new Date().toISOString(), author: own(request.by) };
+      case "delete": {
+        const { by } = request;
+        if (by === "admin" || ["owner", "moderator"].includes(standingIn(this.access, by))) return { kind: "delete" };
+        return { kind: "delete", author: own(by) };
+      }
+    }
+  }
+
+  /** The window takes the changed message; pages get the list and, for older history, the message itself. */
+  private showChange(message: Message): void {
+    if (this.window.update(message)) this.listPush.schedule();
+    this.deps.publish(roomTopic(this.name), "room:message", { room: this.name, message });
   }
 
   private async handleObserve(message: Message): Promise<void> {

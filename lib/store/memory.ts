@@ -6,8 +6,9 @@
 import { randomUUID } from "node:crypto";
 import type { Message } from "../protocol";
 import type { Durability, JournalRecord, SnapshotMessage, StoreImage, StoreRecord, UnreadChunk } from "./records";
+import { applyChange, noSuchMessage } from "./message-change";
 import { LEGACY_USERNAME_OWNER_PREFIX } from "./records";
-import { wireMessage, type AppendResult, type AuditEntry, type KeptMessage, type MessageDraft, type RoomEntry, type RoomList, type RoomSettingsRecord, type Store, type UserRecord } from "./store";
+import { wireMessage, type AppendResult, type AuditEntry, type KeptMessage, type MessageChange, type MessageDraft, type RoomEntry, type RoomList, type RoomSettingsRecord, type Store, type UserRecord } from "./store";
 import { AUDIT_MAX } from "./store";
 
 interface RoomTable {
@@ -110,6 +111,19 @@ export class MemoryStore implements Store {
     // seq n sits at index n - 1: messages are never removed one by one.
     const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
     return messages.slice(Math.max(0, end - limit), end).map(wireMessage);
+  }
+
+  // Memory only, like settings: the journal is being retired (the SQLite store keeps changes durable).
+  async updateMessage(room: string, seq: number, change: MessageChange): Promise<Message> {
+    // A change waits for writes already made, as a read does: never acknowledged ahead of its message.
+    await this.settled();
+    const table = this.loaded(room);
+    const kept = Number.isSafeInteger(seq) && seq >= 1 ? table?.messages[seq - 1] : undefined;
+    if (!table || !kept) throw noSuchMessage(room, seq);
+    const changed = applyChange(kept, change);
+    table.messages[seq - 1] = changed;
+    if (changed.clientId !== undefined) table.byClientId.set(changed.clientId, changed);
+    return wireMessage(changed);
   }
 
   async claimOwner(room: string, username: string): Promise<string> {

@@ -8,8 +8,10 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Message } from "../protocol";
+import { ChatError } from "../errors";
+import { applyChange, noSuchMessage } from "./message-change";
 import { guarded, Script } from "./redis-connection";
-import type { AppendResult, AuditEntry, KeptMessage, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, StoreListener, UserRecord } from "./store";
+import type { AppendResult, AuditEntry, KeptMessage, MessageChange, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, StoreListener, UserRecord } from "./store";
 import { AUDIT_MAX, ROOM_LISTS } from "./store";
 
 /** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin. */
@@ -25,6 +27,21 @@ redis.call('PUBLISH', ARGV[3], 'm\\n' .. ARGV[5] .. '\\n' .. ARGV[4] .. '\\n' ..
 return {1, seq, ARGV[1]}`,
   2,
 );
+
+/**
+ * Replaces one message if it is still as it was read (a compare-and-set), and tells the
+ * feed. KEYS: messages. ARGV: index, JSON read, new JSON, feed channel, room, origin, seq.
+ */
+const REPLACE_MESSAGE = new Script(
+  `if redis.call('LINDEX', KEYS[1], tonumber(ARGV[1])) ~= ARGV[2] then return 0 end
+redis.call('LSET', KEYS[1], tonumber(ARGV[1]), ARGV[3])
+redis.call('PUBLISH', ARGV[4], 'u\\n' .. ARGV[6] .. '\\n' .. ARGV[5] .. '\\n' .. ARGV[7] .. '\\n' .. ARGV[3])
+return 1`,
+  1,
+);
+
+/** A change loses a race with another node's at most this often before giving up. */
+const REPLACE_ATTEMPTS = 20;
 
 /** KEYS: user hash. ARGV: username, passwordHash, createdAt, sessionVersion or "". */
 const CREATE_USER = new Script(
@@ -164,6 +181,26 @@ export class RedisStore implements Store {
     return items.map((json, i) => withSeq(json, start + i + 1));
   }
 
+  /** Read, apply the change (message-change.ts), write back only if no other node changed it meanwhile. */
+  async updateMessage(room: string, seq: number, change: MessageChange): Promise<Message> {
+    const key = this.roomKey(room, "messages");
+    if (!Number.isSafeInteger(seq) || seq < 1) throw noSuchMessage(room, seq);
+    for (let attempt = 0; attempt < REPLACE_ATTEMPTS; attempt++) {
+      const json = await guarded(() => this.redis.lindex(key, seq - 1));
+      if (json === null) throw noSuchMessage(room, seq);
+      const kept: KeptMessage = { ...(JSON.parse(json) as ListedMessage), seq };
+      const changed = applyChange(kept, change);
+      if (changed === kept) return withSeq(json, seq);
+      const { seq: _seq, ...listed } = changed;
+      const next = JSON.stringify(listed);
+      const replaced = await guarded(() =>
+        REPLACE_MESSAGE.run(this.redis, [key], [seq - 1, json, next, this.feedChannel, room, this.origin, seq]),
+      );
+      if (replaced === 1) return withSeq(next, seq);
+    }
+    throw new ChatError("room_unavailable", `Message ${seq} of room "${room}" is changing too often; please try again.`);
+  }
+
   async claimOwner(room: string, username: string): Promise<string> {
     const key = this.roomKey(room, "owner");
     const owner = await guarded(async () => {
@@ -279,10 +316,13 @@ export class RedisStore implements Store {
       for (const listener of this.listeners) listener.configured?.(room);
       return;
     }
-    if (kind !== "m" || seq === undefined) return;
+    if ((kind !== "m" && kind !== "u") || seq === undefined) return;
     const json = payload.slice(kind.length + origin!.length + room.length + seq.length + 4);
     const message = withSeq(json, Number(seq));
-    for (const listener of this.listeners) listener.appended(message);
+    for (const listener of this.listeners) {
+      if (kind === "m") listener.appended(message);
+      else listener.changed?.(message);
+    }
   }
 
   /** The feed notice that a room's settings or lists changed. */

@@ -29,6 +29,15 @@ export function wireMessage(kept: KeptMessage): Message {
   return message;
 }
 
+/**
+ * One change to a stored message. `author` is the key (lib/people.ts) the message must
+ * have been written under; without it the caller has decided the change is allowed (a
+ * room's keeper deleting another's message).
+ */
+export type MessageChange =
+  | { kind: "edit"; content: string; at: string; author: string }
+  | { kind: "delete"; author?: string };
+
 export interface AppendResult {
   message: Message;
   /** False when a message with the same clientId was already in the room. */
@@ -99,6 +108,14 @@ export interface Store {
   /** Up to `limit` messages with seq below `beforeSeq`, oldest first. */
   before(room: string, beforeSeq: number, limit: number): Promise<Message[]>;
 
+  /**
+   * Changes one stored message and answers it as changed, durable before it resolves;
+   * `not_found` for no such message (or a deleted one, but for a delete: deleting twice
+   * answers the tombstone), `forbidden` when `change.author` is not its author. A delete
+   * keeps the id and seq and leaves no copy of the old text. Other nodes hear of it.
+   */
+  updateMessage(room: string, seq: number, change: MessageChange): Promise<Message>;
+
   /** Records `username` as the room's owner unless it has one; returns the owner. */
   claimOwner(room: string, username: string): Promise<string>;
   owner(room: string): Promise<string | undefined>;
@@ -134,6 +151,8 @@ export interface Store {
 export interface StoreListener {
   /** A message was stored; per room, these arrive in seq order. */
   appended(message: Message): void;
+  /** A stored message was changed (updateMessage); per message, in the order they were made. */
+  changed?(message: Message): void;
   /** A room was deleted. */
   deleted(room: string): void;
   /** A room's settings or lists changed: read them again. */

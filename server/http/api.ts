@@ -122,6 +122,18 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       sendJson(res, 201, { message: await chat.send(caller(req), withRoom(room, await body(req))) });
     }],
 
+    ["PATCH", /^\/api\/rooms\/([^/]+)\/messages\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      const payload = withRoom(room, await body(req));
+      const edit = typeof payload === "object" && payload !== null ? { ...payload, seq: seqParam(params[1]) } : payload;
+      sendJson(res, 200, { message: await chat.editMessage(caller(req), edit) });
+    }],
+
+    ["DELETE", /^\/api\/rooms\/([^/]+)\/messages\/([^/]+)$/, async ({ req, res, params }) => {
+      const message = await chat.deleteMessage(caller(req), { room: roomParam(params[0]), seq: seqParam(params[1]) });
+      sendJson(res, 200, { message });
+    }],
+
     ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ req, res, params }) => {
       if (!deps.streams) throw new HttpError(404, "not_found", "This node serves no streams.");
       const room = roomParam(params[0]);
@@ -189,6 +201,13 @@ function roomParam(raw: string | undefined): string {
     throw new ChatError("invalid_room", "The room name in the path is not valid URL encoding.");
   }
   return normalizeRoomName(decoded);
+}
+
+/** A message's seq in the path: a whole number from 1. */
+function seqParam(raw: string | undefined): number {
+  const value = Number(raw);
+  if (!/^\d{1,15}$/.test(raw ?? "") || value < 1) throw new ChatError("invalid_payload", "The message's seq in the path must be a whole number from 1.");
+  return value;
 }
 
 function integerParam(url: URL, name: string, fallback: number, min: number, max: number): number {
