@@ -39,13 +39,26 @@ const password = fc.oneof(fc.constantFrom("correct horse", "wrong horse!", "shor
 const credentials = payload({ username: name, password });
 const roomInPath = fc.oneof(fc.constantFrom("lobby", "fuzz-http", "%E0%A4%A", "..", "%2e%2e", "a%2Fb"), shortOddString.map(percentEncode));
 
-const routes = fc.oneof(
+const seqInPath = fc.oneof(fc.integer({ min: 0, max: 30 }).map(String), fc.constantFrom("-1", "1.5", "1e3", "99999999999999999999"), shortOddString.map(percentEncode));
+
+const routes = fc.oneof<fc.Arbitrary<{ method?: string; path: string; body: unknown }>[]>(
   fc.record({ path: fc.constant("/api/auth/register"), body: credentials }),
   fc.record({ path: fc.constant("/api/auth/login"), body: credentials }),
   fc.record({ path: fc.constant("/api/auth/logout"), body: anyValue }),
   fc.record({ path: fc.constant("/api/auth/guest"), body: payload({ name }) }),
   fc.record({ path: roomInPath.map((room) => `/api/rooms/${room}/messages`), body: payload({ content: oddString, clientId: oddString }) }),
   fc.record({ path: roomInPath.map((room) => `/api/admin/rooms/${room}/crash`), body: anyValue }),
+  // Conversation (v1.1): edits and deletes of a message by seq.
+  fc.record({
+    method: fc.constant("PATCH"),
+    path: fc.tuple(roomInPath, seqInPath).map(([room, seq]) => `/api/rooms/${room}/messages/${seq}`),
+    body: payload({ content: oddString }),
+  }),
+  fc.record({
+    method: fc.constant("DELETE"),
+    path: fc.tuple(roomInPath, seqInPath).map(([room, seq]) => `/api/rooms/${room}/messages/${seq}`),
+    body: anyValue,
+  }),
 );
 
 /** How a body goes on the wire: JSON as it should, or text, or JSON under another content type. */
@@ -67,7 +80,7 @@ async function send({ route, encoding, withCookie, withAdminToken, text }: Reque
     "no-type": [json, undefined],
   }[encoding] as [string, string | undefined];
   return app.request(route.path, {
-    method: "POST",
+    method: route.method ?? "POST",
     body,
     headers: {
       ...(type ? { "content-type": type } : {}),
