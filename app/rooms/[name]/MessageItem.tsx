@@ -20,10 +20,21 @@ export const MessageItem = memo(function MessageItem({ message, mine }: { messag
           <time dateTime={message.sentAt} title={longTime(message.sentAt)}>
             {shortTime(message.sentAt)}
           </time>
+          {message.editedAt && !message.deleted ? (
+            <span className="message-edited" data-testid="message-edited" title={`Edited ${longTime(message.editedAt)}`}>
+              (edited)
+            </span>
+          ) : null}
         </p>
-        <p className="message-content" data-testid="message-content">
-          <LinkifiedText text={message.content} />
-        </p>
+        {message.deleted ? (
+          <p className="message-content message-deleted" data-testid="message-deleted">
+            message deleted
+          </p>
+        ) : (
+          <p className="message-content" data-testid="message-content" dir="auto">
+            <LinkifiedText text={message.content} />
+          </p>
+        )}
       </div>
     </li>
   );

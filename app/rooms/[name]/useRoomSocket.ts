@@ -152,6 +152,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       pushedSinceJoin = true;
       dispatch({ type: "window", messages: push.messages });
     });
+    socket.on("room:message", (push) => {
+      if (push.room === room) dispatch({ type: "changed", message: push.message });
+    });
     socket.on("room:presence", (push) => {
       if (push.room === room) setMembers(push.members);
     });
