@@ -12,6 +12,11 @@ describe("what the terminal client prints", () => {
     expect(printed).toBe("[ann] \ufffd[2J\ufffd]0;owned\ufffd\ufffd31m\ufffdevil\ufffd");
   });
 
+  it("marks an edited message (edited) and shows a deleted one as [deleted]", () => {
+    expect(formatMessage({ username: "ann", content: "fixed", editedAt: "2026-11-23T10:00:00.000Z" })).toBe("[ann] fixed (edited)");
+    expect(formatMessage({ username: "ann", content: "", deleted: true })).toBe("[ann] [deleted]");
+  });
+
   it("announces people joining and leaving", () => {
     expect(formatNotice({ kind: "join", username: "bob" })).toBe("[JOIN] bob joined the chat");
     expect(formatNotice({ kind: "leave", username: "bob" })).toBe("[LEAVE] bob left the chat");

@@ -9,11 +9,15 @@ export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, "\ufffd");
 }
 
-/** `[name] text`; further lines of a multi-line message are indented under the first. */
-export function formatMessage(message: Pick<Message, "username" | "content">): string {
+/**
+ * `[name] text`; further lines of a multi-line message are indented under the first.
+ * An edited message ends in "(edited)"; a deleted one reads "[deleted]".
+ */
+export function formatMessage(message: Pick<Message, "username" | "content" | "editedAt" | "deleted">): string {
   const prefix = `[${terminalSafe(message.username)}] `;
+  if (message.deleted) return `${prefix}[deleted]`;
   const lines = terminalSafe(message.content.replace(/\r\n?/g, "\n")).split("\n");
-  return prefix + lines.join("\n" + " ".repeat(prefix.length));
+  return prefix + lines.join("\n" + " ".repeat(prefix.length)) + (message.editedAt ? " (edited)" : "");
 }
 
 export function formatNotice(notice: Pick<RoomNoticePush, "kind" | "username">): string {
