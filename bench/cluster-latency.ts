@@ -1,17 +1,35 @@
 // Cross-node push latency: two nodes sharing a redis-server started here. A
 // client on node A sends messages one at a time; clients on A and on B time the
 // room:messages push that carries each one. Then a throughput run (writers on
-// both nodes at once), and how fast a send is refused while Redis is stopped.
-// Run: `npm run bench:cluster` (figures in docs/scaling.md).
+// both nodes at once), and how fast a send is refused while the store is stopped.
+// Run: `npm run bench:cluster` (figures in docs/scaling.md). With
+// BENCH_STORE=postgres the nodes' store is a PostgreSQL started here (fsync on),
+// Redis between them; WRITERS sets the throughput run's writers (default 8).
 import { io as connectClient } from "socket.io-client";
+import { startNodesOnFreshPostgres } from "../server/testing/fresh-postgres";
 import { startNodesOnFreshRedis } from "../server/testing/fresh-redis";
 import { startNode } from "../server/testing/node";
 import { percentile } from "../server/testing/percentile";
 import { TEST_ENV, type TestClient } from "../server/testing/test-server";
 
 const SAMPLES = Number(process.env.SAMPLES ?? 300);
-const cluster = await startNodesOnFreshRedis((redisEnv, i) => startNode({ ...TEST_ENV, ...redisEnv, NODE_NAME: `node-${"ab"[i]}` }));
-const { redis, nodes } = cluster;
+const WRITERS = Number(process.env.WRITERS ?? 8);
+const onPostgres = process.env.BENCH_STORE === "postgres";
+const startOne = (env: Record<"STORE" | "REDIS_URL", string>, i: number) =>
+  startNode({ ...TEST_ENV, ...env, NODE_NAME: `node-${"ab"[i]}` });
+/** The nodes, and the server of their store (stopped at the end to time refusals). */
+async function startCluster() {
+  if (!onPostgres) {
+    const onRedis = await startNodesOnFreshRedis(startOne);
+    return { ...onRedis, store: onRedis.redis };
+  }
+  const onDatabase = await startNodesOnFreshPostgres(startOne, { fsync: true });
+  return { ...onDatabase, store: onDatabase.postgres };
+}
+const cluster = await startCluster();
+const { nodes } = cluster;
+const storeName = onPostgres ? "PostgreSQL" : "Redis";
+console.log(`two nodes on ${storeName}${onPostgres ? " (Redis between them)" : ""}`);
 
 async function client(url: string, name: string, room: string): Promise<TestClient> {
   const socket: TestClient = connectClient(url, { transports: ["websocket"], forceNew: true, auth: { name } });
@@ -56,10 +74,10 @@ console.log(`  ack to the sender         ${summary(acks)}`);
 console.log(`  push to a page on node A  ${summary(near)}`);
 console.log(`  push to a page on node B  ${summary(far)}`);
 
-// Throughput: 4 writers on each node, each sending its share as fast as acks come back.
+// Throughput: half the writers on each node, each sending its share as fast as acks come back.
 const busy = `bench-busy-${Date.now()}`;
-const writers = await Promise.all(Array.from({ length: 8 }, (_, i) => client(nodes[i % 2]!.url, `writer${i}`, busy)));
-const perWriter = Math.ceil(SAMPLES / 2);
+const writers = await Promise.all(Array.from({ length: WRITERS }, (_, i) => client(nodes[i % 2]!.url, `writer${i}`, busy)));
+const perWriter = Math.ceil((SAMPLES * 4) / WRITERS);
 const started = performance.now();
 await Promise.all(
   writers.map(async (writer, w) => {
@@ -67,18 +85,20 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
-console.log(`${writers.length * perWriter} messages from 8 writers on 2 nodes: ${((writers.length * perWriter) / seconds).toFixed(0)} messages/s`);
+console.log(
+  `${writers.length * perWriter} messages from ${WRITERS} writers on 2 nodes: ${((writers.length * perWriter) / seconds).toFixed(0)} messages/s`,
+);
 
-// Redis away: how long a send waits for its room_unavailable answer.
-await redis.stop();
+// The store away: how long a send waits for its room_unavailable answer.
+await cluster.store.stop();
 const refusals: number[] = [];
 for (let i = 0; i < 20; i++) {
   const asked = performance.now();
-  const reply = (await sender.emitWithAck("message:send", { room, content: "while Redis is away", clientId: `away-${i}` })) as { ok: boolean };
-  if (reply.ok) throw new Error("a send succeeded while Redis was stopped");
+  const reply = (await sender.emitWithAck("message:send", { room, content: "while the store is away", clientId: `away-${i}` })) as { ok: boolean };
+  if (reply.ok) throw new Error(`a send succeeded while ${storeName} was stopped`);
   refusals.push(performance.now() - asked);
 }
-console.log(`while Redis is stopped, a send is refused after ${summary(refusals)}`);
+console.log(`while ${storeName} is stopped, a send is refused after ${summary(refusals)}`);
 
 for (const socket of [sender, sameNode, otherNode, ...writers]) socket.disconnect();
 await cluster.stop();

@@ -45,7 +45,7 @@ for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) 
   const began = Date.now();
   console.log(`\n== ${scenario.title}`);
   details[scenario.name] = {};
-  // Durability on: Livechat keeps its files (the journal, once it lands) in a fresh folder.
+  // Durability on: Livechat keeps its files (the SQLite store) in a fresh folder.
   const dataDir = mkdtempSync(path.join(tmpdir(), "livechat-bench-"));
   const context: Context = {
     quick,

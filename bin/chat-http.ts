@@ -1,5 +1,5 @@
-// The terminal client's HTTP calls: is a Livechat server there, sign in, and
-// read the older messages missed while the connection was down.
+// The terminal client's HTTP calls: is a Livechat server there, sign in, read
+// the older messages missed while the connection was down, and search.
 import type { ErrorBody, Message } from "../lib/protocol";
 import { ChatFailure, describeError, describeUnreachable } from "./chat-errors";
 
@@ -37,6 +37,14 @@ export async function messagesBefore(
   cookie?: string,
 ): Promise<Message[]> {
   const path = `/api/rooms/${encodeURIComponent(room)}/messages?before=${before}&limit=${limit}`;
+  const response = await request(url, path, { headers: cookie ? { cookie } : {} });
+  if (!response.ok) throw new ChatFailure(describeError(await errorOf(response)));
+  return ((await response.json()) as { messages: Message[] }).messages;
+}
+
+/** Messages of `room` matching `text`, newest first, with their highlights. */
+export async function searchRoom(url: URL, room: string, text: string, limit: number, cookie?: string): Promise<Message[]> {
+  const path = `/api/rooms/${encodeURIComponent(room)}/search?q=${encodeURIComponent(text)}&limit=${limit}`;
   const response = await request(url, path, { headers: cookie ? { cookie } : {} });
   if (!response.ok) throw new ChatFailure(describeError(await errorOf(response)));
   return ((await response.json()) as { messages: Message[] }).messages;

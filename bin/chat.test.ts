@@ -96,6 +96,23 @@ describe("livechat chat", () => {
     expect(terminal.lines.filter((line) => line === "[bob] hello from the terminal")).toHaveLength(1);
   });
 
+  it("/search lists the room's messages holding the words, newest first, matched words marked, and sends nothing", async () => {
+    const room = uniqueRoom();
+    const alice = await person("alice", room);
+    await say(alice, room, "the release is out");
+    await say(alice, room, "lunch?");
+    await say(alice, room, "Release notes: see the wiki");
+    const terminal = chat([room, "--name", "bob"]);
+    await terminal.waitForLine(joinedLine);
+    terminal.type("/search release");
+    await terminal.waitForLine('[livechat] 2 messages match "release", newest first:');
+    await terminal.waitForLine("  #3 [alice] *Release* notes: see the wiki");
+    await terminal.waitForLine("  #1 [alice] the *release* is out");
+    terminal.type("/search pangolin");
+    await terminal.waitForLine(`[livechat] No message in ${room} matches "pangolin".`);
+    expect(terminal.lines.some((line) => line.startsWith("[bob]"))).toBe(false);
+  });
+
   it("prints [JOIN] and [LEAVE] notices as others come and go", async () => {
     const room = uniqueRoom();
     const terminal = chat([room, "--name", "bob"]);

@@ -3,9 +3,14 @@
 // sign in, Socket.IO for the room.
 import { CHAT_HELP, CHAT_USAGE, parseChatArgs, UsageError, type ChatOptions } from "./chat-args";
 import { ChatFailure } from "./chat-errors";
-import { checkServer, login } from "./chat-http";
+import { formatSearchResult, status, terminalSafe } from "./chat-format";
+import { checkServer, login, searchRoom } from "./chat-http";
 import { ChatSession } from "./chat-session";
 import { Interrupted, Terminal } from "./chat-terminal";
+
+/** A line starting "/search " searches the room instead of being sent. */
+const SEARCH_COMMAND = /^\/search(?:\s+(.*)|\s*)$/s;
+const SEARCH_RESULTS = 20;
 
 /** Runs the client until the person leaves; resolves with the process exit code. */
 export async function runChat(args: string[]): Promise<number> {
@@ -47,6 +52,8 @@ async function chat(options: ChatOptions, terminal: Terminal): Promise<number> {
     room: options.room,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(cookie ? { cookie } : {}),
+    // People at a terminal get seq numbers to name messages by; piped output keeps `[name] text` unless asked.
+    showSeq: options.seq === true || process.stdout.isTTY === true,
     print: (line) => terminal.print(line),
     printError: (line) => console.error(line),
   });
@@ -56,14 +63,32 @@ async function chat(options: ChatOptions, terminal: Terminal): Promise<number> {
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", () => void session.quit(143));
   session.start();
-  void readLines(terminal, session);
+  const search = (text: string) => showSearch(terminal, options, text, cookie);
+  void readLines(terminal, session, search);
   return session.ended;
 }
 
-async function readLines(terminal: Terminal, session: ChatSession): Promise<void> {
+async function readLines(terminal: Terminal, session: ChatSession, search: (text: string) => Promise<void>): Promise<void> {
   for (;;) {
     const line = await Promise.race([terminal.nextLine(), session.ended.then(() => null)]);
     if (line === null || line.trim() === "exit") return session.quit(0);
-    if (line.trim()) session.submit(line);
+    const command = SEARCH_COMMAND.exec(line);
+    if (command) await search((command[1] ?? "").trim());
+    else if (line.trim()) session.input(line);
+  }
+}
+
+/** `/search text`: the room's messages holding those words, newest first, matched words marked. */
+async function showSearch(terminal: Terminal, options: ChatOptions, text: string, cookie: string | undefined): Promise<void> {
+  if (!text) return terminal.print(status("Type /search and the words to look for, e.g. /search release notes."));
+  try {
+    const found = await searchRoom(options.url, options.room, text, SEARCH_RESULTS, cookie);
+    const quoted = terminalSafe(text);
+    if (found.length === 0) return terminal.print(status(`No message in ${options.room} matches "${quoted}".`));
+    terminal.print(status(`${found.length} ${found.length === 1 ? "message matches" : "messages match"} "${quoted}", newest first:`));
+    for (const message of found) terminal.print(`  ${formatSearchResult(message)}`);
+  } catch (error) {
+    if (!(error instanceof ChatFailure)) throw error;
+    terminal.print(status(`Search failed: ${error.message}`));
   }
 }

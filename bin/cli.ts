@@ -4,7 +4,9 @@ export {};
 const USAGE = `Usage:
   livechat serve [--adapters web,grpc]   start the server (all adapters unless told)
   livechat chat <room> [--url URL] [--name NAME] [--login USER]
-                                         chat in a room from the terminal`;
+                                         chat in a room from the terminal
+  livechat backup <file>                 copy the SQLite store in DATA_DIR to <file>,
+                                         consistently, while the server runs`;
 
 const [command = "serve", ...args] = process.argv.slice(2);
 
@@ -32,6 +34,11 @@ switch (command) {
   case "chat": {
     const { runChat } = await import("./chat");
     process.exit(await runChat(args));
+    break;
+  }
+  case "backup": {
+    const { runBackup } = await import("./backup");
+    process.exit(await runBackup(args));
     break;
   }
   default:

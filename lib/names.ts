@@ -4,9 +4,13 @@ import { ChatError } from "./errors";
 
 export const ROOM_NAME_MAX = 64;
 const MESSAGE_MAX = 2000;
+/** Longer search text narrows nothing (a query keeps a dozen words) and costs time. */
+const SEARCH_TEXT_MAX = 200;
 const PASSWORD_MIN = 8;
 export const PASSWORD_MAX_BYTES = 72;
 export const GUEST_DEFAULT_NAME = "anon";
+/** A room's topic is plain text of at most this many characters. */
+export const TOPIC_MAX = 300;
 
 // Letters may carry combining marks (Devanagari vowel signs, the dot of a lower-cased İ).
 const ROOM_NAME = /^[\p{L}\p{N}_.-][\p{L}\p{M}\p{N}_.-]{0,63}$/u;
@@ -142,4 +146,24 @@ export function normalizeContent(input: string): string {
     throw new ChatError("invalid_message", `A message is 1 to ${MESSAGE_MAX} characters after trimming.`);
   }
   return content;
+}
+
+/** A room's topic: plain text on one line, trimmed, at most TOPIC_MAX characters ("" clears it). */
+export function normalizeTopic(input: string): string {
+  // Line breaks and other control characters become spaces: a topic is one line of text.
+  const topic = input.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  if ([...topic].length > TOPIC_MAX) {
+    throw new ChatError("invalid_payload", `A topic is at most ${TOPIC_MAX} characters.`);
+  }
+  return topic;
+}
+
+/** Trims search text and checks its length in characters (code points); any text is allowed, none of it is syntax. */
+export function normalizeSearchText(input: string): string {
+  const text = input.trim();
+  const length = Array.from(text).length;
+  if (length < 1 || length > SEARCH_TEXT_MAX) {
+    throw new ChatError("invalid_payload", `Search text is 1 to ${SEARCH_TEXT_MAX} characters after trimming.`);
+  }
+  return text;
 }

@@ -35,11 +35,27 @@ export interface Message {
   clientId?: string;
   /** A guest's tag (see Identity), so two guests of one name are two people. */
   tag?: string;
+  /**
+   * Search results only: the words of `content` that matched the query, as
+   * [start, end) offsets in UTF-16 code units (JavaScript string indices), in order.
+   */
+  highlight?: Array<[number, number]>;
   // ---- Conversation (v1.1) ----
   /** When the author last edited it; absent until then. */
   editedAt?: string;
-  /** A tombstone: its content is "" and the store keeps no copy of the old text. */
+  /** A tombstone: its content is "" and the store keeps no copy of the old text (nor its reactions, pin or reply). */
   deleted?: boolean;
+  /** The seq of the message (in the same room) this one answers. */
+  replyTo?: number;
+  /** Each emoji people reacted with, in the order first used, with who did (display names). */
+  reactions?: Reaction[];
+  /** Pinned by the room's owner or a moderator (listed in the room's settings.pinned). */
+  pinned?: boolean;
+}
+
+export interface Reaction {
+  emoji: string;
+  users: string[];
 }
 
 export interface Identity {
@@ -78,17 +94,21 @@ export interface SendReply {
 }
 
 export interface ClientToServerEvents {
-  "room:join": (payload: { room: string }, ack: (reply: Ack<JoinReply>) => void) => void;
+  "room:join": (payload: { room: string; invite?: string }, ack: (reply: Ack<JoinReply>) => void) => void;
   "room:leave": (payload: { room: string }, ack: (reply: Ack) => void) => void;
   "message:send": (
-    payload: { room: string; content: string; clientId?: string },
+    payload: { room: string; content: string; clientId?: string; replyTo?: number },
     ack: (reply: Ack<SendReply>) => void,
   ) => void;
+  "room:configure": (payload: RoomConfigurePayload, ack: (reply: Ack<{ settings: RoomSettings }>) => void) => void;
+  "room:moderate": (payload: RoomModeratePayload, ack: (reply: Ack) => void) => void;
   "message:edit": (payload: { room: string; seq: number; content: string }, ack: (reply: Ack<SendReply>) => void) => void;
   "message:delete": (payload: { room: string; seq: number }, ack: (reply: Ack<SendReply>) => void) => void;
+  "message:react": (payload: { room: string; seq: number; emoji: string; on: boolean }, ack: (reply: Ack<SendReply>) => void) => void;
+  "message:pin": (payload: { room: string; seq: number; on: boolean }, ack: (reply: Ack<SendReply>) => void) => void;
 }
 
-/** One stored message changed (edited, deleted): pages showing older history update it. */
+/** One stored message changed (edited, deleted, reacted to, pinned): pages showing older history update it. */
 export interface RoomMessagePush {
   room: string;
   message: Message;
@@ -150,6 +170,39 @@ export interface RoomSettings {
   moderators: string[];
   /** Seqs of the room's pinned messages. */
   pinned: number[];
+}
+
+export interface RoomConfigurePayload {
+  room: string;
+  topic?: string;
+  visibility?: Visibility;
+  readOnly?: boolean;
+  slowModeS?: number;
+}
+
+export const MODERATION_ACTIONS = ["kick", "ban", "unban", "mute", "unmute", "promote", "demote", "invite"] as const;
+export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
+
+export interface RoomModeratePayload {
+  room: string;
+  action: ModerationAction;
+  username: string;
+  reason?: string;
+  /** A ban's length; none: until unbanned. */
+  durationS?: number;
+  /** A ban that also holds for the addresses the person is connected from. */
+  address?: boolean;
+}
+
+/** One line of a room's audit log (`GET /api/rooms/:name/audit`). */
+export interface AuditLine {
+  at: string;
+  by: string;
+  action: string;
+  username?: string;
+  reason?: string;
+  durationS?: number;
+  detail?: string;
 }
 
 export interface RoomSettingsPush {

@@ -90,6 +90,18 @@ describe("one room over every adapter", () => {
     expect(page.messages.map(({ seq, content }) => ({ seq, content }))).toEqual(rest.messages.map(({ seq, content }) => ({ seq, content })));
     expect(contentsOf((await grpc.call<{ messages: Message[] }>("History", { room })).messages)).toEqual(["m1", "m2", "m3", "m4", "m5"]);
   });
+
+  it("finds the same messages over REST and gRPC Search, with the same highlights", async () => {
+    const room = uniqueRoom();
+    for (const content of ["a quokka smiled", "nothing here", "two quokkas, one quokka"]) expect((await postMessage(room, content)).status).toBe(201);
+    const rest = (await (await app.request(`/api/rooms/${room}/search?q=quokka`)).json()) as { messages: Message[] };
+    const found = await grpc.call<{ messages: Array<{ seq: number; highlight: Array<{ start: number; end: number }> }> }>("Search", { room, text: "quokka" });
+    expect(found.messages.map((m) => [m.seq, m.highlight.map(({ start, end }) => [start, end])])).toEqual(rest.messages.map((m) => [m.seq, m.highlight]));
+    expect(found.messages.map((m) => m.seq)).toEqual([3, 1]);
+    const everywhere = await grpc.call<{ messages: Message[] }>("Search", { text: "quokkas" });
+    expect(everywhere.messages.map((m) => [m.room, m.seq])).toEqual([[room, 3]]);
+    await expect(grpc.call("Search", { room, text: "   " })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  });
 });
 
 describe("Server-Sent Events", () => {

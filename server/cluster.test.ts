@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server";
 import { startNode } from "./testing/node";
-import { TEST_ENV, type TestClient } from "./testing/test-server";
+import { sessionCookie, TEST_ENV, type TestClient } from "./testing/test-server";
 
 const PRESENCE_TTL_MS = 1_500;
 /** How long a poll waits for what other nodes do: generous, the machine may be busy. */
@@ -72,8 +72,15 @@ async function nodeProcess(name: string): Promise<{ url: string; kill(): void }>
   return { url: `http://127.0.0.1:${port}`, kill: () => child.kill("SIGKILL") };
 }
 
-async function connect(url: string, name: string): Promise<TestClient> {
-  const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
+/** A cookie-less client is a person of its own; one with a guest session's cookie is that person on any node. */
+async function connect(url: string, name: string, cookie?: string): Promise<TestClient> {
+  const client: TestClient = connectClient(url, {
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    auth: { name },
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+  });
   cleanups.push(() => void client.disconnect());
   await new Promise<void>((resolve, reject) => {
     client.once("connect", resolve);
@@ -176,15 +183,17 @@ describe("two nodes, one room", () => {
     await join(lee, room);
     const heardByLee = notices(lee);
 
-    const kimOnA = await connect(a, "kim");
+    // Kim's tabs share one guest session (its cookie), begun on node a.
+    const kim = sessionCookie(await fetch(`${a}/api/auth/me`));
+    const kimOnA = await connect(a, "kim", kim);
     const reply = await join(kimOnA, room);
-    expect(reply.members).toEqual([
+    expect(reply.members.map(({ username, guest }) => ({ username, guest }))).toEqual([
       { username: "kim", guest: true },
       { username: "lee", guest: true },
     ]);
     await expect.poll(() => heardByLee.map((n) => `${n.kind} ${n.username}`), EVENTUALLY).toEqual(["join kim"]);
 
-    const kimOnB = await connect(b, "kim");
+    const kimOnB = await connect(b, "kim", kim);
     await join(kimOnB, room);
     kimOnA.disconnect();
     // A later arrival proves the notices before it have all been delivered.
@@ -193,7 +202,7 @@ describe("two nodes, one room", () => {
 
     const presence = new Promise<unknown>((resolve) =>
       lee.on("room:presence", (push) => {
-        if (!push.members.some((member) => member.username === "kim")) resolve(push.members);
+        if (!push.members.some((member) => member.username === "kim")) resolve(push.members.map(({ username, guest }) => ({ username, guest })));
       }),
     );
     kimOnB.disconnect();

@@ -18,16 +18,32 @@ describe("configuration", () => {
 
   it("works with no environment at all", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, store: "memory", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
+    expect(config).toMatchObject({ port: 3000, store: "sqlite", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
     expect(config).toMatchObject({ messageRate: 10, messageBurst: 20, outboundBufferBytes: 4 * 1024 * 1024 });
+    expect(config).toMatchObject({ maxConnectionsPerAddress: 50, maxConnections: undefined, joinRate: 10, joinBurst: 50 });
     expect(config.dataDir).toBe(path.resolve(".data"));
     expect(config.adminToken).toBeUndefined();
     expect(config.allowedOrigins).toEqual([]);
     expect(config.nodeName).toMatch(/-\d+$/);
   });
 
+  it("serves any Host unless PUBLIC_URL names the hosts to serve", () => {
+    expect(loadConfig({}).publicHosts).toEqual([]);
+    expect(loadConfig({ PUBLIC_URL: "https://Chat.Example.com" }).publicHosts).toEqual(["chat.example.com"]);
+    expect(loadConfig({ PUBLIC_URL: "https://chat.example.com, http://chat.internal:8080/" }).publicHosts).toEqual([
+      "chat.example.com",
+      "chat.internal",
+    ]);
+  });
+
   it.each([
     [{ PORT: "eighty" }, /PORT/],
+    [{ MAX_CONNECTIONS_PER_ADDRESS: "many" }, /MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ MAX_CONNECTIONS: "0" }, /MAX_CONNECTIONS must/],
+    [{ JOIN_RATE: "-1" }, /JOIN_RATE/],
+    [{ JOIN_BURST: "0" }, /JOIN_BURST/],
+    [{ PUBLIC_URL: "chat.example.com" }, /PUBLIC_URL must be the address/],
+    [{ PUBLIC_URL: "ftp://chat.example.com" }, /PUBLIC_URL/],
     [{ PORT: "70000" }, /PORT/],
     [{ HISTORY_WINDOW: "0" }, /HISTORY_WINDOW/],
     [{ MAX_LIVE_ROOMS: "-5" }, /MAX_LIVE_ROOMS/],
@@ -39,6 +55,10 @@ describe("configuration", () => {
     [{ STORE: "redis" }, /REDIS_URL must be set when STORE=redis/],
     [{ STORE: "redis", REDIS_URL: "localhost:6379" }, /REDIS_URL must be a Redis URL/],
     [{ STORE: "redis", REDIS_URL: "http://cache:6379" }, /REDIS_URL must be a Redis URL/],
+    [{ STORE: "postgres" }, /DATABASE_URL must be set when STORE=postgres/],
+    [{ STORE: "postgres", DATABASE_URL: "db.internal:5432/livechat" }, /DATABASE_URL must be a PostgreSQL URL/],
+    [{ STORE: "postgres", DATABASE_URL: "mysql://db.internal/livechat" }, /DATABASE_URL must be a PostgreSQL URL/],
+    [{ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "cache:6379" }, /REDIS_URL must be a Redis URL/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
     [{ ADAPTERS: "web,ftp" }, /ADAPTERS/],
@@ -59,6 +79,18 @@ describe("configuration", () => {
 
   it("does not show a REDIS_URL password in its complaint", () => {
     expect(() => loadConfig({ STORE: "redis", REDIS_URL: "http://:hunter22@cache:6379" })).toThrow(/^(?!.*hunter22)/s);
+  });
+
+  it("reads STORE=postgres with its DATABASE_URL, REDIS_URL optional", () => {
+    const alone = loadConfig({ STORE: "postgres", DATABASE_URL: "postgresql://livechat:pw@db.internal:5432/livechat" });
+    expect(alone).toMatchObject({ store: "postgres", databaseUrl: "postgresql://livechat:pw@db.internal:5432/livechat" });
+    expect(alone.redisUrl).toBeUndefined();
+    const shared = loadConfig({ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "redis://cache:6379" });
+    expect(shared).toMatchObject({ store: "postgres", redisUrl: "redis://cache:6379" });
+  });
+
+  it("does not show a DATABASE_URL password in its complaint", () => {
+    expect(() => loadConfig({ STORE: "postgres", DATABASE_URL: "mysql://livechat:hunter22@db/livechat" })).toThrow(/^(?!.*hunter22)/s);
   });
 
   it("reads the listed origins and an empty DATA_DIR as no data folder", () => {

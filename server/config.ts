@@ -14,7 +14,15 @@ export interface Config {
   host: string | undefined;
   /** Where the node keeps its files; empty means it keeps none (demos). */
   dataDir: string | undefined;
-  store: "memory" | "redis";
+  /**
+   * `sqlite`: the embedded store, one database in DATA_DIR (`memory` is its former
+   * name and means the same); `postgres` and `redis`: shared by several nodes. With
+   * DATA_DIR empty the embedded store keeps everything in memory only.
+   */
+  store: "sqlite" | "memory" | "redis" | "postgres";
+  /** With STORE=postgres: where users, rooms and history live. */
+  databaseUrl: string | undefined;
+  /** Required by STORE=redis; optional with STORE=postgres, where it carries what flows between nodes (Socket.IO, presence). */
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
   /** Earlier secrets whose cookies are still accepted (SESSION_SECRET_PREVIOUS): rotation without logging everyone out. */
@@ -32,8 +40,26 @@ export interface Config {
   messageRate: number;
   /** Messages a connection may send at once before the sustained rate applies. */
   messageBurst: number;
+  /** Socket.IO connections, SSE streams and gRPC Watch streams open at once from one address; 0 turns the cap off. */
+  maxConnectionsPerAddress: number;
+  /** Long-lived connections open at once on this node; unset: sized from the open-file limit. */
+  maxConnections: number | undefined;
+  /** Sustained room joins a second from one address (`room:join`); 0 turns the limit off. */
+  joinRate: number;
+  /** Joins one address may make at once before JOIN_RATE applies. */
+  joinBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
   outboundBufferBytes: number;
+  /**
+   * Start even though the stored data is damaged, with what can be read (RECOVER_READABLE):
+   * the operator's choice after a start-up refused because of damage.
+   */
+  recoverReadable: boolean;
+  /**
+   * PUBLIC_URL's host names, lower-case: when any is given, requests and handshakes whose
+   * Host header names another host are refused (DNS rebinding). Empty: any Host is served.
+   */
+  publicHosts: string[];
   /** Behind a reverse proxy (TRUST_PROXY): the client address is the last X-Forwarded-For entry. */
   trustProxy: boolean;
 }
@@ -68,17 +94,27 @@ export function loadConfig(env: Env = process.env): Config {
       "SESSION_SECRET_PREVIOUS is set but SESSION_SECRET is not; set SESSION_SECRET to the new secret when rotating.",
     );
   }
-  const store = optional(env, "STORE") ?? "memory";
-  if (store !== "memory" && store !== "redis") {
-    throw new ConfigError(`STORE must be "memory" (the embedded store) or "redis" (shared by several nodes); got "${store}".`);
+  const store = optional(env, "STORE") ?? "sqlite";
+  if (store !== "sqlite" && store !== "memory" && store !== "redis" && store !== "postgres") {
+    throw new ConfigError(
+      `STORE must be "sqlite" (the embedded store, in DATA_DIR), "postgres" (PostgreSQL, shared by several nodes) or "redis" (Redis, shared by several nodes); got "${store}".`,
+    );
+  }
+  const databaseUrl = optional(env, "DATABASE_URL");
+  if (store === "postgres") {
+    if (databaseUrl === undefined) {
+      throw new ConfigError(
+        "DATABASE_URL must be set when STORE=postgres, e.g. DATABASE_URL=postgres://livechat:password@127.0.0.1:5432/livechat.",
+      );
+    }
+    parseDatabaseUrl(databaseUrl);
   }
   const redisUrl = optional(env, "REDIS_URL");
-  if (store === "redis") {
-    if (redisUrl === undefined) {
-      throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
-    }
-    parseRedisUrl(redisUrl);
+  if (store === "redis" && redisUrl === undefined) {
+    throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
   }
+  // Used by STORE=redis and STORE=postgres alike; the embedded store is one node's own.
+  if (redisUrl !== undefined && (store === "redis" || store === "postgres")) parseRedisUrl(redisUrl);
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -90,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: optional(env, "HOST"),
     dataDir: dataDir === "" ? undefined : path.resolve(dataDir),
     store,
+    databaseUrl: store === "postgres" ? databaseUrl : undefined,
     redisUrl,
     sessionSecret,
     previousSessionSecrets,
@@ -108,8 +145,14 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     messageRate: integer(env, "MESSAGE_RATE", 10, 0, 1_000_000),
     messageBurst: integer(env, "MESSAGE_BURST", 20, 1, 1_000_000),
+    maxConnectionsPerAddress: integer(env, "MAX_CONNECTIONS_PER_ADDRESS", 50, 0, 10_000_000),
+    maxConnections: optional(env, "MAX_CONNECTIONS") === undefined ? undefined : integer(env, "MAX_CONNECTIONS", 0, 1, 10_000_000),
+    joinRate: integer(env, "JOIN_RATE", 10, 0, 1_000_000),
+    joinBurst: integer(env, "JOIN_BURST", 50, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     trustProxy: boolean(env, "TRUST_PROXY"),
+    recoverReadable: boolean(env, "RECOVER_READABLE"),
+    publicHosts: publicHosts(env),
   };
 }
 
@@ -158,6 +201,43 @@ function parseRedisUrl(value: string): void {
   if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
     throw new ConfigError(
       `REDIS_URL must be a Redis URL like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0); "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
+    );
+  }
+}
+
+function publicHosts(env: Env): string[] {
+  const raw = optional(env, "PUBLIC_URL");
+  if (raw === undefined) return [];
+  return raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        // reported below
+      }
+      if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) {
+        throw new ConfigError(
+          `PUBLIC_URL must be the address people use to reach the chat, like https://chat.example.com (several separated by commas); "${entry}" is not one.`,
+        );
+      }
+      return url.hostname.toLowerCase();
+    });
+}
+
+function parseDatabaseUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || !url.hostname) {
+    throw new ConfigError(
+      `DATABASE_URL must be a PostgreSQL URL like postgres://user:password@host:5432/livechat; "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
     );
   }
 }

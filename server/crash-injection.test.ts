@@ -1,14 +1,14 @@
 // Crash injection: rooms are crashed through the admin route, over and over, while
-// senders send over real Socket.IO into a journaled store. Senders retry a
+// senders send over real Socket.IO into the SQLite store. Senders retry a
 // room_unavailable with the same clientId, as the page's outbox does. Afterwards no
 // acknowledged message is missing, no clientId is stored twice, and every room's
-// seq runs 1, 2, 3... without a gap, in the server and in the journal on disk.
+// seq runs 1, 2, 3... without a gap, in the server and in the database on disk.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Ack, Message, SendReply } from "../lib/protocol";
-import { openJournaledStore } from "../lib/store/journaled";
+import { openSqliteStore } from "../lib/store/sqlite";
 import { RecordingLogger } from "../lib/testing/fakes";
 import { ADMIN_TOKEN, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
@@ -112,9 +112,9 @@ it("loses no acknowledged message and stores no clientId twice while 100 crashes
   const storedByRoom = await Promise.all(rooms.map((room) => registry.history(room, 10_000)));
   checkStored(storedByRoom, acked);
 
-  // The journal on disk holds the same, message for message.
+  // The database on disk holds the same, message for message.
   await app.close();
-  const reopened = await openJournaledStore({ dir: path.join(dataDir, "journal"), logger: new RecordingLogger() });
+  const reopened = await openSqliteStore({ dir: dataDir, logger: new RecordingLogger() });
   expect(await Promise.all(rooms.map((room) => reopened.recent(room, 10_000)))).toEqual(storedByRoom);
   await reopened.close();
 

@@ -8,15 +8,20 @@ import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
+import { ConnectionLimiter } from "../lib/limits/connection-limiter";
+import { JoinLimiter } from "../lib/limits/join-limiter";
 import { SendLimiter } from "../lib/limits/send-limiter";
+import { DEPARTURE_GRACE_MS, DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../lib/presence/departures";
 import { PushBus } from "../lib/pushes/push-bus";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Config } from "./config";
 import { DeliveryStats } from "./delivery-stats";
+import { connectionBudget, readOpenFileLimit } from "./descriptor-budget";
 import { startGrpcServer, type GrpcAdapter } from "./grpc/server";
 import { createApiHandler } from "./http/api";
 import { sendError, HttpError } from "./http/respond";
 import { SseStreams } from "./http/sse";
+import { isServedHost, wrongHostMessage } from "./http/host";
 import { isHttps, setSecurityHeaders } from "./http/security-headers";
 import { upgradeGate } from "./http/upgrade-gate";
 import { Metrics } from "./metrics";
@@ -39,6 +44,8 @@ export interface LivechatServer {
   logger: Logger;
   /** Rate-limit refusals and slow-consumer cut-offs, for metrics. */
   deliveryStats: DeliveryStats;
+  /** Socket.IO connections, SSE and gRPC Watch streams admitted, per address and in all. */
+  connections: ConnectionLimiter;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -55,11 +62,15 @@ export interface ServerOptions {
   restartIntensity?: RestartIntensity;
   /** How often an SSE stream sends a heartbeat comment. */
   sseHeartbeatMs?: number;
+  /** How long after its connection closes a person leaves a room (tests shorten it). */
+  departureGraceMs?: number;
 }
 
 const IDLE_ROOM_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 3_000;
 const SSE_HEARTBEAT_MS = 15_000;
+/** How often presence is checked against the open connections (leaves that never happened). */
+const PRESENCE_SWEEP_MS = 2_000;
 /** What a node without the web adapter still answers over HTTP: operations, not chat. */
 const OPERATIONS_PATHS = new Set(["/api/health", "/api/metrics"]);
 
@@ -81,9 +92,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const sharedSecret = config.sessionSecret ? undefined : await backend.sharedSessionSecret?.();
   const sessionSecrets: SessionSecrets = sharedSecret ? [sharedSecret] : await resolveSessionSecrets(config, logger);
   const hasher = new HasherPool();
+  // Long-lived connections stop at the descriptor budget, which keeps headroom for
+  // short requests, health checks and the store (server/descriptor-budget.ts).
+  const connections = new ConnectionLimiter({
+    perAddress: config.maxConnectionsPerAddress,
+    total: config.maxConnections ?? connectionBudget(readOpenFileLimit()?.soft),
+  });
   const metrics: Metrics = new Metrics({
     node: config.nodeName,
     connections: () => io?.engine.clientsCount ?? 0,
+    admitted: () => connections.count,
+    connectionBudget: connections.limits.total,
     liveRooms: (): number => registry.liveRooms,
     hashesWaiting: () => hasher.waiting,
   });
@@ -103,12 +122,23 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
   const deliveryStats = new DeliveryStats(metrics);
+  const departures = new Departures({
+    leave: (room, connectionId) => registry.leave(room, connectionId),
+    graceMs: options.departureGraceMs ?? DEPARTURE_GRACE_MS,
+    retryMs: DEPARTURE_RETRY_MS,
+    maxRetryMs: DEPARTURE_MAX_RETRY_MS,
+    logger,
+  });
   const chat = new ChatService({
     registry,
     accounts,
     authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
     sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }),
+    connections,
+    joins: new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst }),
+    departures,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    inviteSecret: sessionSecrets[0],
     logger,
     observer: deliveryStats,
   });
@@ -127,8 +157,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Node checks the two request timeouts every connectionsCheckingInterval (30 s by default).
   const httpServer = createHttpServer({ connectionsCheckingInterval: 2_000 }, (req, res) => {
     setSecurityHeaders(req, res, { dev: config.dev, https: isHttps(req) });
-    if (!web && !OPERATIONS_PATHS.has(new URL(req.url ?? "/", "http://localhost").pathname)) {
+    const operations = OPERATIONS_PATHS.has((req.url ?? "/").split("?")[0]!);
+    if (!web && !operations) {
       return void sendError(res, new HttpError(404, "not_found", "This node runs no web adapter (ADAPTERS); only /api/health is served."));
+    }
+    // Health and metrics answer anyone with counts only, and probes address the node itself.
+    if (!operations && !isServedHost(req.headers, config.publicHosts)) {
+      return void sendError(res, new HttpError(421, "forbidden", wrongHostMessage(config.publicHosts)));
     }
     if (req.url?.startsWith("/api/")) return void api(req, res);
     if (!pages) return void sendError(res, new HttpError(404, "not_found", "This node serves no pages."));
@@ -142,9 +177,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   httpServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   httpServer.on("upgrade", upgradeGate({ dev: config.dev, socketIo: web, ...(pages ? { hmr: pages.upgrade } : {}) }));
   const io = web
-    ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats })
+    ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats, pushes: registry.pushes })
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
+  // Every member must have an open connection: the service checks presence against the
+  // connections Socket.IO holds open, every few seconds.
+  const presenceSweep = setInterval(() => {
+    if (io) chat.sweepPresence((id) => io.of("/").sockets.has(id));
+  }, PRESENCE_SWEEP_MS);
+  presenceSweep.unref();
   if (io) await backend.attach(io);
   let grpc: GrpcAdapter | undefined;
 
@@ -159,6 +200,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
     logger,
     deliveryStats,
+    connections,
     listen: async () => {
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once("error", reject);
@@ -171,6 +213,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
     close: async () => {
       // This node's people leave their rooms while the other nodes can still be told.
+      clearInterval(presenceSweep);
+      await departures.close();
       await backend.closePresence();
       await registry.close();
       stopPushes?.();

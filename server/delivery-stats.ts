@@ -8,6 +8,7 @@ export interface DeliveryCounters {
   rateLimited: { inc(): void };
   refusals: { inc(labels: { operation: ChatOperation; code: ErrorCode }): void };
   slowConsumersCut: { inc(): void };
+  floodsCut: { inc(): void };
 }
 
 export class DeliveryStats implements ChatObserver {
@@ -23,6 +24,14 @@ export class DeliveryStats implements ChatObserver {
     if (code !== "rate_limited") return;
     this.rateLimited += 1;
     this.counters?.rateLimited.inc();
+  }
+
+  /** Connections cut off for joining on past their JOIN_RATE refusals. */
+  floodsCut = 0;
+
+  floodCut(): void {
+    this.floodsCut += 1;
+    this.counters?.floodsCut.inc();
   }
 
   countSlowConsumerCut(): void {

@@ -1,4 +1,4 @@
-// The embedded store as `npm start` wires it: journaled in DATA_DIR, or kept in
+// The embedded store as `npm start` wires it: SQLite in DATA_DIR, or kept in
 // memory only (and said so) when DATA_DIR is empty.
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -29,26 +29,26 @@ async function history(app: TestServer, room: string): Promise<Message[]> {
 it("keeps messages in DATA_DIR across a restart of the server", async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), "livechat-embedded-"));
   dirs.push(dataDir);
-  const first = await startTestServer({ DATA_DIR: dataDir, STORE: "memory" });
+  const first = await startTestServer({ DATA_DIR: dataDir, STORE: "sqlite" });
   const sent = await sendOne(first, "kept-room", "still here after a restart");
   await first.close();
-  expect(await readdir(path.join(dataDir, "journal"))).toContain("journal-0.log");
+  expect(await readdir(dataDir)).toContain("livechat.db");
 
-  const second = await startTestServer({ DATA_DIR: dataDir, STORE: "memory" });
+  const second = await startTestServer({ DATA_DIR: dataDir, STORE: "sqlite" });
   expect(await history(second, "kept-room")).toEqual([sent]);
   await second.close();
 });
 
 it("keeps nothing and says so when DATA_DIR is empty", async () => {
   const logger = new RecordingLogger();
-  const first = await startTestServer({ DATA_DIR: "", STORE: "memory" }, { logger });
+  const first = await startTestServer({ DATA_DIR: "", STORE: "sqlite" }, { logger });
   await sendOne(first, "demo-room", "gone after a restart");
   await first.close();
   expect(logger.at("warn").map((line) => line.message)).toContain(
     "DATA_DIR is empty: no journal, everything is kept in memory only and a restart forgets it",
   );
 
-  const second = await startTestServer({ DATA_DIR: "", STORE: "memory" });
+  const second = await startTestServer({ DATA_DIR: "", STORE: "sqlite" });
   expect(await history(second, "demo-room")).toEqual([]);
   await second.close();
 });

@@ -14,6 +14,10 @@ export interface MetricsSources {
   liveRooms: () => number;
   /** Password hashes (logins, registrations) waiting for a free hashing thread. */
   hashesWaiting: () => number;
+  /** Socket.IO connections, SSE and gRPC Watch streams admitted on this node, read at scrape time. */
+  admitted: () => number;
+  /** How many of those this node admits at once (MAX_CONNECTIONS, or sized from the open-file limit). */
+  connectionBudget: number;
 }
 
 /** Fan-out is sub-millisecond on an idle node and grows with room size and load. */
@@ -29,6 +33,10 @@ export class Metrics {
   readonly refusals: Counter<"operation" | "code">;
   /** Connections cut off as slow consumers (their unsent output passed OUTBOUND_BUFFER_BYTES). */
   readonly slowConsumersCut: Counter;
+  /** Connections cut off for collecting rate_limited answers faster than a page ever does. */
+  readonly floodsCut: Counter;
+  /** Requests whose client went away before its body arrived (counted, logged at debug only). */
+  readonly requestsAborted: Counter;
   /** Hand this to the RegistryManager: it turns what the rooms report into series. */
   readonly roomObserver: RoomObserver;
 
@@ -53,6 +61,19 @@ export class Metrics {
         this.set(sources.liveRooms());
       },
     });
+    new Gauge({
+      name: "livechat_long_lived_connections",
+      help: "Socket.IO connections, SSE streams and gRPC Watch streams open on this node.",
+      registers,
+      collect() {
+        this.set(sources.admitted());
+      },
+    });
+    new Gauge({
+      name: "livechat_connection_budget",
+      help: "Long-lived connections this node admits at once (MAX_CONNECTIONS, or the open-file limit less a reserve).",
+      registers,
+    }).set(sources.connectionBudget);
     new Gauge({
       name: "livechat_password_hashes_waiting",
       help: "Logins and registrations waiting for a free password-hashing thread.",
@@ -91,6 +112,18 @@ export class Metrics {
       name: "livechat_refusals_total",
       help: "Operations refused with a contract error, by operation and error code, over every transport.",
       labelNames: ["operation", "code"],
+      registers,
+    });
+
+    this.floodsCut = new Counter({
+      name: "livechat_floods_cut_total",
+      help: "Socket.IO connections cut off for going on asking after more rate_limited answers than a page ever gets.",
+      registers,
+    });
+
+    this.requestsAborted = new Counter({
+      name: "livechat_requests_aborted_total",
+      help: "HTTP requests whose client closed the connection before its body arrived.",
       registers,
     });
 

@@ -27,6 +27,8 @@ afterAll(async () => {
 
 const roomField = fc.oneof(fc.constantFrom(JOINED, "FUZZ-Joined ", "lobby"), oddString);
 const seqField = fc.oneof(fc.integer({ min: -2, max: 50 }), fc.double(), anyValue);
+const emojiField = fc.oneof(fc.constantFrom("👍", "❤", "❤️", "🇫🇷", "👨‍👩‍👧", "ok", "", "👍👍"), oddString, anyValue);
+const onField = fc.oneof(fc.boolean(), anyValue);
 
 /** Emits raw arguments; resolves with the ack, or "no ack" when none was asked for. */
 async function emitRaw(event: string, args: unknown[], withAck: boolean): Promise<unknown> {
@@ -54,7 +56,7 @@ function checkAck(event: string, ack: unknown): void {
     expect(typeof reply.room).toBe("string");
     expect(Array.isArray(reply.messages)).toBe(true);
   }
-  if (event === "message:send" || event === "message:edit" || event === "message:delete") {
+  if (event.startsWith("message:")) {
     expect(reply.message).toMatchObject({ room: expect.any(String), seq: expect.any(Number), content: expect.any(String) });
   }
 }
@@ -62,9 +64,11 @@ function checkAck(event: string, ack: unknown): void {
 const surfaces: Array<[string, fc.Arbitrary<unknown>]> = [
   ["room:join", payload({ room: roomField })],
   ["room:leave", payload({ room: roomField })],
-  ["message:send", payload({ room: roomField, content: oddString, clientId: oddString })],
+  ["message:send", payload({ room: roomField, content: oddString, clientId: oddString, replyTo: seqField })],
   ["message:edit", payload({ room: roomField, seq: seqField, content: oddString })],
   ["message:delete", payload({ room: roomField, seq: seqField })],
+  ["message:react", payload({ room: roomField, seq: seqField, emoji: emojiField, on: onField })],
+  ["message:pin", payload({ room: roomField, seq: seqField, on: onField })],
 ];
 
 describe.each(surfaces)("%s with generated payloads", (event, arbitrary) => {

@@ -9,15 +9,24 @@ import type { ConnectionPort } from "../lib/chat/caller";
 import type { ChatService } from "../lib/chat/service";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from "../lib/protocol";
+import type { Caller } from "../lib/chat/caller";
+import type { PushBus } from "../lib/pushes/push-bus";
+import type { ClientToServerEvents, RoomRemovedPush, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { roomTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
+import { clientAddress } from "./http/client-address";
+import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on every node. */
+export interface InterServerEvents {
+  "room:removed": (push: RoomRemovedPush) => void;
+}
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SocketDeps {
   config: Config;
@@ -25,6 +34,8 @@ export interface SocketDeps {
   sessionSecrets: SessionSecrets;
   logger: Logger;
   stats: DeliveryStats;
+  /** The registry's bus: a removal made here reaches the person's connections on every node. */
+  pushes: PushBus;
 }
 
 const TOPIC_PREFIX = roomTopic("");
@@ -34,6 +45,8 @@ const TOPIC_PREFIX = roomTopic("");
  * so 32 KB leaves room for the room name, clientId and framing.
  */
 export const MAX_PACKET_BYTES = 32 * 1024;
+/** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, chat, logger, stats } = deps;
@@ -41,8 +54,25 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     path: "/socket.io",
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
-    allowRequest: (req, callback) => callback(null, isAllowedOrigin(req.headers, config.allowedOrigins)),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    allowRequest: (req, callback) =>
+      callback(null, isServedHost(req.headers, config.publicHosts) && isAllowedOrigin(req.headers, config.allowedOrigins)),
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
+  });
+
+  // First and cheap: an address at its cap is refused before its cookie is read. The
+  // connection is counted until its transport closes, whatever happens after.
+  io.use((socket, next) => {
+    try {
+      const release = chat.admit(clientAddress(socket.request, config.trustProxy));
+      socket.conn.once("close", release);
+      if (socket.conn.readyState === "closed") release();
+      next();
+    } catch (error) {
+      refuse(next, error);
+      // A client that ignores connect_error would hold its transport open until connectTimeout.
+      setImmediate(() => socket.conn.close());
+    }
   });
 
   io.use(async (socket, next) => {
@@ -55,13 +85,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
           session: () => unsealSession(cookies[SESSION_COOKIE], deps.sessionSecrets),
           ...(typeof asked === "string" ? { guestName: asked } : {}),
         },
-        address: socket.handshake.address,
+        address: clientAddress(socket.request, config.trustProxy),
       });
       next();
     } catch (error) {
-      const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
-      refusal.data = toErrorBody(error);
-      next(refusal);
+      refuse(next, error);
     }
   });
 
@@ -73,11 +101,37 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     },
   });
 
+  /** This node's connections and their callers, so a removal can make them leave. */
+  const callers = new Map<string, { socket: ChatSocket; caller: Caller }>();
+
+  /** The removed person's connections on this node leave the room and are told why. */
+  const removeHere = (push: RoomRemovedPush) => {
+    const { room, reason, by, username, banned } = push;
+    for (const { socket, caller } of callers.values()) {
+      const { identity } = socket.data;
+      if (identity.guest !== push.guest || identity.username.toLowerCase() !== username.toLowerCase()) continue;
+      if (!socket.rooms.has(roomTopic(room))) continue;
+      socket.emit("room:removed", { room, reason, by, username, guest: push.guest, banned });
+      chat.leave(caller, { room }).catch((error: unknown) => logger.warn("a removed connection could not leave", { room, error: String(error) }));
+    }
+  };
+  deps.pushes.subscribe(({ event, payload, remote }) => {
+    if (event !== "room:removed" || remote) return;
+    removeHere(payload);
+    // Only an adapter that spans nodes carries server-side events (the in-memory one has one node).
+    void io.of("/").adapter.serverCount().then(
+      (nodes) => nodes > 1 && io.serverSideEmit("room:removed", payload),
+      (error: unknown) => logger.warn("could not tell the other nodes of a removal", { error: String(error) }),
+    );
+  });
+  io.on("room:removed", removeHere);
+
   io.on("connection", (socket) => {
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    const caller = chat.connect(portOf(socket), identity, socket.handshake.address);
+    const caller = chat.connect(portOf(socket), identity, clientAddress(socket.request, config.trustProxy));
+    callers.set(socket.id, { socket, caller });
 
     on(socket, "room:join", async (payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }));
     on(socket, "room:leave", async (payload) => {
@@ -85,11 +139,19 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
       return {};
     });
     on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
+    on(socket, "room:configure", async (payload) => ({ settings: await chat.configure(caller, payload) }));
+    on(socket, "room:moderate", async (payload) => {
+      await chat.moderate(caller, payload);
+      return {};
+    });
     on(socket, "message:edit", async (payload) => ({ message: await chat.editMessage(caller, payload) }));
     on(socket, "message:delete", async (payload) => ({ message: await chat.deleteMessage(caller, payload) }));
+    on(socket, "message:react", async (payload) => ({ message: await chat.react(caller, payload) }));
+    on(socket, "message:pin", async (payload) => ({ message: await chat.pin(caller, payload) }));
 
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });
+      callers.delete(socket.id);
       chat.disconnect(caller);
     });
   });
@@ -114,6 +176,13 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   return io;
 }
 
+/** Refuses a handshake with the contract's error: the client's connect_error carries it as `data`. */
+function refuse(next: (error?: Error) => void, error: unknown): void {
+  const refusal = new Error(toErrorBody(error).message) as Error & { data: unknown };
+  refusal.data = toErrorBody(error);
+  next(refusal);
+}
+
 /** A socket's rooms are its Socket.IO topics. */
 function portOf(socket: ChatSocket): ConnectionPort {
   return {
@@ -124,5 +193,6 @@ function portOf(socket: ChatSocket): ConnectionPort {
     isIn: (room) => socket.rooms.has(roomTopic(room)),
     enter: async (room) => socket.join(roomTopic(room)),
     exit: async (room) => socket.leave(roomTopic(room)),
+    close: () => socket.disconnect(true),
   };
 }

@@ -1,16 +1,17 @@
-// The node's store, chosen by STORE: the embedded memory store (journaled in
-// DATA_DIR), or Redis shared by several nodes, which also brings shared presence
-// and Socket.IO's Redis adapter (pushes from any node reach the sockets of every node).
+// The node's store, chosen by STORE: the embedded store (SQLite in DATA_DIR, or
+// memory only when DATA_DIR is empty), PostgreSQL shared by several nodes, or Redis
+// shared by several nodes. Redis (REDIS_URL) also brings shared presence and
+// Socket.IO's Redis adapter (pushes from any node reach the sockets of every node).
 import { randomBytes, randomUUID } from "node:crypto";
-import path from "node:path";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import type { Logger } from "../lib/logger";
 import type { RoomPresence } from "../lib/presence/presence";
 import type { Publish } from "../lib/pushes/push-bus";
-import { openJournaledStore } from "../lib/store/journaled";
 import { MemoryStore } from "../lib/store/memory";
+import { openPostgresStore, redactUrl as redactDatabaseUrl } from "../lib/store/postgres";
 import { RedisStore } from "../lib/store/redis";
+import { openSqliteStore } from "../lib/store/sqlite";
 import { connectRedis, redactUrl } from "../lib/store/redis-connection";
 import { SharedPresence } from "../lib/presence/redis";
 import type { Store } from "../lib/store/store";
@@ -43,28 +44,111 @@ export async function openStoreBackend(
   publish: Publish,
   options: RedisBackendOptions = {},
 ): Promise<StoreBackend> {
-  if (config.store === "memory") {
+  if (config.store === "sqlite" || config.store === "memory") {
     const store = await openEmbeddedStore(config, logger);
     return { store, attach: async () => {}, closePresence: async () => {}, close: () => store.close() };
   }
+  if (config.store === "postgres") return openPostgresBackend(config, logger, publish, options);
+
+  const flow = await openRedisFlow(config, logger, publish, options, { feed: true });
+  const store = new RedisStore({ redis: flow.commands, subscriber: flow.feed!, prefix: flow.prefix, ownsConnections: false });
+  logger.info("using the Redis store", { redis: redactUrl(config.redisUrl!) });
+  return {
+    store,
+    createPresence: (room) => flow.presence.forRoom(room),
+    sharedSessionSecret: async () => {
+      const key = `${flow.prefix}session-secret`;
+      await flow.commands.set(key, randomBytes(32).toString("base64url"), "NX");
+      return (await flow.commands.get(key))!;
+    },
+    attach: (io) => flow.attach(io),
+    closePresence: () => flow.presence.close(),
+    close: async () => {
+      await store.close();
+      await flow.close();
+    },
+  };
+}
+
+/**
+ * PostgreSQL keeps what lasts; with REDIS_URL, Redis carries what flows between nodes
+ * (Socket.IO's adapter and presence). Messages reach every node through PostgreSQL's
+ * own feed (LISTEN/NOTIFY), so the store needs no Redis: with one node, nothing does.
+ */
+async function openPostgresBackend(config: Config, logger: Logger, publish: Publish, options: RedisBackendOptions): Promise<StoreBackend> {
+  const url = config.databaseUrl!;
+  const store = await openPostgresStore({
+    url,
+    onFeedLost: (error) =>
+      logger.error("lost the connection to PostgreSQL; rooms answer room_unavailable until it is back", {
+        database: redactDatabaseUrl(url),
+        error: error.message,
+      }),
+    onFeedBack: () => logger.info("PostgreSQL is reachable again", { database: redactDatabaseUrl(url) }),
+  }).catch((error: unknown) => {
+    throw new ConfigError(
+      `DATABASE_URL points at a PostgreSQL that cannot be reached or prepared (${error instanceof Error ? error.message : String(error)}); start PostgreSQL or fix DATABASE_URL.`,
+    );
+  });
+  let flow: RedisFlow | undefined;
+  if (config.redisUrl) {
+    flow = await openRedisFlow(config, logger, publish, options, { feed: false }).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+  }
+  logger.info("using the PostgreSQL store", {
+    database: redactDatabaseUrl(url),
+    ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}),
+  });
+  return {
+    store,
+    ...(flow ? { createPresence: (room: string) => flow.presence.forRoom(room) } : {}),
+    sharedSessionSecret: () => store.sharedSetting("session-secret", randomBytes(32).toString("base64url")),
+    attach: async (io) => flow?.attach(io),
+    closePresence: async () => flow?.presence.close(),
+    close: async () => {
+      await store.close();
+      await flow?.close();
+    },
+  };
+}
+
+/** What several nodes share through Redis besides a store: Socket.IO's adapter and presence. */
+interface RedisFlow {
+  prefix: string;
+  commands: Redis;
+  /** The Redis store's feed subscription, when asked for. */
+  feed: Redis | undefined;
+  presence: SharedPresence;
+  /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
+  attach(io: ChatServer): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openRedisFlow(
+  config: Config,
+  logger: Logger,
+  publish: Publish,
+  options: RedisBackendOptions,
+  { feed }: { feed: boolean },
+): Promise<RedisFlow> {
   const url = config.redisUrl!;
   const prefix = options.prefix ?? "livechat:";
+  const roles = ["commands", "adapter-pub", "adapter-sub", ...(feed ? ["feed"] : [])];
   const connections = await Promise.all(
-    ["commands", "feed", "adapter-pub", "adapter-sub"].map((role) =>
-      connectRedis(url, { connectionName: `${config.nodeName}-${role}` }),
-    ),
+    roles.map((role) => connectRedis(url, { connectionName: `${config.nodeName}-${role}` })),
   ).catch((error: unknown) => {
     throw new ConfigError(
       `REDIS_URL points at a Redis that cannot be reached (${error instanceof Error ? error.message : String(error)}); start Redis or fix REDIS_URL.`,
     );
   });
-  const [commands, feed, adapterPub, adapterSub] = connections as [Redis, Redis, Redis, Redis];
+  const [commands, adapterPub, adapterSub, feedConnection] = connections as [Redis, Redis, Redis, Redis | undefined];
   reportOutages(commands, url, logger);
   for (const other of connections.slice(1)) other.on("error", () => {}); // reported once, by `commands`
   ignoreFailures(adapterPub, ["publish"]);
   ignoreFailures(adapterSub, ["psubscribe", "punsubscribe", "subscribe", "unsubscribe"]);
 
-  const store = new RedisStore({ redis: commands, subscriber: feed, prefix, ownsConnections: false });
   const presence = new SharedPresence({
     redis: commands,
     prefix,
@@ -73,35 +157,29 @@ export async function openStoreBackend(
     logger,
     ...(options.presenceTtlMs !== undefined ? { ttlMs: options.presenceTtlMs } : {}),
   });
-  logger.info("using the Redis store", { redis: redactUrl(url) });
-
   return {
-    store,
-    createPresence: (room) => presence.forRoom(room),
-    sharedSessionSecret: async () => {
-      const key = `${prefix}session-secret`;
-      await commands.set(key, randomBytes(32).toString("base64url"), "NX");
-      return (await commands.get(key))!;
-    },
+    prefix,
+    commands,
+    feed: feedConnection,
+    presence,
     attach: async (io) => {
       io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io` }));
       await presence.start();
     },
-    closePresence: () => presence.close(),
     close: async () => {
-      await store.close();
       await Promise.all(connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
     },
   };
 }
 
-/** The embedded store, journaled in DATA_DIR; memory only when DATA_DIR is empty (demos: a restart forgets everything). */
+/** The embedded store, SQLite in DATA_DIR; memory only when DATA_DIR is empty (demos: a restart forgets everything). */
 async function openEmbeddedStore(config: Config, logger: Logger): Promise<Store> {
   if (!config.dataDir) {
     logger.warn("DATA_DIR is empty: no journal, everything is kept in memory only and a restart forgets it");
     return new MemoryStore();
   }
-  return openJournaledStore({ dir: path.join(config.dataDir, "journal"), logger });
+  if (config.store === "memory") logger.info('STORE=memory is the former name of the embedded store, SQLite in DATA_DIR; say STORE=sqlite');
+  return openSqliteStore({ dir: config.dataDir, logger, recoverReadable: config.recoverReadable });
 }
 
 /** One line when Redis goes out of reach and one when it is back, not one per retry. */

@@ -15,7 +15,7 @@ export const fullList: Scenario = {
     const options = { members: 100, messagesPerS: context.quick ? 20 : 50, durationS: context.quick ? 1 : 4 };
     const results: Partial<Record<`${ServerKind}:${PushMode}`, FanoutResult>> = {};
     const variants = (["b-ws", "b-sio", "livechat"] as const).flatMap((kind) => (["full", "new"] as const).map((push) => ({ kind, push })));
-    // Two Livechat servers run at once here: each keeps its journal in its own folder.
+    // Two Livechat servers run at once here: each keeps its SQLite store in its own folder.
     const env = (push: PushMode) => ({ ...context.livechatEnv, DATA_DIR: path.join(context.livechatEnv.DATA_DIR ?? "", push) });
     const starting = variants.map(({ kind, push }) => startHandled(kind, { push, env: env(push) }));
     try {

@@ -72,6 +72,12 @@ export class Accounts {
     return this.guest(session.guestName).catch(() => this.guest());
   }
 
+  /** The registered user under this name (any case), as registered; undefined for none. */
+  async account(username: string): Promise<Identity | undefined> {
+    const user = await this.store.findUser(username);
+    return user && { username: user.username, guest: false };
+  }
+
   /** A guest's identity for a chosen name; no name means the default guest name. */
   async guest(name?: string): Promise<Identity> {
     const chosen = name?.trim();

@@ -11,16 +11,28 @@ import { samePerson, type Identity } from "../protocol";
 import { PushLog } from "../testing/fakes";
 import { RegistryManager } from "../rooms/registry";
 import { MemoryStore } from "../store/memory";
+import type { AppendResult, MessageDraft } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
 import { ChatService } from "./service";
 
-let store: MemoryStore;
+/** The memory store, noting the author key of each message it is asked to keep. */
+class AuthorsKept extends MemoryStore {
+  readonly authors = new Map<string, Array<string | undefined>>();
+
+  override async append(room: string, draft: MessageDraft): Promise<AppendResult> {
+    const result = await super.append(room, draft);
+    if (result.created) this.authors.set(room, [...(this.authors.get(room) ?? []), draft.author]);
+    return result;
+  }
+}
+
+let store: AuthorsKept;
 let pushes: PushLog;
 let registry: RegistryManager;
 let chat: ChatService;
 
 beforeEach(() => {
-  store = new MemoryStore();
+  store = new AuthorsKept();
   pushes = new PushLog();
   registry = new RegistryManager({ store, pushes: pushes.bus, logger: createLogger({}, "silent"), historyWindow: 50, maxLiveRooms: 100, idleMs: 60_000 });
   chat = new ChatService({
@@ -146,9 +158,9 @@ describe("the author's key", () => {
   });
 });
 
-/** The author keys the store keeps (as its snapshots see them). */
+/** The author keys the store keeps. */
 function keptAuthors(room: string): Array<string | undefined> {
-  return store.capture().rooms.find((table) => table.name === room)?.messages.map((message) => message.author) ?? [];
+  return store.authors.get(room) ?? [];
 }
 
 const anon: Identity = { username: "anon", guest: true };

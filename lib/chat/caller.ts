@@ -3,6 +3,7 @@
 // and an admin token if one was presented. The service decides what they allow.
 import type { SessionData } from "../accounts/session";
 import type { SendAllowance } from "../limits/send-limiter";
+import type { TokenBucket } from "../limits/token-bucket";
 import type { Person } from "../people";
 
 export type Credentials =
@@ -23,12 +24,16 @@ export interface ConnectionPort {
   isIn(room: string): boolean;
   enter(room: string): Promise<void>;
   exit(room: string): Promise<void>;
+  /** Ends the connection: the service cuts off a client that floods (a port without it is never cut off). */
+  close?(): void;
 }
 
-/** A connection as the service knows it: the transport's port and its own send allowance. */
+/** A connection as the service knows it: the transport's port, its own send allowance, and its join refusals. */
 export interface Connection {
   port: ConnectionPort;
   sends: SendAllowance;
+  /** JOIN_RATE refusals this connection may still collect before it is cut off as a flood. */
+  joinRefusals: TokenBucket;
 }
 
 export interface Caller {

@@ -8,26 +8,45 @@ import type { Accounts } from "../accounts/accounts";
 import type { AuthThrottle } from "../accounts/auth-throttle";
 import type { SessionData } from "../accounts/session";
 import { ChatError } from "../errors";
+import type { ConnectionLimiter, Release } from "../limits/connection-limiter";
+import type { JoinLimiter } from "../limits/join-limiter";
 import type { SendLimiter } from "../limits/send-limiter";
+import { TokenBucket } from "../limits/token-bucket";
 import type { Logger } from "../logger";
-import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName } from "../names";
+import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName, normalizeSearchText } from "../names";
 import { parsePayload } from "../payloads";
 import { accountPerson, guestPerson, newGuestSessionId, publicIdentity, type Person } from "../people";
+import { DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../presence/departures";
 import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
-import { roleOf } from "../rooms/roles";
+import { checkInvite, INVITE_DEFAULT_S, signInvite } from "../rooms/invites";
+import { isKeeper, roleOf } from "../rooms/roles";
+import type { AuditEntry } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
-import { deleteMessage, editMessage } from "./conversation";
+import { deleteMessage, editMessage, pin, react, type ConversationContext } from "./conversation";
+import { configureRoom, moderateRoom, roomAudit, roomDetails, type OwnersContext, type RoomDetails } from "./owners";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
 /** History pages: this many messages unless asked, never more than the maximum. */
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
+/** Search results: this many unless asked, never more than the maximum. */
+export const SEARCH_DEFAULT = 20;
+export const SEARCH_MAX = 100;
+/**
+ * JOIN_RATE refusals one connection may collect: a page told to slow down waits 3 s
+ * before joining again, so a connection that keeps joining past 20 refusals, or 5 a
+ * second, is flooding and is cut off. Refusing is cheap, not free: a closed loop of
+ * refused joins from one address would otherwise keep the event loop busy.
+ */
+export const JOIN_REFUSALS = { ratePerSecond: 5, burst: 20 };
 
 /** Told of every refusal (a ChatError answered to a caller), for metrics. */
 export interface ChatObserver {
   refused(operation: ChatOperation, code: ErrorCode): void;
+  /** A connection was cut off for flooding (joining on past its refusals). */
+  floodCut?(): void;
 }
 
 export interface ChatServiceOptions {
@@ -35,6 +54,14 @@ export interface ChatServiceOptions {
   accounts: Accounts;
   authThrottle: AuthThrottle;
   sendLimiter: SendLimiter;
+  /** Long-lived connections and streams per address and in all (MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS); none without. */
+  connections?: ConnectionLimiter;
+  /** Room joins per address (JOIN_RATE, JOIN_BURST); none without. */
+  joins?: JoinLimiter;
+  /** Where a closed connection's leaves go, after a grace and retried until recorded; without, at once and retried. */
+  departures?: Departures;
+  /** Signs invite links to private rooms; without one, no links are made. */
+  inviteSecret?: string;
   /** ADMIN_TOKEN; without one, nothing is admin and the admin-only operations do not exist. */
   adminToken?: string;
   logger: Logger;
@@ -57,33 +84,81 @@ export interface SignedIn {
 }
 
 export type ChatOperation =
+  | "admit"
   | "join"
   | "leave"
   | "send"
   | "history"
+  | "search"
   | "deleteRoom"
   | "editMessage"
   | "deleteMessage"
+  | "react"
+  | "pin"
   | "crashRoom"
   | "register"
   | "login"
   | "logout"
   | "guest"
   | "me"
-  | "identify";
+  | "identify"
+  | "configure"
+  | "moderate"
+  | "roomDetails"
+  | "audit"
+  | "invite"
+  | "watch";
 
 export class ChatService {
   private readonly options: ChatServiceOptions;
   private readonly adminToken: Buffer | undefined;
 
+  private readonly departures: Departures;
+  private readonly owners: OwnersContext;
+  private readonly conversation: ConversationContext;
+
   constructor(options: ChatServiceOptions) {
     this.options = options;
+    this.departures =
+      options.departures ??
+      new Departures({
+        leave: (room, connectionId) => options.registry.leave(room, connectionId),
+        graceMs: 0,
+        retryMs: DEPARTURE_RETRY_MS,
+        maxRetryMs: DEPARTURE_MAX_RETRY_MS,
+        logger: options.logger,
+      });
     this.adminToken = options.adminToken ? Buffer.from(options.adminToken) : undefined;
+    this.owners = {
+      registry: options.registry,
+      accounts: options.accounts,
+      actorOf: async (caller) => (this.isAdmin(caller) ? "admin" : this.identityOf(caller)),
+    };
+    this.conversation = {
+      registry: options.registry,
+      personOf: (caller) => this.identityOf(caller),
+      actorOf: async (caller) => (this.isAdmin(caller) ? "admin" : this.identityOf(caller)),
+      spend: (caller) => this.spend(caller),
+    };
   }
 
   /** Who the caller is, with the key of the person (lib/people.ts); a token must be a signed-in user's session. */
   identify(caller: Caller): Promise<Person> {
     return this.run("identify", () => this.identityOf(caller));
+  }
+
+  /**
+   * Admits a long-lived connection or stream from `address` (a Socket.IO connection, an
+   * SSE stream, a gRPC Watch), or refuses it rate_limited past the address's cap or the
+   * node's budget. Call the answer once it closes. Synchronous: checked before anything else.
+   */
+  admit(address: string): Release {
+    try {
+      return this.options.connections?.admit(address) ?? (() => {});
+    } catch (error) {
+      if (error instanceof ChatError) this.options.observer?.refused("admit", error.code);
+      throw error;
+    }
   }
 
   /**
@@ -100,14 +175,18 @@ export class ChatService {
     return {
       credentials: { kind: "connection", identity: person },
       address,
-      connection: { port, sends: this.options.sendLimiter.forConnection() },
+      connection: { port, sends: this.options.sendLimiter.forConnection(), joinRefusals: new TokenBucket(JOIN_REFUSALS) },
     };
   }
 
   join(caller: Caller, payload: unknown): Promise<JoinResult> {
     return this.run("join", async () => {
-      const room = normalizeRoomName(parsePayload("room", payload).room);
+      // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
+      this.takeJoin(caller);
+      const { room: asked, invite } = parsePayload("join", payload);
+      const room = normalizeRoomName(asked);
       const { port } = this.connectionOf(caller);
+      if (invite !== undefined) this.checkInvite(invite, room);
       if (!port.isIn(room) && count(port.rooms()) >= MAX_ROOMS_PER_CONNECTION) {
         throw new ChatError("rate_limited", `One connection can be in at most ${MAX_ROOMS_PER_CONNECTION} rooms at once; leave one first.`);
       }
@@ -116,9 +195,9 @@ export class ChatService {
       await port.enter(room);
       try {
         const { registry } = this.options;
-        const { messages, members } = await registry.join(room, port.id, person, caller.address);
+        const { messages, members } = await registry.join(room, port.id, person, caller.address, invite !== undefined);
         // A connection is a person, never the admin token.
-        const { settings } = await registry.admit(room, person, caller.address);
+        const settings = await registry.admit(room, person, caller.address);
         return { room, messages, members, you: publicIdentity(person), role: roleOf(settings, person) as Role, settings };
       } catch (error) {
         await port.exit(room);
@@ -132,17 +211,28 @@ export class ChatService {
       const room = normalizeRoomName(parsePayload("room", payload).room);
       const { port } = this.connectionOf(caller);
       await port.exit(room);
-      await this.options.registry.leave(room, port.id);
+      // The connection is out of the room's topic: a leave the room cannot record now is retried.
+      await this.options.registry.leave(room, port.id).catch(() => this.departures.depart(room, port.id));
     });
   }
 
-  /** The connection is going: it leaves every room it is in (a failure is logged, never thrown). */
+  /**
+   * The connection is going: it leaves every room it is in after the departure grace
+   * (a page back within it changes nothing), retried until recorded.
+   */
   disconnect(caller: Caller): void {
     const { port } = this.connectionOf(caller);
-    for (const room of port.rooms()) {
-      this.options.registry.leave(room, port.id).catch((error: unknown) => {
-        this.options.logger.warn("could not record a leave", { room, error: String(error) });
-      });
+    for (const room of port.rooms()) this.departures.depart(room, port.id);
+  }
+
+  /**
+   * Every member must have an open connection: members of this node that `isOpen` says
+   * are gone (a join that finished after its socket closed, a disconnect never handled)
+   * depart. The transport that knows the open connections calls this every few seconds.
+   */
+  sweepPresence(isOpen: (connectionId: string) => boolean): void {
+    for (const { room, connectionId } of this.options.registry.staleConnections(isOpen)) {
+      this.departures.depart(room, connectionId);
     }
   }
 
@@ -152,19 +242,20 @@ export class ChatService {
    */
   send(caller: Caller, payload: unknown): Promise<Message> {
     return this.run("send", async () => {
-      const { room: asked, content: raw, clientId } = parsePayload("send", payload);
+      const { room: asked, content: raw, clientId, replyTo } = parsePayload("send", payload);
       const room = normalizeRoomName(asked);
       const content = normalizeContent(raw);
-      if (caller.connection) caller.connection.sends.take();
-      else this.options.sendLimiter.take(caller.address);
+      this.spend(caller);
       // A connection's identity is known: no await on the path every socket message takes.
       const { credentials } = caller;
       const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
       return this.options.registry.send(room, {
         author,
+        address: caller.address,
         content,
         ...(caller.connection ? { connectionId: caller.connection.port.id } : {}),
         ...(clientId !== undefined ? { clientId } : {}),
+        ...(replyTo !== undefined ? { replyTo } : {}),
       });
     });
   }
@@ -174,20 +265,94 @@ export class ChatService {
     return this.run("history", async () => {
       const { room: asked, limit, before } = parsePayload("history", payload);
       const room = normalizeRoomName(asked);
+      await this.checkAdmission(caller, room);
       return this.options.registry.history(room, Math.min(PAGE_MAX, limit ?? PAGE_DEFAULT), before);
     });
   }
 
   /** Edits one of the caller's own messages. */
   editMessage(caller: Caller, payload: unknown): Promise<Message> {
-    return this.run("editMessage", async () => editMessage(this.options.registry, await this.identityOf(caller), payload));
+    return this.run("editMessage", () => editMessage(this.conversation, caller, payload));
   }
 
   /** Deletes a message: the caller's own, or any for the room's keepers and the admin token. */
   deleteMessage(caller: Caller, payload: unknown): Promise<Message> {
-    return this.run("deleteMessage", async () =>
-      deleteMessage(this.options.registry, this.isAdmin(caller) ? "admin" : await this.identityOf(caller), payload),
-    );
+    return this.run("deleteMessage", () => deleteMessage(this.conversation, caller, payload));
+  }
+
+  /** Adds or takes back the caller's emoji on a message: anyone who may post in the room. */
+  react(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("react", () => react(this.conversation, caller, payload));
+  }
+
+  /** Pins or unpins a message: the room's owner and moderators, and the admin token. */
+  pin(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("pin", () => pin(this.conversation, caller, payload));
+  }
+
+  /** Changes a room's settings: its owner and moderators may (visibility the owner alone), and the admin. */
+  configure(caller: Caller, payload: unknown): Promise<RoomSettings> {
+    return this.run("configure", () => configureRoom(this.owners, caller, payload));
+  }
+
+  /** Kicks, bans, mutes, appoints or invites someone: the room's owner and moderators may, and the admin. */
+  moderate(caller: Caller, payload: unknown): Promise<void> {
+    return this.run("moderate", () => moderateRoom(this.owners, caller, payload));
+  }
+
+  /** A room's settings and members, for anyone it lets in. */
+  roomDetails(caller: Caller, payload: unknown): Promise<RoomDetails> {
+    return this.run("roomDetails", () => roomDetails(this.owners, caller, payload));
+  }
+
+  /** A room's audit log, newest first, for its keepers. */
+  audit(caller: Caller, payload: unknown): Promise<AuditEntry[]> {
+    return this.run("audit", () => roomAudit(this.owners, caller, payload));
+  }
+
+  /** An invite link to a room, for its keepers; `url` is the room page's path with the signed invite. */
+  invite(caller: Caller, payload: unknown): Promise<{ url: string }> {
+    return this.run("invite", async () => {
+      const { room: asked, expiresInS } = parsePayload("invite", payload);
+      const room = normalizeRoomName(asked);
+      const actor = await this.owners.actorOf(caller);
+      const settings = await this.options.registry.admit(room, actor, caller.address);
+      if (!isKeeper(roleOf(settings, actor))) throw new ChatError("forbidden", "Only the room's owner and moderators can make invite links.");
+      const { inviteSecret } = this.options;
+      if (!inviteSecret) throw new ChatError("not_found", "This server makes no invite links.");
+      const token = signInvite(inviteSecret, room, new Date(Date.now() + (expiresInS ?? INVITE_DEFAULT_S) * 1000));
+      return { url: `/rooms/${encodeURIComponent(room)}?invite=${token}` };
+    });
+  }
+
+  /**
+   * Starts a stream of a room's pushes (SSE, gRPC Watch) for someone the room lets in:
+   * streams bypass the worker's join, so the check is made here.
+   */
+  watch<T>(caller: Caller, payload: unknown, start: (room: string) => Promise<T>): Promise<T> {
+    return this.run("watch", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      await this.checkAdmission(caller, room);
+      return start(room);
+    });
+  }
+
+  /**
+   * Messages matching `text` (plain text, see lib/store/search-text.ts): in `room`, newest
+   * first, below seq `before` when given; without a room, across the rooms the caller may
+   * read (a banned person's and a private room's stranger's are left out), best match first.
+   */
+  search(caller: Caller, payload: unknown): Promise<Message[]> {
+    return this.run("search", async () => {
+      const { text, room: asked, before, limit } = parsePayload("search", payload);
+      const query = normalizeSearchText(text);
+      const count = Math.min(SEARCH_MAX, limit ?? SEARCH_DEFAULT);
+      const { registry } = this.options;
+      if (asked === undefined) return this.readable(caller, await registry.searchAll(query, { limit: count }));
+      const room = normalizeRoomName(asked);
+      await this.checkAdmission(caller, room);
+      return registry.search(room, query, { limit: count, ...(before !== undefined ? { before } : {}) });
+    });
   }
 
   /** Deletes a room: its owner or an admin may. */
@@ -271,6 +436,29 @@ export class ChatService {
     });
   }
 
+  /** The messages of rooms that let the caller in. */
+  private async readable(caller: Caller, messages: Message[]): Promise<Message[]> {
+    const allowed = new Map<string, boolean>();
+    for (const room of new Set(messages.map((message) => message.room))) {
+      allowed.set(
+        room,
+        await this.checkAdmission(caller, room).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof ChatError && error.code === "forbidden") return false;
+            throw error;
+          },
+        ),
+      );
+    }
+    return messages.filter((message) => allowed.get(message.room) === true);
+  }
+
+  /** Throws `forbidden` unless the room lets the caller in (bans, private rooms). */
+  private async checkAdmission(caller: Caller, room: string): Promise<void> {
+    await this.options.registry.admit(room, await this.owners.actorOf(caller), caller.address);
+  }
+
   /**
    * Begins a guest session for a guest whose cookie holds none, so what it writes from now
    * on is its own (lib/people.ts); answers the session for the transport to hand back as
@@ -327,6 +515,32 @@ export class ChatService {
     if (token === undefined || !this.adminToken) return false;
     const given = Buffer.from(token);
     return given.length === this.adminToken.length && timingSafeEqual(given, this.adminToken);
+  }
+
+  /** Spends one send: the connection's own allowance, else the client address's (REST, gRPC). */
+  private spend(caller: Caller): void {
+    if (caller.connection) caller.connection.sends.take();
+    else this.options.sendLimiter.take(caller.address);
+  }
+
+  /** Spends one of the address's joins; a connection that goes on past its refusals is cut off. */
+  private takeJoin(caller: Caller): void {
+    try {
+      this.options.joins?.take(caller.address);
+    } catch (error) {
+      const connection = caller.connection;
+      if (connection && !connection.joinRefusals.take()) {
+        this.options.logger.warn("cut off a flooding client", { connection: connection.port.id, address: caller.address });
+        this.options.observer?.floodCut?.();
+        connection.port.close?.();
+      }
+      throw error;
+    }
+  }
+
+  private checkInvite(token: string, room: string): void {
+    if (!this.options.inviteSecret) throw new ChatError("forbidden", "This server makes no invite links.");
+    checkInvite(this.options.inviteSecret, token, room);
   }
 
   private connectionOf(caller: Caller) {

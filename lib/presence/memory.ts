@@ -16,6 +16,10 @@ export class MemoryPresence implements RoomPresence {
     return this.connections.has(connectionId);
   }
 
+  connectionIds(): Iterable<string> {
+    return this.connections.keys();
+  }
+
   // Async only to fit the interface: the tables change before the first await, so
   // concurrent calls apply in call order.
   async join(connectionId: string, identity: Identity): Promise<{ first: boolean; members: Member[] }> {
@@ -24,6 +28,10 @@ export class MemoryPresence implements RoomPresence {
 
   async leave(connectionId: string): Promise<{ gone: Identity | undefined; members: Member[] }> {
     return { gone: this.remove(connectionId), members: this.members() };
+  }
+
+  async everyone(): Promise<Member[]> {
+    return this.members();
   }
 
   async clear(): Promise<void> {

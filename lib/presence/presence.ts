@@ -9,6 +9,8 @@ import type { Identity, Member } from "../protocol";
 export interface RoomPresence {
   /** Whether this connection (on this node) is in the room. */
   has(connectionId: string): boolean;
+  /** This node's connections in the room. */
+  connectionIds(): Iterable<string>;
   /** No connection of this node is in the room. */
   readonly isEmpty: boolean;
   /** People in the room, as last known. */
@@ -17,6 +19,8 @@ export interface RoomPresence {
   join(connectionId: string, identity: Identity): Promise<{ first: boolean; members: Member[] }>;
   /** Removes a connection; `gone` is its identity when that was the person's last one anywhere. */
   leave(connectionId: string): Promise<{ gone: Identity | undefined; members: Member[] }>;
+  /** Everyone in the room now, on every node. */
+  everyone(): Promise<Member[]>;
   /** Every connection of this node leaves at once, without notices: the room was deleted. */
   clear(): Promise<void>;
 }

@@ -274,6 +274,10 @@ class RedisRoomPresence implements RoomPresence {
     return this.local.has(connectionId);
   }
 
+  connectionIds(): Iterable<string> {
+    return this.local.connectionIds();
+  }
+
   get isEmpty(): boolean {
     return this.local.isEmpty;
   }
@@ -307,6 +311,10 @@ class RedisRoomPresence implements RoomPresence {
     const { left, members } = await this.shared.write(this.room, this.local.members());
     const key = personKey(goneHere);
     return { gone: left.some((member) => personKey(member) === key) ? goneHere : undefined, members: this.remember(members) };
+  }
+
+  async everyone(): Promise<Member[]> {
+    return this.remember(await this.shared.members(this.room));
   }
 
   async clear(): Promise<void> {

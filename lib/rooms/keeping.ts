@@ -3,15 +3,10 @@
 // to write to the audit log and the sentence the room is shown; the Room worker does
 // the storing and pushing, in its mailbox's order.
 import { ChatError } from "../errors";
-import type { Identity, Visibility } from "../protocol";
+import type { Author } from "../people";
+import type { Identity, ModerationAction, Visibility } from "../protocol";
 import type { AuditEntry, RoomEntry, RoomList, RoomSettingsRecord } from "../store/store";
-import { accountKey, addressKey, isKeeper, isOwnerOrAdmin, standingIn, type Actor, type RoomAccess } from "./roles";
-
-export const MODERATION_ACTIONS = ["kick", "ban", "unban", "mute", "unmute", "promote", "demote", "invite"] as const;
-export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
-
-/** A ban lasts at most a year when it has a duration; without one, until unbanned. */
-export const BAN_MAX_S = 365 * 24 * 3600;
+import { accountKey, addressKey, entryFor, guestSessionKeys, isKeeper, isOwnerOrAdmin, personKeys, standingIn, type Actor, type RoomAccess } from "./roles";
 
 export interface SettingsChange {
   topic?: string;
@@ -30,11 +25,13 @@ export interface ModerationRequest {
   address?: boolean;
 }
 
-/** Who a moderation names: a registered account, or a guest (known here only by name and addresses). */
+/** Who a moderation names: a registered account, or a guest (known here by name, sessions and addresses). */
 export interface Target {
   identity: Identity;
   /** Addresses the person is connected from on this node now. */
   addresses: string[];
+  /** A guest's session keys on this node now (lib/people.ts). */
+  sessions: string[];
 }
 
 /** What one change does: the store writes, the audit lines and the room's notice. */
@@ -106,13 +103,13 @@ export function moderate(access: RoomAccess, request: ModerationRequest, target:
   const at = now.toISOString();
   const line: AuditEntry = { at, by, action, username: name, ...(reason ? { reason } : {}) };
   const because = reason ? ` (${reason})` : "";
-  const keys = keysOf(target, action === "ban" ? request.address === true : action === "mute");
+  const keys = keysOf(target, request.address === true);
   const entry = (key: string): RoomEntry => ({ key, username: name, by, at, ...(reason ? { reason } : {}) });
   switch (action) {
     case "kick":
       return { audit: [line], notice: `${by} removed ${name} from the room${because}`, removed: { identity, reason: reason ?? "" } };
     case "ban": {
-      if (keys.length === 0) throw new ChatError("forbidden", `${name} is not in the room: a guest can only be banned while connected (by address).`);
+      if (keys.length === 0) throw new ChatError("forbidden", `${name} is not in the room: a guest can only be banned while connected.`);
       const until = durationS !== undefined ? new Date(now.getTime() + durationS * 1000).toISOString() : undefined;
       const lasting = until ? ` for ${durationS} s` : "";
       return {
@@ -151,14 +148,60 @@ export function moderate(access: RoomAccess, request: ModerationRequest, target:
   }
 }
 
-/** The list keys a ban or mute of the target is kept under; a guest's are always its addresses. */
+/**
+ * The list keys a ban or mute of the target is kept under: an account's name, or a guest's
+ * sessions; its addresses too when asked, and always for a guest without a session (a
+ * client without cookies), which has nothing else to be known by.
+ */
 function keysOf(target: Target, withAddresses: boolean): string[] {
-  const keys = target.identity.guest ? [] : [accountKey(target.identity.username)];
-  if (target.identity.guest || withAddresses) for (const address of new Set(target.addresses)) keys.push(addressKey(address));
+  const { identity } = target;
+  const keys = identity.guest ? [...target.sessions] : [accountKey(identity.username)];
+  if (withAddresses || (identity.guest && keys.length === 0)) for (const address of new Set(target.addresses)) keys.push(addressKey(address));
   return keys;
 }
 
 function entriesNamed(entries: readonly RoomEntry[], name: string): string[] {
   const lower = name.toLowerCase();
   return entries.filter((entry) => entry.username.toLowerCase() === lower).map((entry) => entry.key);
+}
+
+/**
+ * Someone holding a valid invite link enters: a private room keeps them as a member
+ * (an account by name, a guest by its address). A ban still holds; so does nothing
+ * else need doing for a room that is not private or a person already let in.
+ */
+export function admitByInvite(access: RoomAccess, identity: Author, address: string | undefined, now: Date): Outcome {
+  const nothing: Outcome = { audit: [], notice: "" };
+  if (access.settings.visibility !== "private" || isKeeper(standingIn(access, identity))) return nothing;
+  const keys = personKeys(identity, address);
+  if (entryFor(access.bans, keys) || entryFor(access.members, keys)) return nothing;
+  const key = memberKey(identity, address);
+  if (key === undefined) return nothing;
+  const at = now.toISOString();
+  return {
+    put: [{ list: "members", entry: { key, username: identity.username, by: "invite link", at } }],
+    audit: [{ at, by: identity.username, action: "join by invite" }],
+    notice: "",
+  };
+}
+
+/**
+ * A room that becomes private keeps the people in it: each becomes a member (an
+ * account by name, a guest by the address it is connected from).
+ */
+export function keepPresent(people: ReadonlyArray<{ identity: Author; address: string | undefined }>, by: string, now: Date): Outcome["put"] {
+  const at = now.toISOString();
+  const put = new Map<string, RoomEntry>();
+  for (const { identity, address } of people) {
+    const key = memberKey(identity, address);
+    if (key !== undefined) put.set(key, { key, username: identity.username, by, at });
+  }
+  return [...put.values()].map((entry) => ({ list: "members" as const, entry }));
+}
+
+/** A member's key: an account's name, a guest's session, else the guest's address. */
+function memberKey(identity: Author, address: string | undefined): string | undefined {
+  if (!identity.guest) return accountKey(identity.username);
+  const [session] = guestSessionKeys([identity.key]);
+  return session ?? (address === undefined ? undefined : addressKey(address));
 }

@@ -200,6 +200,20 @@ describe("restart intensity", () => {
     });
   });
 
+  // Guards issue 16: a leave that failed because its room was unavailable was never retried.
+  it("records a member's leave while the room rests, with its notice and member list", async () => {
+    const { registry, pushes } = startRegistry({ restartIntensity: { maxRestarts: 1, withinMs: 10_000, coolOffMs: 60_000 } });
+    const room = uniqueRoom();
+    await registry.join(room, "tab-gage", gage);
+    await registry.join(room, "tab-kim", kim);
+    await crashAndWaitForRestart(registry, room, 1);
+    await registry.crash(room);
+    await vi.waitFor(() => expect(registry.isResting(room)).toBe(true));
+    await registry.leave(room, "tab-gage");
+    expect(pushes.last("room:notice")).toMatchObject({ room, kind: "leave", username: "gage" });
+    expect(pushes.last("room:presence")).toEqual({ room, members: [kim] });
+  });
+
   it("answers room_unavailable while a room rests, logs it at error level, and starts it again afterwards", async () => {
     const logger = new RecordingLogger();
     const { registry } = startRegistry({ logger, restartIntensity: { maxRestarts: 2, withinMs: 10_000, coolOffMs: 1500 } });
@@ -272,14 +286,36 @@ describe("bounds", () => {
     expect((await registry.send(first, { author: gage, content: "back again" })).seq).toBe(2);
   });
 
-  it("keeps an evicted room's members, so they can still send", async () => {
+  // Issue 16 reverses this test's first premise ("keeps an evicted room's members"): a
+  // flood of new rooms evicted rooms people were in. A room in use is never evicted; a
+  // new room past MAX_LIVE_ROOMS is refused instead, and its members still send.
+  it("never evicts a room people are in: a new room past the cap is refused, and the members still send", async () => {
     const { registry } = startRegistry({ maxLiveRooms: 1 });
     const lobby = uniqueRoom();
     await registry.join(lobby, "tab-gage", gage);
-    await registry.send(uniqueRoom(), { author: kim, content: "elsewhere" });
-    expect(registry.list().map((summary) => summary.name)).not.toContain(lobby);
+    const refused = await registry.send(uniqueRoom(), { author: kim, content: "elsewhere" }).catch((error: { code?: string }) => error.code);
+    expect(refused).toBe("room_unavailable");
+    expect(registry.list().map((summary) => summary.name)).toContain(lobby);
     const message = await registry.send(lobby, { author: gage, content: "still here", connectionId: "tab-gage" });
     expect(message.seq).toBe(1);
+  });
+
+  it("stops the least recently used room nobody is in to open a new one at the cap", async () => {
+    const { registry } = startRegistry({ maxLiveRooms: 2 });
+    const [empty, busy, fresh] = [uniqueRoom(), uniqueRoom(), uniqueRoom()];
+    await registry.send(empty, { author: kim, content: "nobody stays" });
+    await registry.join(busy, "tab-gage", gage);
+    expect((await registry.send(fresh, { author: kim, content: "new" })).seq).toBe(1);
+    expect(registry.list().map((summary) => summary.name).sort()).toEqual([busy, fresh].sort());
+  });
+
+  it("opens a new room as soon as a full server's room empties", async () => {
+    const { registry } = startRegistry({ maxLiveRooms: 1 });
+    const lobby = uniqueRoom();
+    await registry.join(lobby, "tab-gage", gage);
+    await expect(registry.send(uniqueRoom(), { author: kim, content: "refused" })).rejects.toMatchObject({ code: "room_unavailable" });
+    await registry.leave(lobby, "tab-gage");
+    expect((await registry.send(uniqueRoom(), { author: kim, content: "now" })).seq).toBe(1);
   });
 
   // Fails today: an evicted worker is stopped while its append is still in flight,

@@ -8,13 +8,16 @@ import { ChatError } from "../errors";
 import type { Logger } from "../logger";
 import { MemoryPresence } from "../presence/memory";
 import type { RoomPresence } from "../presence/presence";
-import type { Identity, Message, RoomSummary } from "../protocol";
+import type { Author } from "../people";
+import type { Identity, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
-import type { Store } from "../store/store";
+import type { AuditEntry, RoomSearch, RoomsSearch, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
+import type { ModerationRequest, SettingsChange } from "./keeping";
 import type { Actor } from "./roles";
-import type { ChangeRequest, JoinResult, RoomInfo, SendRequest } from "./room";
+import type { ChangeRequest } from "./conversation";
+import type { JoinResult, RoomInfo, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
 import { followStore } from "./store-feed";
 import { DEFAULT_RESTART_INTENSITY, Supervisor, type RestartIntensity } from "./supervisor";
@@ -23,6 +26,8 @@ export { DEFAULT_RESTART_INTENSITY, type RestartIntensity } from "./supervisor";
 
 /** How often an operation follows a room whose worker exits before running it. */
 const MAX_ATTEMPTS = 3;
+/** How long "every live room is in use" is trusted before the rooms are searched again. */
+const FULL_RECHECK_MS = 250;
 
 export interface RegistryOptions {
   store: Store;
@@ -52,6 +57,8 @@ export class RegistryManager {
   private readonly sweeper: NodeJS.Timeout;
   private readonly supervisor: Supervisor;
   private readonly unwatch: (() => void) | undefined;
+  /** Until then, every live room was found in use: new rooms are refused without a search. */
+  private fullUntil = 0;
   private closed = false;
 
   constructor(options: RegistryOptions) {
@@ -96,24 +103,71 @@ export class RegistryManager {
     return this.supervisor.restarts;
   }
 
-  join(room: string, connectionId: string, identity: Identity, address?: string): Promise<JoinResult> {
-    return this.call(room, (worker) => worker.join(connectionId, identity, address));
+  join(room: string, connectionId: string, identity: Author, address?: string, invited = false): Promise<JoinResult> {
+    return this.call(room, (worker) => worker.join(connectionId, identity, address, invited));
   }
 
-  /** The room's settings and members, or `forbidden` for someone it does not let in. */
-  admit(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
+  /** The room's settings, or `forbidden` for someone it does not let in. */
+  admit(room: string, actor: Actor, address?: string): Promise<RoomSettings> {
     return this.call(room, (worker) => worker.admit(actor, address));
   }
 
-  leave(room: string, connectionId: string): Promise<void> {
-    return this.call(room, (worker) => worker.leave(connectionId));
+  /** As admit, with the people in the room. */
+  details(room: string, actor: Actor, address?: string): Promise<RoomInfo> {
+    return this.call(room, (worker) => worker.details(actor, address));
+  }
+
+  configure(room: string, actor: Actor, change: SettingsChange): Promise<RoomSettings> {
+    return this.call(room, (worker) => worker.configure(actor, change));
+  }
+
+  moderate(room: string, request: ModerationRequest, account: boolean): Promise<void> {
+    return this.call(room, (worker) => worker.moderate(request, account));
+  }
+
+  /** The room's audit log, newest first, read straight from the store. */
+  audit(room: string, limit: number): Promise<AuditEntry[]> {
+    return this.options.store.audit(room, limit);
+  }
+
+  /**
+   * Records that a connection left. A room whose worker cannot run it (resting after
+   * crashes, or refused a start) still loses the member: presence is the registry's,
+   * so the leave is recorded and announced here, and no one stays listed for a room's
+   * troubles.
+   */
+  async leave(room: string, connectionId: string): Promise<void> {
+    try {
+      await this.call(room, (worker) => worker.leave(connectionId));
+    } catch (error) {
+      const presence = this.presence.get(room);
+      if (!presence?.has(connectionId)) return;
+      if (!(error instanceof ChatError) || error.code !== "room_unavailable" || this.live.peek(room)?.alive) throw error;
+      const { gone, members } = await presence.leave(connectionId);
+      if (!gone) return;
+      const topic = roomTopic(room);
+      this.pushes.publish(topic, "room:notice", { room, kind: "leave", username: gone.username, at: new Date().toISOString() });
+      this.pushes.publish(topic, "room:presence", { room, members });
+    } finally {
+      // A room may have emptied: the next new room searches again.
+      this.fullUntil = 0;
+    }
+  }
+
+  /** Connections of this node listed in a room that `isOpen` says are closed: leaves that never happened. */
+  *staleConnections(isOpen: (connectionId: string) => boolean): Iterable<{ room: string; connectionId: string }> {
+    for (const [room, presence] of this.presence) {
+      for (const connectionId of presence.connectionIds()) {
+        if (!isOpen(connectionId)) yield { room, connectionId };
+      }
+    }
   }
 
   send(room: string, request: SendRequest): Promise<Message> {
     return this.call(room, (worker) => worker.send(request));
   }
 
-  /** Edits or deletes one message in the room's order; answers it as changed, once durable. */
+  /** Edits, deletes, reacts to or pins one message in the room's order; answers it as changed, once durable. */
   changeMessage(room: string, seq: number, request: ChangeRequest): Promise<Message> {
     return this.call(room, (worker) => worker.change(seq, request));
   }
@@ -126,6 +180,16 @@ export class RegistryManager {
   history(room: string, limit: number, beforeSeq?: number): Promise<Message[]> {
     const { store } = this.options;
     return beforeSeq === undefined ? store.recent(room, limit) : store.before(room, beforeSeq, limit);
+  }
+
+  /** A room's messages matching `text`, newest first, read straight from the store like history. */
+  search(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.options.store.searchRoom(room, text, options);
+  }
+
+  /** Messages matching `text` in every room, best match first. (Private rooms, once they exist, narrow `rooms`.) */
+  searchAll(text: string, options: RoomsSearch): Promise<Message[]> {
+    return this.options.store.searchRooms(text, options);
   }
 
   /** Kills the room's worker on purpose (starting it first if it is not live), to exercise supervision. */
@@ -171,9 +235,10 @@ export class RegistryManager {
     return this.pushes.watcherCount(room);
   }
 
-  /** Live rooms, busiest first. */
+  /** Live public rooms, busiest first: unlisted and private rooms are never listed. */
   list(): RoomSummary[] {
     return [...this.live.values()]
+      .filter((room) => room.listed)
       .map((room) => room.summary())
       .sort((a, b) => b.members - a.members || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""));
   }
@@ -217,6 +282,11 @@ export class RegistryManager {
     if (worker?.alive) return Promise.resolve(worker);
     let pending = this.starting.get(name);
     if (!pending) {
+      if (!worker && !this.makeRoom()) {
+        return Promise.reject(
+          new ChatError("room_unavailable", `This server holds as many rooms as it can, all in use; "${name}" cannot open now. Try again later.`),
+        );
+      }
       pending = this.start(name).finally(() => this.starting.delete(name));
       this.starting.set(name, pending);
     }
@@ -261,6 +331,30 @@ export class RegistryManager {
     if (!worker) return;
     this.live.delete(name);
     this.retire(name, worker);
+  }
+
+  /**
+   * Makes sure a new room fits under MAX_LIVE_ROOMS, stopping the least recently used
+   * room that nobody is in or watches. Rooms in use are never stopped to make room: past
+   * that, new rooms are refused, so a flood of joins cannot push people out of theirs.
+   * After a search finds nothing, refusals skip it for a moment: they stay cheap.
+   */
+  private makeRoom(): boolean {
+    if (this.live.size + this.starting.size < this.options.maxLiveRooms) return true;
+    const now = Date.now();
+    if (now < this.fullUntil) return false;
+    // Least recently used first. (lru-cache types rentries() loosely, hence the keys.)
+    for (const name of this.live.rkeys()) {
+      const room = this.live.peek(name)!;
+      const presence = this.presence.get(name);
+      if ((presence && !presence.isEmpty) || this.pushes.isWatched(name)) continue;
+      this.live.delete(name);
+      this.presence.delete(name);
+      this.retire(name, room);
+      return true;
+    }
+    this.fullUntil = now + FULL_RECHECK_MS;
+    return false;
   }
 
   private stopIdleRooms(): void {

@@ -5,13 +5,9 @@
 // room) as its worker holds them; these functions only read it.
 import { ChatError, RateLimitedError } from "../errors";
 import { personKey } from "../presence/presence";
+import type { Author } from "../people";
 import type { Identity, Role, RoomSettings } from "../protocol";
 import type { RoomEntry, RoomSettingsRecord } from "../store/store";
-
-/** A topic is plain text of at most this many characters. */
-export const TOPIC_MAX = 300;
-/** Slow mode: at most one message per this many seconds per person. */
-export const SLOW_MODE_MAX_S = 3600;
 
 export const DEFAULT_SETTINGS: Readonly<RoomSettingsRecord> = Object.freeze({
   topic: "",
@@ -76,13 +72,18 @@ export function settingsOf(room: RoomAccess): RoomSettings {
 
 /**
  * The keys a person's entries on a room's lists may be under: an account by its name
- * on any device; a guest by its address (and, once guests have sessions of their own,
- * by the session).
+ * on any device; a guest by its session (the key "Who wrote it" gives it) while that
+ * lasts; and anyone by the address they come from.
  */
-export function personKeys(identity: Identity, address: string | undefined): string[] {
-  const keys = identity.guest ? [] : [accountKey(identity.username)];
+export function personKeys(identity: Author, address: string | undefined): string[] {
+  const keys = identity.guest ? guestSessionKeys([identity.key]) : [accountKey(identity.username)];
   if (address !== undefined && address !== "") keys.push(addressKey(address));
   return keys;
+}
+
+/** The guest-session keys among `keys` (a connection's own key names no one once it closes). */
+export function guestSessionKeys(keys: ReadonlyArray<string | undefined>): string[] {
+  return [...new Set(keys.filter((key): key is string => key?.startsWith("guest:") === true))];
 }
 
 export function accountKey(username: string): string {
@@ -118,6 +119,22 @@ export function admission(room: RoomAccess, actor: Actor, address: string | unde
 }
 
 /**
+ * Throws `forbidden` unless the author may post in the room at all: let in, not muted,
+ * the room not read-only for them. Reactions and edits follow this rule (not slow mode,
+ * which counts messages).
+ */
+export function posting(room: RoomAccess, author: Identity, address: string | undefined, name: string): void {
+  admission(room, author, address, name);
+  const keeper = isKeeper(standingIn(room, author));
+  if (!keeper && entryFor(room.mutes, personKeys(author, address))) {
+    throw new ChatError("forbidden", `You are muted in room "${name}": you may read but not post.`);
+  }
+  if (!keeper && room.settings.readOnly) {
+    throw new ChatError("forbidden", `Room "${name}" is read-only: only its owner and moderators post here.`);
+  }
+}
+
+/**
  * Throws unless the author may post now: let in, not muted, the room not read-only for
  * them, and slow mode's wait over (`lastPosted` holds each person's last message time
  * and is updated here).
@@ -130,14 +147,8 @@ export function speaking(
   lastPosted: Map<string, number>,
   now: number,
 ): void {
-  admission(room, author, address, name);
+  posting(room, author, address, name);
   const keeper = isKeeper(standingIn(room, author));
-  if (!keeper && entryFor(room.mutes, personKeys(author, address))) {
-    throw new ChatError("forbidden", `You are muted in room "${name}": you may read but not post.`);
-  }
-  if (!keeper && room.settings.readOnly) {
-    throw new ChatError("forbidden", `Room "${name}" is read-only: only its owner and moderators post here.`);
-  }
   const waitS = room.settings.slowModeS;
   if (keeper || waitS === 0) return;
   const person = personKey(author);

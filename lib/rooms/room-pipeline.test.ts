@@ -2,16 +2,15 @@
 // is durable (so one group commit covers many of the room's messages), while acks and
 // `room:messages` pushes still come only after durability, in seq order.
 import { mkdtemp, rm } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startRedisServer } from "../../server/redis-server";
 import type { Identity, Message } from "../protocol";
-import { openJournaledStore, type JournaledStore } from "../store/journaled";
 import { MemoryStore } from "../store/memory";
 import { RedisStore } from "../store/redis";
 import { connectRedis } from "../store/redis-connection";
+import { openSqliteStore, type SqliteStore } from "../store/sqlite";
 import type { AppendResult, MessageDraft, Store } from "../store/store";
 import { PushLog, RecordingLogger, WrappedStore } from "../testing/fakes";
 import { MemoryPresence } from "../presence/memory";
@@ -26,20 +25,19 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** A journaled store whose fsyncs wait until the test opens the gate. */
-async function gatedJournal(): Promise<{ store: JournaledStore; syncsWaiting: () => number; open: () => void }> {
+/** A SQLite store whose commits (and so their fsyncs) wait until the test opens the gate. */
+async function gatedStore(): Promise<{ store: SqliteStore; syncsWaiting: () => number; open: () => void }> {
   const dir = await mkdtemp(path.join(tmpdir(), "livechat-pipeline-"));
   dirs.push(dir);
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   let waiting = 0;
-  const sync = async (handle: FileHandle) => {
+  const beforeCommit = async () => {
     waiting += 1;
     await gate;
     waiting -= 1;
-    await handle.datasync();
   };
-  const store = await openJournaledStore({ dir, logger: new RecordingLogger(), sync });
+  const store = await openSqliteStore({ dir, logger: new RecordingLogger(), beforeCommit });
   return { store, syncsWaiting: () => waiting, open };
 }
 
@@ -86,7 +84,7 @@ function track(sends: Array<Promise<Message>>): number[] {
 
 describe("pipelined sends", () => {
   it("starts the next append before the first is durable, and acks and pushes only once the fsync is done", async () => {
-    const { store, syncsWaiting, open } = await gatedJournal();
+    const { store, syncsWaiting, open } = await gatedStore();
     const counted = new (class extends WrappedStore {
       started = 0;
       override append(room: string, draft: MessageDraft): Promise<AppendResult> {
@@ -118,13 +116,13 @@ describe("pipelined sends", () => {
   });
 
   it("makes many sends to one room durable with a few fsyncs, not one each", async () => {
-    const { store, open } = await gatedJournal();
+    const { store, open } = await gatedStore();
     open();
     const { room } = await startRoom(store);
-    const before = store.storage.flushes;
+    const before = store.writer.commits;
     const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => room.send({ author: gage, content: `m${i}` })));
     expect(seqsOf(sent)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect(store.storage.flushes - before).toBeLessThanOrEqual(3);
+    expect(store.writer.commits - before).toBeLessThanOrEqual(3);
     await store.close();
   });
 
@@ -149,7 +147,7 @@ describe("pipelined sends", () => {
   });
 
   it("answers a retry of a clientId whose first write is in flight with the first message, once durable", async () => {
-    const { store, syncsWaiting, open } = await gatedJournal();
+    const { store, syncsWaiting, open } = await gatedStore();
     const { room } = await startRoom(store);
     const first = room.send({ author: lee, content: "hello", clientId: "c-1" });
     await vi.waitFor(() => expect(syncsWaiting()).toBe(1));

@@ -15,13 +15,14 @@ import { authorKeyOf, type Author } from "../people";
 import type { Identity, Member, Message, RoomSettings, RoomSummary } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Publish } from "../pushes/push-bus";
-import type { AppendResult, MessageChange, Store } from "../store/store";
+import type { AppendResult, Store } from "../store/store";
+import { messageChange, pinnedAfter, type ChangeRequest } from "./conversation";
 import { ListPush } from "./list-push";
 import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
-import { configure, moderate, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
-import { admission, emptyAccess, settingsOf, speaking, standingIn, type Actor, type RoomAccess } from "./roles";
+import { admitByInvite, configure, keepPresent, moderate, nameOf, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
+import { admission, emptyAccess, guestSessionKeys, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
@@ -48,9 +49,6 @@ export interface JoinResult {
   members: Member[];
 }
 
-/** A change to one message, and who asks: its author may edit or delete it, the room's keepers and the admin delete any. */
-export type ChangeRequest = { kind: "edit"; content: string; by: Author } | { kind: "delete"; by: Author | "admin" };
-
 export interface SendRequest {
   author: Author;
   /** The sender's address, for bans by address. */
@@ -59,10 +57,12 @@ export interface SendRequest {
   clientId?: string;
   /** The sending connection, when it must have joined the room first. */
   connectionId?: string;
+  /** The seq of the message (of this room) it answers. */
+  replyTo?: number;
 }
 
 type Operation =
-  | { tag: "join"; connectionId: string; identity: Identity; address: string | undefined }
+  | { tag: "join"; connectionId: string; identity: Author; address: string | undefined; invited: boolean }
   | { tag: "leave"; connectionId: string }
   | { tag: "send"; request: SendRequest }
   | { tag: "stored"; outcome: AppendOutcome }
@@ -75,6 +75,7 @@ type Operation =
   | { tag: "configure"; actor: Actor; change: SettingsChange }
   | { tag: "moderate"; request: ModerationRequest; account: boolean }
   | { tag: "admit"; actor: Actor; address: string | undefined }
+  | { tag: "details"; actor: Actor; address: string | undefined }
   | { tag: "delete" };
 
 interface Replies {
@@ -90,7 +91,8 @@ interface Replies {
   reconfigure: void;
   configure: RoomSettings;
   moderate: void;
-  admit: RoomInfo;
+  admit: RoomSettings;
+  details: RoomInfo;
   delete: void;
 }
 
@@ -117,9 +119,7 @@ export class Room {
   /** Settings and lists, as the store held them at start and as changed since. */
   private access: RoomAccess;
   /** This node's connections in the room and their addresses, so a ban can name a guest's. */
-  private readonly addresses = new Map<string, { identity: Identity; address: string | undefined }>();
-  /** Members as last pushed. */
-  private members: Member[] = [];
+  private readonly addresses = new Map<string, { identity: Author; address: string | undefined }>();
   /** When each person last posted, for slow mode. */
   private readonly lastPosted = new Map<string, number>();
   /** Settles after the newest append has come back; the next one comes back behind it. */
@@ -159,9 +159,12 @@ export class Room {
     return new Room(deps, window, access);
   }
 
-  /** Joins a connection; `address` is its client's, so a ban can name a guest's. */
-  join(connectionId: string, identity: Identity, address?: string): Promise<JoinResult> {
-    return this.mailbox.call({ tag: "join", connectionId, identity, address });
+  /**
+   * Joins a connection; `address` is its client's, so a ban can name a guest's.
+   * `invited`: it holds a valid invite link, so a private room makes it a member.
+   */
+  join(connectionId: string, identity: Author, address?: string, invited = false): Promise<JoinResult> {
+    return this.mailbox.call({ tag: "join", connectionId, identity, address, invited });
   }
 
   leave(connectionId: string): Promise<void> {
@@ -183,8 +186,9 @@ export class Room {
   }
 
   /**
-   * Changes one stored message (an edit, a delete), in order with the room's sends;
-   * answers once the change is durable, and pushes the list and the changed message.
+   * Changes one stored message (an edit, a delete, a reaction, a pin), in order with the
+   * room's sends; answers once the change is durable, and pushes the list and the changed
+   * message (and the settings, when the pinned list changes).
    */
   change(seq: number, request: ChangeRequest): Promise<Message> {
     return this.mailbox.call({ tag: "change", seq, request });
@@ -210,9 +214,14 @@ export class Room {
     return this.mailbox.call({ tag: "moderate", request, account });
   }
 
-  /** The settings and members, or `forbidden` for someone the room does not let in (a banned person, a private room's stranger). */
-  admit(actor: Actor, address?: string): Promise<RoomInfo> {
+  /** The settings, or `forbidden` for someone the room does not let in (a banned person, a private room's stranger). */
+  admit(actor: Actor, address?: string): Promise<RoomSettings> {
     return this.mailbox.call({ tag: "admit", actor, address });
+  }
+
+  /** As admit, with the people in the room on every node. */
+  details(actor: Actor, address?: string): Promise<RoomInfo> {
+    return this.mailbox.call({ tag: "details", actor, address });
   }
 
   /** Reads the settings and lists from the store again (another node changed them). */
@@ -226,6 +235,11 @@ export class Room {
    */
   delete(): Promise<void> {
     return this.mailbox.call({ tag: "delete" });
+  }
+
+  /** Whether the rooms list shows it: public rooms only. */
+  get listed(): boolean {
+    return this.access.settings.visibility === "public";
   }
 
   get alive(): boolean {
@@ -262,7 +276,7 @@ export class Room {
     if (op.tag !== "observe" && op.tag !== "refresh" && op.tag !== "reconfigure") this.lastActivity = Date.now();
     switch (op.tag) {
       case "join":
-        return reply.resolve(await this.handleJoin(op.connectionId, op.identity, op.address));
+        return reply.resolve(await this.handleJoin(op));
       case "leave":
         return reply.resolve(await this.handleLeave(op.connectionId));
       case "send":
@@ -284,13 +298,15 @@ export class Room {
         this.access = await readAccess(this.deps.store, this.name);
         return reply.resolve(undefined);
       case "configure":
-        await this.apply(configure(this.access, op.actor, op.change, new Date()));
-        return reply.resolve(settingsOf(this.access));
+        return reply.resolve(await this.handleConfigure(op.actor, op.change));
       case "moderate":
         return reply.resolve(await this.handleModerate(op.request, op.account));
       case "admit":
         admission(this.access, op.actor, op.address, this.name);
-        return reply.resolve({ settings: settingsOf(this.access), members: this.members });
+        return reply.resolve(settingsOf(this.access));
+      case "details":
+        admission(this.access, op.actor, op.address, this.name);
+        return reply.resolve({ settings: settingsOf(this.access), members: await this.deps.presence.everyone() });
       case "delete":
         return reply.resolve(await this.handleDelete());
       default: {
@@ -300,13 +316,14 @@ export class Room {
     }
   }
 
-  private async handleJoin(connectionId: string, identity: Identity, address: string | undefined): Promise<JoinResult> {
+  private async handleJoin(op: Extract<Operation, { tag: "join" }>): Promise<JoinResult> {
+    const { connectionId, identity, address, invited } = op;
     const { presence, publish } = this.deps;
     await this.claimOwnership(identity);
+    if (invited) await this.apply(admitByInvite(this.access, identity, address, new Date()));
     admission(this.access, identity, address, this.name);
     this.addresses.set(connectionId, { identity, address });
     const { first, members } = await presence.join(connectionId, identity);
-    this.members = members;
     if (first) {
       this.notice("join", identity.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
@@ -318,7 +335,6 @@ export class Room {
     const { presence, publish } = this.deps;
     this.addresses.delete(connectionId);
     const { gone, members } = await presence.leave(connectionId);
-    this.members = members;
     if (gone) {
       this.notice("leave", gone.username);
       publish(roomTopic(this.name), "room:presence", { room: this.name, members });
@@ -334,8 +350,8 @@ export class Room {
     // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
     await this.claimOwnership(request.author);
     const author = authorKeyOf(request.author);
-    const address = request.address ?? this.addresses.get(request.connectionId ?? "")?.address;
-    speaking(this.access, request.author, address, this.name, this.lastPosted, Date.now());
+    if (request.replyTo !== undefined) await this.checkReplyTo(request.replyTo);
+    speaking(this.access, request.author, request.address, this.name, this.lastPosted, Date.now());
     const outcome = this.deps.store
       .append(this.name, {
         username: request.author.username,
@@ -345,6 +361,7 @@ export class Room {
         content,
         sentAt: new Date().toISOString(),
         ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
+        ...(request.replyTo !== undefined ? { replyTo: request.replyTo } : {}),
       })
       .then(
         (result): AppendOutcome => ({ ok: true, result }),
@@ -354,6 +371,17 @@ export class Room {
     const stored = this.appended.then(async (): Promise<Operation> => ({ tag: "stored", outcome: await outcome }));
     this.appended = stored;
     this.mailbox.defer(stored, reply);
+  }
+
+  /**
+   * A reply names a message of this room. Seqs are gap-free and a deleted message keeps
+   * its seq, so any seq up to the newest exists; the store is asked only about one newer
+   * than the window (stored by another node, not heard of yet).
+   */
+  private async checkReplyTo(seq: number): Promise<void> {
+    if (seq <= this.window.lastSeq) return;
+    const [found] = await this.deps.store.before(this.name, seq + 1, 1);
+    if (found?.seq !== seq) throw new ChatError("not_found", `Room "${this.name}" has no message ${seq} to reply to.`);
   }
 
   /**
@@ -389,24 +417,13 @@ export class Room {
   private async handleChange(seq: number, request: ChangeRequest): Promise<Message> {
     // Sends in flight are stored first, so a change never overtakes the message it changes.
     await this.appended;
-    const message = await this.deps.store.updateMessage(this.name, seq, this.storeChange(request));
+    const change = messageChange(this.access, this.name, request, new Date());
+    const message = await this.deps.store.updateMessage(this.name, seq, change);
+    // A pin, an unpin or the delete of a pinned message: the room's list of pins follows.
+    const settings = pinnedAfter(this.access.settings, message);
+    if (settings) await this.apply({ settings, audit: [], notice: "" });
     this.showChange(message);
     return message;
-  }
-
-  /** The store's change for a request: whose message it must be, unless the caller keeps the room. */
-  private storeChange(request: ChangeRequest): MessageChange {
-    // A guest without a key owns nothing: "" is no message's author.
-    const own = (by: Author) => authorKeyOf(by) ?? "";
-    switch (request.kind) {
-      case "edit":
-        return { kind: "edit", content: normalizeContent(request.content), at: new Date().toISOString(), author: own(request.by) };
-      case "delete": {
-        const { by } = request;
-        if (by === "admin" || ["owner", "moderator"].includes(standingIn(this.access, by))) return { kind: "delete" };
-        return { kind: "delete", author: own(by) };
-      }
-    }
   }
 
   /** The window takes the changed message; pages get the list and, for older history, the message itself. */
@@ -462,12 +479,25 @@ export class Room {
     this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
   }
 
+  private async handleConfigure(actor: Actor, change: SettingsChange): Promise<RoomSettings> {
+    const now = new Date();
+    const outcome = configure(this.access, actor, change, now);
+    if (outcome.settings?.visibility === "private" && this.access.settings.visibility !== "private") {
+      // People here on other nodes are known by name only: accounts stay members, guests there do not.
+      const elsewhere = (await this.deps.presence.everyone()).map((identity) => ({ identity, address: undefined }));
+      outcome.put = keepPresent([...elsewhere, ...this.addresses.values()], nameOf(actor), now);
+    }
+    await this.apply(outcome);
+    return settingsOf(this.access);
+  }
+
   private async handleModerate(request: ModerationRequest, account: boolean): Promise<void> {
     const lower = request.username.toLowerCase();
     const here = [...this.addresses.values()].filter(({ identity }) => identity.guest !== account && identity.username.toLowerCase() === lower);
     const identity = here[0]?.identity ?? { username: request.username, guest: !account };
     const addresses = here.flatMap(({ address }) => (address === undefined ? [] : [address]));
-    await this.apply(moderate(this.access, request, { identity, addresses }, new Date()));
+    const sessions = guestSessionKeys(here.map(({ identity: person }) => person.key));
+    await this.apply(moderate(this.access, request, { identity, addresses, sessions }, new Date()));
   }
 
   /** Stores what a keeper's change does (durable before the ack), then tells the room. */

@@ -1,7 +1,7 @@
-// Record framing for the journal and snapshot files: each record is
-// [u32 payload length][u32 CRC-32 of the payload][payload: UTF-8 JSON], little-endian.
-// A crash mid-write leaves a short or mismatching last frame, which a reader
-// can tell apart from a whole one.
+// Record framing of the journal and snapshot files of earlier versions, read by the
+// import: each record is [u32 payload length][u32 CRC-32 of the payload][payload:
+// UTF-8 JSON], little-endian. A crash mid-write leaves a short or mismatching last
+// frame, which a reader can tell apart from a whole one.
 import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 
@@ -10,24 +10,6 @@ const READ_CHUNK = 4 * 1024 * 1024;
 /** No record comes near this; a larger length field means a damaged header. */
 const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
-export function encodeFrame(value: unknown): Buffer {
-  const json = JSON.stringify(value);
-  const length = Buffer.byteLength(json, "utf8");
-  const frame = Buffer.allocUnsafe(HEADER + length);
-  frame.writeUInt32LE(length, 0);
-  frame.write(json, HEADER, "utf8");
-  frame.writeUInt32LE(crc32(frame.subarray(HEADER)), 4);
-  return frame;
-}
-
-/** Frames a payload that is already JSON bytes (a snapshot chunk copied unparsed). */
-export function encodeRawFrame(payload: Buffer): Buffer {
-  const header = Buffer.allocUnsafe(HEADER);
-  header.writeUInt32LE(payload.length, 0);
-  header.writeUInt32LE(crc32(payload), 4);
-  return Buffer.concat([header, payload]);
-}
-
 export interface FramesRead {
   /** Bytes from the start of the file up to the end of the last whole record. */
   validBytes: number;
@@ -35,6 +17,11 @@ export interface FramesRead {
   records: number;
   /** Why reading stopped before the end of the file, if it did. */
   problem?: string;
+  /**
+   * The damaged record is the file's last and reaches its end: what a crash mid-write
+   * leaves. Damage with whole records' worth of bytes after it is something else.
+   */
+  tornTail?: boolean;
 }
 
 /**
@@ -49,7 +36,13 @@ export async function readFrames(file: string, onPayload: (payload: Buffer) => v
     let bufferedAt = 0; // file offset of buffered[0]
     let readTo = 0;
     let records = 0;
-    const stop = (offset: number, problem: string): FramesRead => ({ validBytes: offset, size, records, problem: `${problem} at byte ${offset}` });
+    const stop = (offset: number, problem: string, declared?: number): FramesRead => ({
+      validBytes: offset,
+      size,
+      records,
+      problem: `${problem} at byte ${offset}`,
+      tornTail: declared === undefined ? size - offset < HEADER : offset + HEADER + declared >= size,
+    });
     for (;;) {
       let at = 0;
       while (buffered.length - at >= HEADER) {
@@ -57,7 +50,7 @@ export async function readFrames(file: string, onPayload: (payload: Buffer) => v
         if (length > MAX_RECORD_BYTES) return stop(bufferedAt + at, "a record header with an impossible length");
         if (buffered.length - at < HEADER + length) break;
         const payload = buffered.subarray(at + HEADER, at + HEADER + length);
-        if (crc32(payload) !== buffered.readUInt32LE(at + 4)) return stop(bufferedAt + at, "a checksum mismatch");
+        if (crc32(payload) !== buffered.readUInt32LE(at + 4)) return stop(bufferedAt + at, "a checksum mismatch", length);
         onPayload(payload);
         records += 1;
         at += HEADER + length;
@@ -72,7 +65,9 @@ export async function readFrames(file: string, onPayload: (payload: Buffer) => v
       const fresh = chunk.subarray(0, bytesRead);
       buffered = buffered.length > 0 ? Buffer.concat([buffered, fresh]) : fresh;
     }
-    if (buffered.length > 0) return stop(bufferedAt, "a record cut short");
+    if (buffered.length > 0) {
+      return stop(bufferedAt, "a record cut short", buffered.length >= HEADER ? buffered.readUInt32LE(0) : undefined);
+    }
     return { validBytes: bufferedAt, size, records };
   } finally {
     await handle.close();

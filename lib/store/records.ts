@@ -1,5 +1,6 @@
-// What the embedded store writes to disk: one record per mutation in the journal,
-// and the same kinds (plus bulk ones) in a snapshot. Replaying them in order
+// What the journal of earlier versions wrote (DATA_DIR/journal): one record per
+// mutation in a journal file, and the same kinds (plus bulk ones) in a snapshot.
+// Only the import (journal-import.ts) reads them now; applying them in order
 // rebuilds the tables exactly.
 import type { KeptMessage, UserRecord } from "./store";
 
@@ -23,7 +24,7 @@ export type JournalRecord =
 /**
  * A snapshot is a run of these. A "messages" record announces a chunk of a room's
  * history; the frame after it is the chunk itself, a JSON array of SnapshotMessage,
- * which start-up keeps unparsed until the room is first used.
+ * whose messages take the seqs from `from` on.
  */
 export type SnapshotRecord =
   | { t: "users"; users: UserRecord[] }
@@ -32,35 +33,5 @@ export type SnapshotRecord =
   | { t: "usernames"; claims: Array<{ skeleton: string; username: string }> }
   | { t: "end"; users: number; rooms: number; messages: number };
 
-/** The records a store applies one by one (chunks of messages come through restoreChunk). */
+/** The records applied one by one (a snapshot's chunks of messages come as their own frames). */
 export type StoreRecord = JournalRecord | Exclude<SnapshotRecord, { t: "messages" }>;
-
-/** Part of a room's history as a snapshot holds it: `count` messages from seq `from`, as JSON bytes. */
-export interface UnreadChunk {
-  from: number;
-  count: number;
-  payload: Buffer;
-}
-
-/** Where a store's mutations go to become durable. */
-export interface Durability {
-  /** Resolves once the record is on disk (written and fsynced). */
-  record(record: JournalRecord): Promise<void>;
-  /** Resolves once every record handed over so far is on disk. */
-  settled(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** The tables at one instant, for a snapshot written while writes go on. */
-export interface StoreImage {
-  users: UserRecord[];
-  usernames: Array<{ skeleton: string; username: string }>;
-  /** A room not used since start-up keeps its chunks unparsed, and the snapshot copies them as they are. */
-  rooms: Array<{
-    name: string;
-    owner: string | undefined;
-    messages: readonly KeptMessage[];
-    count: number;
-    unread: readonly UnreadChunk[] | undefined;
-  }>;
-}

@@ -11,8 +11,26 @@ import type { Message } from "../protocol";
 import { ChatError } from "../errors";
 import { applyChange, noSuchMessage } from "./message-change";
 import { guarded, Script } from "./redis-connection";
-import type { AppendResult, AuditEntry, KeptMessage, MessageChange, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, StoreListener, UserRecord } from "./store";
-import { AUDIT_MAX, ROOM_LISTS } from "./store";
+import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
+import type {
+  AppendResult,
+  AuditEntry,
+  KeptMessage,
+  MessageChange,
+  MessageDraft,
+  RoomEntry,
+  RoomList,
+  RoomSearch,
+  RoomsSearch,
+  RoomSettingsRecord,
+  Store,
+  StoreListener,
+  UserRecord,
+} from "./store";
+import { AUDIT_MAX, ROOM_LISTS, wireMessage } from "./store";
+
+/** Messages read by one LRANGE while searching. */
+const SEARCH_CHUNK = 1000;
 
 /** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin. */
 const APPEND = new Script(
@@ -201,6 +219,51 @@ export class RedisStore implements Store {
     throw new ChatError("room_unavailable", `Message ${seq} of room "${room}" is changing too often; please try again.`);
   }
 
+  /**
+   * Redis holds no full-text index here (RediSearch is not a module we can count on),
+   * so search reads the room's list from `before` downwards, SEARCH_CHUNK messages a
+   * command, matching as search-text.ts says, until `limit` are found: cheap for a
+   * recent word, a walk through the whole history for a rare one.
+   */
+  async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    const terms = searchTerms(text);
+    if (terms.length === 0) return [];
+    const key = this.roomKey(room, "messages");
+    const length = await guarded(() => this.redis.llen(key));
+    let end = Math.min(length, options.before === undefined ? length : Math.max(0, options.before - 1));
+    const found: Message[] = [];
+    while (end > 0 && found.length < options.limit) {
+      const start = Math.max(0, end - SEARCH_CHUNK);
+      const items = await guarded(() => this.redis.lrange(key, start, end - 1));
+      for (let i = items.length - 1; i >= 0 && found.length < options.limit; i--) {
+        const message = withSeq(items[i]!, start + i + 1);
+        if (matchesAll(message.content, terms)) found.push(withHighlight(message, terms));
+      }
+      end = start;
+    }
+    return found;
+  }
+
+  /** Every room's list (found with SCAN), read through as searchRoom does; ranked by words matched, then newest. */
+  async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    const terms = searchTerms(text);
+    if (terms.length === 0) return [];
+    const rooms = options.rooms ?? (await this.roomNames());
+    const matching: Message[] = [];
+    for (const room of rooms) {
+      const key = this.roomKey(room, "messages");
+      const length = await guarded(() => this.redis.llen(key));
+      for (let start = 0; start < length; start += SEARCH_CHUNK) {
+        const items = await guarded(() => this.redis.lrange(key, start, start + SEARCH_CHUNK - 1));
+        items.forEach((json, i) => {
+          const message = withSeq(json, start + i + 1);
+          if (matchesAll(message.content, terms)) matching.push(message);
+        });
+      }
+    }
+    return bestFirst(matching, terms, options.limit);
+  }
+
   async claimOwner(room: string, username: string): Promise<string> {
     const key = this.roomKey(room, "owner");
     const owner = await guarded(async () => {
@@ -325,6 +388,19 @@ export class RedisStore implements Store {
     }
   }
 
+  /** Names of the rooms holding messages, from their keys. */
+  private async roomNames(): Promise<string[]> {
+    const pattern = `${this.prefix}room:*:messages`;
+    const names: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, keys] = await guarded(() => this.redis.scan(cursor, "MATCH", pattern, "COUNT", 1000));
+      cursor = next;
+      for (const key of keys) names.push(decodeURIComponent(key.slice(`${this.prefix}room:`.length, -":messages".length)));
+    } while (cursor !== "0");
+    return names;
+  }
+
   /** The feed notice that a room's settings or lists changed. */
   private configured(room: string): [string, string] {
     return [this.feedChannel, `c\n${this.origin}\n${room}`];
@@ -351,6 +427,6 @@ export class RedisStore implements Store {
 function withSeq(json: string, seq: number): Message {
   const stored = JSON.parse(json) as ListedMessage;
   // The wire order of fields, as the memory store gives them.
-  const { id, room, author, ...rest } = stored;
-  return { id, room, seq, ...rest };
+  const { id, room, ...rest } = stored;
+  return wireMessage({ id, room, seq, ...rest });
 }

@@ -270,6 +270,105 @@ export function describeStore(name: string, createStore: () => Store | Promise<S
       });
     });
 
+    describe("searching", () => {
+      const found = (messages: { room: string; seq: number }[]) => messages.map((message) => `${message.room}#${message.seq}`);
+
+      it("finds a room's messages holding a word, newest first, with the matched words highlighted", async () => {
+        await store.append("lobby", draft("the deploy is done"));
+        await store.append("lobby", draft("lunch at noon"));
+        await store.append("lobby", draft("Deploy again tomorrow"));
+        const results = await store.searchRoom("lobby", "deploy", { limit: 10 });
+        expect(found(results)).toEqual(["lobby#3", "lobby#1"]);
+        expect(results[0]).toMatchObject({ content: "Deploy again tomorrow", highlight: [[0, 6]] });
+        expect(results[1]!.highlight).toEqual([[4, 10]]);
+      });
+
+      it("matches without case or diacritics, and a word typed by its beginning once it has three letters", async () => {
+        await store.append("lobby", draft("Un café à Zürich"));
+        for (const query of ["CAFE", "zurich", "caf", "Zür", "un", "A"]) {
+          expect(found(await store.searchRoom("lobby", query, { limit: 10 })), query).toEqual(["lobby#1"]);
+        }
+        for (const query of ["ca", "Zü", "zurichs"]) expect(await store.searchRoom("lobby", query, { limit: 10 }), query).toEqual([]);
+        expect((await store.searchRoom("lobby", "cafe zur", { limit: 10 }))[0]!.highlight).toEqual([
+          [3, 7],
+          [10, 16],
+        ]);
+      });
+
+      it("finds Chinese and Japanese text by the beginning of a run of characters", async () => {
+        await store.append("lobby", draft("日本語のメッセージです。東京へ行きます"));
+        for (const query of ["日本", "日本語の", "東京"]) {
+          expect(found(await store.searchRoom("lobby", query, { limit: 10 })), query).toEqual(["lobby#1"]);
+        }
+        // Inside a run of characters is not the beginning of a word: see docs/performance.md, "Search".
+        expect(await store.searchRoom("lobby", "メッセージ", { limit: 10 })).toEqual([]);
+        expect((await store.searchRoom("lobby", "東京", { limit: 10 }))[0]!.highlight).toEqual([[12, 19]]);
+      });
+
+      it("finds only messages holding every word typed", async () => {
+        await store.append("lobby", draft("red apples"));
+        await store.append("lobby", draft("green apples"));
+        await store.append("lobby", draft("red cars"));
+        expect(found(await store.searchRoom("lobby", "apples red", { limit: 10 }))).toEqual(["lobby#1"]);
+        expect(await store.searchRoom("lobby", "apples blue", { limit: 10 })).toEqual([]);
+      });
+
+      it("pages through older results with before and limit", async () => {
+        for (let i = 1; i <= 7; i++) await store.append("lobby", draft(i % 2 === 1 ? `ping ${i}` : `pong ${i}`));
+        expect(found(await store.searchRoom("lobby", "ping", { limit: 2 }))).toEqual(["lobby#7", "lobby#5"]);
+        expect(found(await store.searchRoom("lobby", "ping", { before: 5, limit: 2 }))).toEqual(["lobby#3", "lobby#1"]);
+        expect(await store.searchRoom("lobby", "ping", { before: 1, limit: 2 })).toEqual([]);
+      });
+
+      it("keeps each room's search to its own messages, and finds nothing in a room nobody wrote in", async () => {
+        await store.append("lobby", draft("shared word"));
+        await store.append("kitchen", draft("shared word"));
+        expect(found(await store.searchRoom("kitchen", "shared", { limit: 10 }))).toEqual(["kitchen#1"]);
+        expect(await store.searchRoom("empty-room", "shared", { limit: 10 })).toEqual([]);
+      });
+
+      it("treats query syntax as plain text and finds nothing for text without a word", async () => {
+        await store.append("lobby", draft('an "unbalanced quote and NEAR(words) with * AND OR NOT col:x'));
+        for (const query of ['"unbalanced', "NEAR(", "NEAR(words", "AND", "* OR", "col:x", "quote:unbalanced", "{col}: x", "^an", "NOT quote"]) {
+          expect(found(await store.searchRoom("lobby", query, { limit: 10 })), query).toEqual(["lobby#1"]);
+        }
+        for (const query of ["", "   ", '"', "()*:-^", "🙂"]) {
+          expect(await store.searchRoom("lobby", query, { limit: 10 }), query).toEqual([]);
+          expect(await store.searchRooms(query, { limit: 10 }), query).toEqual([]);
+        }
+      });
+
+      it("forgets a deleted room's messages", async () => {
+        await store.append("lobby", draft("secret plans"));
+        await store.deleteRoom("lobby");
+        expect(await store.searchRoom("lobby", "secret", { limit: 10 })).toEqual([]);
+        expect(await store.searchRooms("secret", { limit: 10 })).toEqual([]);
+      });
+
+      it("finds messages across rooms, best match first", async () => {
+        await store.append("lobby", draft("we talked about the weather and then about lunch for a long while, deploy later"));
+        await store.append("kitchen", draft("deploy deploy deploy"));
+        await store.append("garden", draft("nothing to see"));
+        const results = await store.searchRooms("deploy", { limit: 10 });
+        expect(found(results)).toEqual(["kitchen#1", "lobby#1"]);
+        expect(results[0]!.highlight).toEqual([
+          [0, 6],
+          [7, 13],
+          [14, 20],
+        ]);
+      });
+
+      it("searches only the rooms it is given", async () => {
+        await store.append("lobby", draft("hello from the lobby"));
+        await store.append("kitchen", draft("hello from the kitchen"));
+        await store.append("garden", draft("hello from the garden"));
+        const results = await store.searchRooms("hello", { limit: 10, rooms: ["kitchen", "garden", "never-used"] });
+        expect(found(results).sort()).toEqual(["garden#1", "kitchen#1"]);
+        expect(await store.searchRooms("hello", { limit: 10, rooms: [] })).toEqual([]);
+        expect(await store.searchRooms("hello", { limit: 2 })).toHaveLength(2);
+      });
+    });
+
     // Guards the atom rule: user input never becomes a key of a plain object, where
     // these names would reach Object.prototype instead of the store's own data.
     describe("names that are also JavaScript property names", () => {

@@ -2,7 +2,8 @@
 // username claims, messages per room, room owners). Implementations: memory.ts (the embedded
 // default) and redis.ts (shared by several nodes). Names reaching a store are
 // already normalised and validated.
-import type { Message, Visibility } from "../protocol";
+import type { AuditLine, Message, Reaction, Visibility } from "../protocol";
+import { wireReactions } from "./message-change";
 
 export interface UserRecord {
   username: string;
@@ -17,31 +18,49 @@ export interface UserRecord {
  * the store's rules read and which never leaves the store: every message it answers is
  * as clients see it.
  */
-export type MessageDraft = Omit<Message, "id" | "room" | "seq"> & { author?: string };
+export type MessageDraft = Omit<Message, "id" | "room" | "seq" | "editedAt" | "deleted" | "reactions" | "pinned"> & { author?: string };
 
-/** A message as a store keeps it: with its author's key. */
-export type KeptMessage = Message & { author?: string };
+/** One emoji's reaction as a store keeps it: `keys[i]` (lib/people.ts, never answered) is the person shown as `users[i]`. */
+export type KeptReaction = Reaction & { keys: string[] };
 
-/** The kept message as the store answers it: the author's key left out. */
+/** A message as a store keeps it: with its author's key, and who reacted by key. */
+export type KeptMessage = Omit<Message, "reactions"> & { author?: string; reactions?: KeptReaction[] };
+
+/** The kept message as the store answers it: the author's key and the reactors' keys left out. */
 export function wireMessage(kept: KeptMessage): Message {
-  if (kept.author === undefined) return kept;
-  const { author, ...message } = kept;
-  return message;
+  if (kept.author === undefined && kept.reactions === undefined) return kept;
+  const { author: _author, reactions, ...message } = kept;
+  return reactions ? { ...message, reactions: wireReactions(reactions) } : message;
 }
 
 /**
- * One change to a stored message. `author` is the key (lib/people.ts) the message must
- * have been written under; without it the caller has decided the change is allowed (a
- * room's keeper deleting another's message).
+ * One change to a stored message (message-change.ts applies it). `author` is the key
+ * (lib/people.ts) the message must have been written under; a delete without one is a
+ * keeper's, already allowed by the caller. A reaction is toggled for `person` (its key
+ * counts it once; its name is shown); a pin is decided by the caller.
  */
 export type MessageChange =
   | { kind: "edit"; content: string; at: string; author: string }
-  | { kind: "delete"; author?: string };
+  | { kind: "delete"; author?: string }
+  | { kind: "react"; emoji: string; on: boolean; person: { key: string; username: string } }
+  | { kind: "pin"; on: boolean };
 
 export interface AppendResult {
   message: Message;
   /** False when a message with the same clientId was already in the room. */
   created: boolean;
+}
+
+export interface RoomSearch {
+  /** Only messages with a seq below this one (the next page of results). */
+  before?: number;
+  limit: number;
+}
+
+export interface RoomsSearch {
+  limit: number;
+  /** Only these rooms; every room when omitted. The caller decides which rooms a person may read. */
+  rooms?: readonly string[];
 }
 
 /** A room's settings as the store keeps them (its owner is kept by claimOwner). */
@@ -71,17 +90,8 @@ export interface RoomEntry {
   reason?: string;
 }
 
-/** One line of a room's audit log: who did what to whom. */
-export interface AuditEntry {
-  at: string;
-  by: string;
-  action: string;
-  username?: string;
-  reason?: string;
-  durationS?: number;
-  /** What changed, for settings ("topic", "visibility private"). */
-  detail?: string;
-}
+/** One line of a room's audit log: who did what to whom (the wire's AuditLine). */
+export type AuditEntry = AuditLine;
 
 /** Audit entries a room keeps; older ones are dropped. */
 export const AUDIT_MAX = 1000;
@@ -109,10 +119,23 @@ export interface Store {
   before(room: string, beforeSeq: number, limit: number): Promise<Message[]>;
 
   /**
+   * Messages of `room` matching `text`, newest first, each with `highlight`. What
+   * matches is defined once for every store in search-text.ts: each word typed begins
+   * a word of the message, without case or diacritics; `text` is never query syntax,
+   * and text with no word in it matches nothing. Deleted messages (content "") never
+   * match; an edited message matches its new content only.
+   */
+  searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]>;
+  /** Messages of any room (or of `options.rooms`) matching `text`, best match first, each with `highlight`. */
+  searchRooms(text: string, options: RoomsSearch): Promise<Message[]>;
+
+  /**
    * Changes one stored message and answers it as changed, durable before it resolves;
    * `not_found` for no such message (or a deleted one, but for a delete: deleting twice
-   * answers the tombstone), `forbidden` when `change.author` is not its author. A delete
-   * keeps the id and seq and leaves no copy of the old text. Other nodes hear of it.
+   * answers the tombstone), `forbidden` when `change.author` is not its author or a 21st
+   * emoji is added. A delete keeps the id and seq and leaves no copy of the old text, in
+   * the search index or anywhere else. A change that changes nothing (a toggle already in
+   * place) writes nothing. Other nodes hear of each change (StoreListener.changed).
    */
   updateMessage(room: string, seq: number, change: MessageChange): Promise<Message>;
 

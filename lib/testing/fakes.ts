@@ -5,7 +5,19 @@ import type { Logger } from "../logger";
 import type { Message, ServerEvent } from "../protocol";
 import { PushBus, type Publish, type PushPayload } from "../pushes/push-bus";
 import { MemoryStore } from "../store/memory";
-import type { AppendResult, MessageChange, AuditEntry, MessageDraft, RoomEntry, RoomList, RoomSettingsRecord, Store, UserRecord } from "../store/store";
+import type {
+  AppendResult,
+  AuditEntry,
+  MessageChange,
+  MessageDraft,
+  RoomEntry,
+  RoomList,
+  RoomSearch,
+  RoomsSearch,
+  RoomSettingsRecord,
+  Store,
+  UserRecord,
+} from "../store/store";
 
 /** Records every push of its bus, in order, the way a client subscribed to every topic would see them. */
 export class PushLog {
@@ -54,6 +66,12 @@ export class WrappedStore implements Store {
   }
   before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     return this.inner.before(room, beforeSeq, limit);
+  }
+  searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.inner.searchRoom(room, text, options);
+  }
+  searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    return this.inner.searchRooms(text, options);
   }
   updateMessage(room: string, seq: number, change: MessageChange): Promise<Message> {
     return this.inner.updateMessage(room, seq, change);

@@ -17,8 +17,7 @@ import type { Caller } from "../../lib/chat/caller";
 import type { ChatService } from "../../lib/chat/service";
 import { toErrorBody } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
-import { normalizeRoomName } from "../../lib/names";
-import type { ErrorCode, Message } from "../../lib/protocol";
+import type { ErrorCode, Message, RoomSettings } from "../../lib/protocol";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import { ConfigError, type Config } from "../config";
 import { watchRoom } from "../watch-room";
@@ -98,13 +97,44 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
 
     Send: unary("Send", async (request, caller) => {
       const clientId = text(request.clientId);
-      const message = await chat.send(caller, { room: request.room, content: request.content, ...(clientId ? { clientId } : {}) });
+      const replyTo = Number(request.replyTo) || undefined;
+      const message = await chat.send(caller, {
+        room: request.room,
+        content: request.content,
+        ...(clientId ? { clientId } : {}),
+        ...(replyTo !== undefined ? { replyTo } : {}),
+      });
       return { message: toWire(message) };
     }),
+
+    // Conversation (v1.1): a seq of 0 (proto3's default) is refused as invalid_payload.
+    Edit: unary("Edit", async (request, caller) => ({
+      message: toWire(await chat.editMessage(caller, { room: request.room, seq: Number(request.seq), content: request.content })),
+    })),
+    Delete: unary("Delete", async (request, caller) => ({
+      message: toWire(await chat.deleteMessage(caller, { room: request.room, seq: Number(request.seq) })),
+    })),
+    React: unary("React", async (request, caller) => ({
+      message: toWire(await chat.react(caller, { room: request.room, seq: Number(request.seq), emoji: request.emoji, on: request.on })),
+    })),
+    Pin: unary("Pin", async (request, caller) => ({
+      message: toWire(await chat.pin(caller, { room: request.room, seq: Number(request.seq), on: request.on })),
+    })),
 
     History: unary("History", async (request, caller) => {
       const payload = { room: request.room, limit: Number(request.limit) || undefined, before: Number(request.beforeSeq) || undefined };
       return { messages: (await chat.history(caller, payload)).map(toWire) };
+    }),
+
+    // An empty room (proto3's default) searches every room the caller may read.
+    Search: unary("Search", async (request, caller) => {
+      const payload = {
+        text: request.text,
+        room: request.room || undefined,
+        limit: Number(request.limit) || undefined,
+        before: Number(request.beforeSeq) || undefined,
+      };
+      return { messages: (await chat.search(caller, payload)).map(toWire) };
     }),
 
     DeleteRoom: unary("DeleteRoom", async (request, caller) => {
@@ -112,10 +142,48 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       return {};
     }),
 
+    GetRoom: unary("GetRoom", async (request, caller) => {
+      const { room, settings, members } = await chat.roomDetails(caller, { room: request.room });
+      return { room, settings: settingsToWire(settings), members };
+    }),
+
+    Configure: unary("Configure", async (request, caller) => {
+      // Fields left unset arrive undefined (proto3 optional), so only the ones set change.
+      const settings = await chat.configure(caller, {
+        room: request.room,
+        ...(request.topic !== undefined && request.topic !== null ? { topic: request.topic } : {}),
+        ...(request.visibility !== undefined && request.visibility !== null ? { visibility: request.visibility } : {}),
+        ...(request.readOnly !== undefined && request.readOnly !== null ? { readOnly: request.readOnly } : {}),
+        ...(request.slowModeS !== undefined && request.slowModeS !== null ? { slowModeS: request.slowModeS } : {}),
+      });
+      return { settings: settingsToWire(settings) };
+    }),
+
+    Moderate: unary("Moderate", async (request, caller) => {
+      const reason = text(request.reason);
+      const durationS = Number(request.durationS) || undefined;
+      await chat.moderate(caller, {
+        room: request.room,
+        action: request.action,
+        username: request.username,
+        ...(reason !== undefined ? { reason } : {}),
+        ...(durationS !== undefined ? { durationS } : {}),
+        ...(request.address === true ? { address: true } : {}),
+      });
+      return {};
+    }),
+
     Watch: (call: ServerWritableStream<Request, WireWatchEvent>) => {
+      let release: () => void;
+      try {
+        release = chat.admit(peerAddress(call.getPeer()));
+      } catch (error) {
+        return void call.emit("error", toServiceError(error, "Watch", logger));
+      }
       let stop: (() => void) | undefined;
       const free = () => {
         stop?.();
+        release();
         watches.delete(call);
       };
       call.once("cancelled", free);
@@ -137,15 +205,15 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       });
       watches.add(call);
       (async () => {
-        const room = normalizeRoomName(text(call.request.room) ?? "");
-        stop = await watchRoom(deps, room, {
+        const caller = callerOf(call.metadata, peerAddress(call.getPeer()));
+        stop = await chat.watch(caller, { room: text(call.request.room) ?? "" }, (room) => watchRoom(deps, room, {
           messages: (push) => send({ event: "messages", messages: { ...push, messages: push.messages.map(toWire) } }),
           deleted: () => {
             newest = undefined;
             send({ event: "deleted", deleted: { room } });
             call.end();
           },
-        });
+        }));
         if (call.cancelled || !watches.has(call)) stop();
       })().catch((error: unknown) => {
         free();
@@ -201,8 +269,22 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+function settingsToWire(settings: RoomSettings) {
+  return { ...settings, owner: settings.owner ?? "" };
+}
+
 function toWire(message: Message): WireMessage {
-  return { ...message, clientId: message.clientId ?? "" };
+  const { highlight = [], ...rest } = message;
+  return {
+    ...rest,
+    clientId: message.clientId ?? "",
+    highlight: highlight.map(([start, end]) => ({ start, end })),
+    editedAt: message.editedAt ?? "",
+    deleted: message.deleted === true,
+    replyTo: message.replyTo ?? 0,
+    reactions: message.reactions ?? [],
+    pinned: message.pinned === true,
+  };
 }
 
 /** The caller's address without its port: gRPC peers read "ipv4:1.2.3.4:5678" or "ipv6:[::1]:5678". */

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SessionSecrets } from "../../lib/accounts/session";
 import type { Caller } from "../../lib/chat/caller";
-import { PAGE_DEFAULT, type ChatService } from "../../lib/chat/service";
+import { PAGE_DEFAULT, SEARCH_DEFAULT, SEARCH_MAX, type ChatService } from "../../lib/chat/service";
 import { ChatError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { normalizeRoomName } from "../../lib/names";
@@ -12,7 +12,8 @@ import type { Config } from "../config";
 import type { Metrics } from "../metrics";
 import { isAllowedOrigin } from "./origin";
 import type { SseStreams } from "./sse";
-import { HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
+import { clientAddress } from "./client-address";
+import { ClientGoneError, HttpError, readJson, sendError, sendJson, sendNoContent } from "./respond";
 import { clearSession, readSession, writeSession } from "./session-cookie";
 
 export interface ApiDeps {
@@ -117,6 +118,20 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       sendJson(res, 200, { messages: await chat.history(caller(req), { room, limit, before }) });
     }],
 
+    // Newest first; the next page is before=<the last result's seq>.
+    ["GET", /^\/api\/rooms\/([^/]+)\/search$/, async ({ req, res, url, params }) => {
+      const room = roomParam(params[0]);
+      const limit = integerParam(url, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX);
+      const before = url.searchParams.has("before") ? integerParam(url, "before", 0, 1, Number.MAX_SAFE_INTEGER) : undefined;
+      sendJson(res, 200, { messages: await chat.search(caller(req), { text: searchParam(url), room, limit, before }) });
+    }],
+
+    // Best match first, across the rooms the caller may read (every room until private rooms exist).
+    ["GET", /^\/api\/search$/, async ({ req, res, url }) => {
+      const limit = integerParam(url, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX);
+      sendJson(res, 200, { messages: await chat.search(caller(req), { text: searchParam(url), limit }) });
+    }],
+
     ["POST", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, params }) => {
       const room = roomParam(params[0]);
       sendJson(res, 201, { message: await chat.send(caller(req), withRoom(room, await body(req))) });
@@ -134,12 +149,52 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       sendJson(res, 200, { message });
     }],
 
+    // A reaction's emoji is the path's last segment, percent-encoded (%F0%9F%91%8D for 👍).
+    ...(["PUT", "DELETE"] as const).map((method): [string, RegExp, Handler] => [method, /^\/api\/rooms\/([^/]+)\/messages\/([^/]+)\/reactions\/([^/]+)$/, async ({ req, res, params }) => {
+      const payload = { room: roomParam(params[0]), seq: seqParam(params[1]), emoji: emojiParam(params[2]), on: method === "PUT" };
+      sendJson(res, 200, { message: await chat.react(caller(req), payload) });
+    }]),
+
+    ...(["PUT", "DELETE"] as const).map((method): [string, RegExp, Handler] => [method, /^\/api\/rooms\/([^/]+)\/messages\/([^/]+)\/pin$/, async ({ req, res, params }) => {
+      const payload = { room: roomParam(params[0]), seq: seqParam(params[1]), on: method === "PUT" };
+      sendJson(res, 200, { message: await chat.pin(caller(req), payload) });
+    }]),
+
     ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ req, res, params }) => {
       if (!deps.streams) throw new HttpError(404, "not_found", "This node serves no streams.");
       const room = roomParam(params[0]);
       // A HEAD has no body to stream into: it would hold its connection open for nothing.
       if (req.method === "HEAD") return void res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" }).end();
-      await deps.streams.serve(res, room);
+      const release = chat.admit(clientAddress(req, config.trustProxy));
+      res.once("close", release);
+      const { streams } = deps;
+      await chat.watch(caller(req), { room }, (admitted) => streams.serve(res, admitted));
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      sendJson(res, 200, await chat.roomDetails(caller(req), { room: roomParam(params[0]) }));
+    }],
+
+    ["PATCH", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { settings: await chat.configure(caller(req), withRoom(room, await body(req))) });
+    }],
+
+    ["POST", /^\/api\/rooms\/([^/]+)\/moderation$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      await chat.moderate(caller(req), withRoom(room, await body(req)));
+      sendNoContent(res);
+    }],
+
+    ["POST", /^\/api\/rooms\/([^/]+)\/invites$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 201, await chat.invite(caller(req), withRoom(room, await body(req))));
+    }],
+
+    ["GET", /^\/api\/rooms\/([^/]+)\/audit$/, async ({ req, res, url, params }) => {
+      const room = roomParam(params[0]);
+      const limit = integerParam(url, "limit", 100, 1, 1000);
+      sendJson(res, 200, { entries: await chat.audit(caller(req), { room, limit }) });
     }],
 
     ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
@@ -164,6 +219,12 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       }
       await match.handler({ req, res, url, params: match.params });
     } catch (error) {
+      if (error instanceof ClientGoneError) {
+        // Counted and kept at debug: a flood of aborted bodies is the client's doing, not an error.
+        deps.metrics.requestsAborted.inc();
+        logger.debug("request aborted by the client", { path: url.pathname });
+        return;
+      }
       const body = sendError(res, error);
       if (body.code === "internal") logger.error("API request failed", { path: url.pathname, error: String(error) });
     }
@@ -184,15 +245,6 @@ function findRoute(routes: Array<[string, RegExp, Handler]>, method: string, pat
   return undefined;
 }
 
-/**
- * Who is asking, for throttling: the TCP peer, or with TRUST_PROXY the address the
- * proxy appended last to X-Forwarded-For (earlier entries are whatever the client sent).
- */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",").at(-1)?.trim() : undefined;
-  return forwarded || req.socket.remoteAddress || "unknown";
-}
-
 function roomParam(raw: string | undefined): string {
   let decoded: string;
   try {
@@ -208,6 +260,21 @@ function seqParam(raw: string | undefined): number {
   const value = Number(raw);
   if (!/^\d{1,15}$/.test(raw ?? "") || value < 1) throw new ChatError("invalid_payload", "The message's seq in the path must be a whole number from 1.");
   return value;
+}
+
+/** A reaction's emoji in the path, decoded; whether it is one emoji is the chat service's call. */
+function emojiParam(raw: string | undefined): string {
+  try {
+    return decodeURIComponent(raw ?? "");
+  } catch {
+    throw new ChatError("invalid_payload", "The emoji in the path is not valid URL encoding.");
+  }
+}
+
+function searchParam(url: URL): string {
+  const text = url.searchParams.get("q");
+  if (text === null) throw new ChatError("invalid_payload", 'Say what to search for with the query parameter "q".');
+  return text;
 }
 
 function integerParam(url: URL, name: string, fallback: number, min: number, max: number): number {

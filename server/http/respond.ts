@@ -55,6 +55,17 @@ export function sendError(res: ServerResponse, error: unknown): ErrorBody {
   return body;
 }
 
+/**
+ * The client went away before its body arrived (it closed or reset the connection):
+ * no one is left to answer, and it is not the server's fault.
+ */
+export class ClientGoneError extends Error {
+  constructor() {
+    super("The client closed the connection before its request body arrived.");
+    this.name = "ClientGoneError";
+  }
+}
+
 /** Reads a JSON body of at most `limit` bytes; an empty body reads as `{}`. */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = req.headers["content-type"] ?? "";
@@ -62,10 +73,15 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw tooLarge(limit);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (req.destroyed && !(error instanceof HttpError)) throw new ClientGoneError();
+    throw error;
   }
   if (size === 0) return {};
   if (!/^application\/json\s*(;|$)/i.test(type)) {

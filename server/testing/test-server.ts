@@ -1,12 +1,15 @@
 // Test support: a real Livechat server on a free port (API and Socket.IO, no
 // pages) and real socket.io-client connections to it, all closed in teardown.
 // With LIVECHAT_TEST_STORE=redis (the vitest "cluster" project) the same tests
-// run against two nodes sharing a redis-server started here: connections
+// run against two nodes sharing a redis-server started here; with
+// LIVECHAT_TEST_STORE=postgres (the "cluster-postgres" project), against two
+// nodes sharing a PostgreSQL and a redis-server started here. Connections
 // alternate between the nodes, HTTP requests go to the first.
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/protocol";
 import type { LivechatServer, ServerOptions } from "../create-server";
-import { startNodesOnFreshRedis } from "./fresh-redis";
+import { startNodesOnFreshPostgres, type PostgresEnv } from "./fresh-postgres";
+import { startNodesOnFreshRedis, type RedisEnv } from "./fresh-redis";
 import { startNode, type StartedNode } from "./node";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
@@ -22,6 +25,9 @@ export const TEST_ENV: Record<string, string> = {
   // Off unless a test is about it: tests that send fast from one connection
   // would meet the per-connection limit (10/s, burst 20) by design.
   MESSAGE_RATE: "0",
+  // Likewise: every test client comes from 127.0.0.1, and some tests open hundreds of connections.
+  MAX_CONNECTIONS_PER_ADDRESS: "0",
+  JOIN_RATE: "0",
 };
 
 export interface ConnectOptions {
@@ -41,14 +47,23 @@ export interface TestServer {
 }
 
 export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
-  if (process.env.LIVECHAT_TEST_STORE === "redis" && env.STORE === undefined) return startTestCluster(env, options);
+  const shared = process.env.LIVECHAT_TEST_STORE;
+  if ((shared === "redis" || shared === "postgres") && env.STORE === undefined) return startTestCluster(env, options, shared);
   const node = await startNode({ ...TEST_ENV, ...env }, options);
   return serve([node], () => node.close());
 }
 
-/** Two nodes sharing a redis-server of their own; closing stops all three. */
-export async function startTestCluster(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
-  const { nodes, stop } = await startNodesOnFreshRedis((redisEnv) => startNode({ ...TEST_ENV, ...redisEnv, ...env }, options));
+/**
+ * Two nodes sharing a redis-server of their own, and with `store` "postgres" a
+ * PostgreSQL of their own as their store; closing stops the nodes, then the servers.
+ */
+export async function startTestCluster(
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+  store: "redis" | "postgres" = "redis",
+): Promise<TestServer> {
+  const startOne = (sharedEnv: RedisEnv | PostgresEnv) => startNode({ ...TEST_ENV, ...sharedEnv, ...env }, options);
+  const { nodes, stop } = store === "postgres" ? await startNodesOnFreshPostgres(startOne) : await startNodesOnFreshRedis(startOne);
   return serve(nodes, stop);
 }
 

@@ -1,42 +1,69 @@
 // Write and send a message: Enter sends, Shift+Enter starts a new line. A sent
 // message goes to the outbox at once (shown in the list as pending) and the box
 // empties, connected or not; the outbox sends it when the connection allows.
+// A line starting with "/" is a slash command (lib/commands.ts, as in the terminal
+// client): the commands are offered as it is typed, an unknown one is refused here
+// and nothing is sent, and the others are handed to `onCommand`.
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
+import { completeCommand, parseCommand, type Command } from "@/lib/commands";
 import { normalizeContent } from "@/lib/names";
+
+/** A command other than a message to send; answers a sentence to show, or null when done. */
+export type CommandHandler = (command: Exclude<Command, { kind: "send" | "me" | "error" }>) => Promise<string | null>;
 
 interface Props {
   connected: boolean;
   onSend: (content: string) => void;
+  onCommand: CommandHandler;
 }
 
-export function Composer({ connected, onSend }: Props) {
+export function Composer({ connected, onSend, onCommand }: Props) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
   const id = useId();
+  const suggestions = completeCommand(text);
 
-  function submit() {
+  async function submit() {
     if (text.trim() === "") return;
+    const command = parseCommand(text);
+    if (command.kind === "error") return setError(command.message);
+    if (command.kind !== "send" && command.kind !== "me") {
+      setError(null);
+      const answer = await onCommand(command);
+      if (command.kind === "help") setInfo(answer);
+      else if (answer) return setError(answer);
+      setText("");
+      return;
+    }
+    const content = command.content;
     try {
-      normalizeContent(text);
+      normalizeContent(content);
     } catch (problem) {
       // Too long: say so here and keep the text to edit, rather than queue a message the server will refuse.
       setError(problem instanceof Error ? problem.message : String(problem));
       return;
     }
     setError(null);
-    onSend(text);
+    setInfo(null);
+    onSend(content);
     setText("");
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    submit();
+    void submit();
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === "Tab" && suggestions.length > 0) {
+      event.preventDefault();
+      setText(`${suggestions[0]!.name} `);
+      return;
+    }
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
-      submit();
+      void submit();
     }
   }
 
@@ -47,6 +74,22 @@ export function Composer({ connected, onSend }: Props) {
           {error}
         </p>
       ) : null}
+      {info ? (
+        <pre className="composer-info" data-testid="command-help">
+          {info}
+        </pre>
+      ) : null}
+      {suggestions.length > 0 ? (
+        <ul className="command-suggestions" role="listbox" aria-label="Commands">
+          {suggestions.map((command) => (
+            <li key={command.name} role="option" aria-selected={false}>
+              <button type="button" onClick={() => setText(`${command.name} `)}>
+                <code>{command.usage}</code> {command.summary}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <div className="composer-row">
         <label htmlFor={`${id}-message`} className="sr-only">
           Message
@@ -56,7 +99,7 @@ export function Composer({ connected, onSend }: Props) {
           name="message"
           rows={1}
           value={text}
-          placeholder="Write a message…"
+          placeholder="Write a message, or / for commands…"
           enterKeyHint="send"
           aria-describedby={`${id}-hint`}
           onChange={(event) => {

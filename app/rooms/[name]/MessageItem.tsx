@@ -4,11 +4,22 @@ import type { Message } from "@/lib/protocol";
 import { longTime, shortTime } from "../../utils/time";
 import { Avatar } from "./Avatar";
 import { LinkifiedText } from "./LinkifiedText";
+import { MessageActions } from "./MessageActions";
 import { PersonTag } from "./PersonTag";
+import { ReactionChips } from "./ReactionChips";
+import { ReplyQuote } from "./ReplyQuote";
 
-export const MessageItem = memo(function MessageItem({ message, mine }: { message: Message; mine: boolean }) {
+interface Props {
+  message: Message;
+  mine: boolean;
+  /** The search result the reader jumped to. */
+  focused?: boolean;
+}
+
+export const MessageItem = memo(function MessageItem({ message, mine, focused = false }: Props) {
+  const className = ["message", mine ? "mine" : "", focused ? "focused" : ""].filter(Boolean).join(" ");
   return (
-    <li className={mine ? "message mine" : "message"} data-testid="message" data-seq={message.seq}>
+    <li className={className} data-testid="message" data-seq={message.seq} aria-current={focused ? "true" : undefined}>
       <Avatar name={message.username} />
       <div className="message-body">
         <p className="message-meta">
@@ -25,7 +36,13 @@ export const MessageItem = memo(function MessageItem({ message, mine }: { messag
               (edited)
             </span>
           ) : null}
+          {message.pinned ? (
+            <span className="tag" data-testid="message-pinned">
+              pinned
+            </span>
+          ) : null}
         </p>
+        {message.replyTo !== undefined ? <ReplyQuote seq={message.replyTo} /> : null}
         {message.deleted ? (
           <p className="message-content message-deleted" data-testid="message-deleted">
             message deleted
@@ -35,6 +52,8 @@ export const MessageItem = memo(function MessageItem({ message, mine }: { messag
             <LinkifiedText text={message.content} />
           </p>
         )}
+        <ReactionChips message={message} />
+        <MessageActions message={message} mine={mine} />
       </div>
     </li>
   );

@@ -28,6 +28,8 @@ interface Props {
     onRetry: (clientId: string) => void;
     onDiscard: (clientId: string) => void;
   };
+  /** A search result to show and mark; `inContext`: the list holds its surroundings, not the live messages. */
+  focus: { seq: number; inContext: boolean; onBack: () => void } | null;
 }
 
 export function MessageList({
@@ -40,6 +42,7 @@ export function MessageList({
   olderError,
   onLoadOlder,
   pending,
+  focus,
 }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottomRef = useRef(true);
@@ -64,6 +67,16 @@ export function MessageList({
       el.scrollTop = el.scrollHeight;
     }
   }, [items, pending.items]);
+
+  // A search result chosen: bring it to the middle of the log, once per choice.
+  useLayoutEffect(() => {
+    if (!focus) return;
+    const target = scrollRef.current?.querySelector(`[data-seq="${focus.seq}"]`);
+    if (target instanceof HTMLElement) {
+      nearBottomRef.current = false;
+      target.scrollIntoView({ block: "center" });
+    }
+  }, [focus]);
 
   async function loadOlder() {
     const el = scrollRef.current;
@@ -90,6 +103,14 @@ export function MessageList({
       tabIndex={0}
       onScroll={onScroll}
     >
+      {focus?.inContext ? (
+        <div className="log-context" role="note">
+          <span>Messages around #{focus.seq}</span>
+          <button type="button" className="button subtle" onClick={focus.onBack}>
+            Back to the latest messages
+          </button>
+        </div>
+      ) : null}
       {canLoadOlder ? (
         <div className="log-older">
           <button type="button" className="button subtle" onClick={loadOlder} disabled={loadingOlder}>
@@ -108,7 +129,7 @@ export function MessageList({
         <ol className="messages">
           {items.map((item) =>
             item.kind === "message" ? (
-              <MessageItem key={item.key} message={item.message} mine={mine(item.message)} />
+              <MessageItem key={item.key} message={item.message} mine={mine(item.message)} focused={focus?.seq === item.message.seq} />
             ) : (
               <NoticeItem key={item.key} notice={item.notice} />
             ),

@@ -1,4 +1,4 @@
-// "gage joined" / "gage left", between the messages.
+// "gage joined" / "gage left", or what a keeper did ("ada set the topic to …"), between the messages.
 import type { Notice } from "./timeline";
 import { shortTime } from "../../utils/time";
 
@@ -6,7 +6,7 @@ export function NoticeItem({ notice }: { notice: Notice }) {
   return (
     <li className="notice" data-testid="notice">
       <span>
-        {notice.username} {notice.kind === "join" ? "joined" : "left"}
+        {notice.text ?? `${notice.username} ${notice.kind === "join" ? "joined" : "left"}`}
       </span>
       <time dateTime={notice.at}>{shortTime(notice.at)}</time>
     </li>

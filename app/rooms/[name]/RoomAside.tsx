@@ -1,6 +1,6 @@
-// The side panel: members, and the guest-name form for guests. A heading on
+// The side panel: the room's search, members, and the guest-name form for guests. A heading on
 // wide screens; on phones a disclosure button, collapsed to leave room for messages.
-import { useId, useState } from "react";
+import { useId, useState, type ReactNode } from "react";
 import type { Identity, Member } from "@/lib/protocol";
 import { GuestNameForm } from "./GuestNameForm";
 import { MemberList } from "./MemberList";
@@ -9,14 +9,20 @@ interface Props {
   members: Member[];
   you: Identity | null;
   onIdentityChanged: () => void;
+  /** The room's search box, above the members. */
+  search: ReactNode;
+  /** The room's pinned messages, under the search box. */
+  pinned?: ReactNode;
 }
 
-export function RoomAside({ members, you, onIdentityChanged }: Props) {
+export function RoomAside({ members, you, onIdentityChanged, search, pinned }: Props) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const label = `In the room (${members.length})`;
   return (
     <aside className="room-aside" aria-labelledby={`${id}-heading`}>
+      {search}
+      {pinned}
       <h2 id={`${id}-heading`} className="members-heading">
         {label}
       </h2>

@@ -1,30 +1,109 @@
 "use client";
 // The live room: history, members, composer, all fed by one Socket.IO connection.
-import { useCallback, useMemo, useReducer, useState } from "react";
-import type { Message } from "@/lib/protocol";
-import { getJson } from "../../utils/api";
-import { Composer } from "./Composer";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import type { Message, Role } from "@/lib/protocol";
+import { normalizeReactionEmoji } from "@/lib/reaction-emoji";
+import { roleOf } from "@/lib/rooms/roles";
+import { getJson, postJson } from "../../utils/api";
+import { Composer, type CommandHandler } from "./Composer";
+import { ConversationProvider, type Conversation } from "./ConversationContext";
 import { canLoadOlder, emptyHistory, historyReducer, oldestSeq, visibleMessages } from "./history";
 import { MessageList } from "./MessageList";
+import { PinnedList } from "./PinnedList";
+import { ReplyBar } from "./ReplyBar";
 import { RoomAside } from "./RoomAside";
 import { RoomHeader } from "./RoomHeader";
+import { RoomSearch } from "./RoomSearch";
+import { RoomSettingsPanel } from "./RoomSettingsPanel";
 import { timeline } from "./timeline";
 import { useOutbox } from "./useOutbox";
 import { useRoomSocket } from "./useRoomSocket";
 
 const PAGE_SIZE = 50;
+/** Messages shown on each side of a search result reached from the search box. */
+const CONTEXT = 10;
+/** Showing a replied-to or pinned message loads older history this many messages a page, for at most this many pages. */
+const REVEAL_PAGE = 200;
+const REVEAL_PAGES = 10;
 
 export function RoomChat({ room, node }: { room: string; node: string }) {
   const [history, dispatch] = useReducer(historyReducer, emptyHistory);
-  const { status, members, notices, you, socketNode, send, reconnect } = useRoomSocket(room, dispatch);
+  const { status, members, notices, you, settings, socketNode, send, reconnect, ask } = useRoomSocket(room, dispatch);
+  const role = you && settings ? (roleOf(settings, you) as Role) : null;
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
+
+  // A search result: shown in the live list when it is loaded there, else with its surroundings instead of the list.
+  const [focus, setFocus] = useState<{ seq: number; around: Message[] | null } | null>(null);
+  const [focusError, setFocusError] = useState<string | null>(null);
 
   const messages = useMemo(() => visibleMessages(history), [history]);
   const connected = status.state === "connected";
   const outbox = useOutbox(send, connected, messages);
   const items = useMemo(() => timeline(messages, notices), [messages, notices]);
+  const aroundItems = useMemo(() => (focus?.around ? timeline(focus.around, []) : null), [focus]);
   const before = oldestSeq(history);
+  const [replying, setReplying] = useState<Message | null>(null);
+  const bySeq = useMemo(() => new Map(messages.map((message) => [message.seq, message])), [messages]);
+  const find = useCallback((seq: number) => bySeq.get(seq), [bySeq]);
+  // The reveal below loads pages one after another: it reads the newest history, not its render's.
+  const historyRef = useRef(history);
+  useEffect(() => {
+    historyRef.current = history;
+  }, [history]);
+
+  const jump = useCallback(
+    async (seq: number) => {
+      setFocusError(null);
+      if (before !== null && seq >= before) {
+        setFocus({ seq, around: null });
+        return;
+      }
+      const url = `/api/rooms/${encodeURIComponent(room)}/messages?before=${seq + CONTEXT + 1}&limit=${2 * CONTEXT + 1}`;
+      const result = await getJson<{ messages: Message[] }>(url);
+      if (!result.ok) {
+        setFocusError(result.error.message);
+        return;
+      }
+      setFocus({ seq, around: result.data.messages });
+    },
+    [before, room],
+  );
+
+  /** Shows a message (a reply's original, a pinned one) in the live log, loading older pages until it is there. */
+  const reveal = useCallback(
+    async (seq: number) => {
+      setFocusError(null);
+      let oldest = oldestSeq(historyRef.current);
+      for (let page = 0; oldest !== null && seq < oldest && page < REVEAL_PAGES; page++) {
+        const result = await getJson<{ messages: Message[] }>(`/api/rooms/${encodeURIComponent(room)}/messages?before=${oldest}&limit=${REVEAL_PAGE}`);
+        if (!result.ok) return setFocusError(result.error.message);
+        dispatch({ type: "older", messages: result.data.messages, requested: REVEAL_PAGE });
+        oldest = result.data.messages[0]?.seq ?? null;
+      }
+      // Further back than that: show it with its surroundings, as a search result.
+      if (oldest !== null && seq < oldest) return jump(seq);
+      setFocus({ seq, around: null });
+    },
+    [jump, room],
+  );
+
+  const keeper = role === "owner" || role === "moderator";
+  const conversation = useMemo<Conversation>(
+    () => ({
+      you,
+      keeper,
+      find,
+      replyTo: (message) => {
+        setReplying(message);
+        // The reply is written in the composer: take the reader there.
+        document.querySelector<HTMLTextAreaElement>(".composer textarea")?.focus();
+      },
+      reveal: (seq) => void reveal(seq),
+      ask,
+    }),
+    [you, keeper, find, reveal, ask],
+  );
 
   const loadOlder = useCallback(async () => {
     if (before === null) return false;
@@ -41,25 +120,82 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
     return result.data.messages.some((m) => m.seq < before);
   }, [before, room]);
 
+  const onCommand: CommandHandler = useCallback(
+    async (command) => {
+      switch (command.kind) {
+        case "help":
+          return command.text;
+        case "nick": {
+          const renamed = await postJson("/api/auth/guest", { name: command.name });
+          if (!renamed.ok) return renamed.error.message;
+          reconnect();
+          return null;
+        }
+        case "topic":
+          return (await ask("room:configure", { topic: command.topic }))?.message ?? null;
+        case "moderate": {
+          const { action, username, reason, durationS } = command;
+          return (await ask("room:moderate", { action, username, reason, durationS }))?.message ?? null;
+        }
+        case "reply":
+          outbox.queue(command.content, command.seq);
+          return null;
+        case "edit":
+          return (await ask("message:edit", { seq: command.seq, content: command.content }))?.message ?? null;
+        case "delete":
+          return (await ask("message:delete", { seq: command.seq }))?.message ?? null;
+        case "react": {
+          let emoji: string;
+          try {
+            emoji = normalizeReactionEmoji(command.emoji);
+          } catch (error) {
+            return (error as Error).message;
+          }
+          const users = find(command.seq)?.reactions?.find((reaction) => reaction.emoji === emoji)?.users ?? [];
+          const on = !(you && users.includes(you.username));
+          return (await ask("message:react", { seq: command.seq, emoji, on }))?.message ?? null;
+        }
+      }
+    },
+    [ask, reconnect, outbox, find, you],
+  );
+
   return (
     <div className="room">
-      <RoomHeader room={room} node={node} socketNode={socketNode} you={you} status={status} onReconnect={reconnect} />
+      <RoomHeader room={room} node={node} socketNode={socketNode} you={you} status={status} onReconnect={reconnect} topic={settings?.topic ?? ""} />
       <div className="room-body">
         <main id="main" className="chat">
+          <ConversationProvider value={conversation}>
           <MessageList
             room={room}
-            items={items}
+            items={aroundItems ?? items}
             ready={you !== null}
             you={you}
-            canLoadOlder={canLoadOlder(history)}
+            canLoadOlder={aroundItems ? false : canLoadOlder(history)}
             loadingOlder={loadingOlder}
-            olderError={olderError}
+            olderError={olderError ?? focusError}
             onLoadOlder={loadOlder}
-            pending={{ items: outbox.pending, connected, onRetry: outbox.retry, onDiscard: outbox.discard }}
+            pending={{ items: aroundItems ? [] : outbox.pending, connected, onRetry: outbox.retry, onDiscard: outbox.discard }}
+            focus={focus ? { seq: focus.seq, inContext: aroundItems !== null, onBack: () => setFocus(null) } : null}
           />
-          <Composer connected={connected} onSend={outbox.queue} />
+          </ConversationProvider>
+          {replying ? <ReplyBar message={replying} onCancel={() => setReplying(null)} /> : null}
+          <Composer
+            connected={connected}
+            onSend={(content) => {
+              setFocus(null);
+              outbox.queue(content, replying?.seq);
+              setReplying(null);
+            }}
+            onCommand={onCommand}
+          />
         </main>
-        <RoomAside members={members} you={you} onIdentityChanged={reconnect} />
+        {settings && (role === "owner" || role === "moderator") ? (
+          <RoomSettingsPanel key={`${settings.topic}|${settings.visibility}|${settings.readOnly}|${settings.slowModeS}`} room={room} role={role} settings={settings} ask={ask} />
+        ) : null}
+        <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />}
+          pinned={settings ? <PinnedList room={room} pinned={settings.pinned} find={find} onChoose={(seq) => void reveal(seq)} /> : null}
+        />
       </div>
     </div>
   );

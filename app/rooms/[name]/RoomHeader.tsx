@@ -12,9 +12,11 @@ interface Props {
   you: Identity | null;
   status: Status;
   onReconnect: () => void;
+  /** The room's topic, plain text ("" for none). */
+  topic: string;
 }
 
-export function RoomHeader({ room, node, socketNode, you, status, onReconnect }: Props) {
+export function RoomHeader({ room, node, socketNode, you, status, onReconnect, topic }: Props) {
   return (
     <header className="room-header">
       <div className="room-header-top">
@@ -31,6 +33,11 @@ export function RoomHeader({ room, node, socketNode, you, status, onReconnect }:
             </span>
             {room}
           </h1>
+          {topic ? (
+            <p className="room-topic" data-testid="topic">
+              {topic}
+            </p>
+          ) : null}
           <p className="room-node" data-testid="node">
             Served by node <code>{node}</code>
             {socketNode && socketNode !== node ? (

@@ -19,6 +19,7 @@ import type {
   Identity,
   JoinReply,
   Member,
+  RoomSettings,
   ServerToClientEvents,
 } from "@/lib/protocol";
 import { getJson } from "../../utils/api";
@@ -50,6 +51,9 @@ const RECONNECTING: ConnectionStatus = { state: "connecting", text: "Reconnectin
 const CONNECTED: ConnectionStatus = { state: "connected", text: "Connected", canRetry: false };
 const OFFLINE: ConnectionStatus = { state: "disconnected", text: "Offline. Waiting for the network…", canRetry: true };
 
+/** The changes a page asks for and waits on; what changed comes back as pushes. */
+export type AskEvent = "room:configure" | "room:moderate" | "message:edit" | "message:delete" | "message:react" | "message:pin";
+
 /** What became of one send: stored, worth sending again (same clientId), or refused for good. */
 export type SendOutcome =
   | { kind: "stored" }
@@ -62,6 +66,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const [you, setYou] = useState<Identity | null>(null);
   const [socketNode, setSocketNode] = useState<string | null>(null);
+  const [settings, setSettings] = useState<RoomSettings | null>(null);
   const socketRef = useRef<ChatSocket | null>(null);
   const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
 
@@ -84,7 +89,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       pushedSinceJoin = false;
       let reply: Ack<JoinReply>;
       try {
-        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", { room });
+        // An invite link (?invite=) lets its holder into a private room.
+        const invite = new URLSearchParams(window.location.search).get("invite") ?? undefined;
+        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("room:join", { room, ...(invite ? { invite } : {}) });
       } catch {
         if (!disposed && socket.connected) {
           setStatus({ state: "connecting", text: "The server is slow to answer. Reconnecting…", canRetry: false });
@@ -99,8 +106,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
           await delay(retryAfterMs);
           return disposed ? null : join(attempt + 1);
         }
-        if (reply.error.code === "room_unavailable") {
-          // The server's store is out of reach (several nodes share Redis): say so and keep trying.
+        if (reply.error.code === "room_unavailable" || reply.error.code === "rate_limited") {
+          // The server's store is out of reach (several nodes share Redis), the server is full,
+          // or this address joined too much at once (JOIN_RATE): say so and keep trying.
           setStatus({ state: "connecting", text: reply.error.message, canRetry: false });
           await delay(UNAVAILABLE_RETRY_MS);
           return disposed || !socket.connected ? null : join(attempt + 1);
@@ -112,6 +120,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       dispatch({ type: "window", messages: reply.messages, force: !pushedSinceJoin });
       setMembers(reply.members);
       setYou(reply.you);
+      setSettings(reply.settings);
       setSocketNode(reply.node);
       setStatus(CONNECTED);
       return reply;
@@ -136,8 +145,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       const refused = errorBodyOf((err as Error & { data?: unknown }).data);
       if (socket.active) {
         setStatus({ state: "connecting", text: refused?.message ?? "Cannot reach the server. Retrying…", canRetry: false });
-      } else if (refused?.code === "room_unavailable") {
-        // Refused only until the server reaches its store again: try again by itself.
+      } else if (refused?.code === "room_unavailable" || refused?.code === "rate_limited") {
+        // Refused only until the server reaches its store again, or until this address has
+        // fewer connections open (MAX_CONNECTIONS_PER_ADDRESS): try again by itself.
         setStatus({ state: "connecting", text: refused.message, canRetry: false });
         setTimeout(() => {
           if (!disposed && !socket.connected) socket.connect();
@@ -162,6 +172,16 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       if (push.room !== room) return;
       const notice: Notice = { ...push, id: ++noticeId };
       setNotices((previous) => [...previous, notice].slice(-NOTICE_LIMIT));
+    });
+    socket.on("room:settings", (push) => {
+      if (push.room !== room) return;
+      setSettings(push.settings);
+    });
+    socket.on("room:removed", (push) => {
+      if (push.room !== room) return;
+      const why = push.reason ? ` (${push.reason})` : "";
+      const text = push.banned ? `${push.by} banned you from this room${why}.` : `${push.by} removed you from this room${why}. You may join again.`;
+      setStatus({ state: "disconnected", text, canRetry: !push.banned });
     });
     socket.on("room:deleted", (push) => {
       if (push.room !== room) return;
@@ -198,12 +218,14 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
 
   /** Sends one message once; the outbox decides what to do with the outcome. */
   const send = useCallback(
-    async (content: string, clientId: string): Promise<SendOutcome> => {
+    async (content: string, clientId: string, replyTo?: number): Promise<SendOutcome> => {
       const socket = socketRef.current;
       if (!socket?.connected) return { kind: "retry", afterMs: 0 };
       let reply: Ack<{ message: unknown }>;
       try {
-        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room, content, clientId });
+        reply = await socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck("message:send", { room, content, clientId, ...(replyTo !== undefined ? { replyTo } : {}) });
       } catch {
         // No answer: a timeout, or the connection dropped (then it waits for the next one).
         return { kind: "retry", afterMs: socket.connected ? RESEND_AFTER_MS : 0 };
@@ -234,7 +256,20 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     socket.disconnect().connect();
   }, []);
 
-  return { status, members, notices, you, socketNode, send, reconnect };
+  /** Asks for a room change (settings, moderation, a message's edit, delete, reaction or pin); answers the server's refusal, if any. */
+  const ask = useCallback(
+    async (event: AskEvent, payload: object): Promise<ErrorBody | null> => {
+      const socket = socketRef.current;
+      if (!socket?.connected) return { code: "internal", message: "Not connected; try again once the connection is back." };
+      const emit = socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: object): Promise<Ack> };
+      const reply = await emit.emitWithAck(event, { room, ...payload }).catch(() => null);
+      if (!reply) return { code: "internal", message: "The server did not answer; try again." };
+      return reply.ok ? null : reply.error;
+    },
+    [room],
+  );
+
+  return { status, members, notices, you, settings, socketNode, send, reconnect, ask };
 }
 
 function delay(ms: number): Promise<void> {

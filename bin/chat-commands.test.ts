@@ -1,0 +1,92 @@
+// Slash commands in `livechat chat`, a real child process against a real server.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Ack, JoinReply, RoomNoticePush } from "../lib/protocol";
+import { startTestServer, type TestClient, type TestServer } from "../server/testing/test-server";
+import { startChat, type ChatProcess } from "./chat-process";
+
+let app: TestServer;
+let counter = 0;
+const uniqueRoom = () => `cli-commands-${++counter}-${Date.now()}`;
+const running: ChatProcess[] = [];
+
+beforeAll(async () => {
+  app = await startTestServer();
+});
+afterAll(async () => {
+  await app.close();
+});
+afterEach(() => {
+  for (const process of running.splice(0)) process.kill();
+});
+
+function chat(args: string[]): ChatProcess {
+  const process = startChat([...args, "--url", app.url]);
+  running.push(process);
+  return process;
+}
+
+async function person(name: string, room: string): Promise<TestClient> {
+  const client = await app.connect({ name });
+  const reply = (await client.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
+  if (!reply.ok) throw new Error(reply.error.message);
+  return client;
+}
+
+describe("slash commands in the terminal client", () => {
+  it("says an unknown command is unknown and sends nothing; /help lists the commands", async () => {
+    const room = uniqueRoom();
+    const terminal = chat([room, "--name", "bob"]);
+    await terminal.waitForLine(/^\[livechat\] joined /);
+    terminal.type("/dance wildly");
+    await terminal.waitForLine("[livechat] Unknown command /dance; type /help for the list. Nothing was sent.");
+    terminal.type("/help");
+    await terminal.waitForLine("[livechat] /ban name [duration] [reason]: remove someone and keep them out (duration like 30m, 2h, 7d)");
+    terminal.type("/me waves");
+    await terminal.waitForLine("[bob] * waves");
+    expect(terminal.lines.some((line) => line.includes("dance"))).toBe(true);
+    expect(terminal.lines.filter((line) => line.startsWith("[bob]"))).toEqual(["[bob] * waves"]);
+  });
+
+  it("prints the server's refusal of a guest's /topic and /kick", async () => {
+    const room = uniqueRoom();
+    await person("alice", room);
+    const terminal = chat([room, "--name", "bob"]);
+    await terminal.waitForLine(/^\[livechat\] joined /);
+    terminal.type("/topic mine now");
+    await terminal.waitForLine(/^\[livechat\] refused: .*owner and moderators/);
+    terminal.type("/kick alice");
+    await terminal.waitForLine(/^\[livechat\] refused: .*owner and moderators/);
+  });
+
+  it("/nick gives a guest a new name, which the room sees", async () => {
+    const room = uniqueRoom();
+    const alice = await person("alice", room);
+    const terminal = chat([room, "--name", "bob"]);
+    await terminal.waitForLine(/^\[livechat\] joined /);
+    const joined = new Promise<void>((resolve) =>
+      alice.on("room:notice", (notice: RoomNoticePush) => notice.kind === "join" && notice.username === "zed" && resolve()),
+    );
+    terminal.type("/nick zed");
+    await joined;
+  });
+
+  it("replies, edits, reacts and deletes by the seq it prints (--seq), and prints each change as it lands", async () => {
+    const room = uniqueRoom();
+    const alice = await person("alice", room);
+    await alice.timeout(5000).emitWithAck("message:send", { room, content: "who is in?" });
+    const terminal = chat([room, "--name", "bob", "--seq"]);
+    await terminal.waitForLine("#1 [alice] who is in?");
+    terminal.type("/reply 1 me");
+    await terminal.waitForLine("#2 [bob ↪ alice] me");
+    terminal.type("/edit 2 me too");
+    await terminal.waitForLine("#2 [bob ↪ alice] me too (edited)");
+    terminal.type("/react 1 👍");
+    await terminal.waitForLine("    👍 1 (bob)");
+    terminal.type("/delete 2");
+    await terminal.waitForLine("#2 [bob ↪ alice] [deleted]");
+    terminal.type("/edit 1 not mine");
+    await terminal.waitForLine(/^\[livechat\] refused: .*author/);
+    terminal.type("/react 1 ok");
+    await terminal.waitForLine("[livechat] A reaction is one emoji (like 👍), not text.");
+  });
+});

@@ -1,0 +1,126 @@
+// The SQLite store's tables, created or brought up to date when the store opens.
+// `PRAGMA user_version` counts the migrations applied; each later change (edits,
+// reactions, settings...) appends one to MIGRATIONS and never edits an earlier one.
+import type { Database } from "better-sqlite3";
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE users (
+    key TEXT PRIMARY KEY,              -- the username lower-cased: names are unique case-insensitively
+    username TEXT NOT NULL,            -- as registered
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    session_version INTEGER            -- NULL until the first logout
+  ) WITHOUT ROWID;
+
+  -- Who holds each username's skeleton (its look-alike key, lib/names.ts).
+  CREATE TABLE usernames (
+    skeleton TEXT PRIMARY KEY,
+    username TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE rooms (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    owner TEXT,
+    settings TEXT                      -- JSON of RoomSettingsRecord; NULL until configured
+  );
+
+  -- A room's keyed lists (bans, mutes, members), one JSON RoomEntry per key.
+  CREATE TABLE room_entries (
+    room_id INTEGER NOT NULL,
+    list TEXT NOT NULL,
+    key TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (room_id, list, key)
+  ) WITHOUT ROWID;
+
+  -- A room's audit log, n growing per room; the newest AUDIT_MAX lines are kept.
+  CREATE TABLE audit (
+    room_id INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (room_id, n)
+  ) WITHOUT ROWID;
+
+  -- Clustered by (room, seq): a room's history is contiguous on disk, so reading a
+  -- window or a page touches a few pages, not one per message.
+  CREATE TABLE messages (
+    room_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    num INTEGER NOT NULL,              -- the full-text index's rowid: grows in the order messages are stored
+    id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    guest INTEGER NOT NULL,
+    tag TEXT,                          -- a guest's tag, shown with the name
+    author TEXT,                       -- the author's key (lib/people.ts): kept, never answered
+    content TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    client_id TEXT,
+    PRIMARY KEY (room_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX messages_by_num ON messages (num);
+  -- The clientId rule without keeping clientIds in memory.
+  CREATE UNIQUE INDEX messages_by_client_id ON messages (room_id, client_id) WHERE client_id IS NOT NULL;
+
+  -- Data brought in from elsewhere (the journal of earlier versions), so a start
+  -- cut off between the import's commit and renaming its source aside imports once.
+  CREATE TABLE imports (
+    source TEXT PRIMARY KEY,
+    imported_at TEXT NOT NULL,
+    records INTEGER NOT NULL
+  );
+
+  -- Words of every message for search: the room (a token "r<room id>", so a room's
+  -- search walks only its own matches) and the content. Contentless (rows are read
+  -- from messages), and the triggers keep it following content: an edit re-indexes
+  -- a message, and a deletion (content emptied, or the row removed) takes it out.
+  CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    room,
+    content,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, room, content) VALUES (new.num, 'r' || new.room_id, new.content);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM messages_fts WHERE rowid = old.num;
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    DELETE FROM messages_fts WHERE rowid = old.num;
+    INSERT INTO messages_fts (rowid, room, content) VALUES (new.num, 'r' || new.room_id, new.content);
+  END;
+  `,
+  `
+  -- Conversation (v1.1): edits, tombstones, replies, reactions and pins. version counts a
+  -- message's changes: a change is written only over the state it was computed from.
+  ALTER TABLE messages ADD COLUMN edited_at TEXT;
+  ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+  -- JSON of the reactions with the reactors' keys (store.ts KeptReaction[]); NULL for none.
+  ALTER TABLE messages ADD COLUMN reactions TEXT;
+  ALTER TABLE messages ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+  -- A deleted or edited message's old words leave the index itself, not only its results
+  -- (without it FTS5 keeps them in its segments until they happen to be merged).
+  INSERT INTO messages_fts (messages_fts, rank) VALUES ('secure-delete', 1);
+  `,
+];
+
+/** Applies the migrations the file has not had yet, each in its own transaction. */
+export function migrate(db: Database): void {
+  const applied = db.pragma("user_version", { simple: true }) as number;
+  if (applied > MIGRATIONS.length) {
+    throw new Error(
+      `The database was written by a newer Livechat (schema version ${applied}; this one knows ${MIGRATIONS.length}); run that version or restore a backup.`,
+    );
+  }
+  for (let version = applied; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

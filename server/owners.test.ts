@@ -1,0 +1,183 @@
+// Rooms with owners over the real server: Socket.IO and HTTP carry settings and
+// moderation with the same rules, pushes reach the room, and a removed person's
+// connections leave.
+import { status } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Ack, JoinReply, RoomSettings, ServerToClientEvents } from "../lib/protocol";
+import { connectGrpc } from "./testing/test-clients";
+import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
+
+let app: TestServer;
+let counter = 0;
+const uniqueRoom = () => `owners-${++counter}-${Date.now()}`;
+const uniqueName = (prefix: string) => `${prefix}${++counter}${Date.now() % 100000}`;
+
+beforeAll(async () => {
+  // Many accounts from one address: registration's throttle is not what these tests are about.
+  app = await startTestServer({}, { authLimits: { registrationsPerIp: { limit: 1000, windowMs: 60_000 } } });
+});
+afterAll(async () => {
+  await app.close();
+});
+
+function emit<T extends object = object>(client: TestClient, event: string, payload: unknown): Promise<Ack<T>> {
+  const raw = client as unknown as { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> } };
+  return raw.timeout(5000).emitWithAck(event, payload);
+}
+
+function okOf<T extends object>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
+  return ack;
+}
+
+function nextPush<E extends keyof ServerToClientEvents>(
+  client: TestClient,
+  event: E,
+  predicate: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching ${event} push`)), 5000);
+    const listener = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      (client as unknown as { off(e: string, l: unknown): void }).off(event, listener);
+      resolve(payload);
+    };
+    (client as unknown as { on(e: string, l: unknown): void }).on(event, listener);
+  });
+}
+
+/** Registers a user; answers the session cookie. */
+async function signUp(username: string): Promise<string> {
+  const response = await app.request("/api/auth/register", { method: "POST", json: { username, password: "correct horse" } });
+  expect(response.status).toBe(201);
+  return sessionCookie(response);
+}
+
+async function joined(client: TestClient, room: string): Promise<JoinReply> {
+  return okOf(await emit<JoinReply>(client, "room:join", { room }));
+}
+
+describe("settings over Socket.IO and HTTP", () => {
+  it("pushes room:settings and a notice to the room when the owner sets the topic", async () => {
+    const room = uniqueRoom();
+    const ada = uniqueName("ada");
+    const owner = await app.connect({ cookie: await signUp(ada) });
+    const guest = await app.connect({ name: uniqueName("g") });
+    expect((await joined(owner, room)).role).toBe("owner");
+    expect((await joined(guest, room)).role).toBe("guest");
+    const pushed = nextPush(guest, "room:settings");
+    const notice = nextPush(guest, "room:notice", (push) => push.kind === "settings");
+    const reply = okOf(await emit<{ settings: RoomSettings }>(owner, "room:configure", { room, topic: "Launch day" }));
+    expect(reply.settings).toMatchObject({ topic: "Launch day", owner: ada });
+    expect((await pushed).settings.topic).toBe("Launch day");
+    expect((await notice).text).toBe(`${ada} set the topic to "Launch day"`);
+    const details = await app.request(`/api/rooms/${room}`);
+    expect(await details.json()).toMatchObject({ room, settings: { topic: "Launch day" } });
+  });
+
+  it("answers PATCH /api/rooms/:name 403 for a member and 200 for the admin token", async () => {
+    const room = uniqueRoom();
+    const owner = await app.connect({ cookie: await signUp(uniqueName("own")) });
+    await joined(owner, room);
+    const member = await signUp(uniqueName("mem"));
+    expect((await app.request(`/api/rooms/${room}`, { method: "PATCH", headers: { cookie: member }, json: { topic: "x" } })).status).toBe(403);
+    const admin = await app.request(`/api/rooms/${room}`, { method: "PATCH", headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, json: { readOnly: true } });
+    expect(admin.status).toBe(200);
+    expect(((await admin.json()) as { settings: RoomSettings }).settings.readOnly).toBe(true);
+  });
+});
+
+describe("moderation over Socket.IO and HTTP", () => {
+  it("kicks a person off every connection of theirs with room:removed; they may come back", async () => {
+    const room = uniqueRoom();
+    const owner = await app.connect({ cookie: await signUp(uniqueName("own")) });
+    await joined(owner, room);
+    const kim = uniqueName("kim");
+    const kimCookie = await signUp(kim);
+    const tabs = [await app.connect({ cookie: kimCookie }), await app.connect({ cookie: kimCookie })];
+    for (const tab of tabs) await joined(tab, room);
+    const removed = tabs.map((tab) => nextPush(tab, "room:removed"));
+    const gone = nextPush(owner, "room:presence", (push) => !push.members.some((member) => member.username === kim));
+    okOf(await emit(owner, "room:moderate", { room, action: "kick", username: kim, reason: "cool off" }));
+    for (const push of await Promise.all(removed)) expect(push).toMatchObject({ room, reason: "cool off", banned: false });
+    await gone;
+    const again = await emit(tabs[0]!, "message:send", { room, content: "still here?" });
+    expect(again).toMatchObject({ ok: false, error: { code: "not_joined" } });
+    expect((await joined(tabs[0]!, room)).role).toBe("member");
+  });
+
+  it("bans through POST /api/rooms/:name/moderation: the person cannot join again, and the audit log says so", async () => {
+    const room = uniqueRoom();
+    const ownerCookie = await signUp(uniqueName("own"));
+    const owner = await app.connect({ cookie: ownerCookie });
+    await joined(owner, room);
+    const lee = uniqueName("lee");
+    const leeCookie = await signUp(lee);
+    const leeTab = await app.connect({ cookie: leeCookie });
+    await joined(leeTab, room);
+    const removed = nextPush(leeTab, "room:removed");
+    const ban = await app.request(`/api/rooms/${room}/moderation`, { method: "POST", headers: { cookie: ownerCookie }, json: { action: "ban", username: lee, reason: "spam" } });
+    expect(ban.status).toBe(204);
+    expect(await removed).toMatchObject({ banned: true, reason: "spam" });
+    const refused = await emit(await app.connect({ cookie: leeCookie }), "room:join", { room });
+    expect(refused).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const audit = await app.request(`/api/rooms/${room}/audit`, { headers: { cookie: ownerCookie } });
+    expect(((await audit.json()) as { entries: unknown[] }).entries).toEqual([expect.objectContaining({ action: "ban", username: lee, reason: "spam" })]);
+    expect((await app.request(`/api/rooms/${room}/audit`, { headers: { cookie: leeCookie } })).status).toBe(403);
+  });
+});
+
+describe("private rooms from every door", () => {
+  it("refuses a stranger at Socket.IO, history, SSE and gRPC, never lists the room, and admits an invite link", async () => {
+    const room = uniqueRoom();
+    const ownerCookie = await signUp(uniqueName("own"));
+    const owner = await app.connect({ cookie: ownerCookie });
+    await joined(owner, room);
+    okOf(await emit(owner, "message:send", { room, content: "secret plans" }));
+    okOf(await emit(owner, "room:configure", { room, visibility: "private" }));
+    const strangerCookie = await signUp(uniqueName("str"));
+    const stranger = await app.connect({ cookie: strangerCookie });
+
+    expect(await emit(stranger, "room:join", { room })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect((await app.request(`/api/rooms/${room}/messages`, { headers: { cookie: strangerCookie } })).status).toBe(403);
+    expect((await app.request(`/api/rooms/${room}/stream`, { headers: { cookie: strangerCookie } })).status).toBe(403);
+    expect((await app.request(`/api/rooms/${room}`, { headers: { cookie: strangerCookie } })).status).toBe(403);
+    const listed = (await (await app.request("/api/rooms")).json()) as { rooms: Array<{ name: string }> };
+    expect(listed.rooms.map((listedRoom) => listedRoom.name)).not.toContain(room);
+    const grpc = connectGrpc(`127.0.0.1:${app.server.grpc!.port}`);
+    try {
+      expect((await grpc.fail("History", { room }, { name: uniqueName("g") })).errorCode).toBe("forbidden");
+      expect((await grpc.watch(room, { name: uniqueName("g") }).ended).code).toBe(status.PERMISSION_DENIED);
+    } finally {
+      grpc.close();
+    }
+
+    const invite = await app.request(`/api/rooms/${room}/invites`, { method: "POST", headers: { cookie: ownerCookie } });
+    expect(invite.status).toBe(201);
+    const { url } = (await invite.json()) as { url: string };
+    const token = new URL(url, app.url).searchParams.get("invite")!;
+    expect(await emit(stranger, "room:join", { room, invite: `${token}x` })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const admitted = okOf(await emit<JoinReply>(stranger, "room:join", { room, invite: token }));
+    expect(admitted.messages.map((message) => message.content)).toEqual(["secret plans"]);
+    // A member now, from any door.
+    expect((await app.request(`/api/rooms/${room}/messages`, { headers: { cookie: strangerCookie } })).status).toBe(200);
+  });
+
+  it("keeps the people invited by name and the members it had when it became private", async () => {
+    const room = uniqueRoom();
+    const ownerCookie = await signUp(uniqueName("own"));
+    const owner = await app.connect({ cookie: ownerCookie });
+    await joined(owner, room);
+    const friend = uniqueName("fr");
+    const friendCookie = await signUp(friend);
+    const presentCookie = await signUp(uniqueName("pr"));
+    const present = await app.connect({ cookie: presentCookie });
+    await joined(present, room);
+    okOf(await emit(owner, "room:configure", { room, visibility: "private" }));
+    okOf(await emit(present, "room:leave", { room }));
+    expect((await joined(await app.connect({ cookie: presentCookie }), room)).role).toBe("member");
+    okOf(await emit(owner, "room:moderate", { room, action: "invite", username: friend }));
+    expect((await joined(await app.connect({ cookie: friendCookie }), room)).role).toBe("member");
+  });
+});
