@@ -314,7 +314,7 @@ describe("PostgreSQL migrations", () => {
   it("lets two nodes starting at once both come up, the schema applied once", async () => {
     const url = await freshDatabase();
     const runs = await Promise.all([withPool(url, migrate), withPool(url, migrate), withPool(url, migrate)]);
-    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql"]);
+    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-conversation.sql"]);
     const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
     try {
       await a.append("lobby", draft("one"));
