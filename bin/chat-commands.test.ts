@@ -83,7 +83,7 @@ describe("slash commands in the terminal client", () => {
     terminal.type("/react 1 👍");
     await terminal.waitForLine("    👍 1 (bob)");
     terminal.type("/delete 2");
-    await terminal.waitForLine("#2 [bob ↪ alice] [deleted]");
+    await terminal.waitForLine("#2 [bob] [deleted]");
     terminal.type("/edit 1 not mine");
     await terminal.waitForLine(/^\[livechat\] refused: .*author/);
     terminal.type("/react 1 ok");
