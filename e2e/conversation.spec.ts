@@ -95,14 +95,15 @@ test("two people edit, delete, reply, react and pin, and both pages follow", asy
   }
   await visitor.getByTestId("pinned-list").getByRole("button", { name: /hello world/ }).click();
   await expect(messages(visitor).and(visitor.locator('[aria-current="true"]'))).toContainText("hello world");
-  await act(said(owner, "hello world"), "Unpin");
-  await expect(visitor.getByTestId("pinned-list")).toHaveCount(0);
-
-  // How it looks, desktop and phone width (looked at by people, not asserted).
+  // How it looks with a pin, a message's actions shown, desktop and phone width (looked at, not asserted).
+  await said(visitor, "hello to you too").hover();
   for (const width of [1280, 390]) {
     await visitor.setViewportSize({ width, height: 800 });
     await visitor.screenshot({ path: `test-results/screenshots/conversation-${width}.png`, fullPage: true });
   }
+  await act(said(owner, "hello world"), "Unpin");
+  await expect(visitor.getByTestId("pinned-list")).toHaveCount(0);
+
 });
 
 test("a reply's quote brings back an original older than the page holds", async ({ visitor, room, request }) => {
