@@ -8,6 +8,8 @@ export const metadata: Metadata = {
   description: "Type a room name and you are in it: a self-hostable realtime chat.",
   // public/manifest.webmanifest; the icon it names is app/icon.svg, which Next serves at /icon.svg.
   manifest: "/manifest.webmanifest",
+  // iOS takes its home-screen icon from here, not from the manifest (PNGs in public/, drawn from app/icon.svg).
+  icons: { apple: "/apple-touch-icon.png" },
 };
 
 export const viewport: Viewport = {

@@ -3,6 +3,7 @@ import { LiveRooms } from "./components/LiveRooms";
 import { RoomForm } from "./components/RoomForm";
 import { ServedBy } from "./components/ServedBy";
 import { SiteHeader } from "./components/SiteHeader";
+import { YourRooms } from "./components/YourRooms";
 import { servingNode } from "./utils/serving-node";
 
 export default async function HomePage() {
@@ -14,6 +15,7 @@ export default async function HomePage() {
         <h1>Livechat</h1>
         <p className="lede">Type a room name and you are in it. Chat as a guest or with an account.</p>
         <RoomForm />
+        <YourRooms />
         <LiveRooms />
       </main>
       <ServedBy node={node} />

@@ -7,6 +7,7 @@ import { encodeEvent, isMessagesPush, parseFrame, pushSeq } from "./frames";
 import { createHistogram, recordMs, summarize } from "./histogram";
 import { benchContent, parseBenchContent } from "./load";
 import { busiestLoad, formatTable, type Row } from "./report";
+import { measureAwareness } from "./scenarios/awareness";
 import { startServer } from "./servers/start";
 import type { BenchServer, ServerKind } from "./servers/types";
 
@@ -104,4 +105,23 @@ describe("bench fan-out", () => {
       });
     }
   }
+});
+
+describe("bench awareness", () => {
+  let server: BenchServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("gives connections that watch rooms their activity on top of their one room's lists", async () => {
+    server = await startServer("livechat", { port: 0, push: "full", env: { MESSAGE_RATE: "0", MAX_CONNECTIONS_PER_ADDRESS: "0", JOIN_RATE: "0" } });
+    const target = { url: `http://127.0.0.1:${server.port}`, startCpu: () => undefined, stopCpu: async () => 0 };
+    const options = { connections: 42, durationS: 1, prefill: 2, warmupS: 0.2 };
+    const alone = await measureAwareness(target, { ...options, watching: false });
+    const watching = await measureAwareness(target, { ...options, watching: true });
+    // 21 rooms at 1 message/s: a connection shows one room and, watching, hears of the 20 others.
+    expect(alone.framesPerConnectionS).toBeGreaterThan(0);
+    expect(watching.framesPerConnectionS).toBeGreaterThan(alone.framesPerConnectionS * 5);
+  });
 });

@@ -5,6 +5,7 @@ import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { formatTable, writeResults, type Row } from "./report";
 import type { Context, Scenario } from "./scenario";
+import { awareness } from "./scenarios/awareness";
 import { cluster } from "./scenarios/cluster";
 import { fanout } from "./scenarios/fanout";
 import { fullList } from "./scenarios/full-list";
@@ -16,7 +17,7 @@ import { realistic } from "./scenarios/realistic";
 import { saturation } from "./scenarios/saturation";
 import { hasTaskset, pinLoadGenerator } from "./spawn";
 
-const SCENARIOS: Scenario[] = [idle, fanout, saturation, realistic, join, loginScenario, http, cluster, fullList];
+const SCENARIOS: Scenario[] = [idle, fanout, saturation, realistic, join, loginScenario, http, cluster, fullList, awareness];
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");

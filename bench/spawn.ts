@@ -38,7 +38,7 @@ export class ServerHandle {
 
   static async start(kind: ServerKind, options: Partial<BenchServerOptions> = {}): Promise<ServerHandle> {
     const full: BenchServerOptions = { port: 0, push: "full", ...options };
-    const node = [process.execPath, "--expose-gc", "--import", "tsx", ENTRY, kind, JSON.stringify(full)];
+    const node = [process.execPath, ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir=" + process.env.BENCH_CPU_PROF] : []), "--expose-gc", "--import", "tsx", ENTRY, kind, JSON.stringify(full)];
     const [command, ...args] = hasTaskset ? ["taskset", "-c", SERVER_CORE, ...node] : node;
     const child = spawn(command!, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], cwd: process.cwd() });
     const port = await new Promise<number>((resolve, reject) => {

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, JoinReply, RoomNoticePush } from "../lib/protocol";
 import { startTestServer, type TestClient, type TestServer } from "../server/testing/test-server";
+import { parseTerminalCommand } from "./chat-commands";
 import { startChat, type ChatProcess } from "./chat-process";
 
 let app: TestServer;
@@ -88,5 +89,25 @@ describe("slash commands in the terminal client", () => {
     await terminal.waitForLine(/^\[livechat\] refused: .*author/);
     terminal.type("/react 1 ok");
     await terminal.waitForLine("[livechat] A reaction is one emoji (like 👍), not text.");
+  });
+});
+
+describe("the terminal's own commands", () => {
+  it("reads /rooms, /join NAME and /switch NAME", () => {
+    expect(parseTerminalCommand("/rooms")).toEqual({ kind: "rooms" });
+    expect(parseTerminalCommand("/join  kitchen ")).toEqual({ kind: "join", room: "kitchen" });
+    expect(parseTerminalCommand("/SWITCH lobby")).toEqual({ kind: "switch", room: "lobby" });
+  });
+
+  it("leaves messages, //text and the shared slash commands to the shared parser", () => {
+    expect(parseTerminalCommand("hello /rooms")).toBeUndefined();
+    expect(parseTerminalCommand("//shrug")).toBeUndefined();
+    expect(parseTerminalCommand("/dance")).toBeUndefined();
+    expect(parseTerminalCommand("/me waves")).toBeUndefined();
+  });
+
+  it("answers /join or /switch without a name with how it is used", () => {
+    expect(parseTerminalCommand("/join")).toEqual({ kind: "usage", message: "Usage: /join name" });
+    expect(parseTerminalCommand("/switch ")).toEqual({ kind: "usage", message: "Usage: /switch name" });
   });
 });

@@ -74,6 +74,10 @@ export class ChatSession {
   private throttled = false;
   /** When a line was last delivered. */
   private progressAt = 0;
+  /** Rooms joined in this session, in order, for /rooms and /switch. */
+  private readonly visited: string[] = [];
+  /** Who was typing at the last push: each name is printed once per burst. */
+  private typing = new Set<string>();
   private finish!: (code: number) => void;
   /** Resolves with the exit code once the session is over. */
   readonly ended: Promise<number>;
@@ -98,6 +102,41 @@ export class ChatSession {
 
   start(): void {
     this.socket.connect();
+  }
+
+  /** The room shown now (/switch changes it). */
+  get currentRoom(): string {
+    return this.room;
+  }
+
+  /** /rooms: the session's rooms with what is unread in each. */
+  async listRooms(): Promise<void> {
+    const reply = await this.socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck("rooms:watch", { rooms: this.visited })
+      .catch(() => undefined);
+    if (!reply?.ok) return this.options.print(status(reply ? `could not list your rooms: ${describeError(reply.error)}` : "the server did not answer."));
+    for (const { room, unread, mentions } of reply.rooms) {
+      const here = room === this.room ? " (here)" : "";
+      const counts = unread === 0 ? "nothing unread" : `${unread} unread${mentions > 0 ? `, ${mentions} mentioning you` : ""}`;
+      this.options.print(status(`#${terminalSafe(room)}${here}: ${counts}`));
+    }
+  }
+
+  /** /join and /switch: leaves the room shown and shows another (/switch only one of the session's rooms). */
+  async switchTo(asked: string, onlyKnown: boolean): Promise<void> {
+    const room = asked.trim().toLowerCase();
+    if (onlyKnown && !this.visited.includes(room)) {
+      return this.options.print(status(`${terminalSafe(asked)} is not one of your rooms here; /join it first.`));
+    }
+    if (room === this.room) return;
+    if (this.joined) await this.socket.timeout(2_000).emitWithAck("room:leave", { room: this.room }).catch(() => undefined);
+    this.joined = false;
+    this.room = room;
+    this.last = undefined;
+    this.typing = new Set();
+    this.everJoined = false;
+    this.queue(() => this.join());
   }
 
   /** A typed line: a slash command (lib/commands.ts), carried out here, or a message to send. */
@@ -228,6 +267,12 @@ export class ChatSession {
     socket.on("room:messages", (push) => this.queue(() => this.onMessages(push)));
     socket.on("room:notice", (push) => this.queue(() => this.onNotice(push)));
     socket.on("room:message", (push) => this.queue(() => this.onChanged(push.room, [push.message])));
+    socket.on("room:typing", (push) => {
+      if (push.room !== this.room || !this.joined) return;
+      const now = new Set(push.users.filter((user) => user.toLowerCase() !== this.you?.username.toLowerCase()));
+      for (const user of now) if (!this.typing.has(user)) options.print(`[${terminalSafe(user)} is typing]`);
+      this.typing = now;
+    });
     socket.on("room:removed", (push) => {
       if (push.room !== this.room) return;
       const why = push.reason ? ` (${terminalSafe(push.reason)})` : "";
@@ -271,6 +316,7 @@ export class ChatSession {
     }
     this.room = reply.room;
     this.joined = true;
+    if (!this.visited.includes(reply.room)) this.visited.push(reply.room);
     if (!this.everJoined) this.greet(reply);
     else if (this.you && this.you.username !== reply.you.username) {
       this.options.print(status(`you are ${describeIdentity(reply.you)} now.`));
@@ -333,6 +379,8 @@ export class ChatSession {
       this.print(message);
       this.last = { seq: message.seq, id: message.id };
     }
+    // Printed is read: the person's other devices and /rooms count from here.
+    if (this.last) this.socket.emit("room:read", { room: this.room, seq: this.last.seq }, () => {});
   }
 
   /** One message, and its reactions on the line below. */

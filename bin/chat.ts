@@ -2,6 +2,7 @@
 // Erlang one. It speaks only the public contract: HTTP to check the server and
 // sign in, Socket.IO for the room.
 import { CHAT_HELP, CHAT_USAGE, parseChatArgs, UsageError, type ChatOptions } from "./chat-args";
+import { parseTerminalCommand, TERMINAL_HELP } from "./chat-commands";
 import { ChatFailure } from "./chat-errors";
 import { formatSearchResult, status, terminalSafe } from "./chat-format";
 import { checkServer, login, searchRoom } from "./chat-http";
@@ -63,7 +64,7 @@ async function chat(options: ChatOptions, terminal: Terminal): Promise<number> {
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", () => void session.quit(143));
   session.start();
-  const search = (text: string) => showSearch(terminal, options, text, cookie);
+  const search = (text: string) => showSearch(terminal, options, session.currentRoom, text, cookie);
   void readLines(terminal, session, search);
   return session.ended;
 }
@@ -72,19 +73,26 @@ async function readLines(terminal: Terminal, session: ChatSession, search: (text
   for (;;) {
     const line = await Promise.race([terminal.nextLine(), session.ended.then(() => null)]);
     if (line === null || line.trim() === "exit") return session.quit(0);
-    const command = SEARCH_COMMAND.exec(line);
-    if (command) await search((command[1] ?? "").trim());
-    else if (line.trim()) session.input(line);
+    if (!line.trim()) continue;
+    const searched = SEARCH_COMMAND.exec(line);
+    const command = parseTerminalCommand(line);
+    if (searched) await search((searched[1] ?? "").trim());
+    else if (!command) {
+      session.input(line);
+      if (/^\/help\s*$/i.test(line.trim())) for (const text of TERMINAL_HELP) terminal.print(status(text));
+    } else if (command.kind === "rooms") await session.listRooms();
+    else if (command.kind === "usage") terminal.print(status(command.message));
+    else await session.switchTo(command.room, command.kind === "switch");
   }
 }
 
 /** `/search text`: the room's messages holding those words, newest first, matched words marked. */
-async function showSearch(terminal: Terminal, options: ChatOptions, text: string, cookie: string | undefined): Promise<void> {
+async function showSearch(terminal: Terminal, options: ChatOptions, room: string, text: string, cookie: string | undefined): Promise<void> {
   if (!text) return terminal.print(status("Type /search and the words to look for, e.g. /search release notes."));
   try {
-    const found = await searchRoom(options.url, options.room, text, SEARCH_RESULTS, cookie);
+    const found = await searchRoom(options.url, room, text, SEARCH_RESULTS, cookie);
     const quoted = terminalSafe(text);
-    if (found.length === 0) return terminal.print(status(`No message in ${options.room} matches "${quoted}".`));
+    if (found.length === 0) return terminal.print(status(`No message in ${room} matches "${quoted}".`));
     terminal.print(status(`${found.length} ${found.length === 1 ? "message matches" : "messages match"} "${quoted}", newest first:`));
     for (const message of found) terminal.print(`  ${formatSearchResult(message)}`);
   } catch (error) {

@@ -62,3 +62,26 @@ test("screenshots of the sign-in page", async ({ owner: page }) => {
   await expect(page.locator("form").getByRole("alert")).toBeVisible();
   await shoot(page, "login");
 });
+
+test("screenshots of the rooms sidebar with unread and mention badges", async ({ owner, visitor, room }) => {
+  const me = `ada_${randomSuffix(4)}`;
+  await registerViaApi(owner, me, "correct horse battery");
+  await chooseGuestNameViaApi(visitor, `guest_${randomSuffix(4)}`);
+  const other = `${room}-design`;
+  await openRoom(owner, other);
+  await openRoom(owner, room);
+  await openRoom(visitor, other);
+  await sendMessage(visitor, "Did anyone try the new build?");
+  await sendMessage(visitor, `@${me} could you have a look?`);
+  await expect(owner.getByTestId("mention-badge")).toHaveText("@1");
+
+  await shoot(owner, "rooms-sidebar");
+
+  // At phone width the rooms are a drawer behind the "Rooms" button.
+  await owner.setViewportSize(SIZES[1]);
+  await owner.getByRole("button", { name: /^Rooms/ }).click();
+  for (const colorScheme of SCHEMES) {
+    await owner.emulateMedia({ colorScheme });
+    await owner.screenshot({ path: `test-results/screenshots/rooms-drawer-390-${colorScheme}.png` });
+  }
+});

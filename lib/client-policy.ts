@@ -32,3 +32,9 @@ export function errorBodyOf(data: unknown): ErrorBody | null {
   const { code, message } = data as { code?: unknown; message?: unknown };
   return typeof code === "string" && typeof message === "string" ? ({ code, message } as ErrorBody) : null;
 }
+
+/**
+ * A page that has heard nothing from the server (not even its ping, every 5 s) for this
+ * long says "Reconnecting…" and connects again, instead of trusting a frozen connection.
+ */
+export const SILENCE_MS = 8_000;

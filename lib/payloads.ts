@@ -45,6 +45,11 @@ const schemas = {
   audit: z.object({ room: z.string(), limit: z.number().int().min(1).max(1000).optional() }),
   invite: z.object({ room: z.string(), expiresInS: z.number().int().min(60).max(30 * 24 * 3600).optional() }),
 
+  // Awareness (v1.1).
+  read: z.object({ room: z.string(), seq: z.number().int().nonnegative() }),
+  watch: z.object({ rooms: z.array(z.string()) }),
+  myRoom: z.object({ room: z.string(), notify: z.enum(["mentions", "all"]).optional() }),
+
   // Conversation (v1.1). A reaction's emoji is judged by lib/reaction-emoji.ts.
   edit: z.object({ room: z.string(), seq, content: z.string() }),
   messageRef: z.object({ room: z.string(), seq }),

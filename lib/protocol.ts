@@ -102,6 +102,10 @@ export interface ClientToServerEvents {
   ) => void;
   "room:configure": (payload: RoomConfigurePayload, ack: (reply: Ack<{ settings: RoomSettings }>) => void) => void;
   "room:moderate": (payload: RoomModeratePayload, ack: (reply: Ack) => void) => void;
+  // Awareness (v1.1): see the section below.
+  typing: (payload: { room: string }, ack: (reply: Ack) => void) => void;
+  "room:read": (payload: { room: string; seq: number }, ack: (reply: Ack<ReadReply>) => void) => void;
+  "rooms:watch": (payload: { rooms: string[] }, ack: (reply: Ack<WatchReply>) => void) => void;
   "message:edit": (payload: { room: string; seq: number; content: string }, ack: (reply: Ack<SendReply>) => void) => void;
   "message:delete": (payload: { room: string; seq: number }, ack: (reply: Ack<SendReply>) => void) => void;
   "message:react": (payload: { room: string; seq: number; emoji: string; on: boolean }, ack: (reply: Ack<SendReply>) => void) => void;
@@ -141,6 +145,10 @@ export interface ServerToClientEvents {
   "room:presence": (push: RoomPresencePush) => void;
   "room:notice": (push: RoomNoticePush) => void;
   "room:deleted": (push: { room: string }) => void;
+  "room:typing": (push: RoomTypingPush) => void;
+  "room:activity": (push: RoomActivityPush) => void;
+  /** An account's read position moved (from another of its tabs or devices). */
+  "room:read": (push: RoomReadPush) => void;
   "room:settings": (push: RoomSettingsPush) => void;
   "room:removed": (push: RoomRemovedPush) => void;
   "room:message": (push: RoomMessagePush) => void;
@@ -243,3 +251,58 @@ export function roomTopic(room: string): string {
 
 /** Socket.IO `connect_error` carries this in `err.data` when the handshake is refused. */
 export type HandshakeErrorData = ErrorBody;
+
+// ---- Awareness (v1.1): typing, read markers, the person's rooms, watching rooms ----
+
+export interface RoomTypingPush {
+  room: string;
+  /** The people typing now, each gone 5 s after their last `typing` or at once when their message arrives. */
+  users: string[];
+}
+
+export interface RoomActivityPush {
+  room: string;
+  seq: number;
+  username: string;
+  /** The message mentions the person this push is sent to. */
+  mention: boolean;
+}
+
+export interface RoomReadPush {
+  room: string;
+  lastReadSeq: number;
+}
+
+export interface ReadReply {
+  lastReadSeq: number;
+}
+
+/** One of the person's rooms, or a watched room, as counted for them. */
+export interface RoomUnread {
+  room: string;
+  /** The room's newest seq (0 for a room without messages). */
+  seq: number;
+  lastReadSeq: number;
+  /** Messages after `lastReadSeq` written by someone else. */
+  unread: number;
+  /** Of those, the ones that mention the person. */
+  mentions: number;
+  /** In the person's rooms only: notify on every message ("all") or on mentions only. */
+  notify?: NotifyLevel;
+}
+
+export type NotifyLevel = "mentions" | "all";
+
+export interface WatchReply {
+  rooms: RoomUnread[];
+}
+
+/** The Socket.IO topic of every connection of one person (accounts and guests alike), by name. */
+export function personTopic(username: string): string {
+  return `person:${username.toLowerCase()}`;
+}
+
+/** The Socket.IO topic of the connections watching a room (the small `room:activity` pushes). */
+export function watchTopic(room: string): string {
+  return `watch:${room}`;
+}

@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
 import { ChatService } from "../lib/chat/service";
+import { TypingBoard, type TypingChange } from "../lib/chat/typing";
 import type { SessionSecrets } from "../lib/accounts/session";
 import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth-throttle";
 import { HasherPool } from "../lib/accounts/hasher";
@@ -122,6 +123,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
   const deliveryStats = new DeliveryStats(metrics);
+  // Who is typing: every node keeps the whole board, hearing the others' changes through Socket.IO's adapter.
+  let shareTyping: ((change: TypingChange) => void) | undefined;
+  const typing = new TypingBoard({ publish: pushes.publish, share: (change) => shareTyping?.(change) });
   const departures = new Departures({
     leave: (room, connectionId) => registry.leave(room, connectionId),
     graceMs: options.departureGraceMs ?? DEPARTURE_GRACE_MS,
@@ -130,6 +134,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
   });
   const chat = new ChatService({
+    typing,
     registry,
     accounts,
     authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
@@ -187,6 +192,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }, PRESENCE_SWEEP_MS);
   presenceSweep.unref();
   if (io) await backend.attach(io);
+  if (io && backend.sharesSockets) {
+    shareTyping = (change) => io.serverSideEmit("typing", change);
+    io.on("typing", (change) => typing.apply(change));
+  }
   let grpc: GrpcAdapter | undefined;
 
   return {
@@ -217,6 +226,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await departures.close();
       await backend.closePresence();
       await registry.close();
+      typing.close();
+      chat.watches.close();
       stopPushes?.();
       streams?.closeAll();
       await grpc?.close();

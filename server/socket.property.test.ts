@@ -56,6 +56,8 @@ function checkAck(event: string, ack: unknown): void {
     expect(typeof reply.room).toBe("string");
     expect(Array.isArray(reply.messages)).toBe(true);
   }
+  if (event === "room:read") expect(typeof (reply as { lastReadSeq?: unknown }).lastReadSeq).toBe("number");
+  if (event === "rooms:watch") expect(Array.isArray((reply as { rooms?: unknown }).rooms)).toBe(true);
   if (event.startsWith("message:")) {
     expect(reply.message).toMatchObject({ room: expect.any(String), seq: expect.any(Number), content: expect.any(String) });
   }
@@ -69,6 +71,10 @@ const surfaces: Array<[string, fc.Arbitrary<unknown>]> = [
   ["message:delete", payload({ room: roomField, seq: seqField })],
   ["message:react", payload({ room: roomField, seq: seqField, emoji: emojiField, on: onField })],
   ["message:pin", payload({ room: roomField, seq: seqField, on: onField })],
+  // Awareness (v1.1).
+  ["typing", payload({ room: roomField })],
+  ["room:read", payload({ room: roomField, seq: fc.oneof(fc.integer(), fc.double(), anyValue) })],
+  ["rooms:watch", payload({ rooms: fc.oneof(fc.array(roomField, { maxLength: 120 }), anyValue) })],
 ];
 
 describe.each(surfaces)("%s with generated payloads", (event, arbitrary) => {

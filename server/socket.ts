@@ -5,14 +5,14 @@ import type { Server as HttpServer } from "node:http";
 import { parse as parseCookies } from "cookie";
 import { Server, type Socket } from "socket.io";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
-import type { ConnectionPort } from "../lib/chat/caller";
+import type { Caller, ConnectionPort } from "../lib/chat/caller";
 import type { ChatService } from "../lib/chat/service";
+import type { TypingChange } from "../lib/chat/typing";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-import type { Caller } from "../lib/chat/caller";
 import type { PushBus } from "../lib/pushes/push-bus";
 import type { ClientToServerEvents, RoomRemovedPush, ServerToClientEvents, SocketData } from "../lib/protocol";
-import { roomTopic } from "../lib/protocol";
+import { personTopic, roomTopic, watchTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
 import { clientAddress } from "./http/client-address";
@@ -20,13 +20,19 @@ import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
-/** Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on every node. */
+/**
+ * Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on
+ * every node, and every node's typing board hears who types elsewhere.
+ */
 export interface InterServerEvents {
   "room:removed": (push: RoomRemovedPush) => void;
+  typing: (change: TypingChange) => void;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+/** What a client event does, given who sent it and its (untrusted) payload; the ack carries the answer. */
+type EventHandler = (caller: Caller, payload: unknown) => Promise<object>;
 
 export interface SocketDeps {
   config: Config;
@@ -39,12 +45,15 @@ export interface SocketDeps {
 }
 
 const TOPIC_PREFIX = roomTopic("");
+const WATCH_PREFIX = watchTopic("");
 /**
  * The largest packet a client may send; a bigger one closes that connection only.
  * A 2000-character message is at most 12 KB as JSON (6 bytes per escaped character),
  * so 32 KB leaves room for the room name, clientId and framing.
  */
 export const MAX_PACKET_BYTES = 32 * 1024;
+/** How often the server pings each connection (the pages' silence check relies on it: lib/client-policy.ts). */
+export const PING_INTERVAL_MS = 5_000;
 /** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -54,6 +63,9 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     path: "/socket.io",
     serveClient: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
+    // A ping every 5 s lets a page notice a frozen server within seconds (it reconnects after
+    // SILENCE_MS without a packet); a client is still given the default 20 s to answer one.
+    pingInterval: PING_INTERVAL_MS,
     connectTimeout: CONNECT_TIMEOUT_MS,
     allowRequest: (req, callback) =>
       callback(null, isServedHost(req.headers, config.publicHosts) && isAllowedOrigin(req.headers, config.allowedOrigins)),
@@ -126,28 +138,47 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   });
   io.on("room:removed", removeHere);
 
+  // One table for every connection, so an idle socket holds one listener rather than one per event.
+  const handlerTable: Record<keyof ClientToServerEvents, EventHandler> = {
+    "room:join": async (caller, payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }),
+    "room:leave": async (caller, payload) => {
+      await chat.leave(caller, payload);
+      return {};
+    },
+    "message:send": async (caller, payload) => ({ message: await chat.send(caller, payload) }),
+    "room:configure": async (caller, payload) => ({ settings: await chat.configure(caller, payload) }),
+    "room:moderate": async (caller, payload) => {
+      await chat.moderate(caller, payload);
+      return {};
+    },
+    typing: async (caller, payload) => {
+      await chat.typing(caller, payload);
+      return {};
+    },
+    "room:read": async (caller, payload) => ({ lastReadSeq: await chat.markRead(caller, payload) }),
+    "rooms:watch": async (caller, payload) => ({ rooms: await chat.watchRooms(caller, payload) }),
+    // Conversation (v1.1).
+    "message:edit": async (caller, payload) => ({ message: await chat.editMessage(caller, payload) }),
+    "message:delete": async (caller, payload) => ({ message: await chat.deleteMessage(caller, payload) }),
+    "message:react": async (caller, payload) => ({ message: await chat.react(caller, payload) }),
+    "message:pin": async (caller, payload) => ({ message: await chat.pin(caller, payload) }),
+  };
+  const handlers = new Map(Object.entries(handlerTable));
+
   io.on("connection", (socket) => {
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    const caller = chat.connect(portOf(socket), identity, clientAddress(socket.request, config.trustProxy));
+    const caller = chat.connect(new SocketPort(socket), identity, clientAddress(socket.request, config.trustProxy));
     callers.set(socket.id, { socket, caller });
+    // Every connection of one person hears that person's pushes (read markers moved elsewhere).
+    void socket.join(personTopic(identity.username));
 
-    on(socket, "room:join", async (payload) => ({ ...(await chat.join(caller, payload)), node: config.nodeName }));
-    on(socket, "room:leave", async (payload) => {
-      await chat.leave(caller, payload);
-      return {};
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const handle = handlers.get(event);
+      // Socket.IO hands a batch's packets to catch-all listeners even after a cut-off.
+      if (handle && socket.connected) answer(event, args, handle, caller);
     });
-    on(socket, "message:send", async (payload) => ({ message: await chat.send(caller, payload) }));
-    on(socket, "room:configure", async (payload) => ({ settings: await chat.configure(caller, payload) }));
-    on(socket, "room:moderate", async (payload) => {
-      await chat.moderate(caller, payload);
-      return {};
-    });
-    on(socket, "message:edit", async (payload) => ({ message: await chat.editMessage(caller, payload) }));
-    on(socket, "message:delete", async (payload) => ({ message: await chat.deleteMessage(caller, payload) }));
-    on(socket, "message:react", async (payload) => ({ message: await chat.react(caller, payload) }));
-    on(socket, "message:pin", async (payload) => ({ message: await chat.pin(caller, payload) }));
 
     socket.on("disconnecting", (reason) => {
       logger.debug("socket disconnected", { id: socket.id, reason });
@@ -156,22 +187,29 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     });
   });
 
-  function on(socket: ChatSocket, event: keyof ClientToServerEvents, handle: (payload: unknown) => Promise<object>) {
+  /** Runs one event and acknowledges its answer in the contract's shape. */
+  function answer(event: string, args: unknown[], handle: EventHandler, caller: Caller) {
     // Inbound arguments are untrusted: the payload may be missing and the ack may not be a function.
-    (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, (...args) => {
-      const last = args.at(-1);
-      const ack = typeof last === "function" ? (last as (reply: object) => void) : undefined;
-      const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
-      handle(payload).then(
-        (reply) => ack?.({ ok: true, ...reply }),
-        (error: unknown) => {
-          const body = toErrorBody(error);
-          if (body.code === "internal") logger.error("socket event failed", { event, error: String(error) });
-          ack?.({ ok: false, error: body });
-        },
-      );
-    });
+    const last = args.at(-1);
+    const ack = typeof last === "function" ? (last as (reply: object) => void) : undefined;
+    const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+    handle(caller, payload).then(
+      (reply) => ack?.({ ok: true, ...reply }),
+      (error: unknown) => {
+        const body = toErrorBody(error);
+        if (body.code === "internal") logger.error("socket event failed", { event, error: String(error) });
+        ack?.({ ok: false, error: body });
+      },
+    );
   }
+
+  // This node's watchers of a room hear of its new messages, all in one broadcast but the
+  // people it mentions, who get theirs marked; a connection that joined the room has its list.
+  chat.watches.deliverTo((push, mentioned) => {
+    const topic = roomTopic(push.room);
+    io.local.to(watchTopic(push.room)).except([topic, ...mentioned]).emit("room:activity", { ...push, mention: false });
+    if (mentioned.length > 0) io.local.to([...mentioned]).except(topic).emit("room:activity", { ...push, mention: true });
+  });
 
   return io;
 }
@@ -183,16 +221,37 @@ function refuse(next: (error?: Error) => void, error: unknown): void {
   next(refusal);
 }
 
-/** A socket's rooms are its Socket.IO topics. */
-function portOf(socket: ChatSocket): ConnectionPort {
-  return {
-    id: socket.id,
-    *rooms() {
-      for (const topic of socket.rooms) if (topic.startsWith(TOPIC_PREFIX)) yield topic.slice(TOPIC_PREFIX.length);
-    },
-    isIn: (room) => socket.rooms.has(roomTopic(room)),
-    enter: async (room) => socket.join(roomTopic(room)),
-    exit: async (room) => socket.leave(roomTopic(room)),
-    close: () => socket.disconnect(true),
-  };
+/** A socket's rooms are its Socket.IO topics. A class, so idle sockets share its methods. */
+class SocketPort implements ConnectionPort {
+  constructor(private readonly socket: ChatSocket) {}
+
+  get id(): string {
+    return this.socket.id;
+  }
+
+  *rooms(): Iterable<string> {
+    for (const topic of this.socket.rooms) if (topic.startsWith(TOPIC_PREFIX)) yield topic.slice(TOPIC_PREFIX.length);
+  }
+
+  isIn(room: string): boolean {
+    return this.socket.rooms.has(roomTopic(room));
+  }
+
+  async enter(room: string): Promise<void> {
+    await this.socket.join(roomTopic(room));
+  }
+
+  async exit(room: string): Promise<void> {
+    await this.socket.leave(roomTopic(room));
+  }
+
+  async watch(rooms: string[]): Promise<void> {
+    const wanted = new Set(rooms.map(watchTopic));
+    for (const topic of this.socket.rooms) if (topic.startsWith(WATCH_PREFIX) && !wanted.has(topic)) await this.socket.leave(topic);
+    await this.socket.join([...wanted]);
+  }
+
+  close(): void {
+    this.socket.disconnect(true);
+  }
 }

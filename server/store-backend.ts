@@ -24,6 +24,8 @@ export interface StoreBackend {
   createPresence?: (room: string) => RoomPresence;
   /** A session secret generated once and kept where every node finds it (when SESSION_SECRET is unset). */
   sharedSessionSecret?: () => Promise<string>;
+  /** Socket.IO reaches the other nodes (a Redis adapter): server-side events cross nodes. */
+  sharesSockets?: boolean;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
   /** This node's people leave every room, as the other nodes see it. */
@@ -55,6 +57,7 @@ export async function openStoreBackend(
   logger.info("using the Redis store", { redis: redactUrl(config.redisUrl!) });
   return {
     store,
+    sharesSockets: true,
     createPresence: (room) => flow.presence.forRoom(room),
     sharedSessionSecret: async () => {
       const key = `${flow.prefix}session-secret`;
@@ -103,7 +106,7 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
   });
   return {
     store,
-    ...(flow ? { createPresence: (room: string) => flow.presence.forRoom(room) } : {}),
+    ...(flow ? { sharesSockets: true, createPresence: (room: string) => flow.presence.forRoom(room) } : {}),
     sharedSessionSecret: () => store.sharedSetting("session-secret", randomBytes(32).toString("base64url")),
     attach: async (io) => flow?.attach(io),
     closePresence: async () => flow?.presence.close(),

@@ -47,3 +47,12 @@ export function postJson<T>(url: string, body: unknown = {}): Promise<ApiResult<
     body: JSON.stringify(body),
   });
 }
+
+/** PUT or DELETE with a JSON body (the person's rooms and read markers). */
+export function sendJson<T>(method: "PUT" | "DELETE", url: string, body: unknown = {}): Promise<ApiResult<T>> {
+  return request<T>(url, {
+    method,
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+}

@@ -16,6 +16,10 @@ export async function startLivechat(options: BenchServerOptions): Promise<BenchS
       SESSION_SECRET: BENCH_SESSION_SECRET,
       NODE_NAME: "bench",
       NODE_ENV: "production",
+      // The load generator is one host posing as thousands of people from 16 loopback
+      // addresses: the per-address caps that guard production would refuse it.
+      MAX_CONNECTIONS_PER_ADDRESS: "0",
+      JOIN_RATE: "0",
       ...options.env,
     },
     { pages: options.pages ?? false },

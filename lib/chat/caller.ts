@@ -24,14 +24,19 @@ export interface ConnectionPort {
   isIn(room: string): boolean;
   enter(room: string): Promise<void>;
   exit(room: string): Promise<void>;
+  /** Makes the connection a watcher of exactly these rooms (their `room:activity` pushes); absent where none are delivered. */
+  watch?(rooms: readonly string[]): Promise<void>;
   /** Ends the connection: the service cuts off a client that floods (a port without it is never cut off). */
   close?(): void;
 }
 
-/** A connection as the service knows it: the transport's port, its own send allowance, and its join refusals. */
+/** A connection as the service knows it: the transport's port, its own send and typing allowances, and its join refusals. */
 export interface Connection {
   port: ConnectionPort;
   sends: SendAllowance;
+  typing: SendAllowance;
+  /** A guest's read markers, kept while the connection lives (an account's are in the store). */
+  reads: Map<string, number>;
   /** JOIN_RATE refusals this connection may still collect before it is cut off as a flood. */
   joinRefusals: TokenBucket;
 }

@@ -60,16 +60,21 @@ function tokenHolder(session: SessionData, bearer = "sealed"): Caller {
 }
 
 /** A connection's rooms kept in a set, as Socket.IO keeps its topics. */
-function connection(identity: Identity, id = "conn-1"): { caller: Caller; rooms: Set<string> } {
+function connection(identity: Identity, id = "conn-1"): { caller: Caller; rooms: Set<string>; watched: Set<string> } {
   const rooms = new Set<string>();
+  const watched = new Set<string>();
   const port: ConnectionPort = {
     id,
     rooms: () => rooms,
     isIn: (room) => rooms.has(room),
     enter: async (room) => void rooms.add(room),
     exit: async (room) => void rooms.delete(room),
+    watch: async (wanted) => {
+      watched.clear();
+      for (const room of wanted) watched.add(room);
+    },
   };
-  return { caller: chat.connect(port, identity, "10.0.0.3"), rooms };
+  return { caller: chat.connect(port, identity, "10.0.0.3"), rooms, watched };
 }
 
 async function codeOf(run: Promise<unknown>): Promise<ErrorCode> {

@@ -7,7 +7,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Accounts } from "../accounts/accounts";
 import type { AuthThrottle } from "../accounts/auth-throttle";
 import type { SessionData } from "../accounts/session";
-import { ChatError } from "../errors";
+import { ChatError, RateLimitedError } from "../errors";
 import type { ConnectionLimiter, Release } from "../limits/connection-limiter";
 import type { JoinLimiter } from "../limits/join-limiter";
 import type { SendLimiter } from "../limits/send-limiter";
@@ -17,13 +17,16 @@ import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName, normalizeSearc
 import { parsePayload } from "../payloads";
 import { accountPerson, guestPerson, newGuestSessionId, publicIdentity, type Person } from "../people";
 import { DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../presence/departures";
-import type { ErrorCode, Identity, Member, Message, Role, RoomSettings } from "../protocol";
+import type { ErrorCode, Identity, Member, Message, NotifyLevel, Role, RoomSettings, RoomSummary, RoomUnread } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
 import { checkInvite, INVITE_DEFAULT_S, signInvite } from "../rooms/invites";
 import { isKeeper, roleOf } from "../rooms/roles";
 import type { AuditEntry } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
 import { deleteMessage, editMessage, pin, react, type ConversationContext } from "./conversation";
+import { Reading } from "./reading";
+import { TypingBoard } from "./typing";
+import { MAX_WATCHED_ROOMS, RoomWatches } from "./watches";
 import { configureRoom, moderateRoom, roomAudit, roomDetails, type OwnersContext, type RoomDetails } from "./owners";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
@@ -31,6 +34,8 @@ export const MAX_ROOMS_PER_CONNECTION = 100;
 /** History pages: this many messages unless asked, never more than the maximum. */
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
+/** The home page lists at most this many rooms. */
+export const ROOM_LIST_MAX = 50;
 /** Search results: this many unless asked, never more than the maximum. */
 export const SEARCH_DEFAULT = 20;
 export const SEARCH_MAX = 100;
@@ -66,7 +71,12 @@ export interface ChatServiceOptions {
   adminToken?: string;
   logger: Logger;
   observer?: ChatObserver;
+  /** Who is typing, shared with the other nodes by the server; one of this node's own unless given. */
+  typing?: TypingBoard;
 }
+
+/** `typing` from one connection: a few at once, then one a second (the composer sends one every 2 s). */
+const TYPING_ALLOWANCE = { ratePerSecond: 1, burst: 3 };
 
 export interface JoinResult {
   room: string;
@@ -107,11 +117,21 @@ export type ChatOperation =
   | "roomDetails"
   | "audit"
   | "invite"
-  | "watch";
+  | "watch"
+  | "typing"
+  | "read"
+  | "watchRooms"
+  | "myRooms"
+  | "list";
 
 export class ChatService {
   private readonly options: ChatServiceOptions;
   private readonly adminToken: Buffer | undefined;
+  /** Who is typing in each room (never stored). */
+  readonly typingBoard: TypingBoard;
+  /** This node's connections' watch sets; the transport delivers their activity. */
+  readonly watches: RoomWatches;
+  private readonly reading: Reading;
 
   private readonly departures: Departures;
   private readonly owners: OwnersContext;
@@ -134,6 +154,10 @@ export class ChatService {
       accounts: options.accounts,
       actorOf: async (caller) => (this.isAdmin(caller) ? "admin" : this.identityOf(caller)),
     };
+    const { registry } = options;
+    this.typingBoard = options.typing ?? new TypingBoard({ publish: registry.pushes.publish });
+    this.watches = new RoomWatches(registry);
+    this.reading = new Reading({ store: registry.store, publish: registry.pushes.publish });
     this.conversation = {
       registry: options.registry,
       personOf: (caller) => this.identityOf(caller),
@@ -175,7 +199,13 @@ export class ChatService {
     return {
       credentials: { kind: "connection", identity: person },
       address,
-      connection: { port, sends: this.options.sendLimiter.forConnection(), joinRefusals: new TokenBucket(JOIN_REFUSALS) },
+      connection: {
+        port,
+        sends: this.options.sendLimiter.forConnection(),
+        typing: typingAllowance(),
+        reads: new Map(),
+        joinRefusals: new TokenBucket(JOIN_REFUSALS),
+      },
     };
   }
 
@@ -198,6 +228,7 @@ export class ChatService {
         const { messages, members } = await registry.join(room, port.id, person, caller.address, invite !== undefined);
         // A connection is a person, never the admin token.
         const settings = await registry.admit(room, person, caller.address);
+        await this.reading.joined(person, room);
         return { room, messages, members, you: publicIdentity(person), role: roleOf(settings, person) as Role, settings };
       } catch (error) {
         await port.exit(room);
@@ -222,6 +253,7 @@ export class ChatService {
    */
   disconnect(caller: Caller): void {
     const { port } = this.connectionOf(caller);
+    this.watches.drop(port.id);
     for (const room of port.rooms()) this.departures.depart(room, port.id);
   }
 
@@ -249,7 +281,7 @@ export class ChatService {
       // A connection's identity is known: no await on the path every socket message takes.
       const { credentials } = caller;
       const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
-      return this.options.registry.send(room, {
+      const message = await this.options.registry.send(room, {
         author,
         address: caller.address,
         content,
@@ -257,6 +289,102 @@ export class ChatService {
         ...(clientId !== undefined ? { clientId } : {}),
         ...(replyTo !== undefined ? { replyTo } : {}),
       });
+      // Their message is here: they are no longer typing.
+      this.typingBoard.stopped(room, author.username);
+      return message;
+    });
+  }
+
+  /** The caller is typing in a room it has joined; throttled per connection, never stored. */
+  typing(caller: Caller, payload: unknown): Promise<void> {
+    return this.run("typing", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const connection = this.connectionOf(caller);
+      if (!connection.port.isIn(room)) throw new ChatError("not_joined", `Join room "${room}" before typing in it.`);
+      connection.typing.take();
+      this.typingBoard.typing(room, (await this.identityOf(caller)).username);
+    });
+  }
+
+  /** Moves the caller's read marker in a room (never back, never past its newest message). */
+  markRead(caller: Caller, payload: unknown): Promise<number> {
+    return this.run("read", async () => {
+      const { room: asked, seq } = parsePayload("read", payload);
+      const room = normalizeRoomName(asked);
+      // No join needed (as over HTTP): a page's sidebar tells its connection a guest's markers.
+      const you = await this.identityOf(caller);
+      return this.reading.markRead(you, room, seq, caller.connection?.reads);
+    });
+  }
+
+  /** Replaces the rooms the connection watches; answers each one's counts for the caller. */
+  watchRooms(caller: Caller, payload: unknown): Promise<RoomUnread[]> {
+    return this.run("watchRooms", async () => {
+      const { rooms: asked } = parsePayload("watch", payload);
+      if (asked.length > MAX_WATCHED_ROOMS) {
+        throw new ChatError("invalid_payload", `A connection can watch at most ${MAX_WATCHED_ROOMS} rooms.`);
+      }
+      const named = [...new Set(asked.map(normalizeRoomName))];
+      const connection = this.connectionOf(caller);
+      const you = await this.identityOf(caller);
+      // A private room is watched by its members only (and nobody watches a room they are banned from).
+      const allowed = await Promise.all(named.map((room) => this.options.registry.admit(room, you, caller.address).then(() => true, refusedAs(false))));
+      const rooms = named.filter((_, i) => allowed[i]);
+      await connection.port.watch?.(rooms);
+      this.watches.set(connection.port.id, you.username, rooms);
+      return this.reading.counts(you, rooms, connection.reads);
+    });
+  }
+
+  /**
+   * The rooms to show on the home page: rooms people are in now, then rooms with history
+   * (from the store, so the list survives restarts), most recently active first. A live
+   * room with no one in it and no messages is not listed.
+   */
+  listRooms(): Promise<RoomSummary[]> {
+    return this.run("list", async () => {
+      const { registry } = this.options;
+      const listed = new Map<string, RoomSummary>();
+      for (const room of registry.list()) if (room.members > 0 || room.messages > 0) listed.set(room.name, room);
+      for (const stored of await registry.store.roomsByActivity(ROOM_LIST_MAX)) {
+        if (!listed.has(stored.room)) listed.set(stored.room, { name: stored.room, members: 0, messages: stored.seq, lastActivity: stored.lastActivity });
+      }
+      const ranked = [...listed.values()].sort(
+        (a, b) => Number(b.members > 0) - Number(a.members > 0) || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""),
+      );
+      // Public rooms only: an unlisted or private room is not for the home page.
+      const shown: RoomSummary[] = [];
+      for (const room of ranked) {
+        if (shown.length === ROOM_LIST_MAX) break;
+        const visibility = (await registry.store.roomSettings(room.name))?.visibility ?? "public";
+        if (visibility === "public") shown.push(room);
+      }
+      return shown;
+    });
+  }
+
+  /** The caller's rooms with their counts (accounts; a guest's rooms stay in its browser). */
+  myRooms(caller: Caller): Promise<RoomUnread[]> {
+    return this.run("myRooms", async () => this.reading.rooms(await this.identityOf(caller)));
+  }
+
+  /** Adds a room to the caller's rooms, or sets how it notifies; answers the rooms. */
+  addMyRoom(caller: Caller, payload: unknown): Promise<RoomUnread[]> {
+    return this.run("myRooms", async () => {
+      const { room, notify } = parsePayload("myRoom", payload);
+      const you = await this.identityOf(caller);
+      await this.reading.addRoom(you, normalizeRoomName(room), notify as NotifyLevel | undefined);
+      return this.reading.rooms(you);
+    });
+  }
+
+  /** Removes a room from the caller's rooms; answers the rooms. */
+  removeMyRoom(caller: Caller, payload: unknown): Promise<RoomUnread[]> {
+    return this.run("myRooms", async () => {
+      const room = normalizeRoomName(parsePayload("room", payload).room);
+      const you = await this.identityOf(caller);
+      await this.reading.removeRoom(you, room);
+      return this.reading.rooms(you);
     });
   }
 
@@ -560,6 +688,23 @@ export class ChatService {
 async function sessionOf(caller: Caller): Promise<SessionData | undefined> {
   const { credentials } = caller;
   return credentials.kind === "connection" ? undefined : credentials.session?.();
+}
+
+/** A refusal (ChatError) becomes `value`; anything else is still thrown. */
+function refusedAs<T>(value: T): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof ChatError) return value;
+    throw error;
+  };
+}
+
+function typingAllowance() {
+  const bucket = new TokenBucket(TYPING_ALLOWANCE);
+  return {
+    take: () => {
+      if (!bucket.take()) throw new RateLimitedError(1, "Too many typing signals: at most one a second.");
+    },
+  };
 }
 
 function count(items: Iterable<unknown>): number {

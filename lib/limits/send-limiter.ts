@@ -21,9 +21,8 @@ export class SendLimiter {
 
   /** A connection's own allowance, for as long as the connection lives. */
   forConnection(): SendAllowance {
-    if (this.options.ratePerSecond <= 0) return { take: () => {} };
-    const bucket = new TokenBucket(this.options);
-    return { take: () => this.spend(bucket) };
+    if (this.options.ratePerSecond <= 0) return UNLIMITED;
+    return new ConnectionAllowance(new TokenBucket(this.options), this.options);
   }
 
   /** Spends one send of `address`, or throws rate_limited when it has none left. */
@@ -34,15 +33,28 @@ export class SendLimiter {
       bucket = new TokenBucket(this.options);
       this.buckets.set(address, bucket);
     }
-    this.spend(bucket);
+    spend(bucket, this.options);
   }
+}
 
-  private spend(bucket: TokenBucket): void {
-    if (bucket.take()) return;
-    const { ratePerSecond, burst } = this.options;
-    throw new RateLimitedError(
-      Math.max(1, Math.ceil(bucket.waitMs() / 1000)),
-      `Too many messages: at most ${ratePerSecond} a second (${burst} at once). Wait a moment and send again.`,
-    );
+const UNLIMITED: SendAllowance = { take() {} };
+
+// A class rather than a closure per connection: tens of thousands of idle sockets each hold one.
+class ConnectionAllowance implements SendAllowance {
+  constructor(
+    private readonly bucket: TokenBucket,
+    private readonly options: TokenBucketOptions,
+  ) {}
+
+  take(): void {
+    spend(this.bucket, this.options);
   }
+}
+
+function spend(bucket: TokenBucket, { ratePerSecond, burst }: TokenBucketOptions): void {
+  if (bucket.take()) return;
+  throw new RateLimitedError(
+    Math.max(1, Math.ceil(bucket.waitMs() / 1000)),
+    `Too many messages: at most ${ratePerSecond} a second (${burst} at once). Wait a moment and send again.`,
+  );
 }

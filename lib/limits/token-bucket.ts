@@ -6,13 +6,15 @@ export interface TokenBucketOptions {
   burst: number;
 }
 
+const monotonicNow = () => performance.now();
+
 export class TokenBucket {
   private tokens: number;
   private refilledAt: number;
 
   constructor(
     private readonly options: TokenBucketOptions,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicNow,
   ) {
     this.tokens = options.burst;
     this.refilledAt = now();

@@ -98,6 +98,11 @@ export class RegistryManager {
     );
   }
 
+  /** The store the rooms keep their history in (read directly by operations that need no mailbox). */
+  get store(): Store {
+    return this.options.store;
+  }
+
   /** Room restarts since start-up, as the supervisor counted them. */
   get restarts(): number {
     return this.supervisor.restarts;

@@ -3,7 +3,7 @@
 // DATA_DIR empty (demos). User input only ever becomes a Map key, never a key of a
 // plain object.
 import { randomUUID } from "node:crypto";
-import type { Message } from "../protocol";
+import type { Message, NotifyLevel } from "../protocol";
 import { applyChange, noSuchMessage } from "./message-change";
 import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
 import { AUDIT_MAX, wireMessage } from "./store";
@@ -13,6 +13,8 @@ import type {
   AuditEntry,
   MessageChange,
   MessageDraft,
+  PersonRoom,
+  RoomActivity,
   RoomEntry,
   RoomList,
   RoomSearch,
@@ -36,6 +38,8 @@ export class MemoryStore implements Store {
   private readonly users = new Map<string, UserRecord>();
   private readonly usernames = new Map<string, string>();
   private readonly rooms = new Map<string, RoomTable>();
+  /** Per person: their rooms (insertion order is the list's order) and their read markers. */
+  private readonly people = new Map<string, { rooms: Map<string, NotifyLevel>; read: Map<string, number> }>();
 
   async createUser(user: UserRecord): Promise<boolean> {
     const key = user.username.toLowerCase();
@@ -137,6 +141,42 @@ export class MemoryStore implements Store {
     return this.rooms.get(room)?.owner;
   }
 
+  async personRooms(person: string): Promise<PersonRoom[]> {
+    const entry = this.people.get(person);
+    if (!entry) return [];
+    return [...entry.rooms].map(([room, notify]) => ({ room, notify, lastReadSeq: entry.read.get(room) ?? 0 }));
+  }
+
+  async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
+    const { rooms } = this.person(person);
+    rooms.set(room, notify ?? rooms.get(room) ?? "mentions");
+  }
+
+  async removePersonRoom(person: string, room: string): Promise<void> {
+    this.people.get(person)?.rooms.delete(room);
+  }
+
+  async markRead(person: string, room: string, seq: number): Promise<number> {
+    const { read } = this.person(person);
+    const kept = Math.max(read.get(room) ?? 0, seq);
+    read.set(room, kept);
+    return kept;
+  }
+
+  async readMarkers(person: string, rooms: string[]): Promise<Map<string, number>> {
+    const read = this.people.get(person)?.read;
+    return new Map(rooms.map((room) => [room, read?.get(room) ?? 0]));
+  }
+
+  async roomsByActivity(limit: number): Promise<RoomActivity[]> {
+    const active: RoomActivity[] = [];
+    for (const [name, table] of this.rooms) {
+      const newest = table.messages.at(-1);
+      if (newest) active.push({ room: name, seq: newest.seq, lastActivity: newest.sentAt });
+    }
+    return active.sort((a, b) => b.lastActivity.localeCompare(a.lastActivity)).slice(0, limit);
+  }
+
   async roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
     const settings = this.rooms.get(room)?.settings;
     return settings && structuredClone(settings);
@@ -177,6 +217,15 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
+
+  private person(person: string) {
+    let entry = this.people.get(person);
+    if (!entry) {
+      entry = { rooms: new Map(), read: new Map() };
+      this.people.set(person, entry);
+    }
+    return entry;
+  }
 
   private list(room: string, list: RoomList): Map<string, RoomEntry> {
     const lists = (this.table(room).lists ??= new Map());

@@ -36,7 +36,7 @@ describeStore("PostgresStore", async () => {
   const store = await openPostgresStore({ url: contractUrl, poolSize: 4 });
   // The previous store of the suite is closed by now: emptying the tables is a new database, sooner.
   const pool = new pg.Pool({ connectionString: contractUrl, max: 1 });
-  await pool.query("TRUNCATE users, usernames, rooms, messages, room_entries, room_audit, settings RESTART IDENTITY");
+  await pool.query("TRUNCATE users, usernames, rooms, messages, room_entries, room_audit, settings, person_rooms, read_markers RESTART IDENTITY");
   await pool.end();
   return store;
 });
@@ -295,7 +295,7 @@ describe("PostgreSQL migrations", () => {
 
   it("applies every migration to a new database, and nothing when run again, keeping the data", async () => {
     const url = await freshDatabase();
-    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-conversation.sql"]);
+    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-conversation.sql"]);
     const store = await openPostgresStore({ url });
     await store.append("lobby", draft("before the second run"));
     await store.close();
@@ -308,13 +308,13 @@ describe("PostgreSQL migrations", () => {
       await reopened.close();
     }
     const versions = await withPool(url, (pool) => pool.query("SELECT version FROM schema_migrations ORDER BY version"));
-    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }, { version: "0002-room-records.sql" }, { version: "0003-conversation.sql" }]);
+    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }, { version: "0002-room-records.sql" }, { version: "0003-awareness.sql" }, { version: "0004-conversation.sql" }]);
   });
 
   it("lets two nodes starting at once both come up, the schema applied once", async () => {
     const url = await freshDatabase();
     const runs = await Promise.all([withPool(url, migrate), withPool(url, migrate), withPool(url, migrate)]);
-    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-conversation.sql"]);
+    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-conversation.sql"]);
     const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
     try {
       await a.append("lobby", draft("one"));

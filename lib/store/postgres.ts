@@ -20,7 +20,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { ChatError } from "../errors";
-import type { Message } from "../protocol";
+import type { Message, NotifyLevel } from "../protocol";
 import { PostgresFeed } from "./postgres-feed";
 import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
 import { migrate } from "./postgres-migrations";
@@ -28,6 +28,8 @@ import type {
   AppendResult,
   AuditEntry,
   MessageDraft,
+  PersonRoom,
+  RoomActivity,
   RoomEntry,
   RoomList,
   RoomSearch,
@@ -411,6 +413,62 @@ export class PostgresStore implements Store {
       [room, limit],
     );
     return rows.map((row) => row.entry);
+  }
+
+  async personRooms(person: string): Promise<PersonRoom[]> {
+    const { rows } = await this.query<{ room: string; notify: string; seq: string }>(
+      `SELECT p.room, p.notify, COALESCE(r.seq, 0) AS seq
+       FROM person_rooms p LEFT JOIN read_markers r ON r.person = p.person AND r.room = p.room
+       WHERE p.person = $1 ORDER BY p.position`,
+      [person],
+    );
+    return rows.map((row) => ({ room: row.room, notify: row.notify === "all" ? "all" : "mentions", lastReadSeq: Number(row.seq) }));
+  }
+
+  async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
+    // A room listed already keeps its place; only a level given changes its level.
+    await this.query(
+      `INSERT INTO person_rooms (person, room, notify) VALUES ($1, $2, COALESCE($3::text, 'mentions'))
+       ON CONFLICT (person, room) DO UPDATE SET notify = COALESCE($3::text, person_rooms.notify)`,
+      [person, room, notify ?? null],
+    );
+  }
+
+  async removePersonRoom(person: string, room: string): Promise<void> {
+    await this.query("DELETE FROM person_rooms WHERE person = $1 AND room = $2", [person, room]);
+  }
+
+  async markRead(person: string, room: string, seq: number): Promise<number> {
+    // One statement: two devices marking at once keep the larger marker.
+    const { rows } = await this.query<{ seq: string }>(
+      `INSERT INTO read_markers (person, room, seq) VALUES ($1, $2, $3)
+       ON CONFLICT (person, room) DO UPDATE SET seq = GREATEST(read_markers.seq, EXCLUDED.seq)
+       RETURNING seq`,
+      [person, room, seq],
+    );
+    return Number(rows[0]!.seq);
+  }
+
+  async readMarkers(person: string, rooms: string[]): Promise<Map<string, number>> {
+    const { rows } = await this.query<{ room: string; seq: string }>(
+      "SELECT room, seq FROM read_markers WHERE person = $1 AND room = ANY($2::text[])",
+      [person, rooms],
+    );
+    const kept = new Map(rows.map((row) => [row.room, Number(row.seq)]));
+    return new Map(rooms.map((room) => [room, kept.get(room) ?? 0]));
+  }
+
+  /**
+   * A room's newest message is the one before its next_seq (seqs are gap-free): one
+   * primary-key probe per room, read at the list's request, so appends pay nothing for it.
+   */
+  async roomsByActivity(limit: number): Promise<RoomActivity[]> {
+    const { rows } = await this.query<{ name: string; seq: string; sent_at: Date }>(
+      `SELECT r.name, m.seq, m.sent_at FROM rooms r JOIN messages m ON m.room_id = r.id AND m.seq = r.next_seq - 1
+       ORDER BY m.sent_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({ room: row.name, seq: Number(row.seq), lastActivity: row.sent_at.toISOString() }));
   }
 
   /** Queued behind the room's appends made before it, as a single connection would order them. */

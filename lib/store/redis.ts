@@ -7,7 +7,7 @@
 // into keys, never trusted as key syntax.
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Message } from "../protocol";
+import type { Message, NotifyLevel } from "../protocol";
 import { ChatError } from "../errors";
 import { applyChange, noSuchMessage } from "./message-change";
 import { guarded, Script } from "./redis-connection";
@@ -18,6 +18,8 @@ import type {
   KeptMessage,
   MessageChange,
   MessageDraft,
+  PersonRoom,
+  RoomActivity,
   RoomEntry,
   RoomList,
   RoomSearch,
@@ -32,7 +34,7 @@ import { AUDIT_MAX, ROOM_LISTS, wireMessage } from "./store";
 /** Messages read by one LRANGE while searching. */
 const SEARCH_CHUNK = 1000;
 
-/** KEYS: messages, clientIds. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin. */
+/** KEYS: messages, clientIds, rooms by activity. ARGV: message JSON (no seq), clientId or "", feed channel, room, origin, sentAt ms. */
 const APPEND = new Script(
   `local clientId = ARGV[2]
 if clientId ~= '' then
@@ -41,9 +43,33 @@ if clientId ~= '' then
 end
 local seq = redis.call('RPUSH', KEYS[1], ARGV[1])
 if clientId ~= '' then redis.call('HSET', KEYS[2], clientId, seq) end
+redis.call('ZADD', KEYS[3], tonumber(ARGV[6]), ARGV[4])
 redis.call('PUBLISH', ARGV[3], 'm\\n' .. ARGV[5] .. '\\n' .. ARGV[4] .. '\\n' .. seq .. '\\n' .. ARGV[1])
 return {1, seq, ARGV[1]}`,
+  3,
+);
+
+/** KEYS: the person's rooms, their notify levels. ARGV: room, level or "". A new room goes last; a listed one keeps its place. */
+const SAVE_PERSON_ROOM = new Script(
+  `if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  redis.call('ZADD', KEYS[1], (tonumber(last[2]) or 0) + 1, ARGV[1])
+end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+return 1`,
   2,
+);
+
+/** KEYS: the person's read markers. ARGV: room, seq. Keeps the larger marker and returns it. */
+const MARK_READ = new Script(
+  `local kept = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local seq = tonumber(ARGV[2])
+if seq > kept then
+  redis.call('HSET', KEYS[1], ARGV[1], seq)
+  return seq
+end
+return kept`,
+  1,
 );
 
 /**
@@ -81,12 +107,13 @@ return redis.call('HINCRBY', KEYS[1], 'sessionVersion', 1)`,
 const ROOM_TABLES = ["messages", "clients", "owner", "settings", "audit", ...ROOM_LISTS] as const;
 type RoomTable = (typeof ROOM_TABLES)[number];
 
-/** KEYS: every key of the room (ROOM_TABLES). ARGV: feed channel, room, origin. */
+/** KEYS: every key of the room (ROOM_TABLES), then the rooms by activity. ARGV: feed channel, room, origin. */
 const DELETE_ROOM = new Script(
-  `redis.call('DEL', unpack(KEYS))
+  `redis.call('ZREM', KEYS[#KEYS], ARGV[2])
+redis.call('DEL', unpack(KEYS, 1, #KEYS - 1))
 redis.call('PUBLISH', ARGV[1], 'd\\n' .. ARGV[3] .. '\\n' .. ARGV[2])
 return 1`,
-  ROOM_TABLES.length,
+  ROOM_TABLES.length + 1,
 );
 
 export interface RedisStoreOptions {
@@ -166,12 +193,13 @@ export class RedisStore implements Store {
     if (stored.clientId === undefined) delete stored.clientId;
     if (stored.author === undefined) delete stored.author;
     const reply = (await guarded(() =>
-      APPEND.run(this.redis, [this.roomKey(room, "messages"), this.roomKey(room, "clients")], [
+      APPEND.run(this.redis, [this.roomKey(room, "messages"), this.roomKey(room, "clients"), this.activityKey], [
         JSON.stringify(stored),
         draft.clientId ?? "",
         this.feedChannel,
         room,
         this.origin,
+        Date.parse(draft.sentAt),
       ]),
     )) as [number, number, string];
     const [created, seq, json] = reply;
@@ -277,6 +305,54 @@ export class RedisStore implements Store {
     return (await guarded(() => this.redis.get(this.roomKey(room, "owner")))) ?? undefined;
   }
 
+  async personRooms(person: string): Promise<PersonRoom[]> {
+    const rooms = await guarded(() => this.redis.zrange(this.personKey(person, "rooms"), 0, -1));
+    if (rooms.length === 0) return [];
+    const [levels, markers] = await guarded(() =>
+      Promise.all([this.redis.hmget(this.personKey(person, "notify"), ...rooms), this.redis.hmget(this.personKey(person, "read"), ...rooms)]),
+    );
+    return rooms.map((room, i) => ({
+      room,
+      notify: levels[i] === "all" ? "all" : "mentions",
+      lastReadSeq: Number(markers[i] ?? 0),
+    }));
+  }
+
+  async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
+    await guarded(() =>
+      SAVE_PERSON_ROOM.run(this.redis, [this.personKey(person, "rooms"), this.personKey(person, "notify")], [room, notify ?? ""]),
+    );
+  }
+
+  async removePersonRoom(person: string, room: string): Promise<void> {
+    await guarded(() =>
+      this.redis.multi().zrem(this.personKey(person, "rooms"), room).hdel(this.personKey(person, "notify"), room).exec(),
+    );
+  }
+
+  async markRead(person: string, room: string, seq: number): Promise<number> {
+    return (await guarded(() => MARK_READ.run(this.redis, [this.personKey(person, "read")], [room, seq]))) as number;
+  }
+
+  async readMarkers(person: string, rooms: string[]): Promise<Map<string, number>> {
+    if (rooms.length === 0) return new Map();
+    const markers = await guarded(() => this.redis.hmget(this.personKey(person, "read"), ...rooms));
+    return new Map(rooms.map((room, i) => [room, Number(markers[i] ?? 0)]));
+  }
+
+  async roomsByActivity(limit: number): Promise<RoomActivity[]> {
+    const ranked = await guarded(() => this.redis.zrevrange(this.activityKey, 0, limit - 1, "WITHSCORES"));
+    const rooms: Array<{ room: string; at: number }> = [];
+    for (let i = 0; i < ranked.length; i += 2) rooms.push({ room: ranked[i]!, at: Number(ranked[i + 1]) });
+    if (rooms.length === 0) return [];
+    const lengths = await guarded(async () => {
+      const multi = this.redis.multi();
+      for (const { room } of rooms) multi.llen(this.roomKey(room, "messages"));
+      return ((await multi.exec()) ?? []).map(([, length]) => Number(length));
+    });
+    return rooms.map(({ room, at }, i) => ({ room, seq: lengths[i] ?? 0, lastActivity: new Date(at).toISOString() }));
+  }
+
   async roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
     const json = await guarded(() => this.redis.get(this.roomKey(room, "settings")));
     return json === null ? undefined : (JSON.parse(json) as RoomSettingsRecord);
@@ -317,7 +393,7 @@ export class RedisStore implements Store {
     await guarded(() =>
       DELETE_ROOM.run(
         this.redis,
-        ROOM_TABLES.map((table) => this.roomKey(room, table)),
+        [...ROOM_TABLES.map((table) => this.roomKey(room, table)), this.activityKey],
         [this.feedChannel, room, this.origin],
       ),
     );
@@ -416,6 +492,14 @@ export class RedisStore implements Store {
    */
   private usernameKey(skeleton: string): string {
     return this.roomKey(`@name:${skeleton}`, "owner");
+  }
+
+  private get activityKey(): string {
+    return `${this.prefix}rooms:activity`;
+  }
+
+  private personKey(person: string, table: "rooms" | "notify" | "read"): string {
+    return `${this.prefix}person:${encodeURIComponent(person)}:${table}`;
   }
 
   private roomKey(room: string, table: RoomTable): string {

@@ -94,6 +94,35 @@ const MIGRATIONS: string[] = [
   END;
   `,
   `
+  -- Awareness (issue 12): a person's rooms (the sidebar's list, in the order added) and
+  -- read markers, keyed by the person's key (lib/people.ts) and the room's name. Neither
+  -- goes with a room's row: a person's list and markers outlive a deleted room.
+  CREATE TABLE person_rooms (
+    person TEXT NOT NULL,
+    room TEXT NOT NULL,
+    position INTEGER NOT NULL,         -- the list's order: the person's greatest + 1 when added
+    notify TEXT NOT NULL,              -- 'mentions' or 'all'
+    PRIMARY KEY (person, room)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE read_markers (
+    person TEXT NOT NULL,
+    room TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (person, room)
+  ) WITHOUT ROWID;
+
+  -- Each room's newest message, kept by a trigger in the writer's commit, so the home
+  -- page's rooms by activity read one index on this thread, not every room's history.
+  ALTER TABLE rooms ADD COLUMN last_seq INTEGER;
+  ALTER TABLE rooms ADD COLUMN last_at TEXT;
+  UPDATE rooms SET (last_seq, last_at) = (SELECT seq, sent_at FROM messages WHERE room_id = rooms.id ORDER BY seq DESC LIMIT 1);
+  CREATE INDEX rooms_by_activity ON rooms (last_at) WHERE last_at IS NOT NULL;
+  CREATE TRIGGER rooms_activity AFTER INSERT ON messages BEGIN
+    UPDATE rooms SET last_seq = new.seq, last_at = new.sent_at WHERE id = new.room_id AND (last_seq IS NULL OR last_seq < new.seq);
+  END;
+  `,
+  `
   -- Conversation (v1.1): edits, tombstones, replies, reactions and pins. version counts a
   -- message's changes: a change is written only over the state it was computed from.
   ALTER TABLE messages ADD COLUMN edited_at TEXT;

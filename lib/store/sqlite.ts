@@ -24,7 +24,7 @@ import path from "node:path";
 import Database, { type Database as Connection, type Statement } from "better-sqlite3";
 import type { Logger } from "../logger";
 import { ChatError } from "../errors";
-import type { Message } from "../protocol";
+import type { Message, NotifyLevel } from "../protocol";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { DamagedData } from "./damaged-data";
 import { importJournal } from "./journal-import";
@@ -43,6 +43,8 @@ import type {
   KeptReaction,
   MessageChange,
   MessageDraft,
+  PersonRoom,
+  RoomActivity,
   RoomEntry,
   RoomList,
   RoomSearch,
@@ -94,6 +96,14 @@ const WRITES = {
   deleteAudit: `DELETE FROM audit WHERE room_id = (SELECT id FROM rooms WHERE name = ?)`,
   deleteMessages: `DELETE FROM messages WHERE room_id = (SELECT id FROM rooms WHERE name = ?)`,
   deleteRoom: `DELETE FROM rooms WHERE name = ?`,
+  // A room listed already keeps its place; only a level given changes its level.
+  savePersonRoom: `INSERT INTO person_rooms (person, room, position, notify)
+    VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM person_rooms WHERE person = ?), COALESCE(?, 'mentions'))
+    ON CONFLICT (person, room) DO UPDATE SET notify = COALESCE(?, notify)`,
+  removePersonRoom: `DELETE FROM person_rooms WHERE person = ? AND room = ?`,
+  markRead: `INSERT INTO read_markers (person, room, seq) VALUES (?, ?, ?)
+    ON CONFLICT (person, room) DO UPDATE SET seq = MAX(seq, excluded.seq)
+    RETURNING seq`,
 } as const;
 
 type WriteName = keyof typeof WRITES;
@@ -227,6 +237,9 @@ export class SqliteStore implements Store {
     roomId: Statement<[string], { id: number }>;
     lastNumBefore: Statement<[number, number], { num: number }>;
     firstNum: Statement<[number], { num: number }>;
+    personRooms: Statement<[string], { room: string; notify: string; seq: number }>;
+    readMarker: Statement<[string, string], { seq: number }>;
+    roomsByActivity: Statement<[number], { name: string; last_seq: number; last_at: string }>;
   };
   private readonly search: SqliteSearch;
 
@@ -257,6 +270,15 @@ export class SqliteStore implements Store {
       roomId: db.prepare("SELECT id FROM rooms WHERE name = ?"),
       lastNumBefore: db.prepare("SELECT num FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1"),
       firstNum: db.prepare("SELECT num FROM messages WHERE room_id = ? ORDER BY seq LIMIT 1"),
+      personRooms: db.prepare(
+        `SELECT p.room, p.notify, COALESCE(r.seq, 0) AS seq
+         FROM person_rooms p LEFT JOIN read_markers r ON r.person = p.person AND r.room = p.room
+         WHERE p.person = ? ORDER BY p.position`,
+      ),
+      readMarker: db.prepare("SELECT seq FROM read_markers WHERE person = ? AND room = ?"),
+      roomsByActivity: db.prepare(
+        "SELECT name, last_seq, last_at FROM rooms WHERE last_at IS NOT NULL ORDER BY last_at DESC LIMIT ?",
+      ),
     };
     this.search = new SqliteSearch(file, SEARCHES);
     this.writer = new SqliteWriter({
@@ -441,6 +463,34 @@ export class SqliteStore implements Store {
 
   async audit(room: string, limit: number): Promise<AuditEntry[]> {
     return this.reads.audit.all(room, limit).map((found) => JSON.parse(found.entry) as AuditEntry);
+  }
+
+  async personRooms(person: string): Promise<PersonRoom[]> {
+    return this.reads.personRooms
+      .all(person)
+      .map((found) => ({ room: found.room, notify: found.notify === "all" ? "all" : "mentions", lastReadSeq: found.seq }));
+  }
+
+  async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
+    const level = notify ?? null;
+    await this.writer.write([step("savePersonRoom", [person, room, person, level, level])]);
+  }
+
+  async removePersonRoom(person: string, room: string): Promise<void> {
+    await this.writer.write([step("removePersonRoom", [person, room])]);
+  }
+
+  async markRead(person: string, room: string, seq: number): Promise<number> {
+    const [kept] = await this.writer.write([step("markRead", [person, room, seq], true)]);
+    return (kept as { seq: number }).seq;
+  }
+
+  async readMarkers(person: string, rooms: string[]): Promise<Map<string, number>> {
+    return new Map(rooms.map((room) => [room, this.reads.readMarker.get(person, room)?.seq ?? 0]));
+  }
+
+  async roomsByActivity(limit: number): Promise<RoomActivity[]> {
+    return this.reads.roomsByActivity.all(limit).map((found) => ({ room: found.name, seq: found.last_seq, lastActivity: found.last_at }));
   }
 
   async deleteRoom(room: string): Promise<void> {

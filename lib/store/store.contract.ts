@@ -4,6 +4,7 @@
 // `createStore` must give a new, empty store each time (a shared backend such as
 // Redis gets a fresh key prefix per call), so tests can use readable names.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describeAwarenessStore } from "./awareness.contract";
 import { describeMessageChanges } from "./messages.contract";
 import { describeRoomRecords } from "./rooms.contract";
 import type { MessageDraft, Store, UserRecord } from "./store";
@@ -408,5 +409,7 @@ export function describeStore(name: string, createStore: () => Store | Promise<S
         expect(await store.owner("constructor")).toBeUndefined();
       });
     });
+
+    describeAwarenessStore(() => store);
   });
 }

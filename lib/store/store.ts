@@ -1,8 +1,9 @@
 // The store interface: the ETS-like tables every node reads and writes (users,
-// username claims, messages per room, room owners). Implementations: memory.ts (the embedded
-// default) and redis.ts (shared by several nodes). Names reaching a store are
+// username claims, messages per room, room owners, a person's rooms and read markers).
+// Implementations: sqlite.ts (the embedded default), memory.ts, postgres.ts and redis.ts
+// (shared by several nodes). Names reaching a store are
 // already normalised and validated.
-import type { AuditLine, Message, Reaction, Visibility } from "../protocol";
+import type { AuditLine, Message, NotifyLevel, Reaction, Visibility } from "../protocol";
 import { wireReactions } from "./message-change";
 
 export interface UserRecord {
@@ -143,6 +144,21 @@ export interface Store {
   claimOwner(room: string, username: string): Promise<string>;
   owner(room: string): Promise<string | undefined>;
 
+  /**
+   * A person's rooms (the sidebar's list; `person` is an account's key), in the order
+   * they were added, each with the person's read marker in it.
+   */
+  personRooms(person: string): Promise<PersonRoom[]>;
+  /** Adds the room to the person's rooms, or changes how they are notified; the place in the list stays. */
+  savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void>;
+  removePersonRoom(person: string, room: string): Promise<void>;
+  /** Moves the person's read marker in the room forward to `seq`, never back; returns the marker kept. */
+  markRead(person: string, room: string, seq: number): Promise<number>;
+  /** The person's read markers in these rooms (0 where none). */
+  readMarkers(person: string, rooms: string[]): Promise<Map<string, number>>;
+  /** Rooms that have messages, the most recently active first (a deleted room is not one). */
+  roomsByActivity(limit: number): Promise<RoomActivity[]>;
+
   /** The room's settings, undefined until first saved. */
   roomSettings(room: string): Promise<RoomSettingsRecord | undefined>;
   saveRoomSettings(room: string, settings: RoomSettingsRecord): Promise<void>;
@@ -168,6 +184,22 @@ export interface Store {
   watch?(listener: StoreListener): () => void;
 
   close(): Promise<void>;
+}
+
+/** One room in a person's list, with their read marker. */
+export interface PersonRoom {
+  room: string;
+  notify: NotifyLevel;
+  lastReadSeq: number;
+}
+
+/** A room with history, for the home page's list. */
+export interface RoomActivity {
+  room: string;
+  /** Its newest message's seq. */
+  seq: number;
+  /** When its newest message was sent (ISO). */
+  lastActivity: string;
 }
 
 /** Changes to rooms made by the other nodes sharing the store. */

@@ -2,7 +2,7 @@
 // pushed, and stores that fail or pause on purpose so a test can hit a worker
 // at the worst moment. Test support only; nothing in the app imports this.
 import type { Logger } from "../logger";
-import type { Message, ServerEvent } from "../protocol";
+import type { Message, NotifyLevel, ServerEvent } from "../protocol";
 import { PushBus, type Publish, type PushPayload } from "../pushes/push-bus";
 import { MemoryStore } from "../store/memory";
 import type {
@@ -10,6 +10,8 @@ import type {
   AuditEntry,
   MessageChange,
   MessageDraft,
+  PersonRoom,
+  RoomActivity,
   RoomEntry,
   RoomList,
   RoomSearch,
@@ -81,6 +83,24 @@ export class WrappedStore implements Store {
   }
   owner(room: string): Promise<string | undefined> {
     return this.inner.owner(room);
+  }
+  personRooms(person: string): Promise<PersonRoom[]> {
+    return this.inner.personRooms(person);
+  }
+  savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
+    return this.inner.savePersonRoom(person, room, notify);
+  }
+  removePersonRoom(person: string, room: string): Promise<void> {
+    return this.inner.removePersonRoom(person, room);
+  }
+  markRead(person: string, room: string, seq: number): Promise<number> {
+    return this.inner.markRead(person, room, seq);
+  }
+  readMarkers(person: string, rooms: string[]): Promise<Map<string, number>> {
+    return this.inner.readMarkers(person, rooms);
+  }
+  roomsByActivity(limit: number): Promise<RoomActivity[]> {
+    return this.inner.roomsByActivity(limit);
   }
   roomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
     return this.inner.roomSettings(room);

@@ -173,6 +173,19 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       return {};
     }),
 
+    MarkRead: unary("MarkRead", async (request, caller) => ({
+      lastReadSeq: await chat.markRead(caller, { room: request.room, seq: Number(request.seq) }),
+    })),
+
+    MyRooms: unary("MyRooms", async (_request, caller) => ({ rooms: await chat.myRooms(caller) })),
+
+    AddMyRoom: unary("AddMyRoom", async (request, caller) => {
+      const notify = text(request.notify);
+      return { rooms: await chat.addMyRoom(caller, { room: request.room, ...(notify !== undefined ? { notify } : {}) }) };
+    }),
+
+    RemoveMyRoom: unary("RemoveMyRoom", async (request, caller) => ({ rooms: await chat.removeMyRoom(caller, { room: request.room }) })),
+
     Watch: (call: ServerWritableStream<Request, WireWatchEvent>) => {
       let release: () => void;
       try {

@@ -108,7 +108,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     }],
 
     ["GET", /^\/api\/rooms$/, async ({ res }) => {
-      sendJson(res, 200, { rooms: registry.list() });
+      sendJson(res, 200, { rooms: await chat.listRooms() });
     }],
 
     ["GET", /^\/api\/rooms\/([^/]+)\/messages$/, async ({ req, res, url, params }) => {
@@ -195,6 +195,24 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const room = roomParam(params[0]);
       const limit = integerParam(url, "limit", 100, 1, 1000);
       sendJson(res, 200, { entries: await chat.audit(caller(req), { room, limit }) });
+    }],
+
+    ["GET", /^\/api\/me\/rooms$/, async ({ req, res }) => {
+      sendJson(res, 200, { rooms: await chat.myRooms(caller(req)) });
+    }],
+
+    ["PUT", /^\/api\/me\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { rooms: await chat.addMyRoom(caller(req), withRoom(room, await body(req))) });
+    }],
+
+    ["DELETE", /^\/api\/me\/rooms\/([^/]+)$/, async ({ req, res, params }) => {
+      sendJson(res, 200, { rooms: await chat.removeMyRoom(caller(req), { room: roomParam(params[0]) }) });
+    }],
+
+    ["PUT", /^\/api\/me\/rooms\/([^/]+)\/read$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      sendJson(res, 200, { lastReadSeq: await chat.markRead(caller(req), withRoom(room, await body(req))) });
     }],
 
     ["DELETE", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {

@@ -4,9 +4,10 @@
 // A line starting with "/" is a slash command (lib/commands.ts, as in the terminal
 // client): the commands are offered as it is typed, an unknown one is refused here
 // and nothing is sent, and the others are handed to `onCommand`.
-import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { completeCommand, parseCommand, type Command } from "@/lib/commands";
 import { normalizeContent } from "@/lib/names";
+import { TYPING_EVERY_MS } from "./typing-line";
 
 /** A command other than a message to send; answers a sentence to show, or null when done. */
 export type CommandHandler = (command: Exclude<Command, { kind: "send" | "me" | "error" }>) => Promise<string | null>;
@@ -15,10 +16,13 @@ interface Props {
   connected: boolean;
   onSend: (content: string) => void;
   onCommand: CommandHandler;
+  /** The person typed a message (not a command): called at most every 2 s while they type. */
+  onTyping?: () => void;
 }
 
-export function Composer({ connected, onSend, onCommand }: Props) {
+export function Composer({ connected, onSend, onCommand, onTyping }: Props) {
   const [text, setText] = useState("");
+  const typedAt = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const id = useId();
@@ -48,6 +52,8 @@ export function Composer({ connected, onSend, onCommand }: Props) {
     setInfo(null);
     onSend(content);
     setText("");
+    // The next keystroke is a new burst.
+    typedAt.current = 0;
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -105,6 +111,12 @@ export function Composer({ connected, onSend, onCommand }: Props) {
           onChange={(event) => {
             setText(event.target.value);
             setError(null);
+            const now = Date.now();
+            const typed = event.target.value.trim();
+            if (typed !== "" && !typed.startsWith("/") && now - typedAt.current >= TYPING_EVERY_MS) {
+              typedAt.current = now;
+              onTyping?.();
+            }
           }}
           onKeyDown={onKeyDown}
         />

@@ -1,6 +1,6 @@
 // The scrolling message log. Follows new messages only while the reader is at
 // the bottom, and keeps the reader's place when older messages are prepended.
-import { useLayoutEffect, useRef } from "react";
+import { Fragment, useLayoutEffect, useRef, useState } from "react";
 import { samePerson, type Identity } from "@/lib/protocol";
 import { MessageItem } from "./MessageItem";
 import { NoticeItem } from "./NoticeItem";
@@ -13,6 +13,8 @@ const NEAR_BOTTOM_PX = 96;
 interface Props {
   room: string;
   items: TimelineItem[];
+  /** The person had read up to this seq when the room opened: "New messages" follows it. */
+  readAtOpen: number | null;
   /** The first join answered: an empty list now means an empty room. */
   ready: boolean;
   you: Identity | null;
@@ -35,6 +37,7 @@ interface Props {
 export function MessageList({
   room,
   items,
+  readAtOpen,
   ready,
   you,
   canLoadOlder,
@@ -46,13 +49,40 @@ export function MessageList({
 }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottomRef = useRef(true);
+  const [awayFromBottom, setAwayFromBottom] = useState(false);
+  const dividerRef = useRef<HTMLLIElement>(null);
+  const scrolledToDivider = useRef(false);
+  const mine = (author: Identity) => !!you && samePerson(you, author);
+  // The first message after the marker, if someone else wrote it since.
+  const firstUnread =
+    readAtOpen === null || readAtOpen === 0
+      ? undefined
+      : items.find((item) => item.kind === "message" && item.message.seq > readAtOpen && !mine(item.message))?.key;
   // Set when "Load older" is pressed; used once the older page is rendered above.
   const anchorRef = useRef<{ oldestKey: string | undefined; height: number; top: number } | null>(null);
 
   function onScroll() {
     const el = scrollRef.current;
-    if (el) nearBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (!el) return;
+    nearBottomRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    setAwayFromBottom(!nearBottomRef.current);
   }
+
+  function jumpToNewest() {
+    const el = scrollRef.current;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    nearBottomRef.current = true;
+    setAwayFromBottom(false);
+  }
+
+  // Opening a room with unread messages shows the first of them, once.
+  useLayoutEffect(() => {
+    if (scrolledToDivider.current || !dividerRef.current) return;
+    scrolledToDivider.current = true;
+    dividerRef.current.scrollIntoView({ block: "start" });
+    onScroll();
+  });
 
   // Any change of the list (not only of its last item: a notice can be last
   // while the messages arrive above it) follows the bottom or keeps the place.
@@ -88,8 +118,6 @@ export function MessageList({
       if (el && !el.contains(document.activeElement)) el.focus({ preventScroll: true });
     });
   }
-
-  const mine = (author: Identity) => !!you && samePerson(you, author);
 
   return (
     <div
@@ -127,13 +155,20 @@ export function MessageList({
         <p className="log-empty">{ready ? "No messages yet. Say hello!" : "Loading messages…"}</p>
       ) : (
         <ol className="messages">
-          {items.map((item) =>
-            item.kind === "message" ? (
-              <MessageItem key={item.key} message={item.message} mine={mine(item.message)} focused={focus?.seq === item.message.seq} />
-            ) : (
-              <NoticeItem key={item.key} notice={item.notice} />
-            ),
-          )}
+          {items.map((item) => (
+            <Fragment key={item.key}>
+              {item.key === firstUnread ? (
+                <li ref={dividerRef} className="new-messages" data-testid="new-messages">
+                  New messages
+                </li>
+              ) : null}
+              {item.kind === "message" ? (
+                <MessageItem message={item.message} mine={mine(item.message)} focused={focus?.seq === item.message.seq} />
+              ) : (
+                <NoticeItem notice={item.notice} />
+              )}
+            </Fragment>
+          ))}
           {pending.items.map((item) => (
             <PendingItem
               key={`p${item.clientId}`}
@@ -146,6 +181,11 @@ export function MessageList({
           ))}
         </ol>
       )}
+      {awayFromBottom ? (
+        <button type="button" className="button subtle jump-newest" onClick={jumpToNewest}>
+          Jump to newest
+        </button>
+      ) : null}
     </div>
   );
 }

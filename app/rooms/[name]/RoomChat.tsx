@@ -16,6 +16,7 @@ import { RoomHeader } from "./RoomHeader";
 import { RoomSearch } from "./RoomSearch";
 import { RoomSettingsPanel } from "./RoomSettingsPanel";
 import { timeline } from "./timeline";
+import { typingLine } from "./typing-line";
 import { useOutbox } from "./useOutbox";
 import { useRoomSocket } from "./useRoomSocket";
 
@@ -28,7 +29,8 @@ const REVEAL_PAGES = 10;
 
 export function RoomChat({ room, node }: { room: string; node: string }) {
   const [history, dispatch] = useReducer(historyReducer, emptyHistory);
-  const { status, members, notices, you, settings, socketNode, send, reconnect, ask } = useRoomSocket(room, dispatch);
+  const { status, members, notices, you, settings, socketNode, send, reconnect, ask, typing, sayTyping, readMarker, markRead } =
+    useRoomSocket(room, dispatch);
   const role = you && settings ? (roleOf(settings, you) as Role) : null;
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
@@ -39,7 +41,7 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
 
   const messages = useMemo(() => visibleMessages(history), [history]);
   const connected = status.state === "connected";
-  const outbox = useOutbox(send, connected, messages);
+  const outbox = useOutbox(room, send, connected, messages);
   const items = useMemo(() => timeline(messages, notices), [messages, notices]);
   const aroundItems = useMemo(() => (focus?.around ? timeline(focus.around, []) : null), [focus]);
   const before = oldestSeq(history);
@@ -51,6 +53,9 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
   useEffect(() => {
     historyRef.current = history;
   }, [history]);
+  const newestSeq = messages.at(-1)?.seq ?? 0;
+  const readAtOpen = useReadAtOpen(connected, readMarker);
+  useMarkRead(connected, newestSeq, markRead);
 
   const jump = useCallback(
     async (seq: number) => {
@@ -169,6 +174,7 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
           <MessageList
             room={room}
             items={aroundItems ?? items}
+            readAtOpen={readAtOpen}
             ready={you !== null}
             you={you}
             canLoadOlder={aroundItems ? false : canLoadOlder(history)}
@@ -180,6 +186,9 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
           />
           </ConversationProvider>
           {replying ? <ReplyBar message={replying} onCancel={() => setReplying(null)} /> : null}
+          <p className="typing-line" aria-live="polite" data-testid="typing-line">
+            {typingLine(typing, you?.username)}
+          </p>
           <Composer
             connected={connected}
             onSend={(content) => {
@@ -188,6 +197,7 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
               setReplying(null);
             }}
             onCommand={onCommand}
+            onTyping={sayTyping}
           />
         </main>
         {settings && (role === "owner" || role === "moderator") ? (
@@ -199,4 +209,31 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
       </div>
     </div>
   );
+}
+
+/** Where the person had read up to when the room opened: the "New messages" divider goes after it. */
+function useReadAtOpen(connected: boolean, readMarker: () => Promise<number>): number | null {
+  const [readAtOpen, setReadAtOpen] = useState<number | null>(null);
+  const asked = useRef(false);
+  useEffect(() => {
+    if (!connected || asked.current) return;
+    asked.current = true;
+    void readMarker().then(setReadAtOpen);
+  }, [connected, readMarker]);
+  return readAtOpen;
+}
+
+/** While the page is visible, what it shows is read: the marker follows the newest message. */
+function useMarkRead(connected: boolean, newestSeq: number, markRead: (seq: number) => void): void {
+  const sent = useRef(0);
+  useEffect(() => {
+    const mark = () => {
+      if (!connected || newestSeq <= sent.current || document.visibilityState !== "visible") return;
+      sent.current = newestSeq;
+      markRead(newestSeq);
+    };
+    mark();
+    document.addEventListener("visibilitychange", mark);
+    return () => document.removeEventListener("visibilitychange", mark);
+  }, [connected, newestSeq, markRead]);
 }

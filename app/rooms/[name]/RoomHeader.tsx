@@ -38,14 +38,9 @@ export function RoomHeader({ room, node, socketNode, you, status, onReconnect, t
               {topic}
             </p>
           ) : null}
+          {/* One node, the one the live connection is on (the page may have come from another). */}
           <p className="room-node" data-testid="node">
-            Served by node <code>{node}</code>
-            {socketNode && socketNode !== node ? (
-              <>
-                {" "}
-                · live via <code data-testid="socket-node">{socketNode}</code>
-              </>
-            ) : null}
+            Served by node <code>{socketNode ?? node}</code>
           </p>
         </div>
         <ConnectionStatus status={status} onReconnect={onReconnect} />

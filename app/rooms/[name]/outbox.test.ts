@@ -41,4 +41,13 @@ describe("room outbox", () => {
   it("queues a clientId once", () => {
     expect(run(queue("a"), queue("a"))).toHaveLength(1);
   });
+
+  it("puts messages kept from an earlier page first in line, each once, as waiting", () => {
+    const items = run(queue("new"), { type: "restore", items: [{ clientId: "old", content: "from before the reload" }, { clientId: "new", content: "new" }] });
+    expect(items.map((item) => [item.clientId, item.state])).toEqual([
+      ["old", "waiting"],
+      ["new", "waiting"],
+    ]);
+    expect(nextToSend(items)?.content).toBe("from before the reload");
+  });
 });

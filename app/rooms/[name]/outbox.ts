@@ -25,7 +25,9 @@ export type OutboxAction =
   | { type: "failed"; clientId: string; error: ErrorBody }
   /** Stored: acknowledged, or seen in a pushed list. */
   | { type: "delivered"; clientIds: Iterable<string | undefined> }
-  | { type: "discard"; clientId: string };
+  | { type: "discard"; clientId: string }
+  /** Messages kept in the browser by an earlier page of the room (a reload, a closed tab): first in line. */
+  | { type: "restore"; items: ReadonlyArray<{ clientId: string; content: string; replyTo?: number }> };
 
 export const emptyOutbox: OutboxItem[] = [];
 
@@ -56,6 +58,13 @@ export function outboxReducer(items: OutboxItem[], action: OutboxAction): Outbox
     }
     case "discard":
       return items.filter((item) => item.clientId !== action.clientId);
+    case "restore": {
+      const known = new Set(items.map((item) => item.clientId));
+      const restored = action.items
+        .filter((item) => !known.has(item.clientId))
+        .map(({ clientId, content, replyTo }): OutboxItem => ({ clientId, content, ...(replyTo !== undefined ? { replyTo } : {}), state: "waiting" }));
+      return restored.length === 0 ? items : [...restored, ...items];
+    }
     default: {
       const unknown: never = action;
       return unknown;

@@ -1,19 +1,37 @@
 // Sends the outbox (see outbox.ts) over the room's connection: the oldest
 // waiting message first, one at a time, whenever the page is joined. Messages
-// already in the room's list are delivered, whatever their send said.
+// already in the room's list are delivered, whatever their send said. The outbox
+// is kept in the browser (outbox-storage.ts), so it survives a reload.
 import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
 import type { Message } from "@/lib/protocol";
 import { newClientId } from "../../utils/client-id";
 import { emptyOutbox, nextToSend, outboxReducer, type OutboxItem } from "./outbox";
+import { readOutbox, writeOutbox } from "./outbox-storage";
 import type { SendOutcome } from "./useRoomSocket";
 
 export function useOutbox(
+  room: string,
   send: (content: string, clientId: string, replyTo?: number) => Promise<SendOutcome>,
   joined: boolean,
   messages: Message[],
 ) {
   const [items, dispatch] = useReducer(outboxReducer, emptyOutbox);
   const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
+  const finished = useRef(new Set<string>());
+  const previous = useRef<OutboxItem[]>(emptyOutbox);
+
+  // What an earlier page of the room left unsent goes first.
+  useEffect(() => {
+    dispatch({ type: "restore", items: readOutbox(room) });
+  }, [room]);
+
+  // Kept in the browser as it changes; what left the outbox was delivered or discarded.
+  useEffect(() => {
+    const now = new Set(items.map((item) => item.clientId));
+    for (const item of previous.current) if (!now.has(item.clientId)) finished.current.add(item.clientId);
+    previous.current = items;
+    writeOutbox(room, items, finished.current);
+  }, [room, items]);
 
   const listed = useMemo(() => new Set(messages.map((message) => message.clientId)), [messages]);
   // Rendered and sent from this, so a message never shows as both stored and pending.

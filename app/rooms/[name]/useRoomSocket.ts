@@ -11,7 +11,7 @@
 // reconnects at once instead of waiting out the back-off.
 import { useCallback, useEffect, useRef, useState, type Dispatch } from "react";
 import { io, type Socket } from "socket.io-client";
-import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs } from "@/lib/client-policy";
+import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs, SILENCE_MS } from "@/lib/client-policy";
 import type {
   Ack,
   ClientToServerEvents,
@@ -23,6 +23,7 @@ import type {
   ServerToClientEvents,
 } from "@/lib/protocol";
 import { getJson } from "../../utils/api";
+import { localReadMarker, saveLocalReadMarker } from "../local-rooms";
 import type { HistoryAction } from "./history";
 import type { Notice } from "./timeline";
 
@@ -67,6 +68,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
   const [you, setYou] = useState<Identity | null>(null);
   const [socketNode, setSocketNode] = useState<string | null>(null);
   const [settings, setSettings] = useState<RoomSettings | null>(null);
+  const [typing, setTyping] = useState<string[]>([]);
   const socketRef = useRef<ChatSocket | null>(null);
   const joinRef = useRef<(() => Promise<Ack<JoinReply> | null>) | null>(null);
 
@@ -165,6 +167,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     socket.on("room:message", (push) => {
       if (push.room === room) dispatch({ type: "changed", message: push.message });
     });
+    socket.on("room:typing", (push) => {
+      if (push.room === room) setTyping(push.users);
+    });
     socket.on("room:presence", (push) => {
       if (push.room === room) setMembers(push.members);
     });
@@ -199,6 +204,20 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     };
     window.addEventListener("offline", goneOffline);
     window.addEventListener("online", backOnline);
+    // What the page says is true: a server that went silent (frozen, not closed) is
+    // noticed within seconds by its missing pings, not after Socket.IO's 25 s timeout.
+    let heardAt = Date.now();
+    const heard = () => (heardAt = Date.now());
+    socket.io.on("open", () => {
+      heard();
+      socket.io.engine.on("packet", heard);
+    });
+    const watchdog = setInterval(() => {
+      if (!socket.connected || Date.now() - heardAt < SILENCE_MS) return;
+      setStatus(RECONNECTING);
+      heard();
+      socket.disconnect().connect();
+    }, 1_000);
     // Asking who we are first begins a guest's session (its cookie), so the messages this
     // page sends stay the guest's own across reconnects; the socket connects either way.
     void getJson("/api/auth/me").finally(() => {
@@ -207,6 +226,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
 
     return () => {
       disposed = true;
+      clearInterval(watchdog);
       window.removeEventListener("offline", goneOffline);
       window.removeEventListener("online", backOnline);
       joinRef.current = null;
@@ -269,7 +289,33 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     [room],
   );
 
-  return { status, members, notices, you, settings, socketNode, send, reconnect, ask };
+  /** Where the person had read up to in this room before (an account's from the server, a guest's from this browser). */
+  const readMarker = useCallback(async (): Promise<number> => {
+    const socket = socketRef.current;
+    const local = localReadMarker(room);
+    if (!socket?.connected) return local;
+    // Watching the room it has joined brings no activity (it has the list), only the counts.
+    const reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("rooms:watch", { rooms: [room] }).catch(() => null);
+    return Math.max(local, reply?.ok ? (reply.rooms[0]?.lastReadSeq ?? 0) : 0);
+  }, [room]);
+
+  /** The person has seen the room up to `seq`. */
+  const markRead = useCallback(
+    (seq: number) => {
+      saveLocalReadMarker(room, seq);
+      const socket = socketRef.current;
+      if (socket?.connected) socket.emit("room:read", { room, seq }, () => {});
+    },
+    [room],
+  );
+
+  /** The person is typing (the composer calls it at most every 2 s); nothing is said when offline. */
+  const sayTyping = useCallback(() => {
+    const socket = socketRef.current;
+    if (socket?.connected) socket.emit("typing", { room }, () => {});
+  }, [room]);
+
+  return { status, members, notices, you, settings, socketNode, send, reconnect, ask, typing, sayTyping, readMarker, markRead };
 }
 
 function delay(ms: number): Promise<void> {
