@@ -185,10 +185,10 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
             focus={focus ? { seq: focus.seq, inContext: aroundItems !== null, onBack: () => setFocus(null) } : null}
           />
           </ConversationProvider>
-          {replying ? <ReplyBar message={replying} onCancel={() => setReplying(null)} /> : null}
           <p className="typing-line" aria-live="polite" data-testid="typing-line">
             {typingLine(typing, you?.username)}
           </p>
+          {replying ? <ReplyBar message={replying} onCancel={() => setReplying(null)} /> : null}
           <Composer
             connected={connected}
             onSend={(content) => {
