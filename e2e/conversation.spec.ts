@@ -97,10 +97,13 @@ test("two people edit, delete, reply, react and pin, and both pages follow", asy
   await expect(messages(visitor).and(visitor.locator('[aria-current="true"]'))).toContainText("hello world");
   // How it looks with a pin, a message's actions shown, desktop and phone width (looked at, not asserted).
   await said(visitor, "hello to you too").hover();
-  for (const width of [1280, 390]) {
-    await visitor.setViewportSize({ width, height: 800 });
-    await visitor.screenshot({ path: `test-results/screenshots/conversation-${width}.png`, fullPage: true });
-  }
+  await visitor.screenshot({ path: "test-results/screenshots/conversation-1280.png", fullPage: true });
+  const phone = await visitor.context().newPage();
+  await phone.setViewportSize({ width: 390, height: 800 });
+  await openRoom(phone, room);
+  await expect(said(phone, "hello world")).toBeVisible();
+  await phone.screenshot({ path: "test-results/screenshots/conversation-390.png", fullPage: true });
+  await phone.close();
   await act(said(owner, "hello world"), "Unpin");
   await expect(visitor.getByTestId("pinned-list")).toHaveCount(0);
 
