@@ -1,6 +1,7 @@
 // Slash commands in `livechat chat`, a real child process against a real server.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, JoinReply, RoomNoticePush } from "../lib/protocol";
+import type { JoinReply, RoomNoticePush } from "../lib/protocol";
+import { emitAck, okOf } from "../server/testing/socket-calls";
 import { startTestServer, type TestClient, type TestServer } from "../server/testing/test-server";
 import { parseTerminalCommand } from "./chat-commands";
 import { startChat, type ChatProcess } from "./chat-process";
@@ -28,8 +29,7 @@ function chat(args: string[]): ChatProcess {
 
 async function person(name: string, room: string): Promise<TestClient> {
   const client = await app.connect({ name });
-  const reply = (await client.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
-  if (!reply.ok) throw new Error(reply.error.message);
+  okOf(await emitAck<JoinReply>(client, "room:join", { room }));
   return client;
 }
 

@@ -22,6 +22,7 @@ test.beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "livechat-e2e-cluster-"));
   cluster = await startLocalCluster({
     dataDir,
+    store: "redis",
     ports: [await freePort(), await freePort()],
     env: { SESSION_SECRET: randomBytes(36).toString("base64url"), DATA_DIR: dataDir, LOG_LEVEL: "warn" },
     stdio: "ignore",

@@ -29,7 +29,7 @@ test("a web address in a message becomes a safe link", async ({ owner, visitor, 
   await expect(link).toHaveCount(1);
   await expect(link).toHaveText("https://example.com/docs?page=2");
   await expect(link).toHaveAttribute("href", "https://example.com/docs?page=2");
-  await expect(link).toHaveAttribute("rel", "noopener noreferrer nofollow");
+  await expect(link).toHaveAttribute("rel", "noopener noreferrer nofollow ugc");
   await expect(link).toHaveAttribute("target", "_blank");
   await expect(message.getByTestId("message-content")).toHaveText(
     "see https://example.com/docs?page=2. and javascript:alert(1)",

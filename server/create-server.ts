@@ -10,9 +10,11 @@ import { AUTH_LIMITS, AuthThrottle, type AuthLimits } from "../lib/accounts/auth
 import { HasherPool } from "../lib/accounts/hasher";
 import { createLogger, type Logger } from "../lib/logger";
 import { ConnectionLimiter } from "../lib/limits/connection-limiter";
+import { LimitCounters } from "../lib/limits/counters";
 import { JoinLimiter } from "../lib/limits/join-limiter";
 import { SendLimiter } from "../lib/limits/send-limiter";
 import { DEPARTURE_GRACE_MS, DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../lib/presence/departures";
+import type { RoomSummary } from "../lib/protocol";
 import { PushBus } from "../lib/pushes/push-bus";
 import { RegistryManager, type RestartIntensity } from "../lib/rooms/registry";
 import type { Config } from "./config";
@@ -28,6 +30,7 @@ import { upgradeGate } from "./http/upgrade-gate";
 import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecrets } from "./session-secret";
+import { clusterRoomList } from "./cluster-rooms";
 import { attachSocketServer, type ChatServer } from "./socket";
 import { relayPushes } from "./socket-pushes";
 import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
@@ -133,19 +136,23 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxRetryMs: DEPARTURE_MAX_RETRY_MS,
     logger,
   });
+  // Limits per address and per account count for the whole cluster where nodes share a Redis.
+  const counters = new LimitCounters(backend.counters);
   const chat = new ChatService({
     typing,
     registry,
     accounts,
-    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }),
-    sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }),
+    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }, counters),
+    sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }, counters),
     connections,
-    joins: new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst }),
+    joins: new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst }, counters),
     departures,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     inviteSecret: sessionSecrets[0],
     logger,
     observer: deliveryStats,
+    // Bound below, once Socket.IO (and its adapter to the other nodes) exists.
+    liveRooms: (): Promise<RoomSummary[]> => liveRooms(),
   });
   const api = createApiHandler({
     config,
@@ -155,6 +162,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     metrics,
     connections: () => io?.engine.clientsCount ?? 0,
+    reachability: () => backend.reachability(),
     ...(streams ? { streams } : {}),
   });
   const pages: Pages | undefined = options.pages === false || !web ? undefined : await startPages(config);
@@ -185,6 +193,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? attachSocketServer(httpServer, { config, chat, sessionSecrets, logger, stats: deliveryStats, pushes: registry.pushes })
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
+  const liveRooms: () => Promise<RoomSummary[]> = io ? clusterRoomList(io, registry, logger) : async () => registry.list();
   // Every member must have an open connection: the service checks presence against the
   // connections Socket.IO holds open, every few seconds.
   const presenceSweep = setInterval(() => {

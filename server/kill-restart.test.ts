@@ -2,14 +2,13 @@
 // restarted on the same DATA_DIR, it still has every acknowledged message and
 // every account, and the session cookies given out before the kill still work
 // (the session secret is kept in DATA_DIR too).
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, expect, it } from "vitest";
 import type { Message, SendReply } from "../lib/protocol";
+import { killAll, startServerProcess } from "./testing/server-process";
 import type { TestClient } from "./testing/test-server";
 
 const CLIENTS = 50;
@@ -21,54 +20,11 @@ const PASSWORD = "a long enough password";
 /** Tens of seconds on a busy 2-core machine; the budget leaves room for a busier one. */
 const HEAVY_TEST_TIMEOUT_MS = 120_000;
 
-const children: ChildProcess[] = [];
 let dataDir: string | undefined;
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  killAll();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  logs: Array<Record<string, unknown>>;
-}
-
-function startServer(dir: string): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dir,
-      BCRYPT_COST: "4",
-      NODE_NAME: "kill-test",
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(entry);
-      // node-process.ts prints {"port":N} once it listens; log lines have a msg.
-      if (entry.msg === undefined && typeof entry.port === "number") {
-        resolve({ child, url: `http://127.0.0.1:${entry.port}`, logs });
-      }
-    });
-  });
-}
 
 function connect(url: string, name: string): Promise<TestClient> {
   const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
@@ -93,7 +49,7 @@ async function allMessages(url: string, room: string): Promise<Message[]> {
 
 it("keeps every acknowledged message and every account through a kill -9 while 50 clients send", async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "livechat-kill-"));
-  const first = await startServer(dataDir);
+  const first = await startServerProcess(dataDir);
   const rooms = Array.from({ length: ROOMS }, (_, i) => `kill-room-${i}`);
 
   const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => connect(first.url, `sender${i}`)));
@@ -147,7 +103,7 @@ it("keeps every acknowledged message and every account through a kill -9 while 5
   await Promise.all([sending, registering]);
   expect(accounts.size).toBeGreaterThan(0);
 
-  const second = await startServer(dataDir);
+  const second = await startServerProcess(dataDir);
   const stored = await Promise.all(rooms.map((room) => allMessages(second.url, room)));
   for (const messages of stored) {
     expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: messages.length }, (_, i) => i + 1));

@@ -3,8 +3,9 @@
 // checked. The rules live once in lib/rooms; this shows every adapter obeys them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack } from "../lib/protocol";
+import { emitAck as emit } from "./testing/socket-calls";
 import { connectGrpc, type GrpcCallOptions, type GrpcTestClient } from "./testing/test-clients";
-import { sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
+import { sessionCookie, startTestServer, type TestServer } from "./testing/test-server";
 
 const PASSWORD = "correct horse";
 const ACTORS = ["owner", "moderator", "member", "guest", "muted", "banned", "stranger"] as const;
@@ -44,11 +45,6 @@ async function signUp(username: string): Promise<{ cookie: string; token: string
   expect(response.status).toBe(201);
   const { token } = await grpc.call<{ token: string }>("Login", { username, password: PASSWORD });
   return { cookie: sessionCookie(response), token };
-}
-
-function emit(client: TestClient, event: string, payload: unknown): Promise<Ack> {
-  const raw = client as unknown as { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<Ack> } };
-  return raw.timeout(5000).emitWithAck(event, payload);
 }
 
 const outcomeOfAck = (ack: Ack): string => (ack.ok ? "ok" : ack.error.code);

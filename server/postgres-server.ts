@@ -1,13 +1,13 @@
-// Starts a local PostgreSQL on a free port, for the tests (and, later, `npm run
-// cluster`), the way redis-server.ts starts Redis: finds Debian's binaries under
+// Starts a local PostgreSQL on a free port, for `npm run cluster` and the tests,
+// the way redis-server.ts starts Redis: finds Debian's binaries under
 // /usr/lib/postgresql/*/bin (installing the `postgresql` package once when
 // running as root with apt-get), runs initdb into a folder of its own, starts
 // `postgres` listening on 127.0.0.1 only, waits until it accepts connections,
 // and stops it on close. Each caller creates the databases it needs. Started
 // again on the same folder and port, it carries on with what it had.
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { chownSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import pg from "pg";
 import { freePort } from "./redis-server";
 
@@ -29,6 +29,11 @@ export interface PostgresServerOptions {
   fsync?: boolean;
   /** A fixed port (to start a stopped server again where its clients expect it); a free one when unset. */
   port?: number;
+  /**
+   * Run in a process group of its own, so a Ctrl-C in the terminal reaches only its parent,
+   * which stops it when the processes that use it are gone (`npm run cluster`).
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface PostgresServer {
@@ -38,6 +43,8 @@ export interface PostgresServer {
   url(database: string): string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** The database's URL, creating it first when it does not exist yet (a cluster started again). */
+  ensureDatabase(name: string): Promise<string>;
   /** A fast shutdown: open sessions are ended, what was committed is on disk. */
   stop(): Promise<void>;
 }
@@ -92,16 +99,36 @@ function runAs(): Pick<SpawnOptions, "uid" | "gid"> {
   }
 }
 
+/**
+ * As root, PostgreSQL runs as another user, who must be able to enter every folder above
+ * its own: say so plainly rather than let initdb fail with "Permission denied".
+ */
+function checkReachable(dir: string, uid: number): void {
+  for (let folder = dirname(resolve(dir)); ; folder = dirname(folder)) {
+    const { mode, uid: owner } = statSync(folder);
+    if (owner !== uid && (mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the "${SUPERUSER}" user, who cannot enter ${folder}; ` +
+          `choose a folder it can reach (chmod o+x ${folder}, or another DATA_DIR).`,
+      );
+    }
+    if (folder === dirname(folder)) return;
+  }
+}
+
 export async function startPostgresServer(options: PostgresServerOptions): Promise<PostgresServer> {
   const bin = findPostgres();
   const user = runAs();
   const data = join(options.dir, "data");
   mkdirSync(options.dir, { recursive: true });
-  if (user.uid !== undefined) chownSync(options.dir, user.uid, user.gid!);
+  if (user.uid !== undefined) {
+    checkReachable(options.dir, user.uid);
+    chownSync(options.dir, user.uid, user.gid!);
+  }
 
   // A folder that holds a cluster already is started again as it is.
   if (!existsSync(join(data, "PG_VERSION"))) {
-    // Test data: no fsync during initdb (the server itself fsyncs every commit as usual).
+    // No fsync during initdb (much faster on a busy disk); the server itself fsyncs every commit unless told not to.
     execFileSync(join(bin, "initdb"), ["-D", data, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], {
       ...user,
       stdio: ["ignore", "pipe", "pipe"],
@@ -115,7 +142,7 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
       ...["-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${options.dir}`],
       ...(options.fsync === false ? ["-c", "fsync=off"] : []),
     ],
-    { ...user, stdio: ["ignore", "pipe", "pipe"] },
+    { ...user, stdio: ["ignore", "pipe", "pipe"], detached: options.ownProcessGroup ?? false },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
@@ -145,19 +172,27 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
   });
 
   const url = (database: string) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const asAdmin = async <T>(work: (admin: pg.Client) => Promise<T>): Promise<T> => {
+    const admin = new pg.Client({ connectionString: url("postgres") });
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.end();
+    }
+  };
+  const createDatabase = async (name: string) => {
+    await asAdmin((admin) => admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
+    return url(name);
+  };
   return {
     port,
     process: child,
     url,
-    createDatabase: async (name) => {
-      const admin = new pg.Client({ connectionString: url("postgres") });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-      } finally {
-        await admin.end();
-      }
-      return url(name);
+    createDatabase,
+    ensureDatabase: async (name) => {
+      const { rowCount } = await asAdmin((admin) => admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]));
+      return rowCount ? url(name) : createDatabase(name);
     },
     stop: async () => {
       // SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for every client to leave.

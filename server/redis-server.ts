@@ -18,6 +18,11 @@ export interface RedisServerOptions {
    * ("always") or once a second ("everysec"); unset: nothing is written to disk.
    */
   appendfsync?: "always" | "everysec";
+  /**
+   * Run in a process group of its own, so a Ctrl-C in the terminal reaches only its parent,
+   * which stops it when the processes that use it are gone (`npm run cluster`).
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RedisServer {
@@ -80,6 +85,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     : ["--appendonly", "no", "--save", ""];
   const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", options.dir, ...persistence], {
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.ownProcessGroup ?? false,
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 

@@ -11,7 +11,7 @@ import type { TypingChange } from "../lib/chat/typing";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { PushBus } from "../lib/pushes/push-bus";
-import type { ClientToServerEvents, RoomRemovedPush, ServerToClientEvents, SocketData } from "../lib/protocol";
+import type { ClientToServerEvents, RoomRemovedPush, RoomSummary, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { personTopic, roomTopic, watchTopic } from "../lib/protocol";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
@@ -22,11 +22,13 @@ import { createOutputGuard } from "./output-guard";
 
 /**
  * Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on
- * every node, and every node's typing board hears who types elsewhere.
+ * every node, every node's typing board hears who types elsewhere, and a node asked
+ * for its live public rooms answers with them (cluster-rooms.ts).
  */
 export interface InterServerEvents {
   "room:removed": (push: RoomRemovedPush) => void;
   typing: (change: TypingChange) => void;
+  "rooms:list": (reply: (rooms: RoomSummary[]) => void) => void;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

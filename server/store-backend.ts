@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
+import type { SharedCounters } from "../lib/limits/counters";
 import type { Logger } from "../lib/logger";
 import type { RoomPresence } from "../lib/presence/presence";
 import type { Publish } from "../lib/pushes/push-bus";
@@ -22,6 +23,8 @@ export interface StoreBackend {
   store: Store;
   /** Presence shared with the other nodes; undefined: this node's own. */
   createPresence?: (room: string) => RoomPresence;
+  /** Where rate limits count for the whole cluster (Redis); undefined: each node counts its own. */
+  counters?: SharedCounters;
   /** A session secret generated once and kept where every node finds it (when SESSION_SECRET is unset). */
   sharedSessionSecret?: () => Promise<string>;
   /** Socket.IO reaches the other nodes (a Redis adapter): server-side events cross nodes. */
@@ -30,8 +33,22 @@ export interface StoreBackend {
   attach(io: ChatServer): Promise<void>;
   /** This node's people leave every room, as the other nodes see it. */
   closePresence(): Promise<void>;
+  /** Whether this node reaches each shared server it uses now (PostgreSQL, Redis), for /api/health. */
+  reachability(): Promise<Reachability>;
   close(): Promise<void>;
 }
+
+/** Each shared server a node uses, and whether it answered just now; the embedded store uses none. */
+export interface Reachability {
+  postgres?: boolean;
+  redis?: boolean;
+}
+
+/** How long /api/health waits for PostgreSQL or Redis before it calls them unreachable. */
+const REACH_TIMEOUT_MS = 1_000;
+
+/** Between nodes, how long a question to all of them (the cluster's room list) waits for answers. */
+export const CLUSTER_REQUEST_TIMEOUT_MS = 2_000;
 
 export interface RedisBackendOptions {
   /** Prefix of every Redis key and channel (tests isolate themselves with their own). */
@@ -48,7 +65,7 @@ export async function openStoreBackend(
 ): Promise<StoreBackend> {
   if (config.store === "sqlite" || config.store === "memory") {
     const store = await openEmbeddedStore(config, logger);
-    return { store, attach: async () => {}, closePresence: async () => {}, close: () => store.close() };
+    return { store, attach: async () => {}, closePresence: async () => {}, reachability: async () => ({}), close: () => store.close() };
   }
   if (config.store === "postgres") return openPostgresBackend(config, logger, publish, options);
 
@@ -59,6 +76,7 @@ export async function openStoreBackend(
     store,
     sharesSockets: true,
     createPresence: (room) => flow.presence.forRoom(room),
+    counters: { redis: flow.commands, prefix: flow.prefix },
     sharedSessionSecret: async () => {
       const key = `${flow.prefix}session-secret`;
       await flow.commands.set(key, randomBytes(32).toString("base64url"), "NX");
@@ -66,6 +84,7 @@ export async function openStoreBackend(
     },
     attach: (io) => flow.attach(io),
     closePresence: () => flow.presence.close(),
+    reachability: async () => ({ redis: await flow.reachable() }),
     close: async () => {
       await store.close();
       await flow.close();
@@ -106,10 +125,20 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
   });
   return {
     store,
-    ...(flow ? { sharesSockets: true, createPresence: (room: string) => flow.presence.forRoom(room) } : {}),
+    ...(flow
+      ? {
+          sharesSockets: true,
+          createPresence: (room: string) => flow.presence.forRoom(room),
+          counters: { redis: flow.commands, prefix: flow.prefix },
+        }
+      : {}),
     sharedSessionSecret: () => store.sharedSetting("session-secret", randomBytes(32).toString("base64url")),
     attach: async (io) => flow?.attach(io),
     closePresence: async () => flow?.presence.close(),
+    reachability: async () => {
+      const [postgres, redis] = await Promise.all([within(store.reachable()), flow?.reachable()]);
+      return { postgres, ...(redis === undefined ? {} : { redis }) };
+    },
     close: async () => {
       await store.close();
       await flow?.close();
@@ -126,6 +155,8 @@ interface RedisFlow {
   presence: SharedPresence;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
+  /** Whether Redis answers a PING now. */
+  reachable(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -166,9 +197,10 @@ async function openRedisFlow(
     feed: feedConnection,
     presence,
     attach: async (io) => {
-      io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io` }));
+      io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io`, requestsTimeout: CLUSTER_REQUEST_TIMEOUT_MS }));
       await presence.start();
     },
+    reachable: () => within(commands.ping()),
     close: async () => {
       await Promise.all(connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
     },
@@ -183,6 +215,17 @@ async function openEmbeddedStore(config: Config, logger: Logger): Promise<Store>
   }
   if (config.store === "memory") logger.info('STORE=memory is the former name of the embedded store, SQLite in DATA_DIR; say STORE=sqlite');
   return openSqliteStore({ dir: config.dataDir, logger, recoverReadable: config.recoverReadable });
+}
+
+/** True when `check` succeeds within REACH_TIMEOUT_MS; false when it fails or takes longer. */
+function within(check: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), REACH_TIMEOUT_MS)));
+  const answered = check.then(
+    (result) => result !== false,
+    () => false,
+  );
+  return Promise.race([answered, late]).finally(() => clearTimeout(timer));
 }
 
 /** One line when Redis goes out of reach and one when it is back, not one per retry. */

@@ -48,7 +48,7 @@ export function IdentityBar({ user: known }: { user?: Identity | null }) {
       ) : user.guest ? (
         <>
           <span>
-            Guest: <strong>{user.username}</strong>
+            Guest: <strong dir="auto">{user.username}</strong>
           </span>
           <Sep />
           <Link href={`/login${next}`}>Sign in</Link>
@@ -58,7 +58,7 @@ export function IdentityBar({ user: known }: { user?: Identity | null }) {
       ) : (
         <>
           <span>
-            Signed in as <strong>{user.username}</strong>
+            Signed in as <strong dir="auto">{user.username}</strong>
           </span>
           <Sep />
           <button type="button" className="link-button" onClick={logOut} disabled={busy}>

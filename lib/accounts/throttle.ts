@@ -1,37 +1,43 @@
-// A sliding-window counter per key (an IP address, an account): at most `limit`
-// events in any `windowMs`. Keys are bounded (least recently seen go first), so a
-// flood of distinct keys cannot grow memory without bound.
-import { LRUCache } from "lru-cache";
+// A count of events per key (an IP address, an account): at most `limit` in a window
+// of `windowMs`, opened by the key's first event. Counted where every node counts it
+// (lib/limits/counters.ts: in this process, or in Redis when nodes share one), so
+// several nodes throttle a key as one would.
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import { LimitCounters, spend } from "../limits/counters";
 
 export interface ThrottleRule {
   limit: number;
+  /** Counted in whole seconds. */
   windowMs: number;
 }
 
-const MAX_KEYS = 100_000;
-
 export class Throttle {
-  private readonly events: LRUCache<string, number[]>;
+  private readonly limiter: RateLimiterAbstract;
 
-  constructor(private readonly rule: ThrottleRule) {
-    this.events = new LRUCache({ max: MAX_KEYS, ttl: rule.windowMs, ttlAutopurge: false });
+  /** `name` keeps this throttle's keys apart from every other limit's. */
+  constructor(
+    private readonly rule: ThrottleRule,
+    name = "throttle",
+    counters = new LimitCounters(),
+  ) {
+    this.limiter = counters.limiter(name, { points: rule.limit, durationS: rule.windowMs / 1000 });
   }
 
   /** Milliseconds until `key` may act again; 0 when it may act now. */
-  waitMs(key: string, now = Date.now()): number {
-    const times = this.recent(key, now);
-    if (times.length < this.rule.limit) return 0;
-    return times[times.length - this.rule.limit]! + this.rule.windowMs - now;
+  async waitMs(key: string): Promise<number> {
+    const counted = await this.limiter.get(key);
+    // A window past its end (its key not yet swept) is over.
+    if (!counted || counted.consumedPoints < this.rule.limit || counted.msBeforeNext <= 0) return 0;
+    return counted.msBeforeNext;
   }
 
-  record(key: string, now = Date.now()): void {
-    const times = this.recent(key, now);
-    times.push(now);
-    // Only the newest `limit` events can decide a wait.
-    this.events.set(key, times.slice(-this.rule.limit));
+  /** Counts one event of `key` if it is allowed, in one step on every node: milliseconds to wait when it is not, else 0. */
+  attempt(key: string): Promise<number> {
+    return spend(this.limiter, key);
   }
 
-  private recent(key: string, now: number): number[] {
-    return (this.events.get(key) ?? []).filter((time) => time > now - this.rule.windowMs);
+  /** Counts one event of `key`, whether or not it was allowed. */
+  async record(key: string): Promise<void> {
+    await this.limiter.penalty(key, 1);
   }
 }

@@ -39,6 +39,8 @@ export interface Connection {
   reads: Map<string, number>;
   /** JOIN_RATE refusals this connection may still collect before it is cut off as a flood. */
   joinRefusals: TokenBucket;
+  /** Set once the service has cut the connection off: the joins it still had in flight are refused. */
+  cutOff?: boolean;
 }
 
 export interface Caller {

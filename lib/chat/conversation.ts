@@ -20,7 +20,7 @@ export interface ConversationContext {
   /** The admin token's holder, or the person asking. */
   actorOf(caller: Caller): Promise<Person | "admin">;
   /** Takes one of the caller's sends, or throws rate_limited. */
-  spend(caller: Caller): void;
+  spend(caller: Caller): Promise<void>;
 }
 
 /** Its author edits a message; `invalid_message` for content a send would refuse. */
@@ -28,7 +28,7 @@ export async function editMessage(ctx: ConversationContext, caller: Caller, payl
   const { room, seq, content } = parsePayload("edit", payload);
   const request = { kind: "edit", content: normalizeContent(content), address: caller.address } as const;
   const name = normalizeRoomName(room);
-  ctx.spend(caller);
+  await ctx.spend(caller);
   return ctx.registry.changeMessage(name, seq, { ...request, by: await ctx.personOf(caller) });
 }
 
@@ -36,7 +36,7 @@ export async function editMessage(ctx: ConversationContext, caller: Caller, payl
 export async function deleteMessage(ctx: ConversationContext, caller: Caller, payload: unknown): Promise<Message> {
   const { room, seq } = parsePayload("messageRef", payload);
   const name = normalizeRoomName(room);
-  ctx.spend(caller);
+  await ctx.spend(caller);
   return ctx.registry.changeMessage(name, seq, { kind: "delete", by: await ctx.actorOf(caller), address: caller.address });
 }
 
@@ -49,7 +49,7 @@ export async function react(ctx: ConversationContext, caller: Caller, payload: u
   const { room, seq, emoji, on } = parsePayload("react", payload);
   const name = normalizeRoomName(room);
   const request = { kind: "react", emoji: normalizeReactionEmoji(emoji), on, address: caller.address } as const;
-  ctx.spend(caller);
+  await ctx.spend(caller);
   const person = await ctx.personOf(caller);
   if (withoutSession(person) && caller.credentials.kind !== "connection") {
     throw new ChatError("forbidden", "React from a guest session (GET /api/auth/me begins one) or a connection, so a reaction can be taken back.");
@@ -61,6 +61,6 @@ export async function react(ctx: ConversationContext, caller: Caller, payload: u
 export async function pin(ctx: ConversationContext, caller: Caller, payload: unknown): Promise<Message> {
   const { room, seq, on } = parsePayload("pin", payload);
   const name = normalizeRoomName(room);
-  ctx.spend(caller);
+  await ctx.spend(caller);
   return ctx.registry.changeMessage(name, seq, { kind: "pin", on, by: await ctx.actorOf(caller), address: caller.address });
 }

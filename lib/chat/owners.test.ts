@@ -37,6 +37,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  chat.typingBoard.close();
   await registry.close();
 });
 
@@ -175,6 +176,21 @@ describe("moderation", () => {
     expect(await codeOf(chat.join(connection(clearedCookies, "10.6.6.6").caller, { room: "lobby" }))).toBe("forbidden");
   });
 
+  it("never locks the owner or a moderator out with a ban of a guest's address they share", async () => {
+    const { ada } = await ownedLobby();
+    await signUp("mia");
+    await chat.moderate(ada.caller, { room: "lobby", action: "promote", username: "mia" });
+    // Everyone behind one NAT: the troll, the owner's other device and a moderator.
+    const troll = connection(guestPerson("troll", "session-1"), "10.6.6.6");
+    await chat.join(troll.caller, { room: "lobby" });
+    await chat.moderate(ada.caller, { room: "lobby", action: "ban", username: "troll", address: true });
+    expect((await chat.join(connection(account("ada"), "10.6.6.6").caller, { room: "lobby" })).role).toBe("owner");
+    expect((await chat.join(connection(account("mia"), "10.6.6.6").caller, { room: "lobby" })).role).toBe("moderator");
+    expect(await codeOf(chat.join(connection(guestPerson("troll", "session-2"), "10.6.6.6").caller, { room: "lobby" }))).toBe("forbidden");
+    // Registering is no way back in from that address either: kim is a member, not a keeper.
+    expect(await codeOf(chat.join(connection(account("kim"), "10.6.6.6").caller, { room: "lobby" }))).toBe("forbidden");
+  });
+
   it("mutes: the person reads but cannot post until unmuted", async () => {
     const { ada, kim } = await ownedLobby();
     await chat.moderate(ada.caller, { room: "lobby", action: "mute", username: "kim" });
@@ -202,6 +218,18 @@ describe("moderation", () => {
     expect(await codeOf(chat.moderate(kim.caller, { room: "lobby", action: "kick", username: "ada" }))).toBe("forbidden");
     expect(await codeOf(chat.audit(kim.caller, { room: "lobby" }))).toBe("forbidden");
     expect(await codeOf(chat.moderate(kim.caller, { room: "lobby", action: "explode", username: "ada" }))).toBe("invalid_payload");
+  });
+});
+
+describe("typing", () => {
+  it("keeps a muted person and a member of a read-only room from typing; the owner types on", async () => {
+    const { ada, kim } = await ownedLobby();
+    await chat.moderate(ada.caller, { room: "lobby", action: "mute", username: "kim" });
+    await expect(chat.typing(kim.caller, { room: "lobby" })).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("muted") });
+    await chat.moderate(ada.caller, { room: "lobby", action: "unmute", username: "kim" });
+    await chat.configure(ada.caller, { room: "lobby", readOnly: true });
+    await expect(chat.typing(kim.caller, { room: "lobby" })).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("read-only") });
+    await chat.typing(ada.caller, { room: "lobby" });
   });
 });
 

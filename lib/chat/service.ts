@@ -73,6 +73,11 @@ export interface ChatServiceOptions {
   observer?: ChatObserver;
   /** Who is typing, shared with the other nodes by the server; one of this node's own unless given. */
   typing?: TypingBoard;
+  /**
+   * The public rooms live on any node, with everyone in them counted (the server asks the
+   * other nodes: server/cluster-rooms.ts); this node's live rooms unless given.
+   */
+  liveRooms?: () => Promise<RoomSummary[]>;
 }
 
 /** `typing` from one connection: a few at once, then one a second (the composer sends one every 2 s). */
@@ -212,7 +217,7 @@ export class ChatService {
   join(caller: Caller, payload: unknown): Promise<JoinResult> {
     return this.run("join", async () => {
       // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
-      this.takeJoin(caller);
+      await this.takeJoin(caller);
       const { room: asked, invite } = parsePayload("join", payload);
       const room = normalizeRoomName(asked);
       const { port } = this.connectionOf(caller);
@@ -277,7 +282,8 @@ export class ChatService {
       const { room: asked, content: raw, clientId, replyTo } = parsePayload("send", payload);
       const room = normalizeRoomName(asked);
       const content = normalizeContent(raw);
-      this.spend(caller);
+      if (caller.connection) caller.connection.sends.take();
+      else await this.options.sendLimiter.take(caller.address);
       // A connection's identity is known: no await on the path every socket message takes.
       const { credentials } = caller;
       const author = credentials.kind === "connection" ? credentials.identity : await this.identityOf(caller);
@@ -302,7 +308,10 @@ export class ChatService {
       const connection = this.connectionOf(caller);
       if (!connection.port.isIn(room)) throw new ChatError("not_joined", `Join room "${room}" before typing in it.`);
       connection.typing.take();
-      this.typingBoard.typing(room, (await this.identityOf(caller)).username);
+      const person = await this.identityOf(caller);
+      // A muted person, or a member of a read-only room, may read but not type (issue 13).
+      await this.options.registry.mayPost(room, person, caller.address);
+      this.typingBoard.typing(room, person.username);
     });
   }
 
@@ -337,7 +346,7 @@ export class ChatService {
   }
 
   /**
-   * The rooms to show on the home page: rooms people are in now, then rooms with history
+   * The rooms to show on the home page: rooms people are in now (on any node), then rooms with history
    * (from the store, so the list survives restarts), most recently active first. A live
    * room with no one in it and no messages is not listed.
    */
@@ -345,7 +354,8 @@ export class ChatService {
     return this.run("list", async () => {
       const { registry } = this.options;
       const listed = new Map<string, RoomSummary>();
-      for (const room of registry.list()) if (room.members > 0 || room.messages > 0) listed.set(room.name, room);
+      const live = this.options.liveRooms ? await this.options.liveRooms() : registry.list();
+      for (const room of live) if (room.members > 0 || room.messages > 0) listed.set(room.name, room);
       for (const stored of await registry.store.roomsByActivity(ROOM_LIST_MAX)) {
         if (!listed.has(stored.room)) listed.set(stored.room, { name: stored.room, members: 0, messages: stored.seq, lastActivity: stored.lastActivity });
       }
@@ -507,7 +517,7 @@ export class ChatService {
   register(caller: Caller, payload: unknown): Promise<SignedIn> {
     return this.run("register", async () => {
       const { username, password } = parsePayload("credentials", payload);
-      this.options.authThrottle.register(caller.address);
+      await this.options.authThrottle.register(caller.address);
       const user = await this.options.accounts.register(username, password);
       return { user, session: await this.options.accounts.sessionOf(user) };
     });
@@ -518,9 +528,9 @@ export class ChatService {
     return this.run("login", async () => {
       const { username, password } = parsePayload("credentials", payload);
       const { authThrottle, accounts } = this.options;
-      authThrottle.checkLogin(caller.address, username);
-      const user = await accounts.login(username, password).catch((error: unknown) => {
-        if (error instanceof ChatError && error.code === "unauthorized") authThrottle.loginFailed(caller.address, username);
+      await authThrottle.checkLogin(caller.address, username);
+      const user = await accounts.login(username, password).catch(async (error: unknown) => {
+        if (error instanceof ChatError && error.code === "unauthorized") await authThrottle.loginFailed(caller.address, username);
         throw error;
       });
       return { user, session: await accounts.sessionOf(user) };
@@ -645,25 +655,33 @@ export class ChatService {
     return given.length === this.adminToken.length && timingSafeEqual(given, this.adminToken);
   }
 
-  /** Spends one send: the connection's own allowance, else the client address's (REST, gRPC). */
-  private spend(caller: Caller): void {
+  /** Spends one send: the connection's own allowance, else the client address's (REST, gRPC; cluster-wide with Redis). */
+  private async spend(caller: Caller): Promise<void> {
     if (caller.connection) caller.connection.sends.take();
-    else this.options.sendLimiter.take(caller.address);
+    else await this.options.sendLimiter.take(caller.address);
   }
 
-  /** Spends one of the address's joins; a connection that goes on past its refusals is cut off. */
-  private takeJoin(caller: Caller): void {
+  /**
+   * Spends one of the address's joins; a connection that goes on past its refusals is cut
+   * off, once: the joins it sent before (answered after the count, which may be in Redis)
+   * are refused without being counted again.
+   */
+  private async takeJoin(caller: Caller): Promise<void> {
+    const connection = caller.connection;
+    const cutOff = () => new ChatError("rate_limited", "This connection was cut off for joining too fast.");
+    if (connection?.cutOff) throw cutOff();
     try {
-      this.options.joins?.take(caller.address);
+      await this.options.joins?.take(caller.address);
     } catch (error) {
-      const connection = caller.connection;
-      if (connection && !connection.joinRefusals.take()) {
+      if (connection && !connection.cutOff && !connection.joinRefusals.take()) {
+        connection.cutOff = true;
         this.options.logger.warn("cut off a flooding client", { connection: connection.port.id, address: caller.address });
         this.options.observer?.floodCut?.();
         connection.port.close?.();
       }
       throw error;
     }
+    if (connection?.cutOff) throw cutOff();
   }
 
   private checkInvite(token: string, room: string): void {

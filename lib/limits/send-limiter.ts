@@ -1,23 +1,30 @@
 // How fast one client may send messages: MESSAGE_RATE a second, MESSAGE_BURST at
-// once. A connection (Socket.IO) has an allowance of its own; clients without one
-// (REST posts, gRPC Send) share one per client address, and addresses are bounded
-// (least recently seen go first). One refusal, whatever the transport.
-import { LRUCache } from "lru-cache";
+// once. A connection (Socket.IO) has an allowance of its own, a token bucket in the
+// node that holds the connection (a connection lives on one node, so there is
+// nothing to share). Clients without one (REST posts, gRPC Send) share one per
+// client address, counted where every node counts it (counters.ts: in Redis when
+// nodes share one), so a balancer spreading posts over N nodes gives no address N
+// times the rate. One refusal, whatever the transport.
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { RateLimitedError } from "../errors";
+import { LimitCounters, spend, windowOfBucket } from "./counters";
 import { TokenBucket, type TokenBucketOptions } from "./token-bucket";
 
-const MAX_ADDRESSES = 100_000;
-
-/** One client's allowance: `take()` spends one send or throws rate_limited. */
+/** One connection's allowance: `take()` spends one send or throws rate_limited. */
 export interface SendAllowance {
   take(): void;
 }
 
 export class SendLimiter {
-  private readonly buckets = new LRUCache<string, TokenBucket>({ max: MAX_ADDRESSES });
+  private readonly perAddress: RateLimiterAbstract | undefined;
 
   /** A rate of 0 turns the limit off. */
-  constructor(private readonly options: TokenBucketOptions) {}
+  constructor(
+    private readonly options: TokenBucketOptions,
+    counters = new LimitCounters(),
+  ) {
+    if (options.ratePerSecond > 0) this.perAddress = counters.limiter("send", windowOfBucket(options));
+  }
 
   /** A connection's own allowance, for as long as the connection lives. */
   forConnection(): SendAllowance {
@@ -26,14 +33,10 @@ export class SendLimiter {
   }
 
   /** Spends one send of `address`, or throws rate_limited when it has none left. */
-  take(address: string): void {
-    if (this.options.ratePerSecond <= 0) return;
-    let bucket = this.buckets.get(address);
-    if (!bucket) {
-      bucket = new TokenBucket(this.options);
-      this.buckets.set(address, bucket);
-    }
-    spend(bucket, this.options);
+  async take(address: string): Promise<void> {
+    if (!this.perAddress) return;
+    const waitMs = await spend(this.perAddress, address);
+    if (waitMs > 0) throw refusal(waitMs, this.options);
   }
 }
 
@@ -47,14 +50,13 @@ class ConnectionAllowance implements SendAllowance {
   ) {}
 
   take(): void {
-    spend(this.bucket, this.options);
+    if (!this.bucket.take()) throw refusal(this.bucket.waitMs(), this.options);
   }
 }
 
-function spend(bucket: TokenBucket, { ratePerSecond, burst }: TokenBucketOptions): void {
-  if (bucket.take()) return;
-  throw new RateLimitedError(
-    Math.max(1, Math.ceil(bucket.waitMs() / 1000)),
+function refusal(waitMs: number, { ratePerSecond, burst }: TokenBucketOptions): RateLimitedError {
+  return new RateLimitedError(
+    Math.max(1, Math.ceil(waitMs / 1000)),
     `Too many messages: at most ${ratePerSecond} a second (${burst} at once). Wait a moment and send again.`,
   );
 }

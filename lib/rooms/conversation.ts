@@ -6,7 +6,7 @@ import { ChatError } from "../errors";
 import { authorKeyOf, type Author } from "../people";
 import type { Message } from "../protocol";
 import type { MessageChange, RoomSettingsRecord } from "../store/store";
-import { admission, isKeeper, posting, standingIn, type RoomAccess } from "./roles";
+import { admission, isKeeper, mayPost, standingIn, type RoomAccess } from "./roles";
 
 /** Pinned messages a room lists at most: the side panel is a short list, not a second history. */
 export const MAX_PINS = 50;
@@ -24,7 +24,7 @@ export function messageChange(access: RoomAccess, room: string, request: ChangeR
   const { address } = request;
   switch (request.kind) {
     case "edit":
-      posting(access, request.by, address, room);
+      mayPost(access, request.by, address, room);
       return { kind: "edit", content: request.content, at: now.toISOString(), author: ownKey(request.by) };
     case "delete": {
       const { by } = request;
@@ -34,7 +34,7 @@ export function messageChange(access: RoomAccess, room: string, request: ChangeR
       return { kind: "delete", author: ownKey(by as Author) };
     }
     case "react": {
-      posting(access, request.by, address, room);
+      mayPost(access, request.by, address, room);
       const key = authorKeyOf(request.by);
       if (key === undefined) throw new ChatError("forbidden", "Only people with a session or a connection can react.");
       return { kind: "react", emoji: request.emoji, on: request.on, person: { key, username: request.by.username } };

@@ -19,6 +19,7 @@ import type { Actor } from "./roles";
 import type { ChangeRequest } from "./conversation";
 import type { JoinResult, RoomInfo, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
+import { sortRooms } from "./room-list";
 import { followStore } from "./store-feed";
 import { DEFAULT_RESTART_INTENSITY, Supervisor, type RestartIntensity } from "./supervisor";
 
@@ -115,6 +116,11 @@ export class RegistryManager {
   /** The room's settings, or `forbidden` for someone it does not let in. */
   admit(room: string, actor: Actor, address?: string): Promise<RoomSettings> {
     return this.call(room, (worker) => worker.admit(actor, address));
+  }
+
+  /** Resolves if the person may post, react and type in the room now; else `forbidden` saying why. */
+  mayPost(room: string, identity: Identity, address?: string): Promise<void> {
+    return this.call(room, (worker) => worker.mayPost(identity, address));
   }
 
   /** As admit, with the people in the room. */
@@ -242,10 +248,22 @@ export class RegistryManager {
 
   /** Live public rooms, busiest first: unlisted and private rooms are never listed. */
   list(): RoomSummary[] {
-    return [...this.live.values()]
-      .filter((room) => room.listed)
-      .map((room) => room.summary())
-      .sort((a, b) => b.members - a.members || (b.lastActivity ?? "").localeCompare(a.lastActivity ?? ""));
+    return sortRooms([...this.live.values()].filter((room) => room.listed).map((room) => room.summary()));
+  }
+
+  /**
+   * As list(), each member count read afresh: with shared presence, everyone in the room
+   * on every node (the last known count when that read fails, Redis being away).
+   */
+  async listEveryone(): Promise<RoomSummary[]> {
+    const rooms = await Promise.all(
+      this.list().map(async (summary) => {
+        const presence = this.presence.get(summary.name);
+        const members = presence ? await presence.everyone().then((people) => people.length, () => summary.members) : summary.members;
+        return { ...summary, members };
+      }),
+    );
+    return sortRooms(rooms);
   }
 
   get liveRooms(): number {

@@ -90,8 +90,10 @@ export function accountKey(username: string): string {
   return `user:${username.toLowerCase()}`;
 }
 
+const ADDRESS_PREFIX = "address:";
+
 export function addressKey(address: string): string {
-  return `address:${address}`;
+  return `${ADDRESS_PREFIX}${address}`;
 }
 
 /** The entry among `entries` that holds for any of `keys` now (lapsed entries hold no more). */
@@ -106,38 +108,39 @@ export function entryFor(entries: readonly RoomEntry[], keys: readonly string[],
 export function admission(room: RoomAccess, actor: Actor, address: string | undefined, name: string): void {
   if (actor === "admin") return;
   const keys = personKeys(actor, address);
-  const ban = entryFor(room.bans, keys);
+  const keeper = isKeeper(standingIn(room, actor));
+  // An address ban aims at someone else behind the same address (NAT, shared Wi-Fi): it
+  // never locks the owner or a moderator out; the owner bans a moderator by name.
+  const ban = entryFor(room.bans, keeper ? keys.filter((key) => !key.startsWith(ADDRESS_PREFIX)) : keys);
   if (ban) {
     const until = ban.until ? ` until ${ban.until}` : "";
     const reason = ban.reason ? ` (${ban.reason})` : "";
     throw new ChatError("forbidden", `You are banned from room "${name}"${until}${reason}.`);
   }
-  if (room.settings.visibility !== "private" || isKeeper(standingIn(room, actor))) return;
+  if (room.settings.visibility !== "private" || keeper) return;
   if (!entryFor(room.members, keys)) {
     throw new ChatError("forbidden", `Room "${name}" is private: only its members may enter. Ask its owner or a moderator for an invite.`);
   }
 }
 
 /**
- * Throws `forbidden` unless the author may post in the room at all: let in, not muted,
- * the room not read-only for them. Reactions and edits follow this rule (not slow mode,
- * which counts messages).
+ * Throws `forbidden` unless the person may have a voice in the room (post, react, type):
+ * let in, not muted, and the room not read-only for them. Slow mode is `speaking`'s.
  */
-export function posting(room: RoomAccess, author: Identity, address: string | undefined, name: string): void {
+export function mayPost(room: RoomAccess, author: Identity, address: string | undefined, name: string): void {
   admission(room, author, address, name);
-  const keeper = isKeeper(standingIn(room, author));
-  if (!keeper && entryFor(room.mutes, personKeys(author, address))) {
+  if (isKeeper(standingIn(room, author))) return;
+  if (entryFor(room.mutes, personKeys(author, address))) {
     throw new ChatError("forbidden", `You are muted in room "${name}": you may read but not post.`);
   }
-  if (!keeper && room.settings.readOnly) {
+  if (room.settings.readOnly) {
     throw new ChatError("forbidden", `Room "${name}" is read-only: only its owner and moderators post here.`);
   }
 }
 
 /**
- * Throws unless the author may post now: let in, not muted, the room not read-only for
- * them, and slow mode's wait over (`lastPosted` holds each person's last message time
- * and is updated here).
+ * Throws unless the author may post now: `mayPost`, and slow mode's wait over
+ * (`lastPosted` holds each person's last message time and is updated here).
  */
 export function speaking(
   room: RoomAccess,
@@ -147,10 +150,9 @@ export function speaking(
   lastPosted: Map<string, number>,
   now: number,
 ): void {
-  posting(room, author, address, name);
-  const keeper = isKeeper(standingIn(room, author));
+  mayPost(room, author, address, name);
   const waitS = room.settings.slowModeS;
-  if (keeper || waitS === 0) return;
+  if (isKeeper(standingIn(room, author)) || waitS === 0) return;
   const person = personKey(author);
   const last = lastPosted.get(person);
   if (last !== undefined && now - last < waitS * 1000) {

@@ -22,7 +22,7 @@ import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
 import { admitByInvite, configure, keepPresent, moderate, nameOf, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
-import { admission, emptyAccess, guestSessionKeys, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
+import { admission, emptyAccess, guestSessionKeys, mayPost, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
 export class WorkerExited extends Error {
@@ -75,6 +75,7 @@ type Operation =
   | { tag: "configure"; actor: Actor; change: SettingsChange }
   | { tag: "moderate"; request: ModerationRequest; account: boolean }
   | { tag: "admit"; actor: Actor; address: string | undefined }
+  | { tag: "mayPost"; identity: Identity; address: string | undefined }
   | { tag: "details"; actor: Actor; address: string | undefined }
   | { tag: "delete" };
 
@@ -92,6 +93,7 @@ interface Replies {
   configure: RoomSettings;
   moderate: void;
   admit: RoomSettings;
+  mayPost: void;
   details: RoomInfo;
   delete: void;
 }
@@ -219,6 +221,11 @@ export class Room {
     return this.mailbox.call({ tag: "admit", actor, address });
   }
 
+  /** Resolves if the person may post, react and type here now (slow mode aside); else `forbidden` saying why. */
+  mayPost(identity: Identity, address?: string): Promise<void> {
+    return this.mailbox.call({ tag: "mayPost", identity, address });
+  }
+
   /** As admit, with the people in the room on every node. */
   details(actor: Actor, address?: string): Promise<RoomInfo> {
     return this.mailbox.call({ tag: "details", actor, address });
@@ -304,6 +311,8 @@ export class Room {
       case "admit":
         admission(this.access, op.actor, op.address, this.name);
         return reply.resolve(settingsOf(this.access));
+      case "mayPost":
+        return reply.resolve(mayPost(this.access, op.identity, op.address, this.name));
       case "details":
         admission(this.access, op.actor, op.address, this.name);
         return reply.resolve({ settings: settingsOf(this.access), members: await this.deps.presence.everyone() });

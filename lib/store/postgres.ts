@@ -15,15 +15,15 @@
 // (postgres-feed.ts): the other nodes hear each room's messages in seq order,
 // and only once they are committed.
 //
-// Search is a scan for now, matched as search-text.ts says: PostgreSQL's full-text
-// search (a tsvector column with a GIN index) is a later step.
+// Search is PostgreSQL's full-text search (a tsvector column with a GIN index), with
+// the meaning search-text.ts gives it for every store: postgres-search.ts.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { ChatError } from "../errors";
 import type { Message, NotifyLevel } from "../protocol";
 import { PostgresFeed } from "./postgres-feed";
-import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
 import { migrate } from "./postgres-migrations";
+import { PostgresSearch, searchValue, searchVector } from "./postgres-search";
 import type {
   AppendResult,
   AuditEntry,
@@ -62,8 +62,6 @@ const IDLE_IN_TRANSACTION_MS = 5_000;
 /** TCP keepalive, so a connection to a vanished server is noticed (the feed's sends nothing). */
 const KEEPALIVE_DELAY_MS = 10_000;
 const FEED_CHANNEL = "livechat_feed";
-/** Messages read by one query while searching. */
-const SEARCH_CHUNK = 1000;
 
 /** Raised for any database failure: a contract error, so a room worker survives it. */
 class StoreUnavailable extends ChatError {
@@ -96,9 +94,6 @@ const ROOM_ROW = "INSERT INTO rooms (name) VALUES ($1) ON CONFLICT (name) DO UPD
 /** The unique index of clientIds per room: its refusal sends a batch from the fast path to the careful one. */
 const CLIENT_ID_INDEX = "messages_client_id";
 
-const MESSAGE_COLUMNS =
-  "m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.edited_at, m.deleted, m.reply_to, m.reactions, m.pinned";
-
 interface MessageRow {
   seq: string;
   id: string;
@@ -114,6 +109,10 @@ interface MessageRow {
   reactions: KeptReaction[] | null;
   pinned: boolean;
 }
+
+/** The columns of a MessageRow, as recent and before read them: search reads the same. */
+const MESSAGE_COLUMNS =
+  "m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.edited_at, m.deleted, m.reply_to, m.reactions, m.pinned";
 
 /** A room's writes wait in one queue per room, so they reach the database in the order they were made. */
 type PendingWrite =
@@ -160,6 +159,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => {});
     throw new Error(`Cannot listen on PostgreSQL at ${redactUrl(options.url)}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  store.indexUnindexed();
   return store;
 }
 
@@ -172,6 +172,13 @@ export class PostgresStore implements Store {
   private readonly origin = randomUUID();
   /** Feed events are handed on one after the other, in the order PostgreSQL sent them. */
   private dispatching: Promise<void> = Promise.resolve();
+  private readonly search = new PostgresSearch<MessageRow>((text, values) => this.query(text, values), {
+    columns: MESSAGE_COLUMNS,
+    toMessage,
+  });
+  /** Indexing the messages that have no search words yet, from start-up on. */
+  private indexing: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -248,43 +255,12 @@ export class PostgresStore implements Store {
     return rows.reverse().map((row) => toMessage(room, row));
   }
 
-  /**
-   * Not full-text search yet (a tsvector column with a GIN index comes later): the room's
-   * history is read newest first, SEARCH_CHUNK messages a query, and matched as
-   * search-text.ts says until `limit` are found, as the Redis store does.
-   */
-  async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
-    const terms = searchTerms(text);
-    if (terms.length === 0) return [];
-    const found: Message[] = [];
-    let before = options.before ?? Number.MAX_SAFE_INTEGER;
-    while (found.length < options.limit) {
-      const chunk = await this.before(room, before, SEARCH_CHUNK);
-      for (let i = chunk.length - 1; i >= 0 && found.length < options.limit; i--) {
-        if (matchesAll(chunk[i]!.content, terms)) found.push(withHighlight(chunk[i]!, terms));
-      }
-      if (chunk.length < SEARCH_CHUNK) break;
-      before = chunk[0]!.seq;
-    }
-    return found;
+  searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
+    return this.search.searchRoom(room, text, options);
   }
 
-  /** Every room's history (or the given rooms'), read through as searchRoom does; ranked by words matched, then newest. */
-  async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
-    const terms = searchTerms(text);
-    if (terms.length === 0) return [];
-    const rooms = options.rooms ?? (await this.query<{ name: string }>("SELECT name FROM rooms", [])).rows.map((row) => row.name);
-    const matching: Message[] = [];
-    for (const room of rooms) {
-      let before = Number.MAX_SAFE_INTEGER;
-      for (;;) {
-        const chunk = await this.before(room, before, SEARCH_CHUNK);
-        for (const message of chunk) if (matchesAll(message.content, terms)) matching.push(message);
-        if (chunk.length < SEARCH_CHUNK) break;
-        before = chunk[0]!.seq;
-      }
-    }
-    return bestFirst(matching, terms, options.limit);
+  searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
+    return this.search.searchRooms(text, options);
   }
 
   /**
@@ -310,7 +286,8 @@ export class PostgresStore implements Store {
       const notice = Buffer.byteLength(body) + 64 <= NOTIFY_MAX_BYTES ? `u ${seq} ${this.origin} ${body}` : `w ${seq} ${this.origin} ${JSON.stringify(room)}`;
       await client.query(
         `WITH changed AS (
-           UPDATE messages m SET content = $3, edited_at = $4, deleted = $5, reactions = $6::jsonb, pinned = $7, reply_to = $8
+           UPDATE messages m SET content = $3, edited_at = $4, deleted = $5, reactions = $6::jsonb, pinned = $7, reply_to = $8,
+             search = ${searchValue("$11", "r.id")}
            FROM rooms r WHERE r.id = m.room_id AND r.name = $1 AND m.seq = $2
          )
          SELECT pg_notify($9, $10)`,
@@ -325,6 +302,8 @@ export class PostgresStore implements Store {
           changed.replyTo ?? null,
           FEED_CHANNEL,
           notice,
+          // The new words (none for a tombstone), written with the content as every content write does.
+          searchVector(changed.content),
         ],
       );
       return message;
@@ -502,8 +481,18 @@ export class PostgresStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether the database answers now: a trivial query through the pool (for /api/health). */
+  reachable(): Promise<boolean> {
+    return this.pool.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.listeners.clear();
+    await this.indexing;
     await this.feed?.close();
     await this.pool.end();
   }
@@ -524,6 +513,15 @@ export class PostgresStore implements Store {
       },
       lost: (error) => report.onFeedLost?.(error),
     });
+  }
+
+  /**
+   * @internal Called once by openPostgresStore: indexes, in the background, the messages
+   * stored before search existed (or edited without their words); searches find them
+   * meanwhile, only slower. A failure (the database gone) leaves the rest to the next start.
+   */
+  indexUnindexed(): void {
+    this.indexing = this.search.indexUnindexed(() => this.closed).catch(() => {});
   }
 
   /** The feed notice that the room's settings or lists changed: other nodes' workers read them again. */
@@ -589,10 +587,11 @@ export class PostgresStore implements Store {
          ON CONFLICT (name) DO UPDATE SET next_seq = rooms.next_seq + $2::bigint
          RETURNING id, next_seq - $2::bigint AS first_seq
        ), inserted AS (
-         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, reply_to)
-         SELECT room.id, room.first_seq + m.n - 1, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author, m.reply_to
-         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $13::text[], $14::text[], $15::bigint[])
-           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, tag, author, reply_to, n)
+         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, search, reply_to)
+         SELECT room.id, room.first_seq + m.n - 1, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author,
+           ${searchValue("m.search", "room.id")}, m.reply_to
+         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $13::text[], $14::text[], $15::text[], $16::bigint[])
+           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, tag, author, search, reply_to, n)
        )
        SELECT room.first_seq, pg_notify($9, notice.kind || ' ' || (room.first_seq + notice.n - 1) || ' ' || $12 || ' ' || notice.body)
        FROM room, unnest($10::text[], $11::text[]) WITH ORDINALITY AS notice(kind, body, n)`,
@@ -611,6 +610,7 @@ export class PostgresStore implements Store {
         this.origin,
         messages.map((message) => message.tag ?? null),
         messages.map((message) => message.author ?? null),
+        messages.map((message) => searchVector(message.content)),
         messages.map((message) => message.replyTo ?? null),
       ],
     );
@@ -671,8 +671,10 @@ export class PostgresStore implements Store {
       if (fresh.length > 0) {
         await client.query(
           `WITH inserted AS (
-             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, reply_to)
-             SELECT $1::bigint, * FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $12::text[], $13::text[], $14::bigint[])
+             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, search, reply_to)
+             SELECT $1::bigint, m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author, ${searchValue("m.search", "$1::bigint")}, m.reply_to
+             FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $12::text[], $13::text[], $14::text[], $15::bigint[])
+               AS m(seq, id, username, guest, content, sent_at, client_id, tag, author, search, reply_to)
            ), raised AS (
              UPDATE rooms SET next_seq = $9 WHERE id = $1
            )
@@ -691,6 +693,7 @@ export class PostgresStore implements Store {
             notices,
             fresh.map((message) => message.tag ?? null),
             fresh.map((message) => message.author ?? null),
+            fresh.map((message) => searchVector(message.content)),
             fresh.map((message) => message.replyTo ?? null),
           ],
         );

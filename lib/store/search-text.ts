@@ -27,7 +27,7 @@ function matchesTerm(word: string, term: string): boolean {
 /** Chinese, Japanese and Korean characters: one or two of them make a word, and words are not spaced. */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
-function isPrefixTerm(term: string): boolean {
+export function isPrefixTerm(term: string): boolean {
   return Array.from(term).length >= PREFIX_MIN || CJK.test(term);
 }
 
@@ -45,6 +45,20 @@ export function searchTerms(text: string): string[] {
     if (terms.size === MAX_TERMS) break;
   }
   return [...terms];
+}
+
+/**
+ * The content's distinct words, folded and cut as query terms are: what an index keeps
+ * so that a term equals a word, or begins one (a word longer than a term can be is
+ * cut, and still begins with that term).
+ */
+export function indexWords(content: string): string[] {
+  const words = new Set<string>();
+  for (const [word] of content.matchAll(WORD)) {
+    const folded = fold(word).slice(0, MAX_TERM_LENGTH);
+    if (folded) words.add(folded);
+  }
+  return [...words];
 }
 
 /** The content's words that some term matches, as [start, end) ranges, in order. */

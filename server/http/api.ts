@@ -10,6 +10,7 @@ import { normalizeRoomName } from "../../lib/names";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import type { Config } from "../config";
 import type { Metrics } from "../metrics";
+import type { Reachability } from "../store-backend";
 import { isAllowedOrigin } from "./origin";
 import type { SseStreams } from "./sse";
 import { clientAddress } from "./client-address";
@@ -24,6 +25,8 @@ export interface ApiDeps {
   logger: Logger;
   metrics: Metrics;
   connections: () => number;
+  /** Whether this node reaches the PostgreSQL and Redis it uses. */
+  reachability: () => Promise<Reachability>;
   /** The SSE streams, when the web adapter runs. */
   streams?: SseStreams;
 }
@@ -54,6 +57,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
   const routes: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     ["GET", /^\/api\/health$/, async ({ res }) => {
+      const reach = await deps.reachability();
       sendJson(res, 200, {
         status: "ok",
         node: config.nodeName,
@@ -61,6 +65,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         rooms: registry.liveRooms,
         connections: deps.connections(),
         adapters: config.adapters,
+        // Only the servers this node uses; the status stays "ok" (the node itself answers).
+        ...Object.fromEntries(Object.entries(reach).map(([server, ok]) => [server, ok ? "reachable" : "unreachable"])),
       });
     }],
 

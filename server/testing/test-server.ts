@@ -34,6 +34,8 @@ export interface ConnectOptions {
   cookie?: string;
   name?: string;
   origin?: string;
+  /** Which node to connect to (an index into `nodes`); by default they take turns. */
+  node?: number;
 }
 
 export interface TestServer {
@@ -76,8 +78,8 @@ function serve(nodes: StartedNode[], closeNodes: () => Promise<void>): TestServe
     url,
     server,
     nodes,
-    connect: ({ cookie, name, origin } = {}) => {
-      const client: TestClient = connectClient(nodes[connections++ % nodes.length]!.url, {
+    connect: ({ cookie, name, origin, node } = {}) => {
+      const client: TestClient = connectClient(nodes[(node ?? connections++) % nodes.length]!.url, {
         transports: ["websocket"],
         reconnection: false,
         forceNew: true,

@@ -3,30 +3,79 @@
 // empties, connected or not; the outbox sends it when the connection allows.
 // A line starting with "/" is a slash command (lib/commands.ts, as in the terminal
 // client): the commands are offered as it is typed, an unknown one is refused here
-// and nothing is sent, and the others are handed to `onCommand`.
-import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { completeCommand, parseCommand, type Command } from "@/lib/commands";
+// and nothing is sent, and the others are handed to `onCommand`. `:shortcode` and
+// `@name` are completed too (useCompletion.tsx), and the emoji button inserts at the caret.
+// The box grows in height with its text, up to a limit, and never in width.
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { parseCommand, type Command } from "@/lib/commands";
 import { normalizeContent } from "@/lib/names";
+import { EmojiPicker } from "./EmojiPicker";
 import { TYPING_EVERY_MS } from "./typing-line";
+import { useCompletion } from "./useCompletion";
 
 /** A command other than a message to send; answers a sentence to show, or null when done. */
 export type CommandHandler = (command: Exclude<Command, { kind: "send" | "me" | "error" }>) => Promise<string | null>;
 
 interface Props {
   connected: boolean;
+  /** The room was joined: the focus goes to the box, once. */
+  joined: boolean;
+  /** Names of the others in the room, for `@name`. */
+  people: readonly string[];
   onSend: (content: string) => void;
   onCommand: CommandHandler;
   /** The person typed a message (not a command): called at most every 2 s while they type. */
   onTyping?: () => void;
 }
 
-export function Composer({ connected, onSend, onCommand, onTyping }: Props) {
+export function Composer({ connected, joined, people, onSend, onCommand, onTyping }: Props) {
   const [text, setText] = useState("");
+  const [caret, setCaret] = useState(0);
   const typedAt = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const id = useId();
-  const suggestions = completeCommand(text);
+  const boxRef = useRef<HTMLTextAreaElement>(null);
+  // Where the caret goes once a completion or an emoji is in the box.
+  const caretAfterRef = useRef<number | null>(null);
+  const focusedOnJoinRef = useRef(false);
+
+  function replaceText(next: string, nextCaret: number) {
+    caretAfterRef.current = nextCaret;
+    setText(next);
+    setCaret(nextCaret);
+    setError(null);
+  }
+
+  const completion = useCompletion({ text, caret, people, onReplace: replaceText });
+
+  useLayoutEffect(() => {
+    const box = boxRef.current;
+    if (!box) return;
+    if (caretAfterRef.current !== null) {
+      box.focus();
+      box.setSelectionRange(caretAfterRef.current, caretAfterRef.current);
+      caretAfterRef.current = null;
+    }
+    // Browsers without field-sizing: content (see the stylesheet) grow the box here.
+    if (!CSS.supports("field-sizing", "content")) {
+      box.style.height = "auto";
+      box.style.height = `${box.scrollHeight + box.offsetHeight - box.clientHeight}px`;
+    }
+  });
+
+  useEffect(() => {
+    if (!joined || focusedOnJoinRef.current) return;
+    focusedOnJoinRef.current = true;
+    boxRef.current?.focus();
+  }, [joined]);
+
+  function insertAtCaret(insert: string) {
+    const box = boxRef.current;
+    const start = box?.selectionStart ?? text.length;
+    const end = box?.selectionEnd ?? text.length;
+    replaceText(text.slice(0, start) + insert + text.slice(end), start + insert.length);
+  }
 
   async function submit() {
     if (text.trim() === "") return;
@@ -52,6 +101,7 @@ export function Composer({ connected, onSend, onCommand, onTyping }: Props) {
     setInfo(null);
     onSend(content);
     setText("");
+    setCaret(0);
     // The next keystroke is a new burst.
     typedAt.current = 0;
   }
@@ -62,11 +112,7 @@ export function Composer({ connected, onSend, onCommand, onTyping }: Props) {
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === "Tab" && suggestions.length > 0) {
-      event.preventDefault();
-      setText(`${suggestions[0]!.name} `);
-      return;
-    }
+    if (completion.onKeyDown(event)) return;
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
@@ -85,31 +131,24 @@ export function Composer({ connected, onSend, onCommand, onTyping }: Props) {
           {info}
         </pre>
       ) : null}
-      {suggestions.length > 0 ? (
-        <ul className="command-suggestions" role="listbox" aria-label="Commands">
-          {suggestions.map((command) => (
-            <li key={command.name} role="option" aria-selected={false}>
-              <button type="button" onClick={() => setText(`${command.name} `)}>
-                <code>{command.usage}</code> {command.summary}
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {completion.popup}
       <div className="composer-row">
         <label htmlFor={`${id}-message`} className="sr-only">
           Message
         </label>
         <textarea
+          ref={boxRef}
           id={`${id}-message`}
           name="message"
           rows={1}
           value={text}
-          placeholder="Write a message, or / for commands…"
+          placeholder="Write a message…"
           enterKeyHint="send"
           aria-describedby={`${id}-hint`}
+          {...completion.boxProps}
           onChange={(event) => {
             setText(event.target.value);
+            setCaret(event.target.selectionStart);
             setError(null);
             const now = Date.now();
             const typed = event.target.value.trim();
@@ -118,15 +157,17 @@ export function Composer({ connected, onSend, onCommand, onTyping }: Props) {
               onTyping?.();
             }
           }}
+          onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
         />
+        <EmojiPicker onPick={insertAtCaret} />
         <button type="submit" className="button primary">
           Send
         </button>
       </div>
       <p id={`${id}-hint`} className="composer-hint">
         {connected
-          ? "Enter to send, Shift+Enter for a new line."
+          ? "Enter to send, Shift+Enter for a new line; / for commands, : for emoji, @ for people."
           : "Not connected: messages you send wait here and go out once the connection is back."}
       </p>
     </form>

@@ -1,4 +1,4 @@
-// Text with the ranges a search matched marked (<mark>); text only, like LinkifiedText.
+// Text with the ranges a search matched marked (<mark>); text only, like MessageContent.
 import type { ReactNode } from "react";
 
 export function Highlighted({ text, ranges }: { text: string; ranges: ReadonlyArray<readonly [number, number]> }) {

@@ -1,11 +1,14 @@
 // The scrolling message log. Follows new messages only while the reader is at
 // the bottom, and keeps the reader's place when older messages are prepended.
-import { Fragment, useLayoutEffect, useRef, useState } from "react";
+// Day dividers and a person's grouped messages come from reading.ts.
+import { Fragment, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { samePerson, type Identity } from "@/lib/protocol";
+import { DayDivider } from "./DayDivider";
 import { MessageItem } from "./MessageItem";
 import { NoticeItem } from "./NoticeItem";
 import type { OutboxItem } from "./outbox";
 import { PendingItem } from "./PendingItem";
+import { readingItems } from "./reading";
 import type { TimelineItem } from "./timeline";
 
 const NEAR_BOTTOM_PX = 96;
@@ -119,6 +122,8 @@ export function MessageList({
     });
   }
 
+  const reading = useMemo(() => readingItems(items, new Date()), [items]);
+
   return (
     <div
       ref={scrollRef}
@@ -155,7 +160,7 @@ export function MessageList({
         <p className="log-empty">{ready ? "No messages yet. Say hello!" : "Loading messages…"}</p>
       ) : (
         <ol className="messages">
-          {items.map((item) => (
+          {reading.map((item) => (
             <Fragment key={item.key}>
               {item.key === firstUnread ? (
                 <li ref={dividerRef} className="new-messages" data-testid="new-messages">
@@ -163,9 +168,18 @@ export function MessageList({
                 </li>
               ) : null}
               {item.kind === "message" ? (
-                <MessageItem message={item.message} mine={mine(item.message)} focused={focus?.seq === item.message.seq} />
-              ) : (
+                <MessageItem
+                  message={item.message}
+                  mine={mine(item.message)}
+                  focused={focus?.seq === item.message.seq}
+                  // The New messages line starts a group of its own.
+                  continued={item.continued && item.key !== firstUnread}
+                  reader={you?.username ?? null}
+                />
+              ) : item.kind === "notice" ? (
                 <NoticeItem notice={item.notice} />
+              ) : (
+                <DayDivider label={item.label} />
               )}
             </Fragment>
           ))}

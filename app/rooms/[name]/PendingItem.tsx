@@ -1,6 +1,7 @@
 // One message from the outbox: written here, not yet confirmed by the server.
 // Marked as pending in words (for screen readers too), not only by its look.
 import { Avatar } from "./Avatar";
+import { MessageContent } from "./MessageContent";
 import type { OutboxItem } from "./outbox";
 
 interface Props {
@@ -25,12 +26,16 @@ export function PendingItem({ item, author, connected, onRetry, onDiscard }: Pro
       <Avatar name={author} />
       <div className="message-body">
         <p className="message-meta">
-          <span className="message-author">{author}</span>
+          <span className="message-author" dir="auto">
+            {author}
+          </span>
           <span className="pending-status" role={failed ? "alert" : undefined}>
             {status}
           </span>
         </p>
-        <p className="message-content">{item.content}</p>
+        <div className="message-content" dir="auto">
+          <MessageContent text={item.content} />
+        </div>
         {failed ? (
           <p className="pending-actions">
             <button type="button" className="link-button" onClick={() => onRetry(item.clientId)}>

@@ -1,7 +1,7 @@
 "use client";
 // The live room: history, members, composer, all fed by one Socket.IO connection.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import type { Message, Role } from "@/lib/protocol";
+import { samePerson, type Message, type Role } from "@/lib/protocol";
 import { normalizeReactionEmoji } from "@/lib/reaction-emoji";
 import { roleOf } from "@/lib/rooms/roles";
 import { getJson, postJson } from "../../utils/api";
@@ -19,6 +19,7 @@ import { timeline } from "./timeline";
 import { typingLine } from "./typing-line";
 import { useOutbox } from "./useOutbox";
 import { useRoomSocket } from "./useRoomSocket";
+import "./reading.css";
 
 const PAGE_SIZE = 50;
 /** Messages shown on each side of a search result reached from the search box. */
@@ -32,6 +33,8 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
   const { status, members, notices, you, settings, socketNode, send, reconnect, ask, typing, sayTyping, readMarker, markRead } =
     useRoomSocket(room, dispatch);
   const role = you && settings ? (roleOf(settings, you) as Role) : null;
+  const keeper = settings !== null && (role === "owner" || role === "moderator");
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
 
@@ -56,6 +59,7 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
   const newestSeq = messages.at(-1)?.seq ?? 0;
   const readAtOpen = useReadAtOpen(connected, readMarker);
   useMarkRead(connected, newestSeq, markRead);
+  const people = useMemo(() => members.filter((m) => !you || !samePerson(you, m)).map((m) => m.username), [members, you]);
 
   const jump = useCallback(
     async (seq: number) => {
@@ -93,7 +97,6 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
     [jump, room],
   );
 
-  const keeper = role === "owner" || role === "moderator";
   const conversation = useMemo<Conversation>(
     () => ({
       you,
@@ -167,7 +170,17 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
 
   return (
     <div className="room">
-      <RoomHeader room={room} node={node} socketNode={socketNode} you={you} status={status} onReconnect={reconnect} topic={settings?.topic ?? ""} />
+      <RoomHeader
+        room={room}
+        node={node}
+        socketNode={socketNode}
+        you={you}
+        status={status}
+        onReconnect={reconnect}
+        topic={settings?.topic ?? ""}
+        settingsOpen={keeper ? settingsOpen : undefined}
+        onToggleSettings={() => setSettingsOpen((open) => !open)}
+      />
       <div className="room-body">
         <main id="main" className="chat">
           <ConversationProvider value={conversation}>
@@ -191,6 +204,8 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
           {replying ? <ReplyBar message={replying} onCancel={() => setReplying(null)} /> : null}
           <Composer
             connected={connected}
+            joined={you !== null}
+            people={people}
             onSend={(content) => {
               setFocus(null);
               outbox.queue(content, replying?.seq);
@@ -200,8 +215,8 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
             onTyping={sayTyping}
           />
         </main>
-        {settings && (role === "owner" || role === "moderator") ? (
-          <RoomSettingsPanel key={`${settings.topic}|${settings.visibility}|${settings.readOnly}|${settings.slowModeS}`} room={room} role={role} settings={settings} ask={ask} />
+        {settingsOpen && settings && (role === "owner" || role === "moderator") ? (
+          <RoomSettingsPanel room={room} role={role} settings={settings} members={members} ask={ask} onClose={() => setSettingsOpen(false)} />
         ) : null}
         <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />}
           pinned={settings ? <PinnedList room={room} pinned={settings.pinned} find={find} onChoose={(seq) => void reveal(seq)} /> : null}

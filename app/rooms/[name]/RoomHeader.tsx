@@ -14,9 +14,12 @@ interface Props {
   onReconnect: () => void;
   /** The room's topic, plain text ("" for none). */
   topic: string;
+  /** Whether the settings sheet is open; undefined for people who may not keep the room. */
+  settingsOpen?: boolean;
+  onToggleSettings: () => void;
 }
 
-export function RoomHeader({ room, node, socketNode, you, status, onReconnect, topic }: Props) {
+export function RoomHeader({ room, node, socketNode, you, status, onReconnect, topic, settingsOpen, onToggleSettings }: Props) {
   return (
     <header className="room-header">
       <div className="room-header-top">
@@ -43,7 +46,14 @@ export function RoomHeader({ room, node, socketNode, you, status, onReconnect, t
             Served by node <code>{socketNode ?? node}</code>
           </p>
         </div>
-        <ConnectionStatus status={status} onReconnect={onReconnect} />
+        <div className="room-header-tools">
+          {settingsOpen !== undefined ? (
+            <button type="button" className="button subtle" aria-expanded={settingsOpen} onClick={onToggleSettings}>
+              Room settings
+            </button>
+          ) : null}
+          <ConnectionStatus status={status} onReconnect={onReconnect} />
+        </div>
       </div>
     </header>
   );

@@ -71,8 +71,12 @@ export function RoomSearch({ room, onJump }: Props) {
             {results.messages.map((message) => (
               <li key={message.id}>
                 <button type="button" className="room-search-result" onClick={() => onJump(message.seq)} data-testid="search-result">
-                  <span className="message-author">{message.username}</span>{" "}
-                  <Highlighted text={message.content} ranges={message.highlight ?? []} />
+                  <span className="message-author" dir="auto">
+                    {message.username}
+                  </span>{" "}
+                  <span dir="auto">
+                    <Highlighted text={message.content} ranges={message.highlight ?? []} />
+                  </span>
                 </button>
               </li>
             ))}

@@ -1,0 +1,37 @@
+// Test support: what a test does with a socket.io-client connection in one line:
+// emit any event and wait for its ack, insist on an ok ack, wait for a push.
+import type { Ack, ServerToClientEvents } from "../../lib/protocol";
+import type { TestClient } from "./test-server";
+
+/** How long a test waits for an ack or a push before it fails. */
+const WAIT_MS = 5000;
+
+/** Emits `event` (any name: tests send what a client could) and resolves with its ack. */
+export function emitAck<T extends object = object>(client: TestClient, event: string, payload: unknown): Promise<Ack<T>> {
+  const raw = client as unknown as { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> } };
+  return raw.timeout(WAIT_MS).emitWithAck(event, payload);
+}
+
+/** The ack's fields, or a failure that shows the refusal. */
+export function okOf<T extends object>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
+  return ack;
+}
+
+/** The next `event` push on `client` that `predicate` accepts. */
+export function nextPush<E extends keyof ServerToClientEvents>(
+  client: TestClient,
+  event: E,
+  predicate: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching ${event} push`)), WAIT_MS);
+    const listener = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      (client as unknown as { off(e: string, l: unknown): void }).off(event, listener);
+      resolve(payload);
+    };
+    (client as unknown as { on(e: string, l: unknown): void }).on(event, listener);
+  });
+}
