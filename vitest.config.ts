@@ -14,11 +14,12 @@ export default defineConfig({
       },
       {
         // The Socket.IO and HTTP contract again, against two nodes sharing Redis (rooms with
-        // owners too: kicks and bans across nodes; awareness: typing and read markers across nodes).
+        // owners too: kicks and bans across nodes; awareness: typing and read markers across
+        // nodes; the conversation: changes made on one node seen on the other).
         extends: true,
         test: {
           name: "cluster",
-          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts", "server/owners.test.ts"],
+          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts", "server/owners.test.ts", "server/conversation.test.ts"],
           env: { LIVECHAT_TEST_STORE: "redis" },
         },
       },
@@ -27,7 +28,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "cluster-postgres",
-          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts"],
+          include: ["server/socket.test.ts", "server/socket-awareness.test.ts", "server/http/api.test.ts", "server/conversation.test.ts"],
           env: { LIVECHAT_TEST_STORE: "postgres" },
         },
       },

@@ -1,13 +1,15 @@
 // The command line of `livechat chat`: which room, which server, and who you are.
 import { parseArgs } from "node:util";
 
-export const CHAT_USAGE = "livechat chat <room> [--url URL] [--name NAME] [--login USER]";
+export const CHAT_USAGE = "livechat chat <room> [--url URL] [--name NAME] [--login USER] [--seq]";
 const DEFAULT_URL = "http://localhost:3000";
 export const CHAT_HELP = `Chat in a room from the terminal: type a line and press Enter to send it; "/search words" lists the room's
 messages holding those words; "exit" or Ctrl-D leaves.
   --url URL      the server (default: LIVECHAT_URL, else ${DEFAULT_URL})
   --name NAME    join as this guest name
-  --login USER   sign in; the password is read without echo (from stdin's first line when it is not a terminal)`;
+  --login USER   sign in; the password is read without echo (from stdin's first line when it is not a terminal)
+  --seq          print each message's number (#12) even when the output is not a terminal (a terminal always gets them);
+                 /reply, /edit, /delete and /react name a message by it (/help lists every command)`;
 
 export interface ChatOptions {
   room: string;
@@ -17,6 +19,8 @@ export interface ChatOptions {
   name?: string;
   /** Sign in as this registered user (asks for the password). */
   login?: string;
+  /** Print seq numbers even when the output is not a terminal. */
+  seq?: boolean;
 }
 
 /** The command line was wrong; the message says how. */
@@ -33,6 +37,7 @@ export function parseChatArgs(args: string[], env: Record<string, string | undef
         url: { type: "string" },
         name: { type: "string" },
         login: { type: "string" },
+        seq: { type: "boolean" },
       },
     });
   } catch (error) {
@@ -51,6 +56,7 @@ export function parseChatArgs(args: string[], env: Record<string, string | undef
     url: parseServerUrl(values.url ?? (env.LIVECHAT_URL || DEFAULT_URL)),
     ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.login !== undefined ? { login: values.login.trim() } : {}),
+    ...(values.seq === true ? { seq: true } : {}),
   };
 }
 

@@ -70,6 +70,26 @@ describe("slash commands in the terminal client", () => {
     terminal.type("/nick zed");
     await joined;
   });
+
+  it("replies, edits, reacts and deletes by the seq it prints (--seq), and prints each change as it lands", async () => {
+    const room = uniqueRoom();
+    const alice = await person("alice", room);
+    await alice.timeout(5000).emitWithAck("message:send", { room, content: "who is in?" });
+    const terminal = chat([room, "--name", "bob", "--seq"]);
+    await terminal.waitForLine("#1 [alice] who is in?");
+    terminal.type("/reply 1 me");
+    await terminal.waitForLine("#2 [bob ↪ alice] me");
+    terminal.type("/edit 2 me too");
+    await terminal.waitForLine("#2 [bob ↪ alice] me too (edited)");
+    terminal.type("/react 1 👍");
+    await terminal.waitForLine("    👍 1 (bob)");
+    terminal.type("/delete 2");
+    await terminal.waitForLine("#2 [bob] [deleted]");
+    terminal.type("/edit 1 not mine");
+    await terminal.waitForLine(/^\[livechat\] refused: .*author/);
+    terminal.type("/react 1 ok");
+    await terminal.waitForLine("[livechat] A reaction is one emoji (like 👍), not text.");
+  });
 });
 
 describe("moving between rooms in the terminal client", () => {

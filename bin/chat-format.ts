@@ -1,6 +1,6 @@
 // How the terminal client shows messages and notices, one line each, safe to
 // print: text from others can never drive the terminal (no escape sequences).
-import type { Message, RoomNoticePush } from "../lib/protocol";
+import type { Message, Reaction, RoomNoticePush } from "../lib/protocol";
 
 // C0 and C1 control characters and DEL, except tab and newline; and every bidi control
 // (marks, embeddings, overrides, isolates), which a terminal that reorders right-to-left
@@ -11,11 +11,32 @@ export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, "\ufffd");
 }
 
-/** `[name] text`; further lines of a multi-line message are indented under the first. */
-export function formatMessage(message: Pick<Message, "username" | "content">): string {
-  const prefix = `[${terminalSafe(message.username)}] `;
+export interface MessageFormat {
+  /** Put the message's seq in front (`#12 [ann] hi`), so a person can name it in /reply, /edit, /delete, /react. */
+  seq?: boolean;
+  /** A reply's original author (`[ann ↪ bob] text`); without it the original's seq stands in. */
+  repliedTo?: string;
+}
+
+/**
+ * `[name] text`, or `[name ↪ name2] text` for a reply; further lines of a multi-line
+ * message are indented under the first. An edited message ends in "(edited)"; a
+ * deleted one reads "[deleted]".
+ */
+export function formatMessage(
+  message: Pick<Message, "username" | "content"> & Partial<Pick<Message, "seq" | "editedAt" | "deleted" | "replyTo">>,
+  format: MessageFormat = {},
+): string {
+  const to = message.replyTo === undefined ? "" : ` ↪ ${format.repliedTo !== undefined ? terminalSafe(format.repliedTo) : `#${message.replyTo}`}`;
+  const prefix = `${format.seq && message.seq !== undefined ? `#${message.seq} ` : ""}[${terminalSafe(message.username)}${to}] `;
+  if (message.deleted) return `${prefix}[deleted]`;
   const lines = terminalSafe(message.content.replace(/\r\n?/g, "\n")).split("\n");
-  return prefix + lines.join("\n" + " ".repeat(prefix.length));
+  return prefix + lines.join("\n" + " ".repeat(prefix.length)) + (message.editedAt ? " (edited)" : "");
+}
+
+/** The line under a message with its reactions: each emoji, how many, and who. */
+export function formatReactions(reactions: readonly Reaction[]): string {
+  return "    " + reactions.map(({ emoji, users }) => `${terminalSafe(emoji)} ${users.length} (${users.map(terminalSafe).join(", ")})`).join("  ");
 }
 
 /** A search result: `#seq [name] text`, each matched word between asterisks. */

@@ -17,7 +17,8 @@ import type {
 import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs } from "../lib/client-policy";
 import { parseCommand } from "../lib/commands";
 import { describeError } from "./chat-errors";
-import { formatMessage, formatNotice, status, terminalSafe } from "./chat-format";
+import { normalizeReactionEmoji } from "../lib/reaction-emoji";
+import { formatMessage, formatNotice, formatReactions, status, terminalSafe } from "./chat-format";
 import { messagesBefore } from "./chat-http";
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -29,6 +30,8 @@ export interface SessionOptions {
   name?: string;
   /** Session cookie of a signed-in user. */
   cookie?: string;
+  /** Print each message's seq (`#12 [ann] hi`), which /reply, /edit, /delete and /react name. */
+  showSeq?: boolean;
   print(line: string): void;
   printError(line: string): void;
 }
@@ -36,7 +39,11 @@ export interface SessionOptions {
 interface Outgoing {
   content: string;
   clientId: string;
+  replyTo?: number;
 }
+
+/** Messages remembered for replies' names, reaction toggles and changes; the oldest are forgotten. */
+const REMEMBERED = 1000;
 
 /** A send answered room_unavailable is tried this many times more before it is reported. */
 const SEND_RETRIES = 3;
@@ -53,6 +60,8 @@ export class ChatSession {
   private room: string;
   private you?: Identity;
   private last?: Pick<Message, "seq" | "id">;
+  /** The messages printed, by seq, as last printed (a change prints them again). */
+  private readonly seen = new Map<number, Message>();
   private joined = false;
   private everJoined = false;
   private lost = false;
@@ -151,6 +160,14 @@ export class ChatSession {
         const { action, username, reason, durationS } = command;
         return void this.ask("room:moderate", { room: this.room, action, username, reason, durationS });
       }
+      case "reply":
+        return this.submit(command.content, command.seq);
+      case "edit":
+        return void this.ask("message:edit", { room: this.room, seq: command.seq, content: command.content });
+      case "delete":
+        return void this.ask("message:delete", { room: this.room, seq: command.seq });
+      case "react":
+        return this.react(command.seq, command.emoji);
       default: {
         const unknown: never = command;
         throw new Error(`Unknown command ${JSON.stringify(unknown)}`);
@@ -159,8 +176,8 @@ export class ChatSession {
   }
 
   /** Sends a typed line once connected and joined; lines keep their order. */
-  submit(content: string): void {
-    this.outbox.push({ content, clientId: randomUUID() });
+  submit(content: string, replyTo?: number): void {
+    this.outbox.push({ content, clientId: randomUUID(), ...(replyTo !== undefined ? { replyTo } : {}) });
     void this.pump();
   }
 
@@ -193,8 +210,21 @@ export class ChatSession {
     this.socket.connect();
   }
 
-  /** Asks the server for a room change and prints a refusal's sentence. */
-  private async ask(event: "room:configure" | "room:moderate", payload: object): Promise<void> {
+  /** Adds the emoji to the message, or takes it back when this person has reacted with it already. */
+  private react(seq: number, typed: string): void {
+    let emoji: string;
+    try {
+      emoji = normalizeReactionEmoji(typed);
+    } catch (error) {
+      return this.options.print(status((error as Error).message));
+    }
+    const users = this.seen.get(seq)?.reactions?.find((reaction) => reaction.emoji === emoji)?.users ?? [];
+    const on = !(this.you !== undefined && users.includes(this.you.username));
+    void this.ask("message:react", { room: this.room, seq, emoji, on });
+  }
+
+  /** Asks the server for a change (room settings, moderation, a message) and prints a refusal's sentence; what changed comes as pushes. */
+  private async ask(event: "room:configure" | "room:moderate" | "message:edit" | "message:delete" | "message:react", payload: object): Promise<void> {
     const emit = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: object): Promise<Ack> };
     const reply = await emit.emitWithAck(event, payload).catch(() => undefined);
     if (!reply) this.options.print(status("the server did not answer; try again."));
@@ -236,6 +266,7 @@ export class ChatSession {
     });
     socket.on("room:messages", (push) => this.queue(() => this.onMessages(push)));
     socket.on("room:notice", (push) => this.queue(() => this.onNotice(push)));
+    socket.on("room:message", (push) => this.queue(() => this.onChanged(push.room, [push.message])));
     socket.on("room:typing", (push) => {
       if (push.room !== this.room || !this.joined) return;
       const now = new Set(push.users.filter((user) => user.toLowerCase() !== this.you?.username.toLowerCase()));
@@ -311,7 +342,26 @@ export class ChatSession {
   }
 
   private async onMessages(push: RoomMessagesPush): Promise<void> {
-    if (push.room === this.room && this.joined) await this.show(push.messages);
+    if (push.room !== this.room || !this.joined) return;
+    this.onChanged(push.room, push.messages);
+    await this.show(push.messages);
+  }
+
+  /**
+   * Messages printed before that have changed since (edited, deleted, reacted to, pinned)
+   * are printed again as they are now; whichever push brings a change first prints it.
+   */
+  private onChanged(room: string, messages: Message[]): void {
+    if (room !== this.room || !this.joined) return;
+    for (const message of messages) {
+      const before = this.seen.get(message.seq);
+      if (!before || before.id !== message.id) continue;
+      if ((before.pinned === true) !== (message.pinned === true)) {
+        this.options.print(status(`#${message.seq} was ${message.pinned ? "pinned" : "unpinned"}.`));
+      }
+      if (looks(before) !== looks(message)) this.print(message);
+      else this.remember(message);
+    }
   }
 
   private onNotice(push: RoomNoticePush): void {
@@ -326,11 +376,26 @@ export class ChatSession {
     if (after > 0 && unseen[0]!.seq > after + 1) unseen.unshift(...(await this.missed(after, unseen[0]!.seq)));
     for (const message of unseen) {
       if (message.seq <= (this.last?.seq ?? 0)) continue;
-      this.options.print(formatMessage(message));
+      this.print(message);
       this.last = { seq: message.seq, id: message.id };
     }
     // Printed is read: the person's other devices and /rooms count from here.
     if (this.last) this.socket.emit("room:read", { room: this.room, seq: this.last.seq }, () => {});
+  }
+
+  /** One message, and its reactions on the line below. */
+  private print(message: Message): void {
+    const repliedTo = message.replyTo === undefined ? undefined : this.seen.get(message.replyTo)?.username;
+    const format = { seq: this.options.showSeq === true, ...(repliedTo !== undefined ? { repliedTo } : {}) };
+    this.options.print(formatMessage(message, format));
+    if (message.reactions?.length) this.options.print(formatReactions(message.reactions));
+    this.remember(message);
+  }
+
+  private remember(message: Message): void {
+    this.seen.delete(message.seq);
+    this.seen.set(message.seq, message);
+    if (this.seen.size > REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
   }
 
   /** Messages with seq in (after, before), read over HTTP; the live list holds only the newest. */
@@ -370,12 +435,15 @@ export class ChatSession {
   }
 
   /** False when the line must wait for the next join (it is resent with the same clientId). */
-  private async deliver({ content, clientId }: Outgoing, attempt = 0): Promise<boolean> {
+  private async deliver(outgoing: Outgoing, attempt = 0): Promise<boolean> {
+    const { content, clientId, replyTo } = outgoing;
     // Socket.IO would buffer an emit made while disconnected and send it before the rejoin.
     if (!this.joined) return false;
     let reply;
     try {
-      reply = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room: this.room, content, clientId });
+      reply = await this.socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck("message:send", { room: this.room, content, clientId, ...(replyTo !== undefined ? { replyTo } : {}) });
     } catch {
       if (this.socket.connected) this.reconnect("the server did not confirm your message");
       return false;
@@ -391,11 +459,11 @@ export class ChatSession {
       }
       this.throttled = true;
       await delay(RATE_LIMITED_WAIT_MS);
-      return this.over ? true : this.deliver({ content, clientId }, attempt);
+      return this.over ? true : this.deliver(outgoing, attempt);
     }
     if (reply.error.code === "room_unavailable" && attempt < SEND_RETRIES) {
       await delay(300 * (attempt + 1));
-      return this.deliver({ content, clientId }, attempt + 1);
+      return this.deliver(outgoing, attempt + 1);
     }
     if (reply.error.code === "not_joined") {
       this.joined = false;
@@ -411,6 +479,11 @@ export class ChatSession {
     this.lost = true;
     this.socket.disconnect().connect();
   }
+}
+
+/** What a printed message shows, to tell whether a change needs printing again. */
+function looks(message: Message): string {
+  return JSON.stringify([message.content, message.editedAt, message.deleted, message.reactions]);
 }
 
 function describeIdentity(you: Identity): string {

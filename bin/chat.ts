@@ -53,6 +53,8 @@ async function chat(options: ChatOptions, terminal: Terminal): Promise<number> {
     room: options.room,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(cookie ? { cookie } : {}),
+    // People at a terminal get seq numbers to name messages by; piped output keeps `[name] text` unless asked.
+    showSeq: options.seq === true || process.stdout.isTTY === true,
     print: (line) => terminal.print(line),
     printError: (line) => console.error(line),
   });

@@ -47,3 +47,19 @@ describe("durations and completion", () => {
     expect(completeCommand("hello")).toEqual([]);
   });
 });
+
+describe("conversation commands", () => {
+  it("reads /reply, /edit, /delete and /react with a message's seq (a # in front is fine)", () => {
+    expect(parseCommand("/reply 12 see you there")).toEqual({ kind: "reply", seq: 12, content: "see you there" });
+    expect(parseCommand("/edit #3 fixed   spacing kept")).toEqual({ kind: "edit", seq: 3, content: "fixed   spacing kept" });
+    expect(parseCommand("/delete 7")).toEqual({ kind: "delete", seq: 7 });
+    expect(parseCommand("/react 7 👍")).toEqual({ kind: "react", seq: 7, emoji: "👍" });
+  });
+
+  it("answers the usage for a missing or bad seq, or missing text, and sends nothing", () => {
+    for (const typed of ["/reply", "/reply 3", "/reply x hi", "/edit 0 hi", "/delete", "/delete 2 3", "/react 2", "/react -1 👍"]) {
+      expect(parseCommand(typed).kind, typed).toBe("error");
+    }
+    expect(parseCommand("/react 2")).toEqual({ kind: "error", message: "Usage: /react seq emoji" });
+  });
+});

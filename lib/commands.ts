@@ -13,6 +13,12 @@ export type Command =
   | { kind: "topic"; topic: string }
   | { kind: "moderate"; action: ModerationAction; username: string; reason?: string; durationS?: number }
   | { kind: "help"; text: string }
+  /** Conversation (v1.1): a message named by its seq, which both clients show. */
+  | { kind: "reply"; seq: number; content: string }
+  | { kind: "edit"; seq: number; content: string }
+  | { kind: "delete"; seq: number }
+  /** Toggles the reaction: the client knows whether the person has reacted with it already. */
+  | { kind: "react"; seq: number; emoji: string }
   /** An unknown command or a wrong use of one: say so, send nothing. */
   | { kind: "error"; message: string };
 
@@ -34,6 +40,10 @@ export const COMMANDS: readonly CommandHelp[] = [
   { name: "/invite", usage: "/invite name", summary: "make a registered user a member of a private room" },
   { name: "/op", usage: "/op name", summary: "make someone a moderator (owner)" },
   { name: "/deop", usage: "/deop name", summary: "take someone's moderator role (owner)" },
+  { name: "/reply", usage: "/reply seq text", summary: "answer message #seq" },
+  { name: "/edit", usage: "/edit seq text", summary: "change your message #seq" },
+  { name: "/delete", usage: "/delete seq", summary: "delete message #seq (yours; the owner and moderators any)" },
+  { name: "/react", usage: "/react seq emoji", summary: "add an emoji to message #seq, or take yours back" },
   { name: "/help", usage: "/help", summary: "list these commands" },
 ];
 
@@ -73,6 +83,21 @@ export function parseCommand(input: string): Command {
       return { kind: "topic", topic: rest };
     case "/help":
       return { kind: "help", text: COMMANDS.map((known) => `${known.usage}: ${known.summary}`).join("\n") };
+    case "/reply":
+    case "/edit": {
+      const seq = parseSeq(words[0]);
+      const content = rest.slice(words[0]?.length ?? 0).trim();
+      if (seq === undefined || content === "") return usage();
+      return { kind: command === "/reply" ? "reply" : "edit", seq, content };
+    }
+    case "/delete": {
+      const seq = parseSeq(words[0]);
+      return seq === undefined || words.length !== 1 ? usage() : { kind: "delete", seq };
+    }
+    case "/react": {
+      const seq = parseSeq(words[0]);
+      return seq === undefined || words.length !== 2 ? usage() : { kind: "react", seq, emoji: words[1]! };
+    }
   }
   const action = BY_NAME.get(command);
   if (!action) return { kind: "error", message: `Unknown command ${name}; type /help for the list. Nothing was sent.` };
@@ -84,6 +109,13 @@ export function parseCommand(input: string): Command {
     return { kind: "moderate", action, username, ...(reason ? { reason } : {}), ...(durationS !== undefined ? { durationS } : {}) };
   }
   return more.length > 0 ? usage() : { kind: "moderate", action, username };
+}
+
+/** A message's seq as typed ("12" or "#12"); undefined for anything else. */
+function parseSeq(word: string | undefined): number | undefined {
+  const match = /^#?(\d{1,15})$/.exec(word ?? "");
+  const seq = match ? Number(match[1]) : 0;
+  return seq >= 1 ? seq : undefined;
 }
 
 /** "90", "30s", "10m", "2h", "7d" in seconds; undefined for anything else. */

@@ -13,12 +13,14 @@ const SLOW_MODE_MAX_S = 3600;
 // Shapes only: sizes are bounded by the transports (packet and body limits), and
 // lengths of names and contents are judged by lib/names.ts with their own codes.
 const clientId = z.string().min(1).max(128).optional();
+/** A message's place in its room. */
+const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 const schemas = {
   room: z.object({ room: z.string() }),
   join: z.object({ room: z.string(), invite: z.string().min(1).max(1024).optional() }),
-  send: z.object({ room: z.string(), content: z.string(), clientId }),
-  post: z.object({ content: z.string(), clientId }),
+  send: z.object({ room: z.string(), content: z.string(), clientId, replyTo: seq.optional() }),
+  post: z.object({ content: z.string(), clientId, replyTo: seq.optional() }),
   history: z.object({ room: z.string(), limit: z.number().optional(), before: z.number().optional() }),
   search: z.object({ text: z.string(), room: z.string().optional(), limit: z.number().optional(), before: z.number().optional() }),
   credentials: z.object({ username: z.string(), password: z.string() }),
@@ -47,6 +49,12 @@ const schemas = {
   read: z.object({ room: z.string(), seq: z.number().int().nonnegative() }),
   watch: z.object({ rooms: z.array(z.string()) }),
   myRoom: z.object({ room: z.string(), notify: z.enum(["mentions", "all"]).optional() }),
+
+  // Conversation (v1.1). A reaction's emoji is judged by lib/reaction-emoji.ts.
+  edit: z.object({ room: z.string(), seq, content: z.string() }),
+  messageRef: z.object({ room: z.string(), seq }),
+  react: z.object({ room: z.string(), seq, emoji: z.string().max(64), on: z.boolean() }),
+  pin: z.object({ room: z.string(), seq, on: z.boolean() }),
 };
 
 type Schemas = typeof schemas;

@@ -38,6 +38,11 @@ export function guestPerson(username: string, sessionId?: string): Person {
   return { username, guest: true, tag: tagOf(key), key };
 }
 
+/** A guest without a session: the key names one connection (or, off a connection, one request). */
+export function withoutSession(person: Person): boolean {
+  return person.key.startsWith("conn:");
+}
+
 /** A new guest session's id, kept in the guest's cookie. */
 export function newGuestSessionId(): string {
   return randomUUID();

@@ -40,6 +40,22 @@ export interface Message {
    * [start, end) offsets in UTF-16 code units (JavaScript string indices), in order.
    */
   highlight?: Array<[number, number]>;
+  // ---- Conversation (v1.1) ----
+  /** When the author last edited it; absent until then. */
+  editedAt?: string;
+  /** A tombstone: its content is "" and the store keeps no copy of the old text (nor its reactions, pin or reply). */
+  deleted?: boolean;
+  /** The seq of the message (in the same room) this one answers. */
+  replyTo?: number;
+  /** Each emoji people reacted with, in the order first used, with who did (display names). */
+  reactions?: Reaction[];
+  /** Pinned by the room's owner or a moderator (listed in the room's settings.pinned). */
+  pinned?: boolean;
+}
+
+export interface Reaction {
+  emoji: string;
+  users: string[];
 }
 
 export interface Identity {
@@ -81,7 +97,7 @@ export interface ClientToServerEvents {
   "room:join": (payload: { room: string; invite?: string }, ack: (reply: Ack<JoinReply>) => void) => void;
   "room:leave": (payload: { room: string }, ack: (reply: Ack) => void) => void;
   "message:send": (
-    payload: { room: string; content: string; clientId?: string },
+    payload: { room: string; content: string; clientId?: string; replyTo?: number },
     ack: (reply: Ack<SendReply>) => void,
   ) => void;
   "room:configure": (payload: RoomConfigurePayload, ack: (reply: Ack<{ settings: RoomSettings }>) => void) => void;
@@ -90,6 +106,16 @@ export interface ClientToServerEvents {
   typing: (payload: { room: string }, ack: (reply: Ack) => void) => void;
   "room:read": (payload: { room: string; seq: number }, ack: (reply: Ack<ReadReply>) => void) => void;
   "rooms:watch": (payload: { rooms: string[] }, ack: (reply: Ack<WatchReply>) => void) => void;
+  "message:edit": (payload: { room: string; seq: number; content: string }, ack: (reply: Ack<SendReply>) => void) => void;
+  "message:delete": (payload: { room: string; seq: number }, ack: (reply: Ack<SendReply>) => void) => void;
+  "message:react": (payload: { room: string; seq: number; emoji: string; on: boolean }, ack: (reply: Ack<SendReply>) => void) => void;
+  "message:pin": (payload: { room: string; seq: number; on: boolean }, ack: (reply: Ack<SendReply>) => void) => void;
+}
+
+/** One stored message changed (edited, deleted, reacted to, pinned): pages showing older history update it. */
+export interface RoomMessagePush {
+  room: string;
+  message: Message;
 }
 
 export interface RoomMessagesPush {
@@ -125,6 +151,7 @@ export interface ServerToClientEvents {
   "room:read": (push: RoomReadPush) => void;
   "room:settings": (push: RoomSettingsPush) => void;
   "room:removed": (push: RoomRemovedPush) => void;
+  "room:message": (push: RoomMessagePush) => void;
 }
 
 // ---- Rooms with owners (v1.1): roles and settings ----

@@ -1,8 +1,9 @@
 // How the rooms' pushes reach Socket.IO clients: one subscription to the registry's
 // push bus. Every node's worker keeps its room's list in the store's order and pushes
 // it to its own node's sockets (relaying lists between nodes could hand a page an older
-// list last), and every node's typing board its own sockets; presence, notices and
-// deletions go to every node's sockets through the adapter (Redis with several nodes).
+// list last), and so each changed message, and every node's typing board its own
+// sockets; presence, notices and deletions go to every node's sockets through the
+// adapter (Redis with several nodes).
 import { coalescePresence } from "../lib/pushes/presence-coalescer";
 import type { PushBus } from "../lib/pushes/push-bus";
 import type { ChatServer } from "./socket";
@@ -14,8 +15,9 @@ import type { ChatServer } from "./socket";
  */
 export function relayPushes(io: ChatServer, pushes: PushBus): () => void {
   const emit = coalescePresence((topic, event, payload) => {
-    // Every node's worker keeps the list and every node's board the typists: each tells its own sockets.
-    const target = event === "room:messages" || event === "room:typing" ? io.local : io;
+    // Every node's worker keeps the list (and pushes each changed message) and every node's
+    // board the typists: each tells its own sockets.
+    const target = event === "room:messages" || event === "room:message" || event === "room:typing" ? io.local : io;
     // Pushes are typed per event already; Socket.IO's emit cannot follow a union of events.
     (target.to(topic) as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
     // A deleted room has no one in it any more; its pages were told and rejoin on purpose.

@@ -26,6 +26,9 @@ afterAll(async () => {
 });
 
 const roomField = fc.oneof(fc.constantFrom(JOINED, "FUZZ-Joined ", "lobby"), oddString);
+const seqField = fc.oneof(fc.integer({ min: -2, max: 50 }), fc.double(), anyValue);
+const emojiField = fc.oneof(fc.constantFrom("👍", "❤", "❤️", "🇫🇷", "👨‍👩‍👧", "ok", "", "👍👍"), oddString, anyValue);
+const onField = fc.oneof(fc.boolean(), anyValue);
 
 /** Emits raw arguments; resolves with the ack, or "no ack" when none was asked for. */
 async function emitRaw(event: string, args: unknown[], withAck: boolean): Promise<unknown> {
@@ -55,7 +58,7 @@ function checkAck(event: string, ack: unknown): void {
   }
   if (event === "room:read") expect(typeof (reply as { lastReadSeq?: unknown }).lastReadSeq).toBe("number");
   if (event === "rooms:watch") expect(Array.isArray((reply as { rooms?: unknown }).rooms)).toBe(true);
-  if (event === "message:send") {
+  if (event.startsWith("message:")) {
     expect(reply.message).toMatchObject({ room: expect.any(String), seq: expect.any(Number), content: expect.any(String) });
   }
 }
@@ -63,7 +66,11 @@ function checkAck(event: string, ack: unknown): void {
 const surfaces: Array<[string, fc.Arbitrary<unknown>]> = [
   ["room:join", payload({ room: roomField })],
   ["room:leave", payload({ room: roomField })],
-  ["message:send", payload({ room: roomField, content: oddString, clientId: oddString })],
+  ["message:send", payload({ room: roomField, content: oddString, clientId: oddString, replyTo: seqField })],
+  ["message:edit", payload({ room: roomField, seq: seqField, content: oddString })],
+  ["message:delete", payload({ room: roomField, seq: seqField })],
+  ["message:react", payload({ room: roomField, seq: seqField, emoji: emojiField, on: onField })],
+  ["message:pin", payload({ room: roomField, seq: seqField, on: onField })],
   // Awareness (v1.1).
   ["typing", payload({ room: roomField })],
   ["room:read", payload({ room: roomField, seq: fc.oneof(fc.integer(), fc.double(), anyValue) })],

@@ -159,6 +159,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     },
     "room:read": async (caller, payload) => ({ lastReadSeq: await chat.markRead(caller, payload) }),
     "rooms:watch": async (caller, payload) => ({ rooms: await chat.watchRooms(caller, payload) }),
+    // Conversation (v1.1).
+    "message:edit": async (caller, payload) => ({ message: await chat.editMessage(caller, payload) }),
+    "message:delete": async (caller, payload) => ({ message: await chat.deleteMessage(caller, payload) }),
+    "message:react": async (caller, payload) => ({ message: await chat.react(caller, payload) }),
+    "message:pin": async (caller, payload) => ({ message: await chat.pin(caller, payload) }),
   };
   const handlers = new Map(Object.entries(handlerTable));
 

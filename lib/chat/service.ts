@@ -23,6 +23,7 @@ import { checkInvite, INVITE_DEFAULT_S, signInvite } from "../rooms/invites";
 import { isKeeper, roleOf } from "../rooms/roles";
 import type { AuditEntry } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
+import { deleteMessage, editMessage, pin, react, type ConversationContext } from "./conversation";
 import { Reading } from "./reading";
 import { TypingBoard } from "./typing";
 import { MAX_WATCHED_ROOMS, RoomWatches } from "./watches";
@@ -105,6 +106,10 @@ export type ChatOperation =
   | "history"
   | "search"
   | "deleteRoom"
+  | "editMessage"
+  | "deleteMessage"
+  | "react"
+  | "pin"
   | "crashRoom"
   | "register"
   | "login"
@@ -135,6 +140,7 @@ export class ChatService {
 
   private readonly departures: Departures;
   private readonly owners: OwnersContext;
+  private readonly conversation: ConversationContext;
 
   constructor(options: ChatServiceOptions) {
     this.options = options;
@@ -157,6 +163,12 @@ export class ChatService {
     this.typingBoard = options.typing ?? new TypingBoard({ publish: registry.pushes.publish });
     this.watches = new RoomWatches(registry);
     this.reading = new Reading({ store: registry.store, publish: registry.pushes.publish });
+    this.conversation = {
+      registry: options.registry,
+      personOf: (caller) => this.identityOf(caller),
+      actorOf: async (caller) => (this.isAdmin(caller) ? "admin" : this.identityOf(caller)),
+      spend: (caller) => this.spend(caller),
+    };
   }
 
   /** Who the caller is, with the key of the person (lib/people.ts); a token must be a signed-in user's session. */
@@ -267,7 +279,7 @@ export class ChatService {
    */
   send(caller: Caller, payload: unknown): Promise<Message> {
     return this.run("send", async () => {
-      const { room: asked, content: raw, clientId } = parsePayload("send", payload);
+      const { room: asked, content: raw, clientId, replyTo } = parsePayload("send", payload);
       const room = normalizeRoomName(asked);
       const content = normalizeContent(raw);
       if (caller.connection) caller.connection.sends.take();
@@ -281,6 +293,7 @@ export class ChatService {
         content,
         ...(caller.connection ? { connectionId: caller.connection.port.id } : {}),
         ...(clientId !== undefined ? { clientId } : {}),
+        ...(replyTo !== undefined ? { replyTo } : {}),
       });
       // Their message is here: they are no longer typing.
       this.typingBoard.stopped(room, author.username);
@@ -393,6 +406,26 @@ export class ChatService {
       await this.checkAdmission(caller, room);
       return this.options.registry.history(room, Math.min(PAGE_MAX, limit ?? PAGE_DEFAULT), before);
     });
+  }
+
+  /** Edits one of the caller's own messages. */
+  editMessage(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("editMessage", () => editMessage(this.conversation, caller, payload));
+  }
+
+  /** Deletes a message: the caller's own, or any for the room's keepers and the admin token. */
+  deleteMessage(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("deleteMessage", () => deleteMessage(this.conversation, caller, payload));
+  }
+
+  /** Adds or takes back the caller's emoji on a message: anyone who may post in the room. */
+  react(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("react", () => react(this.conversation, caller, payload));
+  }
+
+  /** Pins or unpins a message: the room's owner and moderators, and the admin token. */
+  pin(caller: Caller, payload: unknown): Promise<Message> {
+    return this.run("pin", () => pin(this.conversation, caller, payload));
   }
 
   /** Changes a room's settings: its owner and moderators may (visibility the owner alone), and the admin. */
@@ -620,6 +653,12 @@ export class ChatService {
     if (token === undefined || !this.adminToken) return false;
     const given = Buffer.from(token);
     return given.length === this.adminToken.length && timingSafeEqual(given, this.adminToken);
+  }
+
+  /** Spends one send: the connection's own allowance, else the client address's (REST, gRPC; cluster-wide with Redis). */
+  private async spend(caller: Caller): Promise<void> {
+    if (caller.connection) caller.connection.sends.take();
+    else await this.options.sendLimiter.take(caller.address);
   }
 
   /**

@@ -53,6 +53,14 @@ export class MessageWindow {
     return true;
   }
 
+  /** Puts a changed message in place of its older self; false when it is not in the window. */
+  update(message: Message): boolean {
+    const at = message.seq - (this.messages[0]?.seq ?? 0);
+    if (at < 0 || this.messages[at]?.seq !== message.seq) return false;
+    this.messages[at] = message;
+    return true;
+  }
+
   clear(): void {
     this.messages = [];
     this.newest = 0;

@@ -16,6 +16,7 @@ import type { AuditEntry, RoomSearch, RoomsSearch, Store } from "../store/store"
 import type { RoomObserver } from "./observer";
 import type { ModerationRequest, SettingsChange } from "./keeping";
 import type { Actor } from "./roles";
+import type { ChangeRequest } from "./conversation";
 import type { JoinResult, RoomInfo, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
 import { sortRooms } from "./room-list";
@@ -175,6 +176,11 @@ export class RegistryManager {
 
   send(room: string, request: SendRequest): Promise<Message> {
     return this.call(room, (worker) => worker.send(request));
+  }
+
+  /** Edits, deletes, reacts to or pins one message in the room's order; answers it as changed, once durable. */
+  changeMessage(room: string, seq: number, request: ChangeRequest): Promise<Message> {
+    return this.call(room, (worker) => worker.change(seq, request));
   }
 
   messages(room: string): Promise<Message[]> {

@@ -16,6 +16,7 @@ import type { Identity, Member, Message, RoomSettings, RoomSummary } from "../pr
 import { roomTopic } from "../protocol";
 import type { Publish } from "../pushes/push-bus";
 import type { AppendResult, Store } from "../store/store";
+import { messageChange, pinnedAfter, type ChangeRequest } from "./conversation";
 import { ListPush } from "./list-push";
 import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
@@ -56,6 +57,8 @@ export interface SendRequest {
   clientId?: string;
   /** The sending connection, when it must have joined the room first. */
   connectionId?: string;
+  /** The seq of the message (of this room) it answers. */
+  replyTo?: number;
 }
 
 type Operation =
@@ -65,6 +68,8 @@ type Operation =
   | { tag: "stored"; outcome: AppendOutcome }
   | { tag: "window" }
   | { tag: "observe"; message: Message }
+  | { tag: "change"; seq: number; request: ChangeRequest }
+  | { tag: "changed"; message: Message }
   | { tag: "refresh" }
   | { tag: "reconfigure" }
   | { tag: "configure"; actor: Actor; change: SettingsChange }
@@ -75,6 +80,8 @@ type Operation =
   | { tag: "delete" };
 
 interface Replies {
+  change: Message;
+  changed: void;
   join: JoinResult;
   leave: void;
   send: Message;
@@ -180,6 +187,20 @@ export class Room {
     return this.mailbox.call({ tag: "observe", message });
   }
 
+  /**
+   * Changes one stored message (an edit, a delete, a reaction, a pin), in order with the
+   * room's sends; answers once the change is durable, and pushes the list and the changed
+   * message (and the settings, when the pinned list changes).
+   */
+  change(seq: number, request: ChangeRequest): Promise<Message> {
+    return this.mailbox.call({ tag: "change", seq, request });
+  }
+
+  /** A message another node changed in the shared store: the window and pages update it. */
+  observeChange(message: Message): Promise<void> {
+    return this.mailbox.call({ tag: "changed", message });
+  }
+
   /** Reads the window from the store again and pushes it (changes may have been missed). */
   refresh(): Promise<void> {
     return this.mailbox.call({ tag: "refresh" });
@@ -272,6 +293,10 @@ export class Room {
         return reply.resolve(await this.handleStored(op.outcome));
       case "window":
         return reply.resolve(this.window.list());
+      case "change":
+        return reply.resolve(await this.handleChange(op.seq, op.request));
+      case "changed":
+        return reply.resolve(this.showChange(op.message));
       case "observe":
         return reply.resolve(await this.handleObserve(op.message));
       case "refresh":
@@ -334,6 +359,7 @@ export class Room {
     // A registered user who creates a room by posting to it (REST, gRPC) owns it too.
     await this.claimOwnership(request.author);
     const author = authorKeyOf(request.author);
+    if (request.replyTo !== undefined) await this.checkReplyTo(request.replyTo);
     speaking(this.access, request.author, request.address, this.name, this.lastPosted, Date.now());
     const outcome = this.deps.store
       .append(this.name, {
@@ -344,6 +370,7 @@ export class Room {
         content,
         sentAt: new Date().toISOString(),
         ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
+        ...(request.replyTo !== undefined ? { replyTo: request.replyTo } : {}),
       })
       .then(
         (result): AppendOutcome => ({ ok: true, result }),
@@ -353,6 +380,17 @@ export class Room {
     const stored = this.appended.then(async (): Promise<Operation> => ({ tag: "stored", outcome: await outcome }));
     this.appended = stored;
     this.mailbox.defer(stored, reply);
+  }
+
+  /**
+   * A reply names a message of this room. Seqs are gap-free and a deleted message keeps
+   * its seq, so any seq up to the newest exists; the store is asked only about one newer
+   * than the window (stored by another node, not heard of yet).
+   */
+  private async checkReplyTo(seq: number): Promise<void> {
+    if (seq <= this.window.lastSeq) return;
+    const [found] = await this.deps.store.before(this.name, seq + 1, 1);
+    if (found?.seq !== seq) throw new ChatError("not_found", `Room "${this.name}" has no message ${seq} to reply to.`);
   }
 
   /**
@@ -383,6 +421,24 @@ export class Room {
       else if (!this.window.has(message.id)) await this.handleRefresh().catch(() => {});
     }
     return message;
+  }
+
+  private async handleChange(seq: number, request: ChangeRequest): Promise<Message> {
+    // Sends in flight are stored first, so a change never overtakes the message it changes.
+    await this.appended;
+    const change = messageChange(this.access, this.name, request, new Date());
+    const message = await this.deps.store.updateMessage(this.name, seq, change);
+    // A pin, an unpin or the delete of a pinned message: the room's list of pins follows.
+    const settings = pinnedAfter(this.access.settings, message);
+    if (settings) await this.apply({ settings, audit: [], notice: "" });
+    this.showChange(message);
+    return message;
+  }
+
+  /** The window takes the changed message; pages get the list and, for older history, the message itself. */
+  private showChange(message: Message): void {
+    if (this.window.update(message)) this.listPush.schedule();
+    this.deps.publish(roomTopic(this.name), "room:message", { room: this.name, message });
   }
 
   private async handleObserve(message: Message): Promise<void> {

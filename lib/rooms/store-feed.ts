@@ -47,6 +47,7 @@ export function followStore(store: Store, rooms: FeedRooms, logger: Logger): (()
   };
   return store.watch?.({
     appended: (message) => follow(message.room, (worker) => worker.observe(message)),
+    changed: (message) => follow(message.room, (worker) => worker.observeChange(message)),
     deleted: (room) => rooms.deleted(room),
     configured: (room) => follow(room, (worker) => worker.reconfigure()),
     resync: () => {

@@ -4,12 +4,14 @@
 // plain object.
 import { randomUUID } from "node:crypto";
 import type { Message, NotifyLevel } from "../protocol";
+import { applyChange, noSuchMessage } from "./message-change";
 import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
 import { AUDIT_MAX, wireMessage } from "./store";
 import type {
   AppendResult,
   KeptMessage,
   AuditEntry,
+  MessageChange,
   MessageDraft,
   PersonRoom,
   RoomActivity,
@@ -93,6 +95,16 @@ export class MemoryStore implements Store {
     // seq n sits at index n - 1: messages are never removed one by one.
     const end = Math.min(messages.length, Math.max(0, beforeSeq - 1));
     return messages.slice(Math.max(0, end - limit), end).map(wireMessage);
+  }
+
+  async updateMessage(room: string, seq: number, change: MessageChange): Promise<Message> {
+    const table = this.rooms.get(room);
+    const kept = Number.isSafeInteger(seq) && seq >= 1 ? table?.messages[seq - 1] : undefined;
+    if (!table || !kept) throw noSuchMessage(room, seq);
+    const changed = applyChange(kept, change);
+    table.messages[seq - 1] = changed;
+    if (changed.clientId !== undefined) table.byClientId.set(changed.clientId, changed);
+    return wireMessage(changed);
   }
 
   /** A scan of the room's history, newest first: the memory store holds tests' and demos' data. */

@@ -176,6 +176,32 @@ describe("PostgresStore shared by two nodes", () => {
     }
   });
 
+  it("tells the other node of each changed message, and keeps concurrent changes of one message from two nodes whole", async () => {
+    const [writer, watcher] = await twoNodes();
+    const changed: Message[] = [];
+    watcher.watch({ appended: () => {}, changed: (message) => changed.push(message), deleted: () => {}, resync: () => {} });
+    try {
+      await writer.append("lobby", draft("helo", { author: "user:kim" }));
+      const edited = await writer.updateMessage("lobby", 1, { kind: "edit", content: "hello", at: new Date().toISOString(), author: "user:kim" });
+      await expect.poll(() => changed).toEqual([edited]);
+      // Twenty people react at once through both nodes: the row lock lets none overwrite another.
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          [writer, watcher][i % 2]!.updateMessage("lobby", 1, { kind: "react", emoji: "👍", on: true, person: { key: `user:p${i}`, username: `p${i}` } }),
+        ),
+      );
+      const [reacted] = await watcher.recent("lobby", 1);
+      expect(reacted!.reactions![0]!.users).toHaveLength(20);
+      expect(JSON.stringify(reacted)).not.toContain("user:p");
+      const tombstone = await watcher.updateMessage("lobby", 1, { kind: "delete" });
+      expect(tombstone).toMatchObject({ seq: 1, content: "", deleted: true });
+      expect(tombstone.reactions).toBeUndefined();
+      expect(await writer.recent("lobby", 10)).toEqual([tombstone]);
+    } finally {
+      await Promise.all([writer.close(), watcher.close()]);
+    }
+  });
+
   it("keeps a user registered through one node visible to the other, names unique whatever the case", async () => {
     const [a, b] = await twoNodes();
     try {
@@ -269,7 +295,7 @@ describe("PostgreSQL migrations", () => {
 
   it("applies every migration to a new database, and nothing when run again, keeping the data", async () => {
     const url = await freshDatabase();
-    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql"]);
+    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql", "0005-conversation.sql"]);
     const store = await openPostgresStore({ url });
     await store.append("lobby", draft("before the second run"));
     await store.close();
@@ -282,13 +308,13 @@ describe("PostgreSQL migrations", () => {
       await reopened.close();
     }
     const versions = await withPool(url, (pool) => pool.query("SELECT version FROM schema_migrations ORDER BY version"));
-    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }, { version: "0002-room-records.sql" }, { version: "0003-awareness.sql" }, { version: "0004-search.sql" }]);
+    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }, { version: "0002-room-records.sql" }, { version: "0003-awareness.sql" }, { version: "0004-search.sql" }, { version: "0005-conversation.sql" }]);
   });
 
   it("lets two nodes starting at once both come up, the schema applied once", async () => {
     const url = await freshDatabase();
     const runs = await Promise.all([withPool(url, migrate), withPool(url, migrate), withPool(url, migrate)]);
-    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql"]);
+    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql", "0005-conversation.sql"]);
     const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
     try {
       await a.append("lobby", draft("one"));

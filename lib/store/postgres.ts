@@ -39,7 +39,8 @@ import type {
   StoreListener,
   UserRecord,
 } from "./store";
-import { AUDIT_MAX, wireMessage, type KeptMessage } from "./store";
+import { applyChange, noSuchMessage, wireReactions } from "./message-change";
+import { AUDIT_MAX, wireMessage, type KeptMessage, type KeptReaction, type MessageChange } from "./store";
 
 /** NOTIFY's payload must stay under 8000 bytes; a longer message is announced by room and seq only. */
 const NOTIFY_MAX_BYTES = 7_900;
@@ -74,11 +75,13 @@ class StoreUnavailable extends ChatError {
  * A feed notice is "<kind> <seq> <origin> <body>": "m" with the message's JSON without
  * its seq (so the database can put the seq in front), "r" with the room's name as JSON
  * for a message too long for NOTIFY (read it), "d" with the room's name for a deletion,
- * "c" with the room's name when its settings or lists changed (seq 0 for both).
+ * "c" with the room's name when its settings or lists changed (seq 0 for both);
+ * "u" with a changed message's JSON (updateMessage), "w" with the room's name for a
+ * changed message too long for NOTIFY (read it).
  * The origin names the store that made the change: a node skips its own notices
  * unparsed (its rooms have the change already).
  */
-type NoticeKind = "m" | "r" | "d" | "c";
+type NoticeKind = "m" | "r" | "d" | "c" | "u" | "w";
 /** A new message before its seq is known, with its author's key (which only the database keeps). */
 type UnnumberedMessage = Omit<KeptMessage, "seq">;
 /**
@@ -100,10 +103,16 @@ interface MessageRow {
   sent_at: Date;
   client_id: string | null;
   tag: string | null;
+  edited_at: Date | null;
+  deleted: boolean;
+  reply_to: string | null;
+  reactions: KeptReaction[] | null;
+  pinned: boolean;
 }
 
 /** The columns of a MessageRow, as recent and before read them: search reads the same. */
-const MESSAGE_COLUMNS = "m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag";
+const MESSAGE_COLUMNS =
+  "m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.edited_at, m.deleted, m.reply_to, m.reactions, m.pinned";
 
 /** A room's writes wait in one queue per room, so they reach the database in the order they were made. */
 type PendingWrite =
@@ -228,7 +237,7 @@ export class PostgresStore implements Store {
 
   async recent(room: string, limit: number): Promise<Message[]> {
     const { rows } = await this.query<MessageRow>(
-      `SELECT m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag
+      `SELECT ${MESSAGE_COLUMNS}
        FROM messages m JOIN rooms r ON r.id = m.room_id
        WHERE r.name = $1 ORDER BY m.seq DESC LIMIT $2`,
       [room, limit],
@@ -238,7 +247,7 @@ export class PostgresStore implements Store {
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     const { rows } = await this.query<MessageRow>(
-      `SELECT m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag
+      `SELECT ${MESSAGE_COLUMNS}
        FROM messages m JOIN rooms r ON r.id = m.room_id
        WHERE r.name = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
       [room, beforeSeq, limit],
@@ -252,6 +261,53 @@ export class PostgresStore implements Store {
 
   searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
     return this.search.searchRooms(text, options);
+  }
+
+  /**
+   * One transaction: lock the message's row (another node's change of it waits), apply
+   * the change (message-change.ts), write it and announce it on the feed, so other nodes'
+   * windows follow. PostgreSQL keeps a dead row version of a deleted text until (auto)vacuum
+   * reclaims it; no query reads it.
+   */
+  async updateMessage(room: string, seq: number, change: MessageChange): Promise<Message> {
+    if (!Number.isSafeInteger(seq) || seq < 1) throw noSuchMessage(room, seq);
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<MessageRow & { author: string | null }>(
+        `SELECT ${MESSAGE_COLUMNS}, m.author FROM messages m JOIN rooms r ON r.id = m.room_id
+         WHERE r.name = $1 AND m.seq = $2 FOR UPDATE OF m`,
+        [room, seq],
+      );
+      if (!rows[0]) throw noSuchMessage(room, seq);
+      const kept = toKept(room, rows[0]);
+      const changed = applyChange(kept, change);
+      const message = wireMessage(changed);
+      if (changed === kept) return message;
+      const body = JSON.stringify(message);
+      const notice = Buffer.byteLength(body) + 64 <= NOTIFY_MAX_BYTES ? `u ${seq} ${this.origin} ${body}` : `w ${seq} ${this.origin} ${JSON.stringify(room)}`;
+      await client.query(
+        `WITH changed AS (
+           UPDATE messages m SET content = $3, edited_at = $4, deleted = $5, reactions = $6::jsonb, pinned = $7, reply_to = $8,
+             search = ${searchValue("$11", "r.id")}
+           FROM rooms r WHERE r.id = m.room_id AND r.name = $1 AND m.seq = $2
+         )
+         SELECT pg_notify($9, $10)`,
+        [
+          room,
+          seq,
+          changed.content,
+          changed.editedAt ?? null,
+          changed.deleted === true,
+          changed.reactions ? JSON.stringify(changed.reactions) : null,
+          changed.pinned === true,
+          changed.replyTo ?? null,
+          FEED_CHANNEL,
+          notice,
+          // The new words (none for a tombstone), written with the content as every content write does.
+          searchVector(changed.content),
+        ],
+      );
+      return message;
+    });
   }
 
   async claimOwner(room: string, username: string): Promise<string> {
@@ -531,11 +587,11 @@ export class PostgresStore implements Store {
          ON CONFLICT (name) DO UPDATE SET next_seq = rooms.next_seq + $2::bigint
          RETURNING id, next_seq - $2::bigint AS first_seq
        ), inserted AS (
-         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, search)
+         INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, search, reply_to)
          SELECT room.id, room.first_seq + m.n - 1, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author,
-           ${searchValue("m.search", "room.id")}
-         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $13::text[], $14::text[], $15::text[])
-           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, tag, author, search, n)
+           ${searchValue("m.search", "room.id")}, m.reply_to
+         FROM room, unnest($3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $13::text[], $14::text[], $15::text[], $16::bigint[])
+           WITH ORDINALITY AS m(id, username, guest, content, sent_at, client_id, tag, author, search, reply_to, n)
        )
        SELECT room.first_seq, pg_notify($9, notice.kind || ' ' || (room.first_seq + notice.n - 1) || ' ' || $12 || ' ' || notice.body)
        FROM room, unnest($10::text[], $11::text[]) WITH ORDINALITY AS notice(kind, body, n)`,
@@ -555,6 +611,7 @@ export class PostgresStore implements Store {
         messages.map((message) => message.tag ?? null),
         messages.map((message) => message.author ?? null),
         messages.map((message) => searchVector(message.content)),
+        messages.map((message) => message.replyTo ?? null),
       ],
     );
     const first = Number(rows[0]!.first_seq);
@@ -585,7 +642,7 @@ export class PostgresStore implements Store {
       const known = new Map<string, Message>();
       if (clientIds.length > 0) {
         const { rows } = await client.query<MessageRow>(
-          `SELECT seq, id, username, guest, content, sent_at, client_id, tag FROM messages
+          `SELECT ${MESSAGE_COLUMNS} FROM messages m
            WHERE room_id = $1 AND client_id = ANY($2::text[])`,
           [roomId, clientIds],
         );
@@ -614,10 +671,10 @@ export class PostgresStore implements Store {
       if (fresh.length > 0) {
         await client.query(
           `WITH inserted AS (
-             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, search)
-             SELECT $1::bigint, m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author, ${searchValue("m.search", "$1::bigint")}
-             FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $12::text[], $13::text[], $14::text[])
-               AS m(seq, id, username, guest, content, sent_at, client_id, tag, author, search)
+             INSERT INTO messages (room_id, seq, id, username, guest, content, sent_at, client_id, tag, author, search, reply_to)
+             SELECT $1::bigint, m.seq, m.id, m.username, m.guest, m.content, m.sent_at, m.client_id, m.tag, m.author, ${searchValue("m.search", "$1::bigint")}, m.reply_to
+             FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[], $8::text[], $12::text[], $13::text[], $14::text[], $15::bigint[])
+               AS m(seq, id, username, guest, content, sent_at, client_id, tag, author, search, reply_to)
            ), raised AS (
              UPDATE rooms SET next_seq = $9 WHERE id = $1
            )
@@ -637,6 +694,7 @@ export class PostgresStore implements Store {
             fresh.map((message) => message.tag ?? null),
             fresh.map((message) => message.author ?? null),
             fresh.map((message) => searchVector(message.content)),
+            fresh.map((message) => message.replyTo ?? null),
           ],
         );
       }
@@ -648,6 +706,33 @@ export class PostgresStore implements Store {
       throw error;
     } finally {
       // A failed client is closed, not returned to the pool.
+      client.off("error", onError);
+      client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
+    }
+  }
+
+  /** Runs `work` in a transaction on one connection; a failure rolls back, and a broken connection is closed. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw new StoreUnavailable(error);
+    }
+    let broken: unknown;
+    const onError = (error: Error) => (broken = error);
+    client.on("error", onError);
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollback: unknown) => (broken ??= rollback));
+      if (error instanceof ChatError) throw error;
+      broken ??= error;
+      throw new StoreUnavailable(error);
+    } finally {
       client.off("error", onError);
       client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
     }
@@ -667,6 +752,12 @@ export class PostgresStore implements Store {
         if (kind === "d") listener.deleted(room);
         else listener.configured?.(room);
       }
+      return;
+    }
+    if (kind === "u" || kind === "w") {
+      const changed = kind === "u" ? (JSON.parse(body) as Message) : (await this.before(JSON.parse(body) as string, seq + 1, 1).catch(() => []))[0];
+      if (changed?.seq !== seq) return;
+      for (const listener of this.listeners) listener.changed?.(changed);
       return;
     }
     let message: Message | undefined;
@@ -712,7 +803,13 @@ function noticeBody(message: UnnumberedMessage): [NoticeKind, string] {
 }
 
 function toMessage(room: string, row: MessageRow): Message {
-  const message: Message = {
+  const { reactions, ...message } = toKept(room, { ...row, author: null });
+  return reactions ? { ...message, reactions: wireReactions(reactions) } : message;
+}
+
+/** The message as the store keeps it: with its author's key and the reactors' keys. */
+function toKept(room: string, row: MessageRow & { author: string | null }): KeptMessage {
+  const message: KeptMessage = {
     id: row.id,
     room,
     seq: Number(row.seq),
@@ -723,6 +820,12 @@ function toMessage(room: string, row: MessageRow): Message {
   };
   if (row.client_id !== null) message.clientId = row.client_id;
   if (row.tag !== null) message.tag = row.tag;
+  if (row.edited_at !== null) message.editedAt = row.edited_at.toISOString();
+  if (row.deleted) message.deleted = true;
+  if (row.reply_to !== null) message.replyTo = Number(row.reply_to);
+  if (row.reactions !== null) message.reactions = row.reactions;
+  if (row.pinned) message.pinned = true;
+  if (row.author !== null) message.author = row.author;
   return message;
 }
 

@@ -73,6 +73,31 @@ describe("RedisStore shared by two nodes", () => {
     }
   });
 
+  it("tells the other node of each changed message, and keeps concurrent edits and deletes of one message whole", async () => {
+    const prefix = `changes-${++prefixes}:`;
+    const [writer, watcher] = await Promise.all(
+      [0, 1].map(async () => new RedisStore({ redis: await connectRedis(redis.url), subscriber: await connectRedis(redis.url), prefix })),
+    );
+    const changed: Message[] = [];
+    watcher!.watch({ appended: () => {}, changed: (message) => changed.push(message), deleted: () => {}, resync: () => {} });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the SUBSCRIBE reaches Redis
+      await writer!.append("lobby", { username: "gage", guest: false, content: "helo", sentAt: new Date().toISOString(), author: "user:gage" });
+      const edited = await writer!.updateMessage("lobby", 1, { kind: "edit", content: "hello", at: new Date().toISOString(), author: "user:gage" });
+      await expect.poll(() => changed).toEqual([edited]);
+      // Both nodes at once: each change applies to what the other left, none is lost.
+      const edits = Array.from({ length: 10 }, (_, i) =>
+        [writer, watcher][i % 2]!.updateMessage("lobby", 1, { kind: "edit", content: `edit ${i}`, at: new Date().toISOString(), author: "user:gage" }),
+      );
+      await Promise.all(edits);
+      const tombstone = await watcher!.updateMessage("lobby", 1, { kind: "delete" });
+      expect(tombstone).toMatchObject({ seq: 1, content: "", deleted: true });
+      expect(await writer!.recent("lobby", 10)).toEqual([tombstone]);
+    } finally {
+      await Promise.all([writer!.close(), watcher!.close()]);
+    }
+  });
+
   // Guards the echo: a node used to hear each of its own messages back on the feed, parse it and drop it.
   it("does not tell a node of its own appends and deletions, only of the other nodes'", async () => {
     const prefix = `own-${++prefixes}:`;

@@ -8,12 +8,15 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Message, NotifyLevel } from "../protocol";
+import { ChatError } from "../errors";
+import { applyChange, noSuchMessage } from "./message-change";
 import { guarded, Script } from "./redis-connection";
 import { bestFirst, matchesAll, searchTerms, withHighlight } from "./search-text";
 import type {
   AppendResult,
   AuditEntry,
   KeptMessage,
+  MessageChange,
   MessageDraft,
   PersonRoom,
   RoomActivity,
@@ -26,7 +29,7 @@ import type {
   StoreListener,
   UserRecord,
 } from "./store";
-import { AUDIT_MAX, ROOM_LISTS } from "./store";
+import { AUDIT_MAX, ROOM_LISTS, wireMessage } from "./store";
 
 /** Messages read by one LRANGE while searching. */
 const SEARCH_CHUNK = 1000;
@@ -68,6 +71,21 @@ end
 return kept`,
   1,
 );
+
+/**
+ * Replaces one message if it is still as it was read (a compare-and-set), and tells the
+ * feed. KEYS: messages. ARGV: index, JSON read, new JSON, feed channel, room, origin, seq.
+ */
+const REPLACE_MESSAGE = new Script(
+  `if redis.call('LINDEX', KEYS[1], tonumber(ARGV[1])) ~= ARGV[2] then return 0 end
+redis.call('LSET', KEYS[1], tonumber(ARGV[1]), ARGV[3])
+redis.call('PUBLISH', ARGV[4], 'u\\n' .. ARGV[6] .. '\\n' .. ARGV[5] .. '\\n' .. ARGV[7] .. '\\n' .. ARGV[3])
+return 1`,
+  1,
+);
+
+/** A change loses a race with another node's at most this often before giving up. */
+const REPLACE_ATTEMPTS = 20;
 
 /** KEYS: user hash. ARGV: username, passwordHash, createdAt, sessionVersion or "". */
 const CREATE_USER = new Script(
@@ -207,6 +225,26 @@ export class RedisStore implements Store {
     if (end <= start) return [];
     const items = await guarded(() => this.redis.lrange(key, start, end - 1));
     return items.map((json, i) => withSeq(json, start + i + 1));
+  }
+
+  /** Read, apply the change (message-change.ts), write back only if no other node changed it meanwhile. */
+  async updateMessage(room: string, seq: number, change: MessageChange): Promise<Message> {
+    const key = this.roomKey(room, "messages");
+    if (!Number.isSafeInteger(seq) || seq < 1) throw noSuchMessage(room, seq);
+    for (let attempt = 0; attempt < REPLACE_ATTEMPTS; attempt++) {
+      const json = await guarded(() => this.redis.lindex(key, seq - 1));
+      if (json === null) throw noSuchMessage(room, seq);
+      const kept: KeptMessage = { ...(JSON.parse(json) as ListedMessage), seq };
+      const changed = applyChange(kept, change);
+      if (changed === kept) return withSeq(json, seq);
+      const { seq: _seq, ...listed } = changed;
+      const next = JSON.stringify(listed);
+      const replaced = await guarded(() =>
+        REPLACE_MESSAGE.run(this.redis, [key], [seq - 1, json, next, this.feedChannel, room, this.origin, seq]),
+      );
+      if (replaced === 1) return withSeq(next, seq);
+    }
+    throw new ChatError("room_unavailable", `Message ${seq} of room "${room}" is changing too often; please try again.`);
   }
 
   /**
@@ -417,10 +455,13 @@ export class RedisStore implements Store {
       for (const listener of this.listeners) listener.configured?.(room);
       return;
     }
-    if (kind !== "m" || seq === undefined) return;
+    if ((kind !== "m" && kind !== "u") || seq === undefined) return;
     const json = payload.slice(kind.length + origin!.length + room.length + seq.length + 4);
     const message = withSeq(json, Number(seq));
-    for (const listener of this.listeners) listener.appended(message);
+    for (const listener of this.listeners) {
+      if (kind === "m") listener.appended(message);
+      else listener.changed?.(message);
+    }
   }
 
   /** Names of the rooms holding messages, from their keys. */
@@ -470,6 +511,6 @@ export class RedisStore implements Store {
 function withSeq(json: string, seq: number): Message {
   const stored = JSON.parse(json) as ListedMessage;
   // The wire order of fields, as the memory store gives them.
-  const { id, room, author, ...rest } = stored;
-  return { id, room, seq, ...rest };
+  const { id, room, ...rest } = stored;
+  return wireMessage({ id, room, seq, ...rest });
 }

@@ -6,6 +6,8 @@ export interface WriteStep {
   params: unknown[];
   /** Answer the first row the statement returns instead of the number of rows it changed. */
   get?: boolean;
+  /** After the commit, checkpoint into the database file and truncate the WAL: no older copy of what this step removed stays in it. */
+  scrub?: boolean;
 }
 
 export type WriteResult = { ok: true; rows: unknown[] } | { ok: false; message: string };

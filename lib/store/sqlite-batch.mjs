@@ -36,7 +36,16 @@ export function batchRunner(db, statements) {
     }),
   );
 
-  return (writes) => runBatch(writes);
+  return (writes) => {
+    const results = runBatch(writes);
+    // A write that removed text (a deleted message) leaves older copies of its pages in
+    // the WAL until it is reused: move every page into the database file (where
+    // secure_delete has zeroed the old text) and cut the WAL to nothing. A reader that
+    // holds an old snapshot makes it wait (busy_timeout); one that outlasts it leaves the
+    // WAL for the next such write or automatic checkpoint.
+    if (writes.some((steps) => steps.some((step) => step.scrub))) db.pragma("wal_checkpoint(TRUNCATE)");
+    return results;
+  };
 }
 
 /** The settings every connection to the store's file uses; see sqlite.ts for why. */
@@ -44,4 +53,6 @@ export function configure(db) {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
   db.pragma("busy_timeout = 10000");
+  // Freed space is overwritten with zeros: a deleted message's text leaves the file.
+  db.pragma("secure_delete = ON");
 }

@@ -122,6 +122,45 @@ const MIGRATIONS: string[] = [
     UPDATE rooms SET last_seq = new.seq, last_at = new.sent_at WHERE id = new.room_id AND (last_seq IS NULL OR last_seq < new.seq);
   END;
   `,
+  `
+  -- Conversation (v1.1): edits, tombstones, replies, reactions and pins. version counts a
+  -- message's changes: a change is written only over the state it was computed from.
+  ALTER TABLE messages ADD COLUMN edited_at TEXT;
+  ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+  -- JSON of the reactions with the reactors' keys (store.ts KeptReaction[]); NULL for none.
+  ALTER TABLE messages ADD COLUMN reactions TEXT;
+  ALTER TABLE messages ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+  -- A deleted or edited message's old words leave the index itself, not only its results.
+  -- With contentless_delete a DELETE by rowid only marks the row gone and leaves its words
+  -- in the index's segments until they happen to be merged. So the index becomes a plain
+  -- contentless one, whose 'delete' command is given the old values and, with
+  -- secure-delete on, takes those words out of the segments at once. It is rebuilt from
+  -- the messages once, here (about as long as the first indexing of those messages).
+  DROP TRIGGER messages_fts_insert;
+  DROP TRIGGER messages_fts_delete;
+  DROP TRIGGER messages_fts_update;
+  DROP TABLE messages_fts;
+  CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    room,
+    content,
+    content = '',
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  INSERT INTO messages_fts (messages_fts, rank) VALUES ('secure-delete', 1);
+  INSERT INTO messages_fts (rowid, room, content) SELECT num, 'r' || room_id, content FROM messages;
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, room, content) VALUES (new.num, 'r' || new.room_id, new.content);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, room, content) VALUES ('delete', old.num, 'r' || old.room_id, old.content);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, room, content) VALUES ('delete', old.num, 'r' || old.room_id, old.content);
+    INSERT INTO messages_fts (rowid, room, content) VALUES (new.num, 'r' || new.room_id, new.content);
+  END;
+  `,
 ];
 
 /** Applies the migrations the file has not had yet, each in its own transaction. */

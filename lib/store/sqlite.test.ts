@@ -211,3 +211,55 @@ describe("SqliteStore's search index follows content", () => {
     await store.close();
   });
 });
+
+describe("SqliteStore's changed messages", () => {
+  /** Everything SQLite holds of the store on disk now: the database file and its write-ahead log. */
+  async function bytesOnDisk(dir: string): Promise<Buffer> {
+    const files = (await readdir(dir)).filter((file) => file === "livechat.db" || file === "livechat.db-wal");
+    return Buffer.concat(await Promise.all(files.map((file) => readFile(path.join(dir, file)))));
+  }
+
+  it("leaves no copy of a deleted message's text in the database file or its WAL, nor in the search index", async () => {
+    const dir = await freshDir();
+    const store = await open(dir);
+    for (let i = 1; i <= 30; i++) await store.append("lobby", draft(`filler message ${i}`));
+    const secret = "meet me by the xylophonequartz at noon";
+    const { message } = await store.append("lobby", { ...draft(secret), author: "user:gage" });
+    await store.append("lobby", draft("after it"));
+    // The text is on disk (in the WAL or the file) before the delete: the check below can see it.
+    expect((await bytesOnDisk(dir)).includes(Buffer.from("xylophonequartz"))).toBe(true);
+
+    await store.updateMessage("lobby", message.seq, { kind: "delete", author: "user:gage" });
+    const disk = await bytesOnDisk(dir);
+    expect(disk.includes(Buffer.from("xylophonequartz"))).toBe(false);
+    expect(disk.includes(Buffer.from(secret))).toBe(false);
+    expect(await store.searchRoom("lobby", "xylophonequartz", { limit: 10 })).toEqual([]);
+    expect((await store.recent("lobby", 2))[0]).toMatchObject({ seq: message.seq, content: "", deleted: true });
+    await store.close();
+  });
+
+  it("gives back edits, tombstones, replies, reactions and pins after a reopen", async () => {
+    const dir = await freshDir();
+    const first = await open(dir);
+    await first.append("lobby", { ...draft("helo"), author: "user:gage" });
+    await first.append("lobby", { ...draft("a reply", "c2"), author: "user:kim", replyTo: 1 });
+    await first.append("lobby", { ...draft("gone"), author: "user:kim" });
+    await first.updateMessage("lobby", 1, { kind: "edit", content: "hello", at: "2026-11-23T10:05:00.000Z", author: "user:gage" });
+    await first.updateMessage("lobby", 1, { kind: "react", emoji: "👍", on: true, person: { key: "user:kim", username: "kim" } });
+    await first.updateMessage("lobby", 2, { kind: "pin", on: true });
+    await first.updateMessage("lobby", 3, { kind: "delete" });
+    const before = await first.recent("lobby", 10);
+    await first.close();
+
+    const again = await open(dir);
+    expect(await again.recent("lobby", 10)).toEqual(before);
+    expect(before).toMatchObject([
+      { seq: 1, content: "hello", editedAt: "2026-11-23T10:05:00.000Z", reactions: [{ emoji: "👍", users: ["kim"] }] },
+      { seq: 2, replyTo: 1, pinned: true, clientId: "c2" },
+      { seq: 3, content: "", deleted: true },
+    ]);
+    // The reactor's key is kept, so taking the reaction back after the restart works.
+    expect((await again.updateMessage("lobby", 1, { kind: "react", emoji: "👍", on: false, person: { key: "user:kim", username: "kim" } })).reactions).toBeUndefined();
+    await again.close();
+  });
+});

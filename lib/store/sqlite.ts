@@ -23,6 +23,7 @@ import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import Database, { type Database as Connection, type Statement } from "better-sqlite3";
 import type { Logger } from "../logger";
+import { ChatError } from "../errors";
 import type { Message, NotifyLevel } from "../protocol";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { DamagedData } from "./damaged-data";
@@ -33,10 +34,14 @@ import { migrate } from "./sqlite-schema";
 import { SqliteSearch } from "./sqlite-search";
 import { SqliteWriter, type WriterThread } from "./sqlite-writer";
 import { ftsQuery, searchTerms, withHighlight } from "./search-text";
-import { AUDIT_MAX } from "./store";
+import { applyChange, noSuchMessage, wireReactions } from "./message-change";
+import { AUDIT_MAX, wireMessage } from "./store";
 import type {
   AppendResult,
   AuditEntry,
+  KeptMessage,
+  KeptReaction,
+  MessageChange,
   MessageDraft,
   PersonRoom,
   RoomActivity,
@@ -51,7 +56,10 @@ import type {
 
 export const DATABASE_FILE = "livechat.db";
 
-const MESSAGE_COLUMNS = "m.seq, m.id, m.username, m.guest, m.tag, m.content, m.sent_at, m.client_id";
+const MESSAGE_COLUMNS =
+  "m.seq, m.id, m.username, m.guest, m.tag, m.content, m.sent_at, m.client_id, m.edited_at, m.deleted, m.reply_to, m.reactions, m.pinned";
+/** Attempts at a message change that lost its compare-and-set to another change of the same message. */
+const CHANGE_ATTEMPTS = 20;
 
 /** What the writer runs: every change goes through one of these, by name. */
 const WRITES = {
@@ -63,14 +71,17 @@ const WRITES = {
   usernameHolder: `SELECT username FROM usernames WHERE skeleton = ?`,
   ensureRoom: `INSERT INTO rooms (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
   // The seq is the room's newest + 1, and num the newest overall + 1, each read on an index inside the commit.
-  append: `INSERT INTO messages (room_id, seq, num, id, username, guest, tag, author, content, sent_at, client_id)
+  append: `INSERT INTO messages (room_id, seq, num, id, username, guest, tag, author, content, sent_at, client_id, reply_to)
     SELECT r.id, COALESCE((SELECT MAX(seq) FROM messages WHERE room_id = r.id), 0) + 1,
-      COALESCE((SELECT MAX(num) FROM messages), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?
+      COALESCE((SELECT MAX(num) FROM messages), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?
     FROM rooms r WHERE r.name = ?
     ON CONFLICT (room_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
     RETURNING seq`,
   byClientId: `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN rooms r ON r.id = m.room_id
     WHERE r.name = ? AND m.client_id = ?`,
+  // Written only over the version it was read at (compare-and-set); the FTS triggers follow content.
+  updateMessage: `UPDATE messages SET content = ?, edited_at = ?, deleted = ?, reactions = ?, pinned = ?, reply_to = ?, version = version + 1
+    WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq = ? AND version = ?`,
   claimOwner: `UPDATE rooms SET owner = ? WHERE name = ? AND owner IS NULL`,
   owner: `SELECT owner FROM rooms WHERE name = ?`,
   saveSettings: `UPDATE rooms SET settings = ? WHERE name = ?`,
@@ -124,7 +135,15 @@ interface MessageRow {
   content: string;
   sent_at: string;
   client_id: string | null;
+  edited_at: string | null;
+  deleted: number;
+  reply_to: number | null;
+  reactions: string | null;
+  pinned: number;
 }
+
+/** A message row with what only the store reads: its author's key and its change count. */
+type KeptRow = MessageRow & { author: string | null; version: number };
 
 interface UserRow {
   username: string;
@@ -209,6 +228,7 @@ export class SqliteStore implements Store {
     findUser: Statement<[string], UserRow>;
     recent: Statement<[string, number], MessageRow>;
     before: Statement<[string, number, number], MessageRow>;
+    kept: Statement<[string, number], KeptRow>;
     owner: Statement<[string], { owner: string | null }>;
     usernameHolder: Statement<[string], { username: string }>;
     settings: Statement<[string], { settings: string | null }>;
@@ -237,6 +257,10 @@ export class SqliteStore implements Store {
       before: db.prepare(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.room_id = (SELECT id FROM rooms WHERE name = ?) AND m.seq < ?
          ORDER BY m.seq DESC LIMIT ?`,
+      ),
+      kept: db.prepare(
+        `SELECT ${MESSAGE_COLUMNS}, m.author, m.version FROM messages m
+         WHERE m.room_id = (SELECT id FROM rooms WHERE name = ?) AND m.seq = ?`,
       ),
       owner: db.prepare(WRITES.owner),
       usernameHolder: db.prepare(WRITES.usernameHolder),
@@ -315,7 +339,7 @@ export class SqliteStore implements Store {
       step("ensureRoom", [room]),
       step(
         "append",
-        [id, draft.username, draft.guest ? 1 : 0, draft.tag ?? null, draft.author ?? null, draft.content, draft.sentAt, clientId, room],
+        [id, draft.username, draft.guest ? 1 : 0, draft.tag ?? null, draft.author ?? null, draft.content, draft.sentAt, clientId, draft.replyTo ?? null, room],
         true,
       ),
     ];
@@ -331,6 +355,36 @@ export class SqliteStore implements Store {
 
   async before(room: string, beforeSeq: number, limit: number): Promise<Message[]> {
     return this.reads.before.all(room, beforeSeq, limit).reverse().map((found) => toMessage(room, found));
+  }
+
+  /**
+   * Reads the message, applies the change (message-change.ts) and writes it back only if
+   * no other change came in between (its version), retrying otherwise. The UPDATE's
+   * triggers re-index the content: a tombstone's old words leave the index, and a delete
+   * scrubs the WAL after its commit (sqlite-batch.mjs), so the file keeps no copy.
+   */
+  async updateMessage(room: string, seq: number, change: MessageChange): Promise<Message> {
+    for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
+      const found = Number.isSafeInteger(seq) && seq >= 1 ? this.reads.kept.get(room, seq) : undefined;
+      if (!found) throw noSuchMessage(room, seq);
+      const kept = toKept(room, found);
+      const changed = applyChange(kept, change);
+      if (changed === kept) return wireMessage(kept);
+      const params = [
+        changed.content,
+        changed.editedAt ?? null,
+        changed.deleted ? 1 : 0,
+        changed.reactions ? JSON.stringify(changed.reactions) : null,
+        changed.pinned ? 1 : 0,
+        changed.replyTo ?? null,
+        room,
+        seq,
+        found.version,
+      ];
+      const [written] = await this.writer.write([{ ...step("updateMessage", params), ...(changed.deleted ? { scrub: true } : {}) }]);
+      if (written === 1) return wireMessage(changed);
+    }
+    throw new ChatError("room_unavailable", `Message ${seq} of room "${room}" is changing too often; please try again.`);
   }
 
   async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
@@ -493,6 +547,11 @@ function row(draft: MessageDraft): Omit<MessageRow, "seq" | "id"> {
     content: draft.content,
     sent_at: draft.sentAt,
     client_id: draft.clientId ?? null,
+    edited_at: null,
+    deleted: 0,
+    reply_to: draft.replyTo ?? null,
+    reactions: null,
+    pinned: 0,
   };
 }
 
@@ -508,5 +567,19 @@ function toMessage(room: string, found: MessageRow): Message {
   };
   if (found.tag !== null) message.tag = found.tag;
   if (found.client_id !== null) message.clientId = found.client_id;
+  if (found.edited_at !== null) message.editedAt = found.edited_at;
+  if (found.deleted === 1) message.deleted = true;
+  if (found.reply_to !== null) message.replyTo = found.reply_to;
+  if (found.reactions !== null) message.reactions = wireReactions(JSON.parse(found.reactions) as KeptReaction[]);
+  if (found.pinned === 1) message.pinned = true;
   return message;
+}
+
+/** The message as the store keeps it: with its author's key and the reactors' keys. */
+function toKept(room: string, found: KeptRow): KeptMessage {
+  const { reactions: _reactions, ...message } = toMessage(room, found);
+  const kept: KeptMessage = message;
+  if (found.author !== null) kept.author = found.author;
+  if (found.reactions !== null) kept.reactions = JSON.parse(found.reactions) as KeptReaction[];
+  return kept;
 }

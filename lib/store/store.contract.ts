@@ -5,6 +5,7 @@
 // Redis gets a fresh key prefix per call), so tests can use readable names.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeAwarenessStore } from "./awareness.contract";
+import { describeMessageChanges } from "./messages.contract";
 import { describeRoomRecords } from "./rooms.contract";
 import type { MessageDraft, Store, UserRecord } from "./store";
 
@@ -40,6 +41,7 @@ export function describeStore(name: string, createStore: () => Store | Promise<S
     const seqs = (messages: { seq: number }[]) => messages.map((message) => message.seq);
 
     describeRoomRecords(() => store);
+    describeMessageChanges(() => store);
 
     describe("users", () => {
       it("creates a user under a free name", async () => {

@@ -3,7 +3,8 @@
 // Implementations: sqlite.ts (the embedded default), memory.ts, postgres.ts and redis.ts
 // (shared by several nodes). Names reaching a store are
 // already normalised and validated.
-import type { AuditLine, Message, NotifyLevel, Visibility } from "../protocol";
+import type { AuditLine, Message, NotifyLevel, Reaction, Visibility } from "../protocol";
+import { wireReactions } from "./message-change";
 
 export interface UserRecord {
   username: string;
@@ -18,17 +19,32 @@ export interface UserRecord {
  * the store's rules read and which never leaves the store: every message it answers is
  * as clients see it.
  */
-export type MessageDraft = Omit<Message, "id" | "room" | "seq"> & { author?: string };
+export type MessageDraft = Omit<Message, "id" | "room" | "seq" | "editedAt" | "deleted" | "reactions" | "pinned"> & { author?: string };
 
-/** A message as a store keeps it: with its author's key. */
-export type KeptMessage = Message & { author?: string };
+/** One emoji's reaction as a store keeps it: `keys[i]` (lib/people.ts, never answered) is the person shown as `users[i]`. */
+export type KeptReaction = Reaction & { keys: string[] };
 
-/** The kept message as the store answers it: the author's key left out. */
+/** A message as a store keeps it: with its author's key, and who reacted by key. */
+export type KeptMessage = Omit<Message, "reactions"> & { author?: string; reactions?: KeptReaction[] };
+
+/** The kept message as the store answers it: the author's key and the reactors' keys left out. */
 export function wireMessage(kept: KeptMessage): Message {
-  if (kept.author === undefined) return kept;
-  const { author, ...message } = kept;
-  return message;
+  if (kept.author === undefined && kept.reactions === undefined) return kept;
+  const { author: _author, reactions, ...message } = kept;
+  return reactions ? { ...message, reactions: wireReactions(reactions) } : message;
 }
+
+/**
+ * One change to a stored message (message-change.ts applies it). `author` is the key
+ * (lib/people.ts) the message must have been written under; a delete without one is a
+ * keeper's, already allowed by the caller. A reaction is toggled for `person` (its key
+ * counts it once; its name is shown); a pin is decided by the caller.
+ */
+export type MessageChange =
+  | { kind: "edit"; content: string; at: string; author: string }
+  | { kind: "delete"; author?: string }
+  | { kind: "react"; emoji: string; on: boolean; person: { key: string; username: string } }
+  | { kind: "pin"; on: boolean };
 
 export interface AppendResult {
   message: Message;
@@ -114,6 +130,16 @@ export interface Store {
   /** Messages of any room (or of `options.rooms`) matching `text`, best match first, each with `highlight`. */
   searchRooms(text: string, options: RoomsSearch): Promise<Message[]>;
 
+  /**
+   * Changes one stored message and answers it as changed, durable before it resolves;
+   * `not_found` for no such message (or a deleted one, but for a delete: deleting twice
+   * answers the tombstone), `forbidden` when `change.author` is not its author or a 21st
+   * emoji is added. A delete keeps the id and seq and leaves no copy of the old text, in
+   * the search index or anywhere else. A change that changes nothing (a toggle already in
+   * place) writes nothing. Other nodes hear of each change (StoreListener.changed).
+   */
+  updateMessage(room: string, seq: number, change: MessageChange): Promise<Message>;
+
   /** Records `username` as the room's owner unless it has one; returns the owner. */
   claimOwner(room: string, username: string): Promise<string>;
   owner(room: string): Promise<string | undefined>;
@@ -180,6 +206,8 @@ export interface RoomActivity {
 export interface StoreListener {
   /** A message was stored; per room, these arrive in seq order. */
   appended(message: Message): void;
+  /** A stored message was changed (updateMessage); per message, in the order they were made. */
+  changed?(message: Message): void;
   /** A room was deleted. */
   deleted(room: string): void;
   /** A room's settings or lists changed: read them again. */

@@ -8,6 +8,7 @@ import { MemoryStore } from "../store/memory";
 import type {
   AppendResult,
   AuditEntry,
+  MessageChange,
   MessageDraft,
   PersonRoom,
   RoomActivity,
@@ -73,6 +74,9 @@ export class WrappedStore implements Store {
   }
   searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
     return this.inner.searchRooms(text, options);
+  }
+  updateMessage(room: string, seq: number, change: MessageChange): Promise<Message> {
+    return this.inner.updateMessage(room, seq, change);
   }
   claimOwner(room: string, username: string): Promise<string> {
     return this.inner.claimOwner(room, username);

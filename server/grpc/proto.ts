@@ -21,8 +21,19 @@ export function loadChatService(): ServiceClientConstructor {
   return root.livechat.v1.Chat;
 }
 
-/** A message as it travels over gRPC: `clientId` is empty when the sender gave none; `highlight` is empty outside search results. */
-export type WireMessage = Omit<Message, "clientId" | "highlight"> & { clientId: string; highlight: Array<{ start: number; end: number }> };
+/**
+ * A message as it travels over gRPC: proto3 has no absent fields, so `clientId`,
+ * `editedAt` are empty, `replyTo` 0, `deleted`/`pinned` false and the lists empty when unset.
+ */
+export type WireMessage = Omit<Message, "clientId" | "highlight" | "editedAt" | "deleted" | "replyTo" | "reactions" | "pinned"> & {
+  clientId: string;
+  highlight: Array<{ start: number; end: number }>;
+  editedAt: string;
+  deleted: boolean;
+  replyTo: number;
+  reactions: Array<{ emoji: string; users: string[] }>;
+  pinned: boolean;
+};
 
 export interface WireRoomMessages {
   room: string;

@@ -97,9 +97,29 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
 
     Send: unary("Send", async (request, caller) => {
       const clientId = text(request.clientId);
-      const message = await chat.send(caller, { room: request.room, content: request.content, ...(clientId ? { clientId } : {}) });
+      const replyTo = Number(request.replyTo) || undefined;
+      const message = await chat.send(caller, {
+        room: request.room,
+        content: request.content,
+        ...(clientId ? { clientId } : {}),
+        ...(replyTo !== undefined ? { replyTo } : {}),
+      });
       return { message: toWire(message) };
     }),
+
+    // Conversation (v1.1): a seq of 0 (proto3's default) is refused as invalid_payload.
+    Edit: unary("Edit", async (request, caller) => ({
+      message: toWire(await chat.editMessage(caller, { room: request.room, seq: Number(request.seq), content: request.content })),
+    })),
+    Delete: unary("Delete", async (request, caller) => ({
+      message: toWire(await chat.deleteMessage(caller, { room: request.room, seq: Number(request.seq) })),
+    })),
+    React: unary("React", async (request, caller) => ({
+      message: toWire(await chat.react(caller, { room: request.room, seq: Number(request.seq), emoji: request.emoji, on: request.on })),
+    })),
+    Pin: unary("Pin", async (request, caller) => ({
+      message: toWire(await chat.pin(caller, { room: request.room, seq: Number(request.seq), on: request.on })),
+    })),
 
     History: unary("History", async (request, caller) => {
       const payload = { room: request.room, limit: Number(request.limit) || undefined, before: Number(request.beforeSeq) || undefined };
@@ -268,7 +288,16 @@ function settingsToWire(settings: RoomSettings) {
 
 function toWire(message: Message): WireMessage {
   const { highlight = [], ...rest } = message;
-  return { ...rest, clientId: message.clientId ?? "", highlight: highlight.map(([start, end]) => ({ start, end })) };
+  return {
+    ...rest,
+    clientId: message.clientId ?? "",
+    highlight: highlight.map(([start, end]) => ({ start, end })),
+    editedAt: message.editedAt ?? "",
+    deleted: message.deleted === true,
+    replyTo: message.replyTo ?? 0,
+    reactions: message.reactions ?? [],
+    pinned: message.pinned === true,
+  };
 }
 
 /** The caller's address without its port: gRPC peers read "ipv4:1.2.3.4:5678" or "ipv6:[::1]:5678". */

@@ -39,13 +39,49 @@ const password = fc.oneof(fc.constantFrom("correct horse", "wrong horse!", "shor
 const credentials = payload({ username: name, password });
 const roomInPath = fc.oneof(fc.constantFrom("lobby", "fuzz-http", "%E0%A4%A", "..", "%2e%2e", "a%2Fb"), shortOddString.map(percentEncode));
 
-const routes = fc.oneof(
+const seqInPath = fc.oneof(fc.integer({ min: 0, max: 30 }).map(String), fc.constantFrom("-1", "1.5", "1e3", "99999999999999999999"), shortOddString.map(percentEncode));
+
+const emojiInPath = fc.oneof(
+  fc.constantFrom("👍", "❤", "🇫🇷", "👨‍👩‍👧", "1️⃣").map(encodeURIComponent),
+  fc.constantFrom("ok", "%F0%9F", "%F0%9F%91%8D%F0%9F%91%8D", "%E2%80%AE", ""),
+  shortOddString.map(percentEncode),
+);
+
+/** The conversation's routes (v1.1): edits, deletes, reactions and pins of a message by seq. */
+const conversationRoutes = fc.oneof<fc.Arbitrary<{ method?: string; path: string; body: unknown }>[]>(
+  fc.record({
+    method: fc.constant("PATCH"),
+    path: fc.tuple(roomInPath, seqInPath).map(([room, seq]) => `/api/rooms/${room}/messages/${seq}`),
+    body: payload({ content: oddString }),
+  }),
+  fc.record({
+    method: fc.constant("DELETE"),
+    path: fc.tuple(roomInPath, seqInPath).map(([room, seq]) => `/api/rooms/${room}/messages/${seq}`),
+    body: anyValue,
+  }),
+  fc.record({
+    method: fc.constantFrom("PUT", "DELETE", "POST"),
+    path: fc.tuple(roomInPath, seqInPath, emojiInPath).map(([room, seq, emoji]) => `/api/rooms/${room}/messages/${seq}/reactions/${emoji}`),
+    body: anyValue,
+  }),
+  fc.record({
+    method: fc.constantFrom("PUT", "DELETE"),
+    path: fc.tuple(roomInPath, seqInPath).map(([room, seq]) => `/api/rooms/${room}/messages/${seq}/pin`),
+    body: anyValue,
+  }),
+);
+
+const routes = fc.oneof<fc.Arbitrary<{ method?: string; path: string; body: unknown }>[]>(
   fc.record({ path: fc.constant("/api/auth/register"), body: credentials }),
   fc.record({ path: fc.constant("/api/auth/login"), body: credentials }),
   fc.record({ path: fc.constant("/api/auth/logout"), body: anyValue }),
   fc.record({ path: fc.constant("/api/auth/guest"), body: payload({ name }) }),
-  fc.record({ path: roomInPath.map((room) => `/api/rooms/${room}/messages`), body: payload({ content: oddString, clientId: oddString }) }),
+  fc.record({
+    path: roomInPath.map((room) => `/api/rooms/${room}/messages`),
+    body: payload({ content: oddString, clientId: oddString, replyTo: fc.oneof(fc.integer({ min: -1, max: 30 }), anyValue) }),
+  }),
   fc.record({ path: roomInPath.map((room) => `/api/admin/rooms/${room}/crash`), body: anyValue }),
+  conversationRoutes,
 );
 
 /** How a body goes on the wire: JSON as it should, or text, or JSON under another content type. */
@@ -54,6 +90,7 @@ const withCookie = fc.boolean();
 const withAdminToken = fc.boolean();
 
 const request = fc.record({ route: routes, encoding, withCookie, withAdminToken, text: oddString });
+const conversationRequest = fc.record({ route: conversationRoutes, encoding, withCookie, withAdminToken, text: oddString });
 
 type Request = typeof request extends fc.Arbitrary<infer T> ? T : never;
 
@@ -67,7 +104,7 @@ async function send({ route, encoding, withCookie, withAdminToken, text }: Reque
     "no-type": [json, undefined],
   }[encoding] as [string, string | undefined];
   return app.request(route.path, {
-    method: "POST",
+    method: route.method ?? "POST",
     body,
     headers: {
       ...(type ? { "content-type": type } : {}),
@@ -102,6 +139,34 @@ describe("HTTP bodies on every route", () => {
     let answered = 0;
     await assertProperty(
       fc.asyncProperty(batchOf(request), async (batch) => {
+        const responses = await Promise.all(batch.map(send));
+        for (const response of responses) await checkAnswer(response);
+        answered += batch.length;
+      }),
+      RUNS / BATCH,
+    );
+    expect(answered).toBe(RUNS);
+    expect(unhandled).toEqual([]);
+    expect((await app.request("/api/health")).status).toBe(200);
+  }, 120_000);
+});
+
+describe("the conversation's routes", () => {
+  beforeAll(async () => {
+    // Messages for the generated seqs to find: some edits, reactions and pins then succeed.
+    for (let i = 1; i <= 10; i++) {
+      await app.request("/api/rooms/fuzz-http/messages", {
+        method: "POST",
+        body: JSON.stringify({ content: `seed ${i}` }),
+        headers: { "content-type": "application/json", cookie },
+      });
+    }
+  });
+
+  it(`answers ${RUNS} generated edits, deletes, reactions and pins in the contract's shape, never 500`, async () => {
+    let answered = 0;
+    await assertProperty(
+      fc.asyncProperty(batchOf(conversationRequest), async (batch) => {
         const responses = await Promise.all(batch.map(send));
         for (const response of responses) await checkAnswer(response);
         answered += batch.length;

@@ -143,6 +143,29 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       sendJson(res, 201, { message: await chat.send(caller(req), withRoom(room, await body(req))) });
     }],
 
+    ["PATCH", /^\/api\/rooms\/([^/]+)\/messages\/([^/]+)$/, async ({ req, res, params }) => {
+      const room = roomParam(params[0]);
+      const payload = withRoom(room, await body(req));
+      const edit = typeof payload === "object" && payload !== null ? { ...payload, seq: seqParam(params[1]) } : payload;
+      sendJson(res, 200, { message: await chat.editMessage(caller(req), edit) });
+    }],
+
+    ["DELETE", /^\/api\/rooms\/([^/]+)\/messages\/([^/]+)$/, async ({ req, res, params }) => {
+      const message = await chat.deleteMessage(caller(req), { room: roomParam(params[0]), seq: seqParam(params[1]) });
+      sendJson(res, 200, { message });
+    }],
+
+    // A reaction's emoji is the path's last segment, percent-encoded (%F0%9F%91%8D for 👍).
+    ...(["PUT", "DELETE"] as const).map((method): [string, RegExp, Handler] => [method, /^\/api\/rooms\/([^/]+)\/messages\/([^/]+)\/reactions\/([^/]+)$/, async ({ req, res, params }) => {
+      const payload = { room: roomParam(params[0]), seq: seqParam(params[1]), emoji: emojiParam(params[2]), on: method === "PUT" };
+      sendJson(res, 200, { message: await chat.react(caller(req), payload) });
+    }]),
+
+    ...(["PUT", "DELETE"] as const).map((method): [string, RegExp, Handler] => [method, /^\/api\/rooms\/([^/]+)\/messages\/([^/]+)\/pin$/, async ({ req, res, params }) => {
+      const payload = { room: roomParam(params[0]), seq: seqParam(params[1]), on: method === "PUT" };
+      sendJson(res, 200, { message: await chat.pin(caller(req), payload) });
+    }]),
+
     ["GET", /^\/api\/rooms\/([^/]+)\/stream$/, async ({ req, res, params }) => {
       if (!deps.streams) throw new HttpError(404, "not_found", "This node serves no streams.");
       const room = roomParam(params[0]);
@@ -254,6 +277,22 @@ function roomParam(raw: string | undefined): string {
     throw new ChatError("invalid_room", "The room name in the path is not valid URL encoding.");
   }
   return normalizeRoomName(decoded);
+}
+
+/** A message's seq in the path: a whole number from 1. */
+function seqParam(raw: string | undefined): number {
+  const value = Number(raw);
+  if (!/^\d{1,15}$/.test(raw ?? "") || value < 1) throw new ChatError("invalid_payload", "The message's seq in the path must be a whole number from 1.");
+  return value;
+}
+
+/** A reaction's emoji in the path, decoded; whether it is one emoji is the chat service's call. */
+function emojiParam(raw: string | undefined): string {
+  try {
+    return decodeURIComponent(raw ?? "");
+  } catch {
+    throw new ChatError("invalid_payload", "The emoji in the path is not valid URL encoding.");
+  }
 }
 
 function searchParam(url: URL): string {

@@ -1,4 +1,5 @@
-// One message: who, when, what. Content is text, its Markdown drawn by MessageContent.
+// One message: who, when, what. Content is text, its Markdown drawn by MessageContent;
+// a reply's quote above it, its edited and pinned marks, reactions and actions below.
 // A message that continues its author's group (reading.ts) shows no name or avatar
 // (the name stays for screen readers) and its time only on hover.
 import { memo } from "react";
@@ -6,8 +7,11 @@ import { mentions } from "@/lib/mentions";
 import type { Message } from "@/lib/protocol";
 import { longTime, shortTime } from "../../utils/time";
 import { Avatar } from "./Avatar";
+import { MessageActions } from "./MessageActions";
 import { MessageContent } from "./MessageContent";
 import { PersonTag } from "./PersonTag";
+import { ReactionChips } from "./ReactionChips";
+import { ReplyQuote } from "./ReplyQuote";
 
 interface Props {
   message: Message;
@@ -43,9 +47,32 @@ export const MessageItem = memo(function MessageItem({ message, mine, focused = 
           {continued ? null : time}
           {mentioned ? <span className="sr-only">mentions you</span> : null}
         </p>
-        <div className="message-content" data-testid="message-content" dir="auto">
-          <MessageContent text={message.content} reader={reader} />
-        </div>
+        {message.replyTo !== undefined ? <ReplyQuote seq={message.replyTo} /> : null}
+        {message.deleted ? (
+          <p className="message-content message-deleted" data-testid="message-deleted">
+            message deleted
+          </p>
+        ) : (
+          <div className="message-content" data-testid="message-content" dir="auto">
+            <MessageContent text={message.content} reader={reader} />
+          </div>
+        )}
+        {(message.editedAt && !message.deleted) || message.pinned ? (
+          <p className="message-flags">
+            {message.editedAt && !message.deleted ? (
+              <span className="message-edited" data-testid="message-edited" title={`Edited ${longTime(message.editedAt)}`}>
+                (edited)
+              </span>
+            ) : null}
+            {message.pinned ? (
+              <span className="tag" data-testid="message-pinned">
+                pinned
+              </span>
+            ) : null}
+          </p>
+        ) : null}
+        <ReactionChips message={message} />
+        <MessageActions message={message} mine={mine} />
       </div>
     </li>
   );

@@ -11,15 +11,18 @@ interface Props {
   onIdentityChanged: () => void;
   /** The room's search box, above the members. */
   search: ReactNode;
+  /** The room's pinned messages, under the search box. */
+  pinned?: ReactNode;
 }
 
-export function RoomAside({ members, you, onIdentityChanged, search }: Props) {
+export function RoomAside({ members, you, onIdentityChanged, search, pinned }: Props) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const label = `In the room (${members.length})`;
   return (
     <aside className="room-aside" aria-labelledby={`${id}-heading`}>
       {search}
+      {pinned}
       <h2 id={`${id}-heading`} className="members-heading">
         {label}
       </h2>

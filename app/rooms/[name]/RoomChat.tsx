@@ -2,11 +2,15 @@
 // The live room: history, members, composer, all fed by one Socket.IO connection.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { samePerson, type Message, type Role } from "@/lib/protocol";
+import { normalizeReactionEmoji } from "@/lib/reaction-emoji";
 import { roleOf } from "@/lib/rooms/roles";
 import { getJson, postJson } from "../../utils/api";
 import { Composer, type CommandHandler } from "./Composer";
+import { ConversationProvider, type Conversation } from "./ConversationContext";
 import { canLoadOlder, emptyHistory, historyReducer, oldestSeq, visibleMessages } from "./history";
 import { MessageList } from "./MessageList";
+import { PinnedList } from "./PinnedList";
+import { ReplyBar } from "./ReplyBar";
 import { RoomAside } from "./RoomAside";
 import { RoomHeader } from "./RoomHeader";
 import { RoomSearch } from "./RoomSearch";
@@ -20,6 +24,9 @@ import "./reading.css";
 const PAGE_SIZE = 50;
 /** Messages shown on each side of a search result reached from the search box. */
 const CONTEXT = 10;
+/** Showing a replied-to or pinned message loads older history this many messages a page, for at most this many pages. */
+const REVEAL_PAGE = 200;
+const REVEAL_PAGES = 10;
 
 export function RoomChat({ room, node }: { room: string; node: string }) {
   const [history, dispatch] = useReducer(historyReducer, emptyHistory);
@@ -41,6 +48,14 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
   const items = useMemo(() => timeline(messages, notices), [messages, notices]);
   const aroundItems = useMemo(() => (focus?.around ? timeline(focus.around, []) : null), [focus]);
   const before = oldestSeq(history);
+  const [replying, setReplying] = useState<Message | null>(null);
+  const bySeq = useMemo(() => new Map(messages.map((message) => [message.seq, message])), [messages]);
+  const find = useCallback((seq: number) => bySeq.get(seq), [bySeq]);
+  // The reveal below loads pages one after another: it reads the newest history, not its render's.
+  const historyRef = useRef(history);
+  useEffect(() => {
+    historyRef.current = history;
+  }, [history]);
   const newestSeq = messages.at(-1)?.seq ?? 0;
   const readAtOpen = useReadAtOpen(connected, readMarker);
   useMarkRead(connected, newestSeq, markRead);
@@ -62,6 +77,40 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
       setFocus({ seq, around: result.data.messages });
     },
     [before, room],
+  );
+
+  /** Shows a message (a reply's original, a pinned one) in the live log, loading older pages until it is there. */
+  const reveal = useCallback(
+    async (seq: number) => {
+      setFocusError(null);
+      let oldest = oldestSeq(historyRef.current);
+      for (let page = 0; oldest !== null && seq < oldest && page < REVEAL_PAGES; page++) {
+        const result = await getJson<{ messages: Message[] }>(`/api/rooms/${encodeURIComponent(room)}/messages?before=${oldest}&limit=${REVEAL_PAGE}`);
+        if (!result.ok) return setFocusError(result.error.message);
+        dispatch({ type: "older", messages: result.data.messages, requested: REVEAL_PAGE });
+        oldest = result.data.messages[0]?.seq ?? null;
+      }
+      // Further back than that: show it with its surroundings, as a search result.
+      if (oldest !== null && seq < oldest) return jump(seq);
+      setFocus({ seq, around: null });
+    },
+    [jump, room],
+  );
+
+  const conversation = useMemo<Conversation>(
+    () => ({
+      you,
+      keeper,
+      find,
+      replyTo: (message) => {
+        setReplying(message);
+        // The reply is written in the composer: take the reader there.
+        document.querySelector<HTMLTextAreaElement>(".composer textarea")?.focus();
+      },
+      reveal: (seq) => void reveal(seq),
+      ask,
+    }),
+    [you, keeper, find, reveal, ask],
   );
 
   const loadOlder = useCallback(async () => {
@@ -96,9 +145,27 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
           const { action, username, reason, durationS } = command;
           return (await ask("room:moderate", { action, username, reason, durationS }))?.message ?? null;
         }
+        case "reply":
+          outbox.queue(command.content, command.seq);
+          return null;
+        case "edit":
+          return (await ask("message:edit", { seq: command.seq, content: command.content }))?.message ?? null;
+        case "delete":
+          return (await ask("message:delete", { seq: command.seq }))?.message ?? null;
+        case "react": {
+          let emoji: string;
+          try {
+            emoji = normalizeReactionEmoji(command.emoji);
+          } catch (error) {
+            return (error as Error).message;
+          }
+          const users = find(command.seq)?.reactions?.find((reaction) => reaction.emoji === emoji)?.users ?? [];
+          const on = !(you && users.includes(you.username));
+          return (await ask("message:react", { seq: command.seq, emoji, on }))?.message ?? null;
+        }
       }
     },
-    [ask, reconnect],
+    [ask, reconnect, outbox, find, you],
   );
 
   return (
@@ -116,6 +183,7 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
       />
       <div className="room-body">
         <main id="main" className="chat">
+          <ConversationProvider value={conversation}>
           <MessageList
             room={room}
             items={aroundItems ?? items}
@@ -129,16 +197,19 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
             pending={{ items: aroundItems ? [] : outbox.pending, connected, onRetry: outbox.retry, onDiscard: outbox.discard }}
             focus={focus ? { seq: focus.seq, inContext: aroundItems !== null, onBack: () => setFocus(null) } : null}
           />
+          </ConversationProvider>
           <p className="typing-line" aria-live="polite" data-testid="typing-line">
             {typingLine(typing, you?.username)}
           </p>
+          {replying ? <ReplyBar message={replying} onCancel={() => setReplying(null)} /> : null}
           <Composer
             connected={connected}
             joined={you !== null}
             people={people}
             onSend={(content) => {
               setFocus(null);
-              outbox.queue(content);
+              outbox.queue(content, replying?.seq);
+              setReplying(null);
             }}
             onCommand={onCommand}
             onTyping={sayTyping}
@@ -147,7 +218,9 @@ export function RoomChat({ room, node }: { room: string; node: string }) {
         {settingsOpen && settings && (role === "owner" || role === "moderator") ? (
           <RoomSettingsPanel room={room} role={role} settings={settings} members={members} ask={ask} onClose={() => setSettingsOpen(false)} />
         ) : null}
-        <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />} />
+        <RoomAside members={members} you={you} onIdentityChanged={reconnect} search={<RoomSearch room={room} onJump={jump} />}
+          pinned={settings ? <PinnedList room={room} pinned={settings.pinned} find={find} onChoose={(seq) => void reveal(seq)} /> : null}
+        />
       </div>
     </div>
   );

@@ -58,3 +58,20 @@ describe("room history", () => {
     expect(canLoadOlder(state)).toBe(true);
   });
 });
+
+describe("a changed message (room:message)", () => {
+  const at = (seq: number, content = `m${seq}`) => ({ id: `id-${seq}`, room: "lobby", seq, username: "gage", guest: false, content, sentAt: "2026-11-23T10:00:00.000Z" });
+
+  it("replaces the message wherever it is shown, in scrolled-back history too", () => {
+    let state = historyReducer(emptyHistory, { type: "window", messages: [at(3), at(4)], force: true });
+    state = historyReducer(state, { type: "older", messages: [at(1), at(2)], requested: 2 });
+    state = historyReducer(state, { type: "changed", message: { ...at(1, ""), deleted: true } });
+    state = historyReducer(state, { type: "changed", message: { ...at(4, "fixed"), editedAt: "2026-11-23T10:05:00.000Z" } });
+    expect(visibleMessages(state).map((m) => m.content)).toEqual(["", "m2", "m3", "fixed"]);
+  });
+
+  it("ignores a change to a message the page does not show", () => {
+    const state = historyReducer(emptyHistory, { type: "window", messages: [at(3)], force: true });
+    expect(historyReducer(state, { type: "changed", message: at(1, "elsewhere") })).toBe(state);
+  });
+});

@@ -15,6 +15,8 @@ export type HistoryAction =
   /** `force`: a join snapshot, which may legitimately go back (a deleted and recreated room). */
   | { type: "window"; messages: Message[]; force?: boolean }
   | { type: "older"; messages: Message[]; requested: number }
+  /** One message was edited or deleted (`room:message`): wherever it is shown, it is replaced. */
+  | { type: "changed"; message: Message }
   | { type: "reset" };
 
 export const emptyHistory: History = { older: [], window: [], exhausted: false };
@@ -25,6 +27,8 @@ export function historyReducer(state: History, action: HistoryAction): History {
       return replaceWindow(state, sortBySeq(action.messages), action.force ?? false);
     case "older":
       return addOlder(state, action.messages, action.requested);
+    case "changed":
+      return replaceMessage(state, action.message);
     case "reset":
       return emptyHistory;
     default: {
@@ -57,6 +61,13 @@ function addOlder(state: History, page: Message[], requested: number): History {
   const older = mergeBySeq(page, state.older).filter((m) => m.seq < limit);
   const oldest = older[0]?.seq ?? state.window[0]?.seq;
   return { ...state, older, exhausted: page.length < requested || oldest === 1 };
+}
+
+function replaceMessage(state: History, message: Message): History {
+  const swap = (list: Message[]) => (list.some((m) => m.id === message.id) ? list.map((m) => (m.id === message.id ? message : m)) : list);
+  const older = swap(state.older);
+  const window = swap(state.window);
+  return older === state.older && window === state.window ? state : { ...state, older, window };
 }
 
 export function visibleMessages(state: History): Message[] {

@@ -7,6 +7,8 @@ const PREFIX = "livechat:outbox:";
 export interface StoredItem {
   clientId: string;
   content: string;
+  /** The seq of the message a reply answers. */
+  replyTo?: number;
 }
 
 export function readOutbox(room: string): StoredItem[] {
@@ -26,7 +28,7 @@ export function readOutbox(room: string): StoredItem[] {
 export function writeOutbox(room: string, mine: readonly StoredItem[], finished: ReadonlySet<string>): void {
   const own = new Set(mine.map((item) => item.clientId));
   const others = readOutbox(room).filter((item) => !own.has(item.clientId) && !finished.has(item.clientId));
-  const items = [...others, ...mine.map(({ clientId, content }) => ({ clientId, content }))];
+  const items = [...others, ...mine.map(({ clientId, content, replyTo }) => ({ clientId, content, ...(replyTo !== undefined ? { replyTo } : {}) }))];
   try {
     if (items.length === 0) window.localStorage.removeItem(PREFIX + room);
     else window.localStorage.setItem(PREFIX + room, JSON.stringify(items));

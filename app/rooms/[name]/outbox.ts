@@ -8,6 +8,8 @@ import type { ErrorBody } from "@/lib/protocol";
 export interface OutboxItem {
   clientId: string;
   content: string;
+  /** The seq of the message it answers. */
+  replyTo?: number;
   /** waiting: for a connection or its turn; sending: one send in flight; failed: the server refused it. */
   state: "waiting" | "sending" | "failed";
   error?: ErrorBody;
@@ -16,7 +18,7 @@ export interface OutboxItem {
 }
 
 export type OutboxAction =
-  | { type: "queue"; clientId: string; content: string }
+  | { type: "queue"; clientId: string; content: string; replyTo?: number }
   | { type: "sending"; clientId: string }
   /** Back in line: the connection dropped, the ack timed out, or the person pressed Retry. */
   | { type: "retry"; clientId: string; note?: string }
@@ -25,7 +27,7 @@ export type OutboxAction =
   | { type: "delivered"; clientIds: Iterable<string | undefined> }
   | { type: "discard"; clientId: string }
   /** Messages kept in the browser by an earlier page of the room (a reload, a closed tab): first in line. */
-  | { type: "restore"; items: ReadonlyArray<{ clientId: string; content: string }> };
+  | { type: "restore"; items: ReadonlyArray<{ clientId: string; content: string; replyTo?: number }> };
 
 export const emptyOutbox: OutboxItem[] = [];
 
@@ -33,13 +35,17 @@ export function outboxReducer(items: OutboxItem[], action: OutboxAction): Outbox
   switch (action.type) {
     case "queue":
       if (items.some((item) => item.clientId === action.clientId)) return items;
-      return [...items, { clientId: action.clientId, content: action.content, state: "waiting" }];
+      return [
+        ...items,
+        { clientId: action.clientId, content: action.content, state: "waiting", ...(action.replyTo !== undefined ? { replyTo: action.replyTo } : {}) },
+      ];
     case "sending":
       return update(items, action.clientId, (item) => (item.state === "waiting" ? { ...item, state: "sending" } : item));
     case "retry":
-      return update(items, action.clientId, ({ clientId, content }) => ({
+      return update(items, action.clientId, ({ clientId, content, replyTo }) => ({
         clientId,
         content,
+        ...(replyTo !== undefined ? { replyTo } : {}),
         state: "waiting",
         ...(action.note ? { note: action.note } : {}),
       }));
@@ -56,7 +62,7 @@ export function outboxReducer(items: OutboxItem[], action: OutboxAction): Outbox
       const known = new Set(items.map((item) => item.clientId));
       const restored = action.items
         .filter((item) => !known.has(item.clientId))
-        .map(({ clientId, content }): OutboxItem => ({ clientId, content, state: "waiting" }));
+        .map(({ clientId, content, replyTo }): OutboxItem => ({ clientId, content, ...(replyTo !== undefined ? { replyTo } : {}), state: "waiting" }));
       return restored.length === 0 ? items : [...restored, ...items];
     }
     default: {

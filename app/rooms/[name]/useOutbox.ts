@@ -11,7 +11,7 @@ import type { SendOutcome } from "./useRoomSocket";
 
 export function useOutbox(
   room: string,
-  send: (content: string, clientId: string) => Promise<SendOutcome>,
+  send: (content: string, clientId: string, replyTo?: number) => Promise<SendOutcome>,
   joined: boolean,
   messages: Message[],
 ) {
@@ -45,9 +45,9 @@ export function useOutbox(
     if (!joined) return;
     const next = nextToSend(pending);
     if (!next) return;
-    const { clientId, content } = next;
+    const { clientId, content, replyTo } = next;
     dispatch({ type: "sending", clientId });
-    void send(content, clientId).then((outcome) => {
+    void send(content, clientId, replyTo).then((outcome) => {
       switch (outcome.kind) {
         case "stored":
           dispatch({ type: "delivered", clientIds: [clientId] });
@@ -77,7 +77,10 @@ export function useOutbox(
     return () => pendingTimers.forEach(clearTimeout);
   }, []);
 
-  const queue = useCallback((content: string) => dispatch({ type: "queue", clientId: newClientId(), content }), []);
+  const queue = useCallback(
+    (content: string, replyTo?: number) => dispatch({ type: "queue", clientId: newClientId(), content, ...(replyTo !== undefined ? { replyTo } : {}) }),
+    [],
+  );
   const retry = useCallback((clientId: string) => dispatch({ type: "retry", clientId }), []);
   const discard = useCallback((clientId: string) => dispatch({ type: "discard", clientId }), []);
 

@@ -53,6 +53,9 @@ const RECONNECTING: ConnectionStatus = { state: "connecting", text: "Reconnectin
 const CONNECTED: ConnectionStatus = { state: "connected", text: "Connected", canRetry: false };
 const OFFLINE: ConnectionStatus = { state: "disconnected", text: "Offline. Waiting for the network…", canRetry: true };
 
+/** The changes a page asks for and waits on; what changed comes back as pushes. */
+export type AskEvent = "room:configure" | "room:moderate" | "message:edit" | "message:delete" | "message:react" | "message:pin";
+
 /** What became of one send: stored, worth sending again (same clientId), or refused for good. */
 export type SendOutcome =
   | { kind: "stored" }
@@ -162,6 +165,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
       pushedSinceJoin = true;
       dispatch({ type: "window", messages: push.messages });
     });
+    socket.on("room:message", (push) => {
+      if (push.room === room) dispatch({ type: "changed", message: push.message });
+    });
     socket.on("room:typing", (push) => {
       if (push.room === room) setTyping(push.users);
     });
@@ -224,12 +230,14 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
 
   /** Sends one message once; the outbox decides what to do with the outcome. */
   const send = useCallback(
-    async (content: string, clientId: string): Promise<SendOutcome> => {
+    async (content: string, clientId: string, replyTo?: number): Promise<SendOutcome> => {
       const socket = socketRef.current;
       if (!socket?.connected) return { kind: "retry", afterMs: 0 };
       let reply: Ack<{ message: unknown }>;
       try {
-        reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message:send", { room, content, clientId });
+        reply = await socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck("message:send", { room, content, clientId, ...(replyTo !== undefined ? { replyTo } : {}) });
       } catch {
         // No answer: a timeout, or the connection dropped (then it waits for the next one).
         return { kind: "retry", afterMs: socket.connected ? RESEND_AFTER_MS : 0 };
@@ -260,9 +268,9 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
     socket.disconnect().connect();
   }, []);
 
-  /** Asks for a room change (settings, moderation); answers the server's refusal, if any. */
+  /** Asks for a room change (settings, moderation, a message's edit, delete, reaction or pin); answers the server's refusal, if any. */
   const ask = useCallback(
-    async (event: "room:configure" | "room:moderate", payload: object): Promise<ErrorBody | null> => {
+    async (event: AskEvent, payload: object): Promise<ErrorBody | null> => {
       const socket = socketRef.current;
       if (!socket?.connected) return { code: "internal", message: "Not connected; try again once the connection is back." };
       const emit = socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: object): Promise<Ack> };

@@ -1,0 +1,82 @@
+// kill -9 of a real server process right after edits, deletes, replies, reactions and
+// pins were acknowledged: restarted on the same DATA_DIR (the SQLite store), it gives
+// every one of them back, and the deleted text is nowhere in the data folder.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, expect, it } from "vitest";
+import type { Message, RoomSettings } from "../lib/protocol";
+import { sessionCookie } from "./testing/test-server";
+
+const children: ChildProcess[] = [];
+let dataDir: string | undefined;
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A node in a process of its own on `dir`; resolves with its URL once it listens. */
+function startServer(dir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dir, BCRYPT_COST: "4", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening: ${stderr}`)));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as { port?: unknown; msg?: unknown };
+        if (entry.msg === undefined && typeof entry.port === "number") resolve({ child, url: `http://127.0.0.1:${entry.port}` });
+      } catch {
+        // a log line that is not JSON
+      }
+    });
+  });
+}
+
+it("keeps every acknowledged edit, delete, reply, reaction and pin through a kill -9", async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "livechat-conversation-kill-"));
+  const first = await startServer(dataDir);
+  const call = async (url: string, method: string, route: string, cookie: string, json?: unknown) => {
+    const response = await fetch(url + route, {
+      method,
+      headers: { cookie, ...(json === undefined ? {} : { "content-type": "application/json" }) },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
+    expect(response.status, await response.clone().text()).toBeLessThan(300);
+    return response;
+  };
+  const cookie = sessionCookie(await call(first.url, "POST", "/api/auth/register", "", { username: "gage", password: "correct horse" }));
+  const room = "/api/rooms/lobby/messages";
+  await call(first.url, "POST", room, cookie, { content: "helo" });
+  await call(first.url, "POST", room, cookie, { content: "a reply", replyTo: 1 });
+  await call(first.url, "POST", room, cookie, { content: "the secret pangolinxyz plan" });
+  await call(first.url, "PATCH", `${room}/1`, cookie, { content: "hello" });
+  await call(first.url, "PUT", `${room}/1/reactions/${encodeURIComponent("🎉")}`, cookie);
+  await call(first.url, "PUT", `${room}/2/pin`, cookie);
+  await call(first.url, "DELETE", `${room}/3`, cookie);
+  const before = ((await (await fetch(`${first.url}${room}`)).json()) as { messages: Message[] }).messages;
+
+  first.child.kill("SIGKILL");
+  await new Promise((resolve) => first.child.once("exit", resolve));
+  const files = await readdir(dataDir);
+  const bytes = Buffer.concat(await Promise.all(files.filter((file) => file.startsWith("livechat.db")).map((file) => readFile(path.join(dataDir!, file)))));
+  expect(bytes.includes(Buffer.from("pangolinxyz"))).toBe(false);
+
+  const second = await startServer(dataDir);
+  const after = ((await (await fetch(`${second.url}${room}`)).json()) as { messages: Message[] }).messages;
+  expect(after).toEqual(before);
+  expect(after).toMatchObject([
+    { seq: 1, content: "hello", editedAt: expect.any(String), reactions: [{ emoji: "🎉", users: ["gage"] }] },
+    { seq: 2, replyTo: 1, pinned: true },
+    { seq: 3, content: "", deleted: true },
+  ]);
+  const { settings } = (await (await fetch(`${second.url}/api/rooms/lobby`)).json()) as { settings: RoomSettings };
+  expect(settings.pinned).toEqual([2]);
+  second.child.kill("SIGKILL");
+}, 60_000);
