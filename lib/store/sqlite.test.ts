@@ -106,7 +106,11 @@ describe("SqliteStore's schema upgrades", () => {
     const file = new Database(path.join(dir, "livechat.db"));
     file.exec(`DROP TRIGGER rooms_activity; DROP INDEX rooms_by_activity;
       ALTER TABLE rooms DROP COLUMN last_seq; ALTER TABLE rooms DROP COLUMN last_at;
-      DROP TABLE person_rooms; DROP TABLE read_markers; PRAGMA user_version = 1;`);
+      DROP TABLE person_rooms; DROP TABLE read_markers;
+      ALTER TABLE messages DROP COLUMN edited_at; ALTER TABLE messages DROP COLUMN deleted;
+      ALTER TABLE messages DROP COLUMN reply_to; ALTER TABLE messages DROP COLUMN reactions;
+      ALTER TABLE messages DROP COLUMN pinned; ALTER TABLE messages DROP COLUMN version;
+      PRAGMA user_version = 1;`);
     file.close();
 
     const upgraded = await open(dir);
