@@ -31,6 +31,7 @@ async function twoPeople(owner: Page, visitor: Page, room: string): Promise<{ ow
 }
 
 test("two people edit, delete, reply, react and pin, and both pages follow", async ({ owner, visitor, room }) => {
+  test.slow(); // two pages through five operations and a third page at phone width
   const { ownerName } = await twoPeople(owner, visitor, room);
 
   // Edit: the author fixes a typo; both pages show the new text marked (edited).

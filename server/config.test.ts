@@ -20,7 +20,7 @@ describe("configuration", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, store: "sqlite", historyWindow: 100, maxLiveRooms: 10_000, bcryptCost: 10 });
     expect(config).toMatchObject({ messageRate: 10, messageBurst: 20, outboundBufferBytes: 4 * 1024 * 1024 });
-    expect(config).toMatchObject({ maxConnectionsPerAddress: 50, maxConnections: undefined, joinRate: 10, joinBurst: 50 });
+    expect(config).toMatchObject({ maxConnectionsPerAddress: 50, maxConnections: undefined, joinRate: 10, joinBurst: 50, registrationsPerHour: 10 });
     expect(config.dataDir).toBe(path.resolve(".data"));
     expect(config.adminToken).toBeUndefined();
     expect(config.allowedOrigins).toEqual([]);
@@ -39,6 +39,7 @@ describe("configuration", () => {
   it.each([
     [{ PORT: "eighty" }, /PORT/],
     [{ MAX_CONNECTIONS_PER_ADDRESS: "many" }, /MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ REGISTRATIONS_PER_HOUR: "0" }, /REGISTRATIONS_PER_HOUR/],
     [{ MAX_CONNECTIONS: "0" }, /MAX_CONNECTIONS must/],
     [{ JOIN_RATE: "-1" }, /JOIN_RATE/],
     [{ JOIN_BURST: "0" }, /JOIN_BURST/],

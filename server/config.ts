@@ -46,6 +46,8 @@ export interface Config {
   maxConnections: number | undefined;
   /** Sustained room joins a second from one address (`room:join`); 0 turns the limit off. */
   joinRate: number;
+  /** Accounts one address may register in an hour (behind one NAT a community may need more). */
+  registrationsPerHour: number;
   /** Joins one address may make at once before JOIN_RATE applies. */
   joinBurst: number;
   /** Bytes a connection may have waiting to go out before it is cut off as a slow consumer. */
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxConnections: optional(env, "MAX_CONNECTIONS") === undefined ? undefined : integer(env, "MAX_CONNECTIONS", 0, 1, 10_000_000),
     joinRate: integer(env, "JOIN_RATE", 10, 0, 1_000_000),
     joinBurst: integer(env, "JOIN_BURST", 50, 1, 1_000_000),
+    registrationsPerHour: integer(env, "REGISTRATIONS_PER_HOUR", 10, 1, 1_000_000),
     outboundBufferBytes: integer(env, "OUTBOUND_BUFFER_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     trustProxy: boolean(env, "TRUST_PROXY"),
     recoverReadable: boolean(env, "RECOVER_READABLE"),

@@ -142,7 +142,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     typing,
     registry,
     accounts,
-    authThrottle: new AuthThrottle({ ...AUTH_LIMITS, ...options.authLimits }, counters),
+    authThrottle: new AuthThrottle(
+      {
+        ...AUTH_LIMITS,
+        registrationsPerIp: { ...AUTH_LIMITS.registrationsPerIp, limit: config.registrationsPerHour },
+        ...options.authLimits,
+      },
+      counters,
+    ),
     sendLimiter: new SendLimiter({ ratePerSecond: config.messageRate, burst: config.messageBurst }, counters),
     connections,
     joins: new JoinLimiter({ ratePerSecond: config.joinRate, burst: config.joinBurst }, counters),
