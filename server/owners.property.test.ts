@@ -80,7 +80,7 @@ function checkSettings(settings: Record<string, unknown> | undefined, seen: stri
     pinned: expect.any(Array),
   });
   expect(VISIBILITIES, seen).toContain(settings!.visibility);
-  expect((settings!.topic as string).length, seen).toBeLessThanOrEqual(300);
+  expect([...(settings!.topic as string)].length, seen).toBeLessThanOrEqual(300); // characters, not UTF-16 units
 }
 
 async function emitRaw(client: TestClient, event: string, args: unknown[], withAck: boolean): Promise<unknown> {
