@@ -664,13 +664,17 @@ export class ChatService {
   /**
    * Spends one of the address's joins; a connection that goes on past its refusals is cut
    * off, once: the joins it sent before (answered after the count, which may be in Redis)
-   * are refused without being counted again.
+   * are refused without being counted again. An address refused already is refused before
+   * the first await, so a flood's packets read in one go are refused (and its connections
+   * cut off) as they are read: the rest of what a cut-off connection sent is never run.
    */
   private async takeJoin(caller: Caller): Promise<void> {
     const connection = caller.connection;
     const cutOff = () => new ChatError("rate_limited", "This connection was cut off for joining too fast.");
     if (connection?.cutOff) throw cutOff();
     try {
+      const refused = this.options.joins?.refusal(caller.address);
+      if (refused) throw refused;
       await this.options.joins?.take(caller.address);
     } catch (error) {
       if (connection && !connection.cutOff && !connection.joinRefusals.take()) {

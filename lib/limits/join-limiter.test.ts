@@ -29,4 +29,15 @@ describe("the join limiter", () => {
     const limiter = new JoinLimiter({ ratePerSecond: 0, burst: 1 });
     for (let i = 0; i < 1_000; i += 1) await limiter.take("10.0.0.1");
   });
+
+  it("once an address is refused, knows its refusal at once until the window closes, and only for that address", async () => {
+    const limiter = new JoinLimiter({ ratePerSecond: 1, burst: 1 });
+    expect(limiter.refusal("10.0.0.1")).toBeUndefined();
+    await limiter.take("10.0.0.1");
+    await expect(limiter.take("10.0.0.1")).rejects.toThrow(RateLimitedError);
+    const refusal = limiter.refusal("10.0.0.1");
+    expect(refusal).toBeInstanceOf(RateLimitedError);
+    expect(refusal?.retryAfterS).toBeGreaterThanOrEqual(1);
+    expect(limiter.refusal("10.0.0.2")).toBeUndefined();
+  });
 });
