@@ -22,12 +22,32 @@ const USERNAME = /^[A-Za-z0-9_-]{3,32}$/;
 const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
 
 /**
+ * Valid names as given and as judged: every message names its room, and judging a name
+ * (normalization, a script test per character) cost more than the rest of its checks.
+ */
+const judgedRoomNames = new Map<string, string>();
+const JUDGED_NAMES_MAX = 1024;
+const JUDGED_INPUT_MAX = 4 * ROOM_NAME_MAX;
+
+/**
  * Lobby, " lobby ", "LOBBY" all name the room "lobby"; inner spaces become "-".
  * A name may not mix scripts (Latin with Cyrillic, say), and a Cyrillic or Greek
  * name made only of letters that look Latin is the Latin room it looks like, so
  * no room name can pose as another.
  */
 export function normalizeRoomName(input: string): string {
+  const known = judgedRoomNames.get(input);
+  if (known !== undefined) return known;
+  const name = judgeRoomName(input);
+  // Bounded: a flood of distinct names only empties it now and then.
+  if (input.length <= JUDGED_INPUT_MAX) {
+    if (judgedRoomNames.size >= JUDGED_NAMES_MAX) judgedRoomNames.clear();
+    judgedRoomNames.set(input, name);
+  }
+  return name;
+}
+
+function judgeRoomName(input: string): string {
   if (INVISIBLE.test(input)) {
     throw new ChatError("invalid_room", "A room name may not contain invisible or text-direction characters.");
   }

@@ -18,6 +18,7 @@ import type { DeliveryStats } from "./delivery-stats";
 import { clientAddress } from "./http/client-address";
 import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
+import { createHandshakePacer } from "./handshake-pacer";
 import { createOutputGuard } from "./output-guard";
 
 /**
@@ -56,11 +57,18 @@ const WATCH_PREFIX = watchTopic("");
 export const MAX_PACKET_BYTES = 32 * 1024;
 /** How often the server pings each connection (the pages' silence check relies on it: lib/client-policy.ts). */
 export const PING_INTERVAL_MS = 5_000;
+/**
+ * New connections set up in one turn of the event loop; more wait for the next turns. A
+ * rejoin (handshake, join, its notice to the room) costs about a millisecond here, so a
+ * reconnect storm holds the loop for tens of milliseconds at a time, not for seconds.
+ */
+const HANDSHAKES_PER_TURN = 16;
 /** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, chat, logger, stats } = deps;
+  const paceHandshake = createHandshakePacer(HANDSHAKES_PER_TURN);
   const io: ChatServer = new Server(httpServer, {
     path: "/socket.io",
     serveClient: false,
@@ -69,8 +77,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     // SILENCE_MS without a packet); a client is still given the default 20 s to answer one.
     pingInterval: PING_INTERVAL_MS,
     connectTimeout: CONNECT_TIMEOUT_MS,
-    allowRequest: (req, callback) =>
-      callback(null, isServedHost(req.headers, config.publicHosts) && isAllowedOrigin(req.headers, config.allowedOrigins)),
+    // A refused request costs nothing more; an allowed one waits for its turn (handshake-pacer.ts).
+    allowRequest: (req, callback) => {
+      if (!isServedHost(req.headers, config.publicHosts) || !isAllowedOrigin(req.headers, config.allowedOrigins)) return callback(null, false);
+      paceHandshake(() => callback(null, true));
+    },
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
   });
 
