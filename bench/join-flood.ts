@@ -76,6 +76,7 @@ try {
       `Another address's sends (5/s): p50 ${p(latencies.calm, 50)} ms calm, ${p(latencies.flood, 50)} ms flooded; ` +
       `p99 ${p(latencies.calm, 99)} ms calm, ${p(latencies.flood, 99)} ms flooded; ` +
       `flooded sends over 50 ms: ${latencies.flood.filter((ms) => ms > 50).length} of ${latencies.flood.length}; ${failed} failed; ` +
+      `joins the server ran and refused: ${app.server.deliveryStats.rateLimited}; ` +
       `RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
   );
   sender.disconnect();
