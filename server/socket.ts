@@ -58,9 +58,8 @@ export const MAX_PACKET_BYTES = 32 * 1024;
 /** How often the server pings each connection (the pages' silence check relies on it: lib/client-policy.ts). */
 export const PING_INTERVAL_MS = 5_000;
 /**
- * New connections set up in one turn of the event loop; more wait for the next turns. A
- * rejoin (handshake, join, its notice to the room) costs about a millisecond here, so a
- * reconnect storm holds the loop for tens of milliseconds at a time, not for seconds.
+ * New connections set up in one turn of the event loop; more wait for the next turns, so
+ * the work of one turn of a reconnect storm no longer grows with the number of pages.
  */
 const HANDSHAKES_PER_TURN = 16;
 /** A handshake that never connects to a namespace is closed after this (Socket.IO's default is 45 s). */
