@@ -9,7 +9,8 @@ import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RecordingLogger } from "../testing/fakes";
 import { openSqliteStore, type SqliteStore } from "./sqlite";
-import type { Message, MessageDraft } from "./store";
+import type { Message } from "../protocol";
+import type { MessageDraft } from "./store";
 
 const dirs: string[] = [];
 afterAll(async () => {
