@@ -87,8 +87,8 @@ async function serverStartup(dir: string): Promise<void> {
   const listening = await new Promise<number>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
-      const opened = /"msg":"opened the SQLite store"[^\n]*"ms":(\d+)/.exec(output);
-      if (opened) storeMs = Number(opened[1]);
+      const opened = output.split("\n").find((line) => line.includes('"msg":"opened the SQLite store"'));
+      if (opened) storeMs = Number(/"ms":(\d+)/.exec(opened)?.[1]);
       if (output.includes("Livechat is listening")) resolve(performance.now() - started);
     });
     child.once("exit", (code) => reject(new Error(`the server exited with ${code} before listening:\n${output}`)));
