@@ -32,6 +32,15 @@ export default defineConfig({
           env: { LIVECHAT_TEST_STORE: "postgres" },
         },
       },
+      {
+        // Again, with a three-master Redis Cluster between the nodes (adapter, presence, typing, limits).
+        extends: true,
+        test: {
+          name: "cluster-redis-cluster",
+          include: ["server/socket.test.ts", "server/socket-awareness.test.ts"],
+          env: { LIVECHAT_TEST_STORE: "redis-cluster" },
+        },
+      },
     ],
   },
 });

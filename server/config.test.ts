@@ -60,6 +60,8 @@ describe("configuration", () => {
     [{ STORE: "postgres", DATABASE_URL: "db.internal:5432/livechat" }, /DATABASE_URL must be a PostgreSQL URL/],
     [{ STORE: "postgres", DATABASE_URL: "mysql://db.internal/livechat" }, /DATABASE_URL must be a PostgreSQL URL/],
     [{ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "cache:6379" }, /REDIS_URL must be a Redis URL/],
+    [{ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "redis://a:6379,,redis://b:6379" }, /REDIS_URL lists a Redis Cluster/],
+    [{ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "redis://a:6379,b:6379" }, /REDIS_URL must be a Redis URL.*"b:6379" in/],
     [{ ALLOWED_ORIGINS: "not a url" }, /ALLOWED_ORIGINS/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
     [{ ADAPTERS: "web,ftp" }, /ADAPTERS/],
@@ -88,6 +90,14 @@ describe("configuration", () => {
     expect(alone.redisUrl).toBeUndefined();
     const shared = loadConfig({ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "redis://cache:6379" });
     expect(shared).toMatchObject({ store: "postgres", redisUrl: "redis://cache:6379" });
+  });
+
+  it("reads a Redis Cluster's nodes from REDIS_URL, separated by commas, and hides their passwords in a complaint", () => {
+    const nodes = "redis://:pw@10.0.0.1:6379,redis://:pw@10.0.0.2:6379,redis://:pw@10.0.0.3:6379";
+    expect(loadConfig({ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: nodes }).redisUrl).toBe(nodes);
+    expect(() =>
+      loadConfig({ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "redis://:hunter22@a:6379,http://:hunter22@b:1" }),
+    ).toThrow(/^(?!.*hunter22)/s);
   });
 
   it("does not show a DATABASE_URL password in its complaint", () => {

@@ -194,7 +194,22 @@ function adapters(env: Env): Adapter[] {
   return ADAPTERS.filter((name) => names.includes(name));
 }
 
+/** One Redis URL, or a Redis Cluster's nodes: several URLs separated by commas. */
 function parseRedisUrl(value: string): void {
+  const urls = value.split(",").map((entry) => entry.trim());
+  if (urls.length > 1 && urls.some((entry) => entry === "")) {
+    throw new ConfigError(
+      `REDIS_URL lists a Redis Cluster's nodes separated by commas, with no empty entry, e.g. redis://10.0.0.1:6379,redis://10.0.0.2:6379,redis://10.0.0.3:6379; "${redact(value)}" has an empty one.`,
+    );
+  }
+  for (const url of urls) parseOneRedisUrl(url, value);
+}
+
+function redact(value: string): string {
+  return value.replace(/:[^:@/,]*@/g, ":***@");
+}
+
+function parseOneRedisUrl(value: string, whole: string): void {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -203,7 +218,7 @@ function parseRedisUrl(value: string): void {
   }
   if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
     throw new ConfigError(
-      `REDIS_URL must be a Redis URL like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0); "${value.replace(/:[^:@/]*@/, ":***@")}" is not one.`,
+      `REDIS_URL must be a Redis URL like redis://host:6379 (or rediss:// for TLS, redis://:password@host:6379/0), or a Redis Cluster's node URLs separated by commas; "${redact(value)}"${value === whole ? "" : ` in "${redact(whole)}"`} is not one.`,
     );
   }
 }

@@ -33,6 +33,7 @@ import { resolveSessionSecrets } from "./session-secret";
 import { clusterRoomList } from "./cluster-rooms";
 import { attachSocketServer, type ChatServer } from "./socket";
 import { relayPushes } from "./socket-pushes";
+import { shareTypingByRoom } from "./typing-channel";
 import { openStoreBackend, type RedisBackendOptions } from "./store-backend";
 
 export interface LivechatServer {
@@ -128,7 +129,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? new SseStreams({ registry, heartbeatMs: options.sseHeartbeatMs ?? SSE_HEARTBEAT_MS })
     : undefined;
   const deliveryStats = new DeliveryStats(metrics);
-  // Who is typing: every node keeps the whole board, hearing the others' changes through Socket.IO's adapter.
+  // Who is typing: every node keeps the board of the rooms it has connections in, hearing the
+  // others' changes on each room's channel (server/typing-channel.ts).
   let shareTyping: ((change: TypingChange) => void) | undefined;
   const typing = new TypingBoard({ publish: pushes.publish, share: (change) => shareTyping?.(change) });
   const departures = new Departures({
@@ -210,10 +212,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }, PRESENCE_SWEEP_MS);
   presenceSweep.unref();
   if (io) await backend.attach(io);
-  if (io && backend.sharesSockets) {
-    shareTyping = (change) => io.serverSideEmit("typing", change);
-    io.on("typing", (change) => typing.apply(change));
-  }
+  const typingChannel = io && backend.roomChannels ? shareTypingByRoom(io, backend.roomChannels, typing) : undefined;
+  if (typingChannel) shareTyping = (change) => typingChannel.publish(change.room, change);
   let grpc: GrpcAdapter | undefined;
 
   return {
@@ -246,6 +246,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await backend.closePresence();
       await registry.close();
       typing.close();
+      typingChannel?.close();
       chat.watches.close();
       stopPushes?.();
       streams?.closeAll();

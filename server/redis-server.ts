@@ -23,6 +23,8 @@ export interface RedisServerOptions {
    * which stops it when the processes that use it are gone (`npm run cluster`).
    */
   ownProcessGroup?: boolean;
+  /** Start in cluster mode, its cluster bus on this port (redis-cluster-server.ts joins the nodes). */
+  clusterBusPort?: number;
 }
 
 export interface RedisServer {
@@ -48,7 +50,7 @@ function lookUp(): string | undefined {
   return [...onPath, ...SYSTEM_PATHS].find((path) => existsSync(path));
 }
 
-function findRedisServer(): string {
+export function findRedisServer(): string {
   const found = lookUp();
   if (found) return found;
   if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
@@ -83,7 +85,11 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   const persistence = options.appendfsync
     ? ["--appendonly", "yes", "--appendfsync", options.appendfsync, "--save", ""]
     : ["--appendonly", "no", "--save", ""];
-  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", options.dir, ...persistence], {
+  const cluster =
+    options.clusterBusPort === undefined
+      ? []
+      : ["--cluster-enabled", "yes", "--cluster-port", String(options.clusterBusPort), "--cluster-config-file", "nodes.conf"];
+  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", options.dir, ...persistence, ...cluster], {
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.ownProcessGroup ?? false,
   });

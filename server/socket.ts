@@ -7,7 +7,6 @@ import { Server, type Socket } from "socket.io";
 import { SESSION_COOKIE, unsealSession, type SessionSecrets } from "../lib/accounts/session";
 import type { Caller, ConnectionPort } from "../lib/chat/caller";
 import type { ChatService } from "../lib/chat/service";
-import type { TypingChange } from "../lib/chat/typing";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { PushBus } from "../lib/pushes/push-bus";
@@ -22,13 +21,12 @@ import { createHandshakePacer } from "./handshake-pacer";
 import { createOutputGuard } from "./output-guard";
 
 /**
- * Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on
- * every node, every node's typing board hears who types elsewhere, and a node asked
- * for its live public rooms answers with them (cluster-rooms.ts).
+ * Between nodes (Socket.IO's serverSideEmit, heard by every node): a person removed from
+ * a room leaves it on every node, and a node asked for its live public rooms answers with
+ * them (cluster-rooms.ts). Who is typing goes by room instead (typing-channel.ts).
  */
 export interface InterServerEvents {
   "room:removed": (push: RoomRemovedPush) => void;
-  typing: (change: TypingChange) => void;
   "rooms:list": (reply: (rooms: RoomSummary[]) => void) => void;
 }
 

@@ -3,7 +3,7 @@
 // shared by several nodes. Redis (REDIS_URL) also brings shared presence and
 // Socket.IO's Redis adapter (pushes from any node reach the sockets of every node).
 import { randomBytes, randomUUID } from "node:crypto";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createShardedAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import type { SharedCounters } from "../lib/limits/counters";
 import type { Logger } from "../lib/logger";
@@ -13,7 +13,9 @@ import { MemoryStore } from "../lib/store/memory";
 import { openPostgresStore, redactUrl as redactDatabaseUrl } from "../lib/store/postgres";
 import { RedisStore } from "../lib/store/redis";
 import { openSqliteStore, SqliteStore } from "../lib/store/sqlite";
-import { connectRedis, redactUrl } from "../lib/store/redis-connection";
+import { redactUrls, redisTopology } from "../lib/store/redis-cluster";
+import type { RedisClient } from "../lib/store/redis-connection";
+import { openRoomChannel, type RoomChannels } from "../lib/pushes/room-channels";
 import { SharedPresence } from "../lib/presence/redis";
 import type { Store } from "../lib/store/store";
 import { ConfigError, type Config } from "./config";
@@ -29,6 +31,8 @@ export interface StoreBackend {
   sharedSessionSecret?: () => Promise<string>;
   /** Socket.IO reaches the other nodes (a Redis adapter): server-side events cross nodes. */
   sharesSockets?: boolean;
+  /** Per-room channels to the other nodes that have connections in a room (Redis sharded pub/sub). */
+  roomChannels?: RoomChannels;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
   /** This node's people leave every room, as the other nodes see it. */
@@ -48,9 +52,6 @@ export interface Reachability {
 
 /** How long /api/health waits for PostgreSQL or Redis before it calls them unreachable. */
 const REACH_TIMEOUT_MS = 1_000;
-
-/** Between nodes, how long a question to all of them (the cluster's room list) waits for answers. */
-export const CLUSTER_REQUEST_TIMEOUT_MS = 2_000;
 
 export interface RedisBackendOptions {
   /** Prefix of every Redis key and channel (tests isolate themselves with their own). */
@@ -79,11 +80,13 @@ export async function openStoreBackend(
   if (config.store === "postgres") return openPostgresBackend(config, logger, publish, options);
 
   const flow = await openRedisFlow(config, logger, publish, options, { feed: true });
-  const store = new RedisStore({ redis: flow.commands, subscriber: flow.feed!, prefix: flow.prefix, ownsConnections: false });
-  logger.info("using the Redis store", { redis: redactUrl(config.redisUrl!) });
+  // STORE=redis runs on one Redis server only (openRedisFlow refuses a cluster).
+  const store = new RedisStore({ redis: flow.commands as Redis, subscriber: flow.feed!, prefix: flow.prefix, ownsConnections: false });
+  logger.info("using the Redis store", { redis: redactUrls(config.redisUrl!) });
   return {
     store,
     sharesSockets: true,
+    roomChannels: flow.roomChannels,
     createPresence: (room) => flow.presence.forRoom(room),
     counters: { redis: flow.commands, prefix: flow.prefix },
     sharedSessionSecret: async () => {
@@ -130,13 +133,14 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
   }
   logger.info("using the PostgreSQL store", {
     database: redactDatabaseUrl(url),
-    ...(config.redisUrl ? { redis: redactUrl(config.redisUrl) } : {}),
+    ...(config.redisUrl ? { redis: redactUrls(config.redisUrl) } : {}),
   });
   return {
     store,
     ...(flow
       ? {
           sharesSockets: true,
+          roomChannels: flow.roomChannels,
           createPresence: (room: string) => flow.presence.forRoom(room),
           counters: { redis: flow.commands, prefix: flow.prefix },
         }
@@ -155,13 +159,15 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
   };
 }
 
-/** What several nodes share through Redis besides a store: Socket.IO's adapter and presence. */
+/** What several nodes share through Redis besides a store: Socket.IO's adapter, presence, typing. */
 interface RedisFlow {
   prefix: string;
-  commands: Redis;
+  commands: RedisClient;
   /** The Redis store's feed subscription, when asked for. */
   feed: Redis | undefined;
   presence: SharedPresence;
+  /** Per-room channels between the nodes that have connections in a room. */
+  roomChannels: RoomChannels;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
   /** Whether Redis answers a PING now. */
@@ -178,19 +184,35 @@ async function openRedisFlow(
 ): Promise<RedisFlow> {
   const url = config.redisUrl!;
   const prefix = options.prefix ?? "livechat:";
-  const roles = ["commands", "adapter-pub", "adapter-sub", ...(feed ? ["feed"] : [])];
-  const connections = await Promise.all(
-    roles.map((role) => connectRedis(url, { connectionName: `${config.nodeName}-${role}` })),
-  ).catch((error: unknown) => {
-    throw new ConfigError(
+  const unreachable = (error: unknown) =>
+    new ConfigError(
       `REDIS_URL points at a Redis that cannot be reached (${error instanceof Error ? error.message : String(error)}); start Redis or fix REDIS_URL.`,
     );
+  const topology = await redisTopology(url).catch((error: unknown) => {
+    throw unreachable(error);
   });
-  const [commands, adapterPub, adapterSub, feedConnection] = connections as [Redis, Redis, Redis, Redis | undefined];
+  if (feed && topology.cluster) {
+    throw new ConfigError(
+      "REDIS_URL names a Redis Cluster, which STORE=redis cannot keep history on (its scripts span a room's keys and every room's list); use STORE=postgres with DATABASE_URL, and the cluster for what flows.",
+    );
+  }
+  const roles: [string, boolean][] = [
+    ["commands", false],
+    ["adapter-pub", false],
+    ["adapter-sub", true],
+    ...(feed ? [["feed", false] as [string, boolean]] : []),
+  ];
+  const connections = await Promise.all(
+    roles.map(([role, subscriber]) => topology.connect(`${config.nodeName}-${role}`, subscriber)),
+  ).catch((error: unknown) => {
+    throw unreachable(error);
+  });
+  const [commands, adapterPub, adapterSub, feedConnection] = connections as [RedisClient, RedisClient, RedisClient, Redis | undefined];
   reportOutages(commands, url, logger);
   for (const other of connections.slice(1)) other.on("error", () => {}); // reported once, by `commands`
-  ignoreFailures(adapterPub, ["publish"]);
-  ignoreFailures(adapterSub, ["psubscribe", "punsubscribe", "subscribe", "unsubscribe"]);
+  ignoreFailures(adapterPub, ["publish", "spublish"]);
+  ignoreFailures(adapterSub, ["psubscribe", "punsubscribe", "subscribe", "unsubscribe", "ssubscribe", "sunsubscribe"]);
+  if (topology.cluster) logger.info("Redis is a Redis Cluster", { redis: redactUrls(url) });
 
   const presence = new SharedPresence({
     redis: commands,
@@ -205,8 +227,17 @@ async function openRedisFlow(
     commands,
     feed: feedConnection,
     presence,
+    roomChannels: {
+      open: (kind, parse, receive) =>
+        openRoomChannel({ publisher: adapterPub, subscriber: adapterSub, prefix: `${prefix}${kind}#`, parse, receive }),
+    },
     attach: async (io) => {
-      io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io`, requestsTimeout: CLUSTER_REQUEST_TIMEOUT_MS }));
+      // Sharded pub/sub, one channel per room ("dynamic"): a node receives the broadcasts of
+      // the rooms it has connections in, and the main channel carries only what concerns
+      // every node (server-side events, requests to all of them).
+      io.adapter(
+        createShardedAdapter(adapterPub, adapterSub, { channelPrefix: `${prefix}socket.io`, subscriptionMode: "dynamic" }),
+      );
       await presence.start();
     },
     reachable: () => within(commands.ping()),
@@ -238,20 +269,20 @@ function within(check: Promise<unknown>): Promise<boolean> {
 }
 
 /** One line when Redis goes out of reach and one when it is back, not one per retry. */
-function reportOutages(redis: Redis, url: string, logger: Logger): void {
+function reportOutages(redis: RedisClient, url: string, logger: Logger): void {
   let down = false;
   redis.on("error", (error: Error) => {
     if (down) return;
     down = true;
     logger.error("lost the connection to Redis; rooms answer room_unavailable until it is back", {
-      redis: redactUrl(url),
+      redis: redactUrls(url),
       error: error.message,
     });
   });
   redis.on("ready", () => {
     if (!down) return;
     down = false;
-    logger.info("Redis is reachable again", { redis: redactUrl(url) });
+    logger.info("Redis is reachable again", { redis: redactUrls(url) });
   });
 }
 
@@ -260,7 +291,10 @@ function reportOutages(redis: Redis, url: string, logger: Logger): void {
  * made while Redis is away rejects, which would end the process. Pushes are snapshots
  * that the next change repeats, and ioredis subscribes again after a reconnect.
  */
-function ignoreFailures(redis: Redis, methods: ("publish" | "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe")[]): void {
+function ignoreFailures(
+  redis: RedisClient,
+  methods: ("publish" | "spublish" | "subscribe" | "psubscribe" | "ssubscribe" | "unsubscribe" | "punsubscribe" | "sunsubscribe")[],
+): void {
   const target = redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of methods) {
     const original = target[method]!.bind(redis);

@@ -12,7 +12,7 @@
 // When Redis fails (down, restarting, too slow) each node counts in its own memory
 // until it is back (the "insurance" limiter): limits go on holding, per node, rather
 // than refusing everyone or letting everything through.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../store/redis-connection";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 export interface WindowRule {
@@ -28,8 +28,11 @@ export interface WindowRule {
 }
 
 export interface SharedCounters {
-  /** The ioredis client commands go through (the node's own command connection). */
-  redis: Redis;
+  /**
+   * The ioredis client commands go through (the node's own command connection), one
+   * server or a Redis Cluster: each count is one key, so any slot will do.
+   */
+  redis: RedisClient;
   /** Prefix of every key (the node's Redis prefix). */
   prefix: string;
 }

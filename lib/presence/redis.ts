@@ -5,12 +5,15 @@
 // atomic script that writes a node's field and returns what the others hold,
 // so a person with tabs on two nodes is announced once. A node that stops
 // renewing is swept by any other: its people leave, with notices.
-import type { Redis } from "ioredis";
+//
+// On a Redis Cluster a script may touch the keys of one slot only: every presence key
+// carries the hash tag {presence}, so the scripts work unchanged and presence lives on
+// one master (it is small: one field per node per room; the fan-out is what spreads).
 import type { Logger } from "../logger";
 import type { Identity, Member } from "../protocol";
 import { roomTopic } from "../protocol";
 import type { Publish } from "../pushes/push-bus";
-import { guarded, Script } from "../store/redis-connection";
+import { guarded, Script, type RedisClient } from "../store/redis-connection";
 import { MemoryPresence } from "./memory";
 import { memberOf, personKey, type RoomPresence } from "./presence";
 
@@ -55,7 +58,7 @@ return {known, now, redis.call('HGETALL', KEYS[1])}`,
 );
 
 /**
- * KEYS: nodes, the node's rooms. ARGV: node, key prefix, "force" to remove a live node (its own close).
+ * KEYS: nodes, the node's rooms. ARGV: node, rooms' key prefix, "force" to remove a live node (its own close).
  * Removes the node's people from every room; returns [encoded room, people JSON, ...].
  */
 const REMOVE_NODE = new Script(
@@ -64,7 +67,7 @@ local deadline = redis.call('HGET', KEYS[1], ARGV[1])
 if ARGV[3] ~= 'force' and deadline and tonumber(deadline) > now then return {} end
 local out = {}
 for _, room in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  local key = ARGV[2] .. 'presence:' .. room
+  local key = ARGV[2] .. room
   local people = redis.call('HGET', key, ARGV[1])
   if people then
     redis.call('HDEL', key, ARGV[1])
@@ -79,7 +82,7 @@ return out`,
 );
 
 export interface SharedPresenceOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix, as the store's. */
   prefix: string;
   /** This process's id among the nodes: unique per start (a restarted node is a new one). */
@@ -115,8 +118,8 @@ export class SharedPresence {
   constructor(options: SharedPresenceOptions) {
     this.options = options;
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-    this.nodesKey = `${options.prefix}nodes`;
-    this.nodeRoomsKey = `${options.prefix}node:${encodeURIComponent(options.node)}:rooms`;
+    this.nodesKey = `${this.keyPrefix}nodes`;
+    this.nodeRoomsKey = this.nodeRooms(options.node);
   }
 
   /** Registers the node and starts its heartbeat. */
@@ -232,10 +235,9 @@ export class SharedPresence {
   }
 
   private async removeNode(node: string, force: boolean): Promise<void> {
-    const { redis, prefix } = this.options;
-    const nodeRooms = `${prefix}node:${encodeURIComponent(node)}:rooms`;
+    const { redis } = this.options;
     const removed = (await guarded(() =>
-      REMOVE_NODE.run(redis, [this.nodesKey, nodeRooms], [node, prefix, force ? "force" : ""]),
+      REMOVE_NODE.run(redis, [this.nodesKey, this.nodeRooms(node)], [node, `${this.keyPrefix}room:`, force ? "force" : ""]),
     )) as string[];
     for (let i = 0; i < removed.length; i += 2) {
       const room = decodeURIComponent(removed[i]!);
@@ -255,8 +257,17 @@ export class SharedPresence {
     if (change.joined.length + change.left.length > 0) publish(topic, "room:presence", { room, members: change.members });
   }
 
+  /** Every presence key starts so: one hash tag, one slot on a Redis Cluster. */
+  private get keyPrefix(): string {
+    return `${this.options.prefix}{presence}`;
+  }
+
   private presenceKey(room: string): string {
-    return `${this.options.prefix}presence:${encodeURIComponent(room)}`;
+    return `${this.keyPrefix}room:${encodeURIComponent(room)}`;
+  }
+
+  private nodeRooms(node: string): string {
+    return `${this.keyPrefix}node:${encodeURIComponent(node)}:rooms`;
   }
 }
 

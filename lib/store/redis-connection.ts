@@ -2,9 +2,18 @@
 // bounded waits: no offline queue and a command timeout, so a request made
 // while Redis is unreachable fails at once with `room_unavailable` instead of
 // hanging, and the clients reconnect by themselves when Redis returns.
+// Redis is one server or a Redis Cluster (redis-cluster.ts); the callers hold a
+// RedisClient and do not know which.
 import { createHash } from "node:crypto";
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis, type Cluster, type RedisOptions } from "ioredis";
 import { ChatError } from "../errors";
+
+/**
+ * One Redis server or a Redis Cluster: both answer the same commands, and a command on
+ * the cluster goes to the master of its keys' slot (keys one command or script uses
+ * together share a hash tag, so they share a slot).
+ */
+export type RedisClient = Redis | Cluster;
 
 const COMMAND_TIMEOUT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -41,7 +50,7 @@ export class Script {
     this.sha = createHash("sha1").update(source).digest("hex");
   }
 
-  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async run(redis: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {
     if (keys.length !== this.keyCount) throw new Error(`script expects ${this.keyCount} keys, got ${keys.length}`);
     try {
       return await redis.evalsha(this.sha, this.keyCount, ...keys, ...args);
