@@ -47,7 +47,7 @@ export interface Reachability {
 /** How long /api/health waits for PostgreSQL or Redis before it calls them unreachable. */
 const REACH_TIMEOUT_MS = 1_000;
 
-/** Between nodes, how long a question to all of them (the cluster's room list) waits for answers. */
+/** Between nodes, how long a question to all of them (the cluster's room list, who is in a room) waits for answers. */
 export const CLUSTER_REQUEST_TIMEOUT_MS = 2_000;
 
 export interface RedisBackendOptions {

@@ -14,7 +14,7 @@ import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
 import type { AuditEntry, RoomSearch, RoomsSearch, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
-import type { ModerationRequest, SettingsChange } from "./keeping";
+import type { ModerationRequest, Named, SettingsChange, Sighting } from "./keeping";
 import type { Actor } from "./roles";
 import type { ChangeRequest } from "./conversation";
 import type { JoinResult, RoomInfo, SendRequest } from "./room";
@@ -128,12 +128,19 @@ export class RegistryManager {
     return this.call(room, (worker) => worker.details(actor, address));
   }
 
-  configure(room: string, actor: Actor, change: SettingsChange): Promise<RoomSettings> {
-    return this.call(room, (worker) => worker.configure(actor, change));
+  /** `elsewhere`: the people in the room on other nodes, as their nodes know them. */
+  configure(room: string, actor: Actor, change: SettingsChange, elsewhere: Sighting[] = []): Promise<RoomSettings> {
+    return this.call(room, (worker) => worker.configure(actor, change, elsewhere));
   }
 
   moderate(room: string, request: ModerationRequest, account: boolean): Promise<void> {
     return this.call(room, (worker) => worker.moderate(request, account));
+  }
+
+  /** This node's connections to the room of the account or guest named (everyone's without), for a keeper on another node. */
+  sightings(room: string, named?: Named): Sighting[] {
+    const worker = this.live.peek(room);
+    return worker?.alive ? worker.sightings(named) : [];
   }
 
   /** The room's audit log, newest first, read straight from the store. */
