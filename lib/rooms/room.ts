@@ -48,6 +48,11 @@ export interface RoomDeps {
   name: string;
   store: Store;
   presence: RoomPresence;
+  /**
+   * This node's connections in the room and their addresses, so a ban can name a guest's:
+   * the registry's, like presence, so a restarted worker still knows them (a map of its own without).
+   */
+  sightings?: Map<string, Sighting>;
   publish: Publish;
   historyWindow: number;
   /** Told of every stored message and push; optional so tests can leave it out. */
@@ -132,8 +137,8 @@ export class Room {
   private ownerKnown = false;
   /** Settings and lists, as the store held them at start and as changed since. */
   private access: RoomAccess;
-  /** This node's connections in the room and their addresses, so a ban can name a guest's. */
-  private readonly addresses = new Map<string, Sighting>();
+  /** This node's connections in the room and their addresses (RoomDeps.sightings). */
+  private readonly addresses: Map<string, Sighting>;
   /** When each person last posted, for slow mode. */
   private readonly lastPosted = new Map<string, number>();
   /** Settles after the newest append has come back; the next one comes back behind it. */
@@ -143,6 +148,7 @@ export class Room {
 
   private constructor(deps: RoomDeps, window: Message[], access: RoomAccess) {
     this.deps = deps;
+    this.addresses = deps.sightings ?? new Map();
     this.access = access;
     this.name = deps.name;
     this.window = new MessageWindow(deps.historyWindow, window);
@@ -496,6 +502,7 @@ export class Room {
     await this.deps.store.deleteRoom(this.name);
     this.window.clear();
     this.access = emptyAccess();
+    this.addresses.clear();
     await this.deps.presence.clear();
     this.deps.publish(roomTopic(this.name), "room:deleted", { room: this.name });
     this.exit("deleted", false);
