@@ -54,6 +54,8 @@ export interface LivechatServer {
   connections: ConnectionLimiter;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
+  /** Settles only if the store finds damage after start-up (a large SQLite file's check): the process must stop. */
+  damaged: Promise<Error>;
 }
 
 export interface ServerOptions {
@@ -230,6 +232,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     deliveryStats,
     connections,
+    damaged: backend.damaged ?? new Promise<never>(() => {}),
     listen: async () => {
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once("error", reject);
