@@ -1,7 +1,8 @@
 // Rooms with owners in a real browser: an owner sets a topic and appoints a
-// moderator, the moderator kicks and then bans a guest who cannot come back, a
-// private room refuses a stranger and admits an invite link, a read-only room
-// refuses a member's message with a sentence. Each person is a browser context of
+// moderator, the moderator kicks and then bans a guest who cannot come back (nor,
+// banned with its address, by clearing its cookies), a private room refuses a
+// stranger and admits an invite link, a read-only room refuses a member's message
+// with a sentence. Each person is a browser context of
 // their own; the owner and the moderator are registered accounts.
 import type { Browser, Page } from "@playwright/test";
 import { chooseGuestNameViaApi, composer, connectionStatus, expectConnected, messageWith, openRoom, pendingMessages, registerViaApi, sendMessage } from "./chat";
@@ -107,6 +108,31 @@ test.describe("rooms with owners", () => {
     await expect(lines.nth(1)).toContainText(`${mia} removed ${troll} from the room (too loud)`);
     await expect(lines.nth(2)).toContainText(`${ada} made ${mia} a moderator`);
     await expect(lines.nth(3)).toContainText(`${ada} set the topic to "${topic}"`);
+  });
+
+  test("a guest banned with its address does not get back in by clearing its cookies", async ({ owner, visitor: guest, room }) => {
+    const ada = `ada_${randomSuffix(4)}`;
+    const troll = `troll_${randomSuffix(4)}`;
+    await registerViaApi(owner, ada, PASSWORD);
+    await chooseGuestNameViaApi(guest, troll);
+    await openRoom(owner, room);
+    await openRoom(guest, room);
+    await openSettings(owner);
+    const panel = settingsPanel(owner);
+    await panel.getByLabel("Person").fill(troll);
+    await panel.getByLabel("Action").selectOption("ban");
+    await panel.getByLabel("Also ban their address").check();
+    await panel.getByRole("button", { name: "Apply" }).click();
+    await expect(connectionStatus(guest)).toHaveText(`${ada} banned you from this room.`);
+
+    // A new guest session and a new name, from the same address: still out.
+    await guest.context().clearCookies();
+    await chooseGuestNameViaApi(guest, `nice_${randomSuffix(4)}`);
+    await guest.goto(`/rooms/${room}`);
+    await expect(connectionStatus(guest)).toHaveText(`You are banned from room "${room}".`);
+    // The owner, behind the same address, is not.
+    await owner.reload();
+    await expectConnected(owner);
   });
 
   test("a private room refuses a stranger and admits whoever holds an invite link", async ({ owner, visitor: stranger, room }) => {

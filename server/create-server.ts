@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../lib/accounts/accounts";
+import type { SightingsElsewhere } from "../lib/chat/owners";
 import { ChatService } from "../lib/chat/service";
 import { TypingBoard, type TypingChange } from "../lib/chat/typing";
 import type { SessionSecrets } from "../lib/accounts/session";
@@ -30,6 +31,7 @@ import { upgradeGate } from "./http/upgrade-gate";
 import { Metrics } from "./metrics";
 import { startPages, type Pages } from "./pages";
 import { resolveSessionSecrets } from "./session-secret";
+import { clusterSightings } from "./cluster-people";
 import { clusterRoomList } from "./cluster-rooms";
 import { attachSocketServer, type ChatServer } from "./socket";
 import { relayPushes } from "./socket-pushes";
@@ -164,6 +166,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     observer: deliveryStats,
     // Bound below, once Socket.IO (and its adapter to the other nodes) exists.
     liveRooms: (): Promise<RoomSummary[]> => liveRooms(),
+    sightingsElsewhere: (room, named) => sightingsElsewhere(room, named),
   });
   const api = createApiHandler({
     config,
@@ -205,6 +208,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     : undefined;
   const stopPushes = io ? relayPushes(io, registry.pushes) : undefined;
   const liveRooms: () => Promise<RoomSummary[]> = io ? clusterRoomList(io, registry, logger) : async () => registry.list();
+  const sightingsElsewhere: SightingsElsewhere = io ? clusterSightings(io, registry, logger) : async () => [];
   // Every member must have an open connection: the service checks presence against the
   // connections Socket.IO holds open, every few seconds.
   const presenceSweep = setInterval(() => {

@@ -5,7 +5,7 @@ import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JoinReply, RoomSettings } from "../lib/protocol";
 import { emitAck as emit, nextPush, okOf } from "./testing/socket-calls";
-import { connectGrpc } from "./testing/test-clients";
+import { connectGrpc, openSse } from "./testing/test-clients";
 import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 let app: TestServer;
@@ -26,6 +26,18 @@ async function signUp(username: string): Promise<string> {
   const response = await app.request("/api/auth/register", { method: "POST", json: { username, password: "correct horse" } });
   expect(response.status).toBe(201);
   return sessionCookie(response);
+}
+
+/** A guest's session cookie under `name`, begun as a browser's first visit begins it (lib/people.ts). */
+async function guestSession(name: string): Promise<string> {
+  const named = await app.request("/api/auth/guest", { method: "POST", json: { name } });
+  expect(named.status).toBe(200);
+  return sessionCookie(await app.request("/api/auth/me", { headers: { cookie: sessionCookie(named) } }));
+}
+
+/** Resolves once `join` is refused `forbidden`, which the issue bounds at one second after the ack on every node. */
+async function refusedWithinASecond(join: () => Promise<unknown>): Promise<void> {
+  await expect.poll(async () => ((await join()) as { error?: { code: string } }).error?.code, { timeout: 1000, interval: 25 }).toBe("forbidden");
 }
 
 async function joined(client: TestClient, room: string): Promise<JoinReply> {
@@ -216,5 +228,144 @@ describe("kick and ban across nodes", () => {
     const fresh = await app.connect({ cookie: leeCookie, node: app.nodes.length - 1 });
     expect(await emit(fresh, "room:join", { room })).toMatchObject({ ok: false, error: { code: "forbidden", message: `You are banned from room "${room}" (spam).` } });
     expect((await app.request(`/api/rooms/${room}/messages`, { headers: { cookie: leeCookie } })).status).toBe(403);
+  });
+
+  it("a ban made on one node reaches a guest connected to the other: removed within a second, its session refused on both", async () => {
+    const room = uniqueRoom();
+    const owner = await app.connect({ cookie: await signUp(uniqueName("own")), node: 0 });
+    await joined(owner, room);
+    const troll = uniqueName("troll");
+    const trollCookie = await guestSession(troll);
+    const far = app.nodes.length - 1;
+    const elsewhere = await app.connect({ cookie: trollCookie, node: far });
+    expect((await joined(elsewhere, room)).role).toBe("guest");
+    const removed = nextPush(elsewhere, "room:removed");
+    okOf(await emit(owner, "room:moderate", { room, action: "ban", username: troll, reason: "spam" }));
+    const acked = Date.now();
+    expect(await removed).toMatchObject({ room, username: troll, guest: true, banned: true, reason: "spam" });
+    await refusedWithinASecond(() => emit(elsewhere, "room:join", { room }));
+    expect(Date.now() - acked).toBeLessThan(1000);
+    for (const node of [0, far]) {
+      const again = await app.connect({ cookie: trollCookie, node });
+      expect(await emit(again, "room:join", { room })).toMatchObject({ ok: false, error: { code: "forbidden", message: `You are banned from room "${room}" (spam).` } });
+    }
+    // The ban holds for the guest's session, not its address: another guest from the same address comes in.
+    expect((await joined(await app.connect({ name: uniqueName("g"), node: far }), room)).role).toBe("guest");
+  });
+
+  it("an address ban made on one node holds for a guest on the other: a new session from its address is refused on both", async () => {
+    const room = uniqueRoom();
+    const ownerCookie = await signUp(uniqueName("own"));
+    const owner = await app.connect({ cookie: ownerCookie, node: 0 });
+    await joined(owner, room);
+    const troll = uniqueName("troll");
+    const far = app.nodes.length - 1;
+    const elsewhere = await app.connect({ cookie: await guestSession(troll), node: far });
+    await joined(elsewhere, room);
+    const removed = nextPush(elsewhere, "room:removed");
+    okOf(await emit(owner, "room:moderate", { room, action: "ban", username: troll, address: true }));
+    await removed;
+    // Clearing cookies is a new guest session: the address still holds it out, on both nodes.
+    const cleared = await app.connect({ cookie: await guestSession(uniqueName("new")), node: far });
+    await refusedWithinASecond(() => emit(cleared, "room:join", { room }));
+    const onFirst = await app.connect({ cookie: await guestSession(uniqueName("new")), node: 0 });
+    expect(await emit(onFirst, "room:join", { room })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    // The owner behind the same address is never kept out.
+    expect((await joined(await app.connect({ cookie: ownerCookie, node: far }), room)).role).toBe("owner");
+  });
+
+  it("a mute made on one node holds for a guest on the other within a second: it reads but cannot post", async () => {
+    const room = uniqueRoom();
+    const owner = await app.connect({ cookie: await signUp(uniqueName("own")), node: 0 });
+    await joined(owner, room);
+    const quiet = uniqueName("quiet");
+    const quietCookie = await guestSession(quiet);
+    const far = app.nodes.length - 1;
+    const elsewhere = await app.connect({ cookie: quietCookie, node: far });
+    await joined(elsewhere, room);
+    okOf(await emit(elsewhere, "message:send", { room, content: "before the mute" }));
+    okOf(await emit(owner, "room:moderate", { room, action: "mute", username: quiet }));
+    const acked = Date.now();
+    await expect
+      .poll(async () => ((await emit(elsewhere, "message:send", { room, content: "still talking" })) as { error?: { code: string } }).error?.code, {
+        timeout: 1000,
+        interval: 25,
+      })
+      .toBe("forbidden");
+    expect(Date.now() - acked).toBeLessThan(1000);
+    // It still reads, and the mute holds for its session on the first node too.
+    const here = await app.connect({ cookie: quietCookie, node: 0 });
+    expect((await joined(here, room)).messages.map((message) => message.content)).toContain("before the mute");
+    expect(await emit(here, "message:send", { room, content: "from the other node" })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden", message: `You are muted in room "${room}": you may read but not post.` },
+    });
+  });
+});
+
+describe("private rooms across nodes", () => {
+  it("a room made private on one node keeps a guest connected to the other as a member, in its session", async () => {
+    const room = uniqueRoom();
+    const owner = await app.connect({ cookie: await signUp(uniqueName("own")), node: 0 });
+    await joined(owner, room);
+    const far = app.nodes.length - 1;
+    const guestCookie = await guestSession(uniqueName("guest"));
+    const elsewhere = await app.connect({ cookie: guestCookie, node: far });
+    await joined(elsewhere, room);
+    okOf(await emit(owner, "room:configure", { room, visibility: "private" }));
+    // Once the other node has the room private, a stranger there is refused...
+    const stranger = await app.connect({ cookie: await guestSession(uniqueName("str")), node: far });
+    await refusedWithinASecond(() => emit(stranger, "room:join", { room }));
+    // ...and the guest who was in it comes back, there and on the first node.
+    okOf(await emit(elsewhere, "room:leave", { room }));
+    expect((await joined(elsewhere, room)).role).toBe("guest");
+    expect((await joined(await app.connect({ cookie: guestCookie, node: 0 }), room)).role).toBe("guest");
+  });
+});
+
+// The streams a person reads a room by without joining it (SSE, gRPC Watch) end when
+// that person is kicked or banned. The keeper acts on the last node, the streams are
+// on the first (HTTP and gRPC go there), so the cluster project crosses nodes.
+describe("a kick or ban ends the person's streams", () => {
+  it("ends a kicked person's SSE stream with event: removed; the others' streams go on", async () => {
+    const room = uniqueRoom();
+    const owner = await app.connect({ cookie: await signUp(uniqueName("own")), node: app.nodes.length - 1 });
+    await joined(owner, room);
+    const kim = uniqueName("kim");
+    const stream = `${app.url}/api/rooms/${room}/stream`;
+    const kims = await openSse(stream, undefined, { cookie: await signUp(kim) });
+    const bystander = await openSse(stream);
+    try {
+      expect(kims.status).toBe(200);
+      // Each stream has had its first list: it is watching.
+      await expect.poll(() => Math.min(kims.events.length, bystander.events.length)).toBeGreaterThan(0);
+      okOf(await emit(owner, "room:moderate", { room, action: "kick", username: kim, reason: "cool off" }));
+      await kims.ended;
+      expect(kims.events.at(-1)).toEqual({ event: "removed", data: { room, reason: "cool off", by: expect.any(String), username: kim, guest: false, banned: false } });
+      okOf(await emit(owner, "message:send", { room, content: "after the kick" }));
+      await expect.poll(() => bystander.latest()?.messages.map((message) => message.content)).toEqual(["after the kick"]);
+    } finally {
+      kims.close();
+      bystander.close();
+    }
+  });
+
+  it("ends a banned person's gRPC Watch with PERMISSION_DENIED, and refuses a new one", async () => {
+    const room = uniqueRoom();
+    const owner = await app.connect({ cookie: await signUp(uniqueName("own")), node: app.nodes.length - 1 });
+    await joined(owner, room);
+    const lee = uniqueName("lee");
+    await signUp(lee);
+    const grpc = connectGrpc(`127.0.0.1:${app.server.grpc!.port}`);
+    try {
+      const { token } = await grpc.call<{ token: string }>("Login", { username: lee, password: "correct horse" });
+      const watch = grpc.watch(room, { token });
+      await expect.poll(() => watch.events.length).toBeGreaterThan(0);
+      okOf(await emit(owner, "room:moderate", { room, action: "ban", username: lee, reason: "spam" }));
+      expect(await watch.ended).toEqual({ code: status.PERMISSION_DENIED, details: expect.stringContaining(`banned you from room "${room}" (spam)`) });
+      expect((await grpc.watch(room, { token }).ended).code).toBe(status.PERMISSION_DENIED);
+    } finally {
+      grpc.close();
+    }
   });
 });

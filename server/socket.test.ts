@@ -1,6 +1,7 @@
 // The Socket.IO contract against a real server and real socket.io-client connections.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply, ServerToClientEvents } from "../lib/protocol";
+import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
+import { nextPush, okOf } from "./testing/socket-calls";
 import { sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
 /** A guest is told apart from others of its name by a tag (lib/people.ts). */
@@ -30,29 +31,6 @@ const send = (client: TestClient, room: string, content: string, clientId?: stri
   client.timeout(5000).emitWithAck("message:send", { room, content, ...(clientId ? { clientId } : {}) }) as Promise<
     Ack<SendReply>
   >;
-
-function okOf<T extends object>(ack: Ack<T>): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
-  return ack;
-}
-
-/** Resolves with the first push of `event` that satisfies `predicate`. */
-function nextPush<E extends keyof ServerToClientEvents>(
-  client: TestClient,
-  event: E,
-  predicate: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
-): Promise<Parameters<ServerToClientEvents[E]>[0]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${event} push`)), 5000);
-    const listener = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
-      if (!predicate(payload)) return;
-      clearTimeout(timer);
-      (client as unknown as { off(e: string, l: unknown): void }).off(event, listener);
-      resolve(payload);
-    };
-    (client as unknown as { on(e: string, l: unknown): void }).on(event, listener);
-  });
-}
 
 describe("joining a room", () => {
   it("answers with the normalised room, its full list, its members, the node and who you are", async () => {

@@ -10,8 +10,10 @@ import type { ChatService } from "../lib/chat/service";
 import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { PushBus } from "../lib/pushes/push-bus";
+import { isNamed, type Sighting } from "../lib/rooms/keeping";
 import type { ClientToServerEvents, RoomRemovedPush, RoomSummary, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { personTopic, roomTopic, watchTopic } from "../lib/protocol";
+import type { SightingsQuery } from "./cluster-people";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
 import { clientAddress } from "./http/client-address";
@@ -21,13 +23,21 @@ import { createHandshakePacer } from "./handshake-pacer";
 import { createOutputGuard } from "./output-guard";
 
 /**
+<<<<<<< HEAD
  * Between nodes (Socket.IO's serverSideEmit, heard by every node): a person removed from
  * a room leaves it on every node, and a node asked for its live public rooms answers with
  * them (cluster-rooms.ts). Who is typing goes by room instead (typing-channel.ts).
+=======
+ * Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on
+ * every node, every node's typing board hears who types elsewhere, a node asked for its
+ * live public rooms answers with them (cluster-rooms.ts), and one asked where a person
+ * is connected to a room answers with their connections there (cluster-people.ts).
+>>>>>>> issue-owners-finish
  */
 export interface InterServerEvents {
   "room:removed": (push: RoomRemovedPush) => void;
   "rooms:list": (reply: (rooms: RoomSummary[]) => void) => void;
+  "room:sightings": (query: SightingsQuery, reply: (found: Sighting[]) => void) => void;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -131,23 +141,24 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   const removeHere = (push: RoomRemovedPush) => {
     const { room, reason, by, username, banned } = push;
     for (const [socket, caller] of callers) {
-      const { identity } = socket.data;
-      if (identity.guest !== push.guest || identity.username.toLowerCase() !== username.toLowerCase()) continue;
+      if (!isNamed(socket.data.identity, username, push.guest)) continue;
       if (!socket.rooms.has(roomTopic(room))) continue;
       socket.emit("room:removed", { room, reason, by, username, guest: push.guest, banned });
       chat.leave(caller, { room }).catch((error: unknown) => logger.warn("a removed connection could not leave", { room, error: String(error) }));
     }
   };
   deps.pushes.subscribe(({ event, payload, remote }) => {
-    if (event !== "room:removed" || remote) return;
+    if (event !== "room:removed") return;
     removeHere(payload);
+    if (remote) return;
     // Only an adapter that spans nodes carries server-side events (the in-memory one has one node).
     void io.of("/").adapter.serverCount().then(
       (nodes) => nodes > 1 && io.serverSideEmit("room:removed", payload),
       (error: unknown) => logger.warn("could not tell the other nodes of a removal", { error: String(error) }),
     );
   });
-  io.on("room:removed", removeHere);
+  // Another node's removal goes on this node's bus, so its streams (SSE, gRPC Watch) end too.
+  io.on("room:removed", (push) => deps.pushes.relay(roomTopic(push.room), "room:removed", push));
 
   // One table for every connection, so an idle socket holds one listener rather than one per event.
   const handlerTable: Record<keyof ClientToServerEvents, EventHandler> = {

@@ -7,7 +7,7 @@ import { ChatError } from "../errors";
 import { normalizeRoomName, normalizeTopic } from "../names";
 import { parsePayload } from "../payloads";
 import type { Member, RoomSettings } from "../protocol";
-import type { SettingsChange } from "../rooms/keeping";
+import type { Named, SettingsChange, Sighting } from "../rooms/keeping";
 import type { RegistryManager } from "../rooms/registry";
 import { isKeeper, roleOf, type Actor } from "../rooms/roles";
 import type { AuditEntry } from "../store/store";
@@ -19,7 +19,12 @@ export interface OwnersContext {
   accounts: Accounts;
   /** The admin token's holder, or the person asking. */
   actorOf(caller: Caller): Promise<Actor>;
+  /** The person's connections to the room on other nodes; none without. */
+  elsewhere?: SightingsElsewhere;
 }
+
+/** Asks the other nodes for their connections to `room` of the account or guest named, or of everyone. */
+export type SightingsElsewhere = (room: string, named?: Named) => Promise<Sighting[]>;
 
 export interface RoomDetails {
   room: string;
@@ -39,7 +44,10 @@ export async function configureRoom(ctx: OwnersContext, caller: Caller, payload:
     ...(readOnly !== undefined ? { readOnly } : {}),
     ...(slowModeS !== undefined ? { slowModeS } : {}),
   };
-  return ctx.registry.configure(room, await ctx.actorOf(caller), change);
+  // A room made private keeps the people in it as members: a guest by its session or
+  // address, which only the node it is connected to knows.
+  const elsewhere = visibility === "private" ? await ctx.elsewhere?.(room) : undefined;
+  return ctx.registry.configure(room, await ctx.actorOf(caller), change, elsewhere ?? []);
 }
 
 export async function moderateRoom(ctx: OwnersContext, caller: Caller, payload: unknown): Promise<void> {
@@ -48,18 +56,24 @@ export async function moderateRoom(ctx: OwnersContext, caller: Caller, payload: 
   const actor = await ctx.actorOf(caller);
   // A registered name is an account; guests never hold one (lib/accounts).
   const registered = await ctx.accounts.account(username);
+  const name = registered?.username ?? username;
+  const guest = registered === undefined;
+  // A ban or mute is kept under a guest's sessions and, when asked, anyone's addresses:
+  // known only on the nodes the person is connected to, so those are asked first.
+  const elsewhere = (action === "ban" || action === "mute") && (guest || address === true) ? await ctx.elsewhere?.(room, { username: name, guest }) : undefined;
   const trimmedReason = reason?.trim();
   await ctx.registry.moderate(
     room,
     {
       actor,
       action,
-      username: registered?.username ?? username,
+      username: name,
       ...(trimmedReason ? { reason: trimmedReason } : {}),
       ...(durationS !== undefined ? { durationS } : {}),
       ...(address !== undefined ? { address } : {}),
+      ...(elsewhere && elsewhere.length > 0 ? { elsewhere } : {}),
     },
-    registered !== undefined,
+    !guest,
   );
 }
 

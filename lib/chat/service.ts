@@ -19,7 +19,7 @@ import { DEPARTURE_MAX_RETRY_MS, DEPARTURE_RETRY_MS, Departures } from "../prese
 import type { ErrorCode, Identity, Member, Message, NotifyLevel, Role, RoomSettings, RoomSummary, RoomUnread } from "../protocol";
 import type { RegistryManager } from "../rooms/registry";
 import { checkInvite, INVITE_DEFAULT_S, signInvite } from "../rooms/invites";
-import { isKeeper, roleOf } from "../rooms/roles";
+import { isKeeper, roleOf, type Actor } from "../rooms/roles";
 import type { AuditEntry } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
 import { deleteMessage, editMessage, pin, react, type ConversationContext } from "./conversation";
@@ -27,7 +27,7 @@ import { Connection } from "./connection";
 import { Reading } from "./reading";
 import { TypingBoard } from "./typing";
 import { MAX_WATCHED_ROOMS, RoomWatches } from "./watches";
-import { configureRoom, moderateRoom, roomAudit, roomDetails, type OwnersContext, type RoomDetails } from "./owners";
+import { configureRoom, moderateRoom, roomAudit, roomDetails, type OwnersContext, type RoomDetails, type SightingsElsewhere } from "./owners";
 
 /** Rooms one connection may be in at once: a page is in one, so 100 only stops a memory flood. */
 export const MAX_ROOMS_PER_CONNECTION = 100;
@@ -71,6 +71,12 @@ export interface ChatServiceOptions {
    * other nodes: server/cluster-rooms.ts); this node's live rooms unless given.
    */
   liveRooms?: () => Promise<RoomSummary[]>;
+  /**
+   * The connections to a room of the person named on the other nodes (the server asks
+   * them: server/cluster-people.ts), so a ban or mute made here reaches a guest connected
+   * there; none unless given.
+   */
+  sightingsElsewhere?: SightingsElsewhere;
 }
 
 export interface JoinResult {
@@ -148,6 +154,7 @@ export class ChatService {
       registry: options.registry,
       accounts: options.accounts,
       actorOf: async (caller) => (this.isAdmin(caller) ? "admin" : this.identityOf(caller)),
+      ...(options.sightingsElsewhere ? { elsewhere: options.sightingsElsewhere } : {}),
     };
     const { registry } = options;
     this.typingBoard = options.typing ?? new TypingBoard({ publish: registry.pushes.publish });
@@ -449,13 +456,15 @@ export class ChatService {
 
   /**
    * Starts a stream of a room's pushes (SSE, gRPC Watch) for someone the room lets in:
-   * streams bypass the worker's join, so the check is made here.
+   * streams bypass the worker's join, so the check is made here. `start` is told who
+   * watches, so a kick or ban of that person ends the stream.
    */
-  watch<T>(caller: Caller, payload: unknown, start: (room: string) => Promise<T>): Promise<T> {
+  watch<T>(caller: Caller, payload: unknown, start: (room: string, who: Actor) => Promise<T>): Promise<T> {
     return this.run("watch", async () => {
       const room = normalizeRoomName(parsePayload("room", payload).room);
-      await this.checkAdmission(caller, room);
-      return start(room);
+      const who = await this.owners.actorOf(caller);
+      await this.options.registry.admit(room, who, caller.address);
+      return start(room, who);
     });
   }
 

@@ -23,6 +23,37 @@ export interface ModerationRequest {
   durationS?: number;
   /** A ban that also holds for the addresses the person is connected from now. */
   address?: boolean;
+  /**
+   * The person's connections to the room on other nodes: a guest's sessions and anyone's
+   * addresses are known only on the node it is connected to, which the moderator's node asks.
+   */
+  elsewhere?: Sighting[];
+}
+
+/** One connection of a person in a room, as the node holding it knows it. */
+export interface Sighting {
+  identity: Author;
+  address: string | undefined;
+}
+
+/** Whom a moderation names: an account, or a guest, by name. */
+export interface Named {
+  username: string;
+  guest: boolean;
+}
+
+/** The connections among `people` of the person `named`; everyone's without a name. */
+export function sightingsOf(people: Iterable<Sighting>, named?: Named): Sighting[] {
+  return [...people].filter(({ identity }) => named === undefined || isNamed(identity, named.username, named.guest));
+}
+
+/**
+ * Whether a removal (`room:removed`) names this identity: a person is named as a
+ * moderation names them, an account or a guest by name, so every connection and stream
+ * of theirs leaves.
+ */
+export function isNamed(identity: Identity, username: string, guest: boolean): boolean {
+  return identity.guest === guest && identity.username.toLowerCase() === username.toLowerCase();
 }
 
 /** Who a moderation names: a registered account, or a guest (known here by name, sessions and addresses). */

@@ -136,6 +136,22 @@ describe("supervision", () => {
     expect((await registry.join(room, "tab-kim", kim)).members).toEqual([gage, kim]);
   });
 
+  it("still knows a guest's session and address after a crash, so a ban made then holds for them", async () => {
+    const { registry } = startRegistry();
+    const room = uniqueRoom();
+    await registry.join(room, "tab-gage", gage);
+    const troll = { username: "troll", guest: true, key: "guest:session-1" };
+    await registry.join(room, "tab-troll", troll, "203.0.113.7");
+    await registry.crash(room);
+    await vi.waitFor(() => expect(registry.restarts).toBe(1));
+    await registry.moderate(room, { actor: gage, action: "ban", username: "troll", address: true }, false);
+    // Another name in the same session, and another session from the same address: both kept out.
+    await expect(registry.join(room, "tab-2", { ...troll, username: "nice" }, "198.51.100.1")).rejects.toMatchObject({ code: "forbidden" });
+    await expect(registry.join(room, "tab-3", { username: "new", guest: true, key: "guest:session-2" }, "203.0.113.7")).rejects.toMatchObject({
+      code: "forbidden",
+    });
+  });
+
   it("replaces a worker whose store failed, and later sends work", async () => {
     const store = new AppendFailsOnce();
     const { registry } = startRegistry({ store });

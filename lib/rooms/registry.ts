@@ -14,7 +14,7 @@ import { roomTopic } from "../protocol";
 import { PushBus, type RoomPush } from "../pushes/push-bus";
 import type { AuditEntry, RoomSearch, RoomsSearch, Store } from "../store/store";
 import type { RoomObserver } from "./observer";
-import type { ModerationRequest, SettingsChange } from "./keeping";
+import { sightingsOf, type ModerationRequest, type Named, type SettingsChange, type Sighting } from "./keeping";
 import type { Actor } from "./roles";
 import type { ChangeRequest } from "./conversation";
 import type { JoinResult, RoomInfo, SendRequest } from "./room";
@@ -53,6 +53,8 @@ export class RegistryManager {
   private readonly live: LRUCache<string, Room>;
   private readonly starting = new Map<string, Promise<Room>>();
   private readonly presence = new Map<string, RoomPresence>();
+  /** Each room's connections on this node with their addresses, kept beside presence (RoomDeps.sightings). */
+  private readonly sightingsOf = new Map<string, Map<string, Sighting>>();
   /** Stopped workers still finishing an operation: their successors wait for them. */
   private readonly retiring = new Map<string, Room>();
   private readonly sweeper: NodeJS.Timeout;
@@ -76,7 +78,7 @@ export class RegistryManager {
       dispose: (room, name, reason) => {
         if (reason !== "evict") return;
         this.retire(name, room);
-        if (this.presence.get(name)?.isEmpty) this.presence.delete(name);
+        if (this.presence.get(name)?.isEmpty) this.dropPresence(name);
       },
     });
     this.sweeper = setInterval(() => this.stopIdleRooms(), Math.max(1000, options.idleMs / 2));
@@ -128,12 +130,18 @@ export class RegistryManager {
     return this.call(room, (worker) => worker.details(actor, address));
   }
 
-  configure(room: string, actor: Actor, change: SettingsChange): Promise<RoomSettings> {
-    return this.call(room, (worker) => worker.configure(actor, change));
+  /** `elsewhere`: the people in the room on other nodes, as their nodes know them. */
+  configure(room: string, actor: Actor, change: SettingsChange, elsewhere: Sighting[] = []): Promise<RoomSettings> {
+    return this.call(room, (worker) => worker.configure(actor, change, elsewhere));
   }
 
   moderate(room: string, request: ModerationRequest, account: boolean): Promise<void> {
     return this.call(room, (worker) => worker.moderate(request, account));
+  }
+
+  /** This node's connections to the room of the account or guest named (everyone's without), for a keeper on another node. */
+  sightings(room: string, named?: Named): Sighting[] {
+    return sightingsOf(this.sightingsOf.get(room)?.values() ?? [], named);
   }
 
   /** The room's audit log, newest first, read straight from the store. */
@@ -154,6 +162,7 @@ export class RegistryManager {
       const presence = this.presence.get(room);
       if (!presence?.has(connectionId)) return;
       if (!(error instanceof ChatError) || error.code !== "room_unavailable" || this.live.peek(room)?.alive) throw error;
+      this.sightingsOf.get(room)?.delete(connectionId);
       const { gone, members } = await presence.leave(connectionId);
       if (!gone) return;
       const topic = roomTopic(room);
@@ -331,10 +340,16 @@ export class RegistryManager {
       presence = this.options.createPresence?.(name) ?? new MemoryPresence();
       this.presence.set(name, presence);
     }
+    let sightings = this.sightingsOf.get(name);
+    if (!sightings) {
+      sightings = new Map();
+      this.sightingsOf.set(name, sightings);
+    }
     const room = await Room.start({
       name,
       store,
       presence,
+      sightings,
       publish: this.pushes.publish,
       historyWindow,
       observer,
@@ -354,6 +369,7 @@ export class RegistryManager {
     // The deleting node's worker told its own people and watchers, and its notice reached
     // every node's sockets; this node's watchers and presence are told here.
     void this.presence.get(name)?.clear();
+    this.sightingsOf.get(name)?.clear();
     this.pushes.relay(roomTopic(name), "room:deleted", { room: name });
     const worker = this.live.peek(name);
     if (!worker) return;
@@ -377,12 +393,18 @@ export class RegistryManager {
       const presence = this.presence.get(name);
       if ((presence && !presence.isEmpty) || this.pushes.isWatched(name)) continue;
       this.live.delete(name);
-      this.presence.delete(name);
+      this.dropPresence(name);
       this.retire(name, room);
       return true;
     }
     this.fullUntil = now + FULL_RECHECK_MS;
     return false;
+  }
+
+  /** A room nobody on this node is in any more: its presence and sightings go. */
+  private dropPresence(name: string): void {
+    this.presence.delete(name);
+    this.sightingsOf.delete(name);
   }
 
   private stopIdleRooms(): void {
@@ -393,7 +415,7 @@ export class RegistryManager {
       const watched = this.pushes.isWatched(name);
       if ((!presence || presence.isEmpty) && !watched && room.idleSince < cutoff) {
         this.live.delete(name);
-        this.presence.delete(name);
+        this.dropPresence(name);
         this.retire(name, room);
       }
     }

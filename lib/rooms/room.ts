@@ -21,7 +21,19 @@ import { ListPush } from "./list-push";
 import { Mailbox, type Reply } from "./mailbox";
 import { MessageWindow } from "./message-window";
 import type { RoomObserver } from "./observer";
-import { admitByInvite, configure, keepPresent, moderate, nameOf, type ModerationRequest, type Outcome, type SettingsChange } from "./keeping";
+import {
+  admitByInvite,
+  configure,
+  keepPresent,
+  moderate,
+  nameOf,
+  sightingsOf,
+  type ModerationRequest,
+  type Named,
+  type Outcome,
+  type SettingsChange,
+  type Sighting,
+} from "./keeping";
 import { admission, emptyAccess, guestSessionKeys, mayPost, settingsOf, speaking, type Actor, type RoomAccess } from "./roles";
 
 /** Rejects operations that never started because the worker exited: safe to retry elsewhere. */
@@ -36,6 +48,11 @@ export interface RoomDeps {
   name: string;
   store: Store;
   presence: RoomPresence;
+  /**
+   * This node's connections in the room and their addresses, so a ban can name a guest's:
+   * the registry's, like presence, so a restarted worker still knows them (a map of its own without).
+   */
+  sightings?: Map<string, Sighting>;
   publish: Publish;
   historyWindow: number;
   /** Told of every stored message and push; optional so tests can leave it out. */
@@ -72,7 +89,7 @@ type Operation =
   | { tag: "changed"; message: Message }
   | { tag: "refresh" }
   | { tag: "reconfigure" }
-  | { tag: "configure"; actor: Actor; change: SettingsChange }
+  | { tag: "configure"; actor: Actor; change: SettingsChange; elsewhere: Sighting[] }
   | { tag: "moderate"; request: ModerationRequest; account: boolean }
   | { tag: "admit"; actor: Actor; address: string | undefined }
   | { tag: "mayPost"; identity: Identity; address: string | undefined }
@@ -120,8 +137,8 @@ export class Room {
   private ownerKnown = false;
   /** Settings and lists, as the store held them at start and as changed since. */
   private access: RoomAccess;
-  /** This node's connections in the room and their addresses, so a ban can name a guest's. */
-  private readonly addresses = new Map<string, { identity: Author; address: string | undefined }>();
+  /** This node's connections in the room and their addresses (RoomDeps.sightings). */
+  private readonly addresses: Map<string, Sighting>;
   /** When each person last posted, for slow mode. */
   private readonly lastPosted = new Map<string, number>();
   /** Settles after the newest append has come back; the next one comes back behind it. */
@@ -131,6 +148,7 @@ export class Room {
 
   private constructor(deps: RoomDeps, window: Message[], access: RoomAccess) {
     this.deps = deps;
+    this.addresses = deps.sightings ?? new Map();
     this.access = access;
     this.name = deps.name;
     this.window = new MessageWindow(deps.historyWindow, window);
@@ -214,9 +232,9 @@ export class Room {
     return this.mailbox.call({ tag: "refresh" });
   }
 
-  /** Changes the settings, for a keeper of the room. */
-  configure(actor: Actor, change: SettingsChange): Promise<RoomSettings> {
-    return this.mailbox.call({ tag: "configure", actor, change });
+  /** Changes the settings, for a keeper of the room; `elsewhere`: the people in it on other nodes, as their nodes know them. */
+  configure(actor: Actor, change: SettingsChange, elsewhere: Sighting[] = []): Promise<RoomSettings> {
+    return this.mailbox.call({ tag: "configure", actor, change, elsewhere });
   }
 
   /** Kicks, bans, mutes, appoints or invites, for a keeper; `account` says the name is a registered user's. */
@@ -250,6 +268,11 @@ export class Room {
    */
   delete(): Promise<void> {
     return this.mailbox.call({ tag: "delete" });
+  }
+
+  /** This node's connections in the room of the person named, or everyone's (a guest's sessions and addresses are known only here). */
+  sightings(named?: Named): Sighting[] {
+    return sightingsOf(this.addresses.values(), named);
   }
 
   /** Whether the rooms list shows it: public rooms only. */
@@ -313,7 +336,7 @@ export class Room {
         this.access = await readAccess(this.deps.store, this.name);
         return reply.resolve(undefined);
       case "configure":
-        return reply.resolve(await this.handleConfigure(op.actor, op.change));
+        return reply.resolve(await this.handleConfigure(op.actor, op.change, op.elsewhere));
       case "moderate":
         return reply.resolve(await this.handleModerate(op.request, op.account));
       case "admit":
@@ -479,6 +502,7 @@ export class Room {
     await this.deps.store.deleteRoom(this.name);
     this.window.clear();
     this.access = emptyAccess();
+    this.addresses.clear();
     await this.deps.presence.clear();
     this.deps.publish(roomTopic(this.name), "room:deleted", { room: this.name });
     this.exit("deleted", false);
@@ -496,21 +520,21 @@ export class Room {
     this.deps.publish(roomTopic(this.name), "room:notice", { room: this.name, kind, username, at });
   }
 
-  private async handleConfigure(actor: Actor, change: SettingsChange): Promise<RoomSettings> {
+  private async handleConfigure(actor: Actor, change: SettingsChange, elsewhere: Sighting[]): Promise<RoomSettings> {
     const now = new Date();
     const outcome = configure(this.access, actor, change, now);
     if (outcome.settings?.visibility === "private" && this.access.settings.visibility !== "private") {
-      // People here on other nodes are known by name only: accounts stay members, guests there do not.
-      const elsewhere = (await this.deps.presence.everyone()).map((identity) => ({ identity, address: undefined }));
-      outcome.put = keepPresent([...elsewhere, ...this.addresses.values()], nameOf(actor), now);
+      // Shared presence names everyone on every node (enough for accounts); the other
+      // nodes' answers add their guests' sessions and addresses.
+      const named = (await this.deps.presence.everyone()).map((identity) => ({ identity, address: undefined }));
+      outcome.put = keepPresent([...named, ...elsewhere, ...this.addresses.values()], nameOf(actor), now);
     }
     await this.apply(outcome);
     return settingsOf(this.access);
   }
 
   private async handleModerate(request: ModerationRequest, account: boolean): Promise<void> {
-    const lower = request.username.toLowerCase();
-    const here = [...this.addresses.values()].filter(({ identity }) => identity.guest !== account && identity.username.toLowerCase() === lower);
+    const here = [...this.sightings({ username: request.username, guest: !account }), ...(request.elsewhere ?? [])];
     const identity = here[0]?.identity ?? { username: request.username, guest: !account };
     const addresses = here.flatMap(({ address }) => (address === undefined ? [] : [address]));
     const sessions = guestSessionKeys(here.map(({ identity: person }) => person.key));

@@ -15,9 +15,9 @@ import {
 import { sealSession, unsealSession, type SessionSecrets } from "../../lib/accounts/session";
 import type { Caller } from "../../lib/chat/caller";
 import type { ChatService } from "../../lib/chat/service";
-import { toErrorBody } from "../../lib/errors";
+import { ChatError, toErrorBody } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
-import type { ErrorCode, Message, RoomSettings } from "../../lib/protocol";
+import type { ErrorCode, Message, RoomRemovedPush, RoomSettings } from "../../lib/protocol";
 import type { RegistryManager } from "../../lib/rooms/registry";
 import { ConfigError, type Config } from "../config";
 import { watchRoom } from "../watch-room";
@@ -219,12 +219,17 @@ export async function startGrpcServer(deps: GrpcDeps): Promise<GrpcAdapter> {
       watches.add(call);
       (async () => {
         const caller = callerOf(call.metadata, peerAddress(call.getPeer()));
-        stop = await chat.watch(caller, { room: text(call.request.room) ?? "" }, (room) => watchRoom(deps, room, {
+        stop = await chat.watch(caller, { room: text(call.request.room) ?? "" }, (room, who) => watchRoom(deps, room, who, {
           messages: (push) => send({ event: "messages", messages: { ...push, messages: push.messages.map(toWire) } }),
           deleted: () => {
             newest = undefined;
             send({ event: "deleted", deleted: { room } });
             call.end();
+          },
+          // Kicked or banned: the stream ends as a refused Watch would (PERMISSION_DENIED, `forbidden`).
+          removed: (push) => {
+            free();
+            call.emit("error", toServiceError(new ChatError("forbidden", removalSentence(push)), "Watch", logger));
           },
         }));
         if (call.cancelled || !watches.has(call)) stop();
@@ -270,6 +275,12 @@ function toServiceError(error: unknown, method: string, logger: Logger): Partial
   const metadata = new Metadata();
   metadata.set(METADATA.errorCode, body.code);
   return { code: STATUS[body.code], details: body.message, metadata };
+}
+
+/** Why a Watch ended: who removed the person, whether for good, and the reason given. */
+function removalSentence({ room, by, reason, banned }: RoomRemovedPush): string {
+  const because = reason ? ` (${reason})` : "";
+  return `${by} ${banned ? "banned you from" : "removed you from"} room "${room}"${because}.`;
 }
 
 function bearer(metadata: Metadata): string | undefined {

@@ -174,7 +174,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       const release = chat.admit(clientAddress(req, config.trustProxy));
       res.once("close", release);
       const { streams } = deps;
-      await chat.watch(caller(req), { room }, (admitted) => streams.serve(res, admitted));
+      await chat.watch(caller(req), { room }, (admitted, who) => streams.serve(res, admitted, who));
     }],
 
     ["GET", /^\/api\/rooms\/([^/]+)$/, async ({ req, res, params }) => {

@@ -1,8 +1,10 @@
 // Server-Sent Events: GET /api/rooms/:name/stream sends `event: messages` with the
 // room's full list at once and after every change, comment heartbeats in between,
-// and `event: deleted` when the room is deleted. A client going away frees its
-// subscription and timer at once.
+// `event: deleted` when the room is deleted and `event: removed` (room:removed's
+// payload) when the person watching is kicked or banned; either ends the stream. A
+// client going away frees its subscription and timer at once.
 import type { ServerResponse } from "node:http";
+import type { Actor } from "../../lib/rooms/roles";
 import { watchRoom, type WatchDeps } from "../watch-room";
 
 export interface SseOptions extends WatchDeps {
@@ -21,8 +23,8 @@ export class SseStreams {
     this.options = options;
   }
 
-  /** Streams `room` to the response; errors before the first event reach the caller as usual. */
-  async serve(res: ServerResponse, room: string): Promise<void> {
+  /** Streams `room` to the response for `who`; errors before the first event reach the caller as usual. */
+  async serve(res: ServerResponse, room: string, who: Actor): Promise<void> {
     // Filled in as the stream starts; freed in one place however it ends.
     const stream: { gone: boolean; stop?: () => void; heartbeat?: NodeJS.Timeout } = { gone: false };
     const free = () => {
@@ -60,13 +62,16 @@ export class SseStreams {
       if (chunk !== undefined) send(chunk, "list");
     });
 
-    stream.stop = await watchRoom(this.options, room, {
+    // A last event the client must see: a list still waiting for the drain is dropped.
+    const last = (event: string, payload: object) => {
+      newest = undefined;
+      send(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+      res.end();
+    };
+    stream.stop = await watchRoom(this.options, room, who, {
       messages: (push) => send(`event: messages\ndata: ${JSON.stringify(push)}\n\n`, "list"),
-      deleted: () => {
-        newest = undefined;
-        send(`event: deleted\ndata: ${JSON.stringify({ room })}\n\n`);
-        res.end();
-      },
+      deleted: () => last("deleted", { room }),
+      removed: (push) => last("removed", push),
     });
     // The client left (or the room was deleted) while the first list was read.
     if (stream.gone || res.writableEnded) return void stream.stop();

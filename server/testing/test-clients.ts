@@ -21,10 +21,10 @@ export interface SseReader {
   close(): void;
 }
 
-/** Opens `url` as an event stream and records what arrives. */
-export async function openSse(url: string, onEvent?: (event: SseEvent) => void): Promise<SseReader> {
+/** Opens `url` as an event stream (with `headers`, such as a session cookie) and records what arrives. */
+export async function openSse(url: string, onEvent?: (event: SseEvent) => void, headers: Record<string, string> = {}): Promise<SseReader> {
   const abort = new AbortController();
-  const response = await fetch(url, { signal: abort.signal, headers: { accept: "text/event-stream" } });
+  const response = await fetch(url, { signal: abort.signal, headers: { accept: "text/event-stream", ...headers } });
   const reader: SseReader = {
     status: response.status,
     events: [],
