@@ -55,6 +55,14 @@ export function publicIdentity(person: Identity): Identity {
     : { username: person.username, guest: person.guest };
 }
 
+/**
+ * Who a kept key names, as others may see it (never the key): an account by its name, a
+ * guest by its name and the tag of its session, as the messages it writes show it.
+ */
+export function identityOfKey(username: string, key: string): Identity {
+  return key.startsWith("user:") ? { username, guest: false } : { username, guest: true, tag: tagOf(key) };
+}
+
 function tagOf(key: string): string {
   const value = createHash("sha256").update(key).digest().readUInt32BE(0) % 10 ** TAG_DIGITS;
   return String(value).padStart(TAG_DIGITS, "0");

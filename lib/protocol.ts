@@ -49,6 +49,12 @@ export interface Message {
   replyTo?: number;
   /** Each emoji people reacted with, in the order first used, with who did (display names). */
   reactions?: Reaction[];
+  /**
+   * Beside `reactions`: `reactors[i][j]` is the person shown as `reactions[i].users[j]`, an
+   * account or a guest with its tag (see Identity), so a page marks its own reactions by
+   * the person, as it marks its own messages, and two guests named `anon` stay two people.
+   */
+  reactors?: Identity[][];
   /** Pinned by the room's owner or a moderator (listed in the room's settings.pinned). */
   pinned?: boolean;
 }
@@ -73,6 +79,15 @@ export function samePerson(a: Identity, b: Identity): boolean {
   if (a.guest !== b.guest) return false;
   if (!a.guest) return a.username.toLowerCase() === b.username.toLowerCase();
   return a.username === b.username && a.tag === b.tag;
+}
+
+/**
+ * Whether `you` reacted to the message with `emoji`: decided by the person (its
+ * `reactors`), as own messages are, never by the display name alone.
+ */
+export function hasReacted(message: Pick<Message, "reactions" | "reactors">, emoji: string, you: Identity): boolean {
+  const at = message.reactions?.findIndex((reaction) => reaction.emoji === emoji) ?? -1;
+  return at >= 0 && (message.reactors?.[at] ?? []).some((person) => samePerson(you, person));
 }
 
 export type Member = Identity;

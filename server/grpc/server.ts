@@ -287,7 +287,8 @@ function settingsToWire(settings: RoomSettings) {
 }
 
 function toWire(message: Message): WireMessage {
-  const { highlight = [], ...rest } = message;
+  // livechat.v1's Message carries no guest tags (nor `reactors`): its reactions name people as Reaction.users does.
+  const { highlight = [], reactors: _reactors, ...rest } = message;
   return {
     ...rest,
     clientId: message.clientId ?? "",
