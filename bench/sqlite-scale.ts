@@ -6,8 +6,14 @@
 //
 //   npx tsx bench/sqlite-scale.ts [messages=1000000] [rooms=10000] [dir]
 // A dir that already holds a database of that size is measured as it is.
+//
+//   npx tsx bench/sqlite-scale.ts upgrade DIR
+// times the schema migrations on a copy of DIR's database, as a start of this version
+// on it would run them (the conversation's, version 3, rebuilds the search index). A
+// database already at the newest version is first taken back to version 2 (the
+// conversation's columns dropped, not timed), so a generated one serves too.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +33,7 @@ const VOCABULARY = 20_000;
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === "measure") await measure(rest[0]!, Number(rest[1]));
+else if (mode === "upgrade") upgrade(rest[0]!);
 else await main(Number(mode ?? 1_000_000), Number(rest[0] ?? 10_000), rest[1]);
 
 /** A deterministic pseudo-random sequence, so two runs generate the same history. */
@@ -105,6 +112,36 @@ function generate(file: string, total: number, rooms: number): void {
   db.pragma("journal_mode = WAL");
   db.close();
   console.log(`generated ${total} messages in ${rooms} rooms in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function upgrade(dir: string): void {
+  const copyDir = mkdtempSync(path.join(tmpdir(), "livechat-upgrade-"));
+  const file = path.join(copyDir, DATABASE_FILE);
+  try {
+    copyFileSync(path.join(dir, DATABASE_FILE), file);
+    const db = new Database(file);
+    // As the store opens its file (lib/store/sqlite.ts, configure): WAL, a full fsync at each commit.
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    const version = db.pragma("user_version", { simple: true }) as number;
+    const messages = (db.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n;
+    if (version >= 3) {
+      const started = performance.now();
+      db.exec(`ALTER TABLE messages DROP COLUMN edited_at; ALTER TABLE messages DROP COLUMN deleted;
+        ALTER TABLE messages DROP COLUMN reply_to; ALTER TABLE messages DROP COLUMN reactions;
+        ALTER TABLE messages DROP COLUMN pinned; ALTER TABLE messages DROP COLUMN version;
+        PRAGMA user_version = 2;`);
+      console.log(`taken back to schema version 2 in ${((performance.now() - started) / 1000).toFixed(1)} s (not part of the upgrade)`);
+    }
+    console.log(`upgrading ${messages} messages from schema version ${Math.min(version, 2)}`);
+    const started = performance.now();
+    migrate(db, (applied, ms) => console.log(`migration to version ${applied}: ${(ms / 1000).toFixed(1)} s`));
+    console.log(`upgrade: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+    db.close();
+    console.log(`on disk after: ${JSON.stringify(diskSizes(file))}`);
+  } finally {
+    rmSync(copyDir, { recursive: true, force: true });
+  }
 }
 
 function diskSizes(file: string): Record<string, string> {

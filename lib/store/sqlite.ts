@@ -185,7 +185,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     try {
       try {
         configure(db);
-        migrate(db);
+        // Upgrading a long history takes a while (the search index's rebuild): the log says where start-up went.
+        migrate(db, existed ? (version, ms) => options.logger.info("upgraded the SQLite store's schema", { file, version, ms }) : undefined);
       } catch (error) {
         throw unreadable(file, error);
       }
