@@ -55,12 +55,9 @@ export function publicIdentity(person: Identity): Identity {
     : { username: person.username, guest: person.guest };
 }
 
-/**
- * Who a kept key names, as others may see it (never the key): an account by its name, a
- * guest by its name and the tag of its session, as the messages it writes show it.
- */
-export function identityOfKey(username: string, key: string): Identity {
-  return key.startsWith("user:") ? { username, guest: false } : { username, guest: true, tag: tagOf(key) };
+/** What others may see of a kept key (never the key): a guest's tag, as its messages show it; "" for an account. */
+export function shownTagOf(key: string): string {
+  return key.startsWith("user:") ? "" : tagOf(key);
 }
 
 function tagOf(key: string): string {

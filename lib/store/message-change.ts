@@ -4,7 +4,7 @@
 // of the old text, nor the reactions, pin and reply that decorated it). Pure: each
 // store reads, applies, and writes back atomically in its own way.
 import { ChatError } from "../errors";
-import { identityOfKey } from "../people";
+import { shownTagOf } from "../people";
 import type { Message } from "../protocol";
 import type { KeptMessage, KeptReaction, MessageChange } from "./store";
 
@@ -88,14 +88,14 @@ function react(kept: KeptMessage, change: Extract<MessageChange, { kind: "react"
 }
 
 /**
- * The reactions as clients see them: who reacted by name, and (`reactors`) as which
- * person, an account or a guest with its tag, so a page tells its own reaction from a
- * same-named guest's; never by key.
+ * The reactions as clients see them: who reacted by name, and beside them each guest's
+ * tag (`reactionTags`), so a page tells its own reaction from a same-named guest's;
+ * never by key.
  */
-export function wireReactions(reactions: readonly KeptReaction[]): Required<Pick<Message, "reactions" | "reactors">> {
+export function wireReactions(reactions: readonly KeptReaction[]): Required<Pick<Message, "reactions" | "reactionTags">> {
   return {
     reactions: reactions.map(({ emoji, users }) => ({ emoji, users: [...users] })),
-    reactors: reactions.map(({ users, keys }) => keys.map((key, i) => identityOfKey(users[i]!, key))),
+    reactionTags: reactions.map(({ keys }) => keys.map(shownTagOf)),
   };
 }
 

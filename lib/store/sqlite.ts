@@ -578,7 +578,7 @@ function toMessage(room: string, found: MessageRow): Message {
 
 /** The message as the store keeps it: with its author's key and the reactors' keys. */
 function toKept(room: string, found: KeptRow): KeptMessage {
-  const { reactions: _reactions, reactors: _reactors, ...message } = toMessage(room, found);
+  const { reactions: _reactions, reactionTags: _reactionTags, ...message } = toMessage(room, found);
   const kept: KeptMessage = message;
   if (found.author !== null) kept.author = found.author;
   if (found.reactions !== null) kept.reactions = JSON.parse(found.reactions) as KeptReaction[];

@@ -287,8 +287,8 @@ function settingsToWire(settings: RoomSettings) {
 }
 
 function toWire(message: Message): WireMessage {
-  // livechat.v1's Message carries no guest tags (nor `reactors`): its reactions name people as Reaction.users does.
-  const { highlight = [], reactors: _reactors, ...rest } = message;
+  // livechat.v1's Message carries no guest tags (nor `reactionTags`): its reactions name people as Reaction.users does.
+  const { highlight = [], reactionTags: _reactionTags, ...rest } = message;
   return {
     ...rest,
     clientId: message.clientId ?? "",

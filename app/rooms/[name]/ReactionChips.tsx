@@ -1,9 +1,9 @@
 // A message's reactions: each emoji with its count; who reacted shows on hover (title)
 // and on a long press (touch screens have no hover). Pressing a chip adds the reader's
-// reaction or takes it back. "Yours" is decided by the person (the message's reactors),
+// reaction or takes it back. "Yours" is decided by the person (the reactions' guest tags),
 // as own messages are: a guest named `anon` never sees another `anon`'s reaction as its own.
 import { useRef, useState } from "react";
-import { hasReacted, type Identity, type Message } from "@/lib/protocol";
+import { hasReacted, reactorsOf, type Identity, type Message } from "@/lib/protocol";
 import { useConversation } from "./ConversationContext";
 import styles from "./conversation.module.css";
 
@@ -44,7 +44,7 @@ export function ReactionChips({ message }: { message: Message }) {
       <ul className={styles.reactions} aria-label="Reactions">
         {reactions.map(({ emoji, users }, at) => {
           const mine = !!you && hasReacted(message, emoji, you);
-          const names = (message.reactors?.[at]?.map(shownName) ?? users).join(", ");
+          const names = reactorsOf(message, at).map(shownName).join(", ");
           return (
             <li key={emoji}>
               <button
