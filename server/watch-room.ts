@@ -1,6 +1,7 @@
 // One watch of a room for the server's streaming adapters (SSE, gRPC Watch): the
 // room's full list at once, again after every change, then the deletion if it
-// comes. Pushes older than what the watcher already has are skipped.
+// comes. Pushes older than what the watcher already has are skipped; a list of the same
+// seq is a change to a message in it (an edit, a reaction...) and goes out.
 import type { RoomMessagesPush } from "../lib/protocol";
 import type { RegistryManager } from "../lib/rooms/registry";
 
@@ -19,7 +20,7 @@ export async function watchRoom(deps: WatchDeps, room: string, watcher: RoomWatc
   let lastSeq = -1;
   let ended = false;
   const show = (push: RoomMessagesPush) => {
-    if (ended || push.seq <= lastSeq) return;
+    if (ended || push.seq < lastSeq) return;
     lastSeq = push.seq;
     watcher.messages(push);
   };
