@@ -20,7 +20,7 @@ export interface ConversationOptions {
   durationS: number;
   /** Share of the events that change a sent message (reactions and edits alternately); the rest send new ones. */
   changeShare: number;
-  /** The window holds replies and reactions: every message answers the one before, every other one carries three reactions. */
+  /** The window holds replies and reactions: every message answers an earlier one, every other one carries three reactions. */
   decorated: boolean;
   /** Messages stored before the receivers join, so every push carries a full window. */
   prefill?: number;
@@ -183,14 +183,16 @@ export async function runConversation(server: Target, options: ConversationOptio
 
 /**
  * Stores `count` unmeasured messages, pipelined on the first sender (order is kept);
- * decorated, each answers the one before and every other one gets three reactions from
+ * decorated, each answers the first and every other one gets three reactions from
  * three senders. Answers the newest seq.
  */
 async function prefillWindow(tracker: DeliveryTracker, senders: BenchClient[], room: string, count: number, decorated: boolean): Promise<number> {
-  const sends = Array.from({ length: count }, (_, i) =>
-    tracker.send(senders[0]!, room, performance.now(), false, decorated && i > 0 ? { replyTo: i } : undefined),
+  // A reply's original must be stored before the reply is asked for: the first goes alone.
+  const first = await tracker.send(senders[0]!, room, performance.now(), false);
+  const sends = Array.from({ length: count - 1 }, () =>
+    tracker.send(senders[0]!, room, performance.now(), false, decorated && first.ok ? { replyTo: (first.message as { seq: number }).seq } : undefined),
   );
-  const replies = await Promise.all(sends);
+  const replies = [first, ...(await Promise.all(sends))];
   const refused = replies.find((reply) => !reply.ok);
   if (refused && !refused.ok) throw new Error(`prefill refused: ${refused.error.code} ${refused.error.message}`);
   const seqs = replies.map((reply) => (reply.ok ? (reply.message as { seq: number }).seq : 0));
