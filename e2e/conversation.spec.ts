@@ -130,6 +130,7 @@ test("a reply's quote brings back an original older than the page holds", async 
 });
 
 test("two guests both named anon: one's reaction is never the other's own", async ({ owner: first, visitor: second, room }) => {
+  test.slow(); // two pages, four reactions, each waited for on both
   await openRoom(first, room);
   await openRoom(second, room);
   await expect(identityBar(first)).toContainText("anon");
