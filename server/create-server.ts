@@ -52,6 +52,8 @@ export interface LivechatServer {
   connections: ConnectionLimiter;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
+  /** Settles only if the store finds damage after start-up (a large SQLite file's check): the process must stop. */
+  damaged: Promise<Error>;
 }
 
 export interface ServerOptions {
@@ -226,6 +228,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     deliveryStats,
     connections,
+    damaged: backend.damaged ?? new Promise<never>(() => {}),
     listen: async () => {
       const address = await new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once("error", reject);

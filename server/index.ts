@@ -24,6 +24,13 @@ async function main(): Promise<void> {
     ...(server.grpc ? { grpcPort: server.grpc.port } : {}),
   });
 
+  // Damage found by the SQLite store's check after start-up stops the node as it would have stopped the start.
+  void server.damaged.then(async (error) => {
+    console.error(`Livechat stops: ${error.message}`);
+    await server.close().catch(() => {});
+    process.exit(1);
+  });
+
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);

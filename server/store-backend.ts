@@ -12,7 +12,7 @@ import type { Publish } from "../lib/pushes/push-bus";
 import { MemoryStore } from "../lib/store/memory";
 import { openPostgresStore, redactUrl as redactDatabaseUrl } from "../lib/store/postgres";
 import { RedisStore } from "../lib/store/redis";
-import { openSqliteStore } from "../lib/store/sqlite";
+import { openSqliteStore, SqliteStore } from "../lib/store/sqlite";
 import { connectRedis, redactUrl } from "../lib/store/redis-connection";
 import { SharedPresence } from "../lib/presence/redis";
 import type { Store } from "../lib/store/store";
@@ -36,6 +36,8 @@ export interface StoreBackend {
   /** Whether this node reaches each shared server it uses now (PostgreSQL, Redis), for /api/health. */
   reachability(): Promise<Reachability>;
   close(): Promise<void>;
+  /** Settles if the embedded store finds damage after start-up: the node must stop (lib/store/sqlite.ts). */
+  damaged?: Promise<Error>;
 }
 
 /** Each shared server a node uses, and whether it answered just now; the embedded store uses none. */
@@ -65,7 +67,14 @@ export async function openStoreBackend(
 ): Promise<StoreBackend> {
   if (config.store === "sqlite" || config.store === "memory") {
     const store = await openEmbeddedStore(config, logger);
-    return { store, attach: async () => {}, closePresence: async () => {}, reachability: async () => ({}), close: () => store.close() };
+    return {
+      store,
+      attach: async () => {},
+      closePresence: async () => {},
+      reachability: async () => ({}),
+      close: () => store.close(),
+      ...(store instanceof SqliteStore ? { damaged: store.damaged } : {}),
+    };
   }
   if (config.store === "postgres") return openPostgresBackend(config, logger, publish, options);
 

@@ -10,7 +10,14 @@ import { readFileSync } from "node:fs";
 import type { Pool } from "pg";
 
 /** In order; append new files at the end and never edit one that has shipped. */
-const MIGRATIONS = ["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql", "0005-conversation.sql"] as const;
+const MIGRATIONS = [
+  "0001-initial.sql",
+  "0002-room-records.sql",
+  "0003-awareness.sql",
+  "0004-search.sql",
+  "0005-conversation.sql",
+  "0007-cjk-search.sql",
+] as const;
 
 /** The advisory lock every migrator takes: an arbitrary constant, Livechat's own. */
 const MIGRATION_LOCK = "7315263520151107";

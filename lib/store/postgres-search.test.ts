@@ -99,6 +99,34 @@ describe("PostgresStore's search index", () => {
     }
   });
 
+  it("indexes again, with their trigrams, the Chinese and Japanese messages stored before migration 0007", async () => {
+    const url = await server.createDatabase(`search_${++databases}`);
+    const first = await openPostgresStore({ url, poolSize: 2 });
+    await first.append("lobby", draft("日本語のメッセージです"));
+    await first.append("lobby", draft("plain words"));
+    await first.close();
+    // As an earlier version left it: words only, and 0007 not applied.
+    await withPool(url, async (pool) => {
+      await pool.query("UPDATE messages SET search = ts_delete(search, ARRAY(SELECT lexeme FROM unnest(search) WHERE lexeme LIKE '~%'))");
+      await pool.query("DELETE FROM schema_migrations WHERE version = '0007-cjk-search.sql'");
+    });
+
+    const store = await openPostgresStore({ url, poolSize: 2 });
+    try {
+      expect(contents(await store.searchRoom("lobby", "メッセージ", { limit: 10 }))).toEqual(["日本語のメッセージです"]);
+      const trigramLexemes = () =>
+        withPool(url, async (pool) => {
+          const { rows } = await pool.query("SELECT count(*)::int AS n FROM messages, unnest(search) AS u WHERE u.lexeme LIKE '~%'");
+          return rows[0].n as number;
+        });
+      // Start-up indexes the rows 0007 left unindexed, in the background.
+      await expect.poll(trigramLexemes, { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
+      expect(contents(await store.searchRooms("メッセージ", { limit: 10 }))).toEqual(["日本語のメッセージです"]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("answers a room's search from the full-text index, not by reading the room's history", async () => {
     const url = await server.createDatabase(`search_${++databases}`);
     const store = await openPostgresStore({ url, poolSize: 2 });

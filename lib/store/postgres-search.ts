@@ -21,7 +21,7 @@
 // search-text.ts, so such a row is still found, only slower; start-up indexes them.
 import type pg from "pg";
 import type { Message } from "../protocol";
-import { bestFirst, indexWords, isPrefixTerm, matchesAll, searchTerms, withHighlight } from "./search-text";
+import { bestFirst, indexWords, isPrefixTerm, isTrigramWord, matchesAll, searchTerms, trigramsOf, withHighlight } from "./search-text";
 import type { RoomSearch, RoomsSearch } from "./store";
 
 /** Most recent matches ranked by searchRooms, as in the SQLite store: ranking every match of a common word reads most of the index. */
@@ -34,14 +34,28 @@ function quoted(word: string): string {
   return `'${word.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
 
-/** The tsvector literal of the content's words (without its room: see SEARCH_VALUE). */
+/**
+ * The tsvector literal of the content's words (without its room: see SEARCH_VALUE), and
+ * of the three-character windows of its Chinese and Japanese words as lexemes "~<three
+ * characters>" (no word holds "~"), so a term of three or more such characters is found
+ * inside a run (migrations/0007-cjk-search.sql).
+ */
 export function searchVector(content: string): string {
-  return indexWords(content).map(quoted).join(" ");
+  return [...indexWords(content), ...trigramsOf(content).map((trigram) => `~${trigram}`)].map(quoted).join(" ");
 }
 
-/** A tsquery literal matching every term, long enough ones as prefixes, and the room when given. */
+/** A term as a tsquery: a Chinese or Japanese one by all its trigrams, a long enough one as a prefix. */
+function termQuery(term: string): string {
+  if (isTrigramWord(term)) return `(${trigramsOf(term).map((trigram) => quoted(`~${trigram}`)).join(" & ")})`;
+  return `${quoted(term)}${isPrefixTerm(term) ? ":*" : ""}`;
+}
+
+/**
+ * A tsquery literal matching every term and the room when given. Trigrams find a
+ * superset (their order is not kept): every row is checked again with matchesAll.
+ */
 function searchQuery(terms: readonly string[], roomId?: string): string {
-  const words = terms.map((term) => `${quoted(term)}${isPrefixTerm(term) ? ":*" : ""}`);
+  const words = terms.map(termQuery);
   return (roomId === undefined ? words : [quoted(`#${roomId}`), ...words]).join(" & ");
 }
 

@@ -295,7 +295,7 @@ describe("PostgreSQL migrations", () => {
 
   it("applies every migration to a new database, and nothing when run again, keeping the data", async () => {
     const url = await freshDatabase();
-    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql", "0005-conversation.sql"]);
+    expect(await withPool(url, migrate)).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql", "0005-conversation.sql", "0007-cjk-search.sql"]);
     const store = await openPostgresStore({ url });
     await store.append("lobby", draft("before the second run"));
     await store.close();
@@ -308,13 +308,13 @@ describe("PostgreSQL migrations", () => {
       await reopened.close();
     }
     const versions = await withPool(url, (pool) => pool.query("SELECT version FROM schema_migrations ORDER BY version"));
-    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }, { version: "0002-room-records.sql" }, { version: "0003-awareness.sql" }, { version: "0004-search.sql" }, { version: "0005-conversation.sql" }]);
+    expect(versions.rows).toEqual([{ version: "0001-initial.sql" }, { version: "0002-room-records.sql" }, { version: "0003-awareness.sql" }, { version: "0004-search.sql" }, { version: "0005-conversation.sql" }, { version: "0007-cjk-search.sql" }]);
   });
 
   it("lets two nodes starting at once both come up, the schema applied once", async () => {
     const url = await freshDatabase();
     const runs = await Promise.all([withPool(url, migrate), withPool(url, migrate), withPool(url, migrate)]);
-    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql", "0005-conversation.sql"]);
+    expect(runs.flat()).toEqual(["0001-initial.sql", "0002-room-records.sql", "0003-awareness.sql", "0004-search.sql", "0005-conversation.sql", "0007-cjk-search.sql"]);
     const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
     try {
       await a.append("lobby", draft("one"));

@@ -5,7 +5,10 @@
 // or begins one when it has at least PREFIX_MIN characters ("rel" finds "release";
 // "re" finds only "re": a prefix of one or two letters would match half of any
 // history, which costs much and finds nothing useful; Chinese, Japanese and Korean
-// terms always match as prefixes, since one or two of their characters make a word). Nothing typed is a query language: quotes,
+// terms always match as prefixes, since one or two of their characters make a word;
+// and a Chinese or Japanese term of three or more characters matches anywhere inside
+// a word, since their words are not spaced: "メッセージ" finds "日本語のメッセージです",
+// which SQLite and PostgreSQL find through trigrams). Nothing typed is a query language: quotes,
 // parentheses, NEAR, AND, `*` are just text. Highlights are the message's words
 // that matched, as [start, end) offsets in its content (UTF-16 code units, as
 // JavaScript strings index them).
@@ -21,11 +24,54 @@ const PREFIX_MIN = 3;
 
 /** Whether a (folded) word of a message matches a term of the query. */
 function matchesTerm(word: string, term: string): boolean {
-  return word === term || (isPrefixTerm(term) && word.startsWith(term));
+  return word === term || (isPrefixTerm(term) && word.startsWith(term)) || (isTrigramWord(term) && word.includes(term));
 }
 
 /** Chinese, Japanese and Korean characters: one or two of them make a word, and words are not spaced. */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/**
+ * Chinese and Japanese characters (Han, kana, half-width katakana), as ranges that both a
+ * SQLite GLOB and a RegExp read. The SQLite store also indexes the messages holding any
+ * of them in trigrams (sqlite-schema.ts, schema version 4, copies these ranges into its
+ * triggers: changing them needs a new migration).
+ */
+export const TRIGRAM_CHARACTERS = "々-〇ぁ-ヿ㐀-䶿一-鿿豈-﫿ｦ-ﾟ𠀀-𲎯";
+const TRIGRAM = new RegExp(`[${TRIGRAM_CHARACTERS}]`, "u");
+/** A trigram index finds strings of at least this many characters. */
+const TRIGRAM_MIN = 3;
+
+/** Whether a word is one a trigram index finds anywhere inside a run of Chinese or Japanese characters. */
+export function isTrigramWord(word: string): boolean {
+  return Array.from(word).length >= TRIGRAM_MIN && TRIGRAM.test(word);
+}
+
+/** The three-character windows of the content's Chinese and Japanese words (folded): what a trigram index keeps. */
+export function trigramsOf(content: string): string[] {
+  const trigrams = new Set<string>();
+  for (const [word] of content.matchAll(WORD)) {
+    const folded = fold(word);
+    if (!isTrigramWord(folded)) continue;
+    const characters = Array.from(folded);
+    for (let i = 0; i + TRIGRAM_MIN <= characters.length; i++) trigrams.add(characters.slice(i, i + TRIGRAM_MIN).join(""));
+  }
+  return [...trigrams];
+}
+
+/**
+ * The query's words of three or more characters holding Chinese or Japanese ones, as
+ * typed (NFC, lower-cased: a trigram index folds case only), without repeats: where an
+ * index of trigrams is kept (SQLite), these are found anywhere inside a run of
+ * characters, where unicode61 finds only the run's beginning.
+ */
+export function trigramTerms(text: string): string[] {
+  const terms = new Set<string>();
+  for (const [word] of text.normalize("NFC").matchAll(WORD)) {
+    if (isTrigramWord(word)) terms.add(Array.from(word.toLowerCase()).slice(0, MAX_TERM_LENGTH).join(""));
+    if (terms.size === MAX_TERMS) break;
+  }
+  return [...terms];
+}
 
 export function isPrefixTerm(term: string): boolean {
   return Array.from(term).length >= PREFIX_MIN || CJK.test(term);
@@ -61,14 +107,37 @@ export function indexWords(content: string): string[] {
   return [...words];
 }
 
-/** The content's words that some term matches, as [start, end) ranges, in order. */
+/**
+ * The content's words that some term matches, as [start, end) ranges, in order; where a
+ * Chinese or Japanese term matches only inside a word, just the characters it matched.
+ */
 export function highlightRanges(content: string, terms: readonly string[]): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   for (const match of content.matchAll(WORD)) {
     const word = fold(match[0]);
-    if (terms.some((term) => matchesTerm(word, term))) ranges.push([match.index, match.index + match[0].length]);
+    const start = match.index;
+    const end = start + match[0].length;
+    if (terms.some((term) => word === term || (isPrefixTerm(term) && word.startsWith(term)))) {
+      ranges.push([start, end]);
+      continue;
+    }
+    const inside = terms.filter((term) => isTrigramWord(term) && word.includes(term));
+    // Folding changed the word's length (a ligature, say): its offsets are not the content's, so the whole word.
+    if (inside.length > 0 && word.length !== match[0].length) ranges.push([start, end]);
+    else {
+      for (const term of inside) {
+        for (let at = word.indexOf(term); at >= 0; at = word.indexOf(term, at + term.length)) ranges.push([start + at, start + at + term.length]);
+      }
+    }
   }
-  return ranges;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const joined: Array<[number, number]> = [];
+  for (const range of ranges) {
+    const last = joined.at(-1);
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+    else joined.push(range);
+  }
+  return joined;
 }
 
 /** True when each term matches some word of the content. */
@@ -84,10 +153,13 @@ export function matchesAll(content: string, terms: readonly string[]): boolean {
  */
 export function bestFirst(matching: readonly Message[], terms: readonly string[], limit: number): Message[] {
   return matching
-    .map((message) => ({ message, score: highlightRanges(message.content, terms).length }))
-    .sort((a, b) => b.score - a.score || b.message.sentAt.localeCompare(a.message.sentAt) || b.message.seq - a.message.seq)
+    .map((message) => ({ message, highlight: highlightRanges(message.content, terms) }))
+    .sort(
+      (a, b) =>
+        b.highlight.length - a.highlight.length || b.message.sentAt.localeCompare(a.message.sentAt) || b.message.seq - a.message.seq,
+    )
     .slice(0, limit)
-    .map(({ message }) => withHighlight(message, terms));
+    .map(({ message, highlight }) => ({ ...message, highlight }));
 }
 
 /** The message as a search result: with the ranges of its matched words. */

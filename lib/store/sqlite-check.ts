@@ -2,8 +2,9 @@
 // page of the file and checks each b-tree's structure (pages, cells, free list, the
 // order and format of records, NOT NULL columns); it skips integrity_check's
 // comparison of every index with its table, which costs far more. It runs on a
-// worker thread; start-up waits for it at most `budgetMs`, so a large database
-// starts in bounded time and its check finishes in the background.
+// worker thread from the moment the file is open, beside the rest of start-up;
+// sqlite.ts decides how long start-up waits for it (a large file's check finishes
+// while the server already runs, and damage it finds then stops the server).
 import { Worker } from "node:worker_threads";
 
 const WORKER_URL = new URL("./sqlite-check-thread.mjs", import.meta.url);
@@ -11,32 +12,41 @@ const WORKER_URL = new URL("./sqlite-check-thread.mjs", import.meta.url);
 const MAX_PROBLEMS = 10;
 
 export interface IntegrityCheck {
-  /** The problems found (none: the file is sound); undefined if the check is still running after the budget. */
-  withinBudget: string[] | undefined;
-  /** Settles with the problems once the check is over, however long it takes. */
+  /** Settles with the problems once the check is over (none: the file is sound), however long it takes; [] if stopped first. */
   finished: Promise<string[]>;
+  /** The problems if the check is over within `ms` (Infinity: waits for it), undefined if it still runs then. */
+  within(ms: number): Promise<string[] | undefined>;
   /** Stops a check still running (the store is closing). */
   stop(): Promise<void>;
 }
 
-/** Checks `file`; undefined (a database just created) passes at once. */
-export async function checkIntegrity(file: string | undefined, budgetMs: number): Promise<IntegrityCheck> {
-  if (file === undefined) return { withinBudget: [], finished: Promise.resolve([]), stop: async () => {} };
+/** Starts checking `file`; undefined (a database just created) passes at once. */
+export function startIntegrityCheck(file: string | undefined): IntegrityCheck {
+  if (file === undefined) {
+    const finished = Promise.resolve([]);
+    return { finished, within: () => finished, stop: async () => {} };
+  }
   // Plain JavaScript: the worker needs none of the parent's loaders (tsx costs a second to start).
   const worker = new Worker(WORKER_URL, { workerData: { file, maxProblems: MAX_PROBLEMS }, execArgv: [] });
+  let stopped = false;
   const finished = new Promise<string[]>((resolve) => {
     worker.once("message", (reply: { problems: string[] }) => resolve(reply.problems));
     worker.once("error", (error) => resolve([`the check itself failed: ${error.message}`]));
-    worker.once("exit", () => resolve(["the check stopped before it was done"]));
+    worker.once("exit", () => resolve(stopped ? [] : ["the check stopped before it was done"]));
   });
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, budgetMs, undefined)));
-  const withinBudget = await Promise.race([finished, budget]);
-  clearTimeout(timer);
   return {
-    withinBudget,
     finished,
+    within: async (ms) => {
+      if (ms === Infinity) return finished;
+      if (ms <= 0) return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+      const problems = await Promise.race([finished, budget]);
+      clearTimeout(timer);
+      return problems;
+    },
     stop: async () => {
+      stopped = true;
       await worker.terminate();
     },
   };

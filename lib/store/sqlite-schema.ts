@@ -2,6 +2,22 @@
 // `PRAGMA user_version` counts the migrations applied; each later change (edits,
 // reactions, settings...) appends one to MIGRATIONS and never edits an earlier one.
 import type { Database } from "better-sqlite3";
+import { TRIGRAM_CHARACTERS } from "./search-text";
+
+/**
+ * What the insert triggers on messages keep, filled for every message at once: how a
+ * migration builds it over the messages already stored, and how a bulk load (the
+ * scale bench) builds it once its rows are in, with those triggers set aside.
+ * Migrations below use them, so none is ever edited: a changed index takes a new
+ * migration, and its fill here.
+ */
+export const FILLS = {
+  messages_fts_insert: "INSERT INTO messages_fts (rowid, room, content) SELECT num, 'r' || room_id, content FROM messages",
+  rooms_activity:
+    "UPDATE rooms SET (last_seq, last_at) = (SELECT seq, sent_at FROM messages WHERE room_id = rooms.id ORDER BY seq DESC LIMIT 1)",
+  messages_cjk_insert: `INSERT INTO messages_cjk (rowid, room, content) SELECT num, '<' || room_id || '>', content FROM messages
+    WHERE content GLOB '*[${TRIGRAM_CHARACTERS}]*'`,
+} as const;
 
 const MIGRATIONS: string[] = [
   `
@@ -116,7 +132,7 @@ const MIGRATIONS: string[] = [
   -- page's rooms by activity read one index on this thread, not every room's history.
   ALTER TABLE rooms ADD COLUMN last_seq INTEGER;
   ALTER TABLE rooms ADD COLUMN last_at TEXT;
-  UPDATE rooms SET (last_seq, last_at) = (SELECT seq, sent_at FROM messages WHERE room_id = rooms.id ORDER BY seq DESC LIMIT 1);
+  ${FILLS.rooms_activity};
   CREATE INDEX rooms_by_activity ON rooms (last_at) WHERE last_at IS NOT NULL;
   CREATE TRIGGER rooms_activity AFTER INSERT ON messages BEGIN
     UPDATE rooms SET last_seq = new.seq, last_at = new.sent_at WHERE id = new.room_id AND (last_seq IS NULL OR last_seq < new.seq);
@@ -149,7 +165,7 @@ const MIGRATIONS: string[] = [
     tokenize = 'unicode61 remove_diacritics 2'
   );
   INSERT INTO messages_fts (messages_fts, rank) VALUES ('secure-delete', 1);
-  INSERT INTO messages_fts (rowid, room, content) SELECT num, 'r' || room_id, content FROM messages;
+  ${FILLS.messages_fts_insert};
   CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_fts (rowid, room, content) VALUES (new.num, 'r' || new.room_id, new.content);
   END;
@@ -161,7 +177,56 @@ const MIGRATIONS: string[] = [
     INSERT INTO messages_fts (rowid, room, content) VALUES (new.num, 'r' || new.room_id, new.content);
   END;
   `,
+  `
+  -- Chinese and Japanese (schema version 4): unicode61 keeps a run of their characters as
+  -- one word, so a word inside a run cannot be found. A second index cuts the messages
+  -- holding such characters into trigrams (every 3 characters), which finds any three or
+  -- more characters anywhere in a run; the room is the token "<room id>", whose
+  -- delimiters keep "<1>" from matching inside "<12>". Only those messages are indexed
+  -- (the GLOB below, the characters of search-text.ts's TRIGRAM_CHARACTERS): trigrams cost
+  -- about three entries per character. The conditions of the triggers are the same
+  -- GLOB, so a 'delete' is only ever handed a row the index holds.
+  CREATE VIRTUAL TABLE messages_cjk USING fts5 (
+    room,
+    content,
+    content = '',
+    tokenize = 'trigram'
+  );
+  INSERT INTO messages_cjk (messages_cjk, rank) VALUES ('secure-delete', 1);
+  ${FILLS.messages_cjk_insert};
+  CREATE TRIGGER messages_cjk_insert AFTER INSERT ON messages WHEN new.content GLOB '*[${TRIGRAM_CHARACTERS}]*' BEGIN
+    INSERT INTO messages_cjk (rowid, room, content) VALUES (new.num, '<' || new.room_id || '>', new.content);
+  END;
+  CREATE TRIGGER messages_cjk_delete AFTER DELETE ON messages WHEN old.content GLOB '*[${TRIGRAM_CHARACTERS}]*' BEGIN
+    INSERT INTO messages_cjk (messages_cjk, rowid, room, content) VALUES ('delete', old.num, '<' || old.room_id || '>', old.content);
+  END;
+  CREATE TRIGGER messages_cjk_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_cjk (messages_cjk, rowid, room, content)
+      SELECT 'delete', old.num, '<' || old.room_id || '>', old.content WHERE old.content GLOB '*[${TRIGRAM_CHARACTERS}]*';
+    INSERT INTO messages_cjk (rowid, room, content)
+      SELECT new.num, '<' || new.room_id || '>', new.content WHERE new.content GLOB '*[${TRIGRAM_CHARACTERS}]*';
+  END;
+  `,
 ];
+
+/**
+ * Runs `load` (a bulk insert of messages) with the insert triggers on messages set
+ * aside, then fills what they keep for every row at once (FILLS) and puts the
+ * triggers back as they were: the same schema, built as the migrations build it.
+ */
+export function bulkLoadMessages(db: Database, load: () => void): void {
+  const triggers = db
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages' AND name IN (SELECT value FROM json_each(?))")
+    .all(JSON.stringify(Object.keys(FILLS))) as Array<{ name: keyof typeof FILLS; sql: string }>;
+  for (const trigger of triggers) db.exec(`DROP TRIGGER ${trigger.name}`);
+  load();
+  db.transaction(() => {
+    for (const trigger of triggers) {
+      db.exec(FILLS[trigger.name]);
+      db.exec(trigger.sql);
+    }
+  })();
+}
 
 /**
  * Applies the migrations the file has not had yet, each in its own transaction, and

@@ -104,7 +104,9 @@ describe("SqliteStore's schema upgrades", () => {
     await first.close();
     // Back to the first schema, as a database of an earlier version holds it.
     const file = new Database(path.join(dir, "livechat.db"));
-    file.exec(`DROP TRIGGER rooms_activity; DROP INDEX rooms_by_activity;
+    file.exec(`DROP TRIGGER messages_cjk_insert; DROP TRIGGER messages_cjk_delete; DROP TRIGGER messages_cjk_update;
+      DROP TABLE messages_cjk;
+      DROP TRIGGER rooms_activity; DROP INDEX rooms_by_activity;
       ALTER TABLE rooms DROP COLUMN last_seq; ALTER TABLE rooms DROP COLUMN last_at;
       DROP TABLE person_rooms; DROP TABLE read_markers;
       ALTER TABLE messages DROP COLUMN edited_at; ALTER TABLE messages DROP COLUMN deleted;
@@ -179,6 +181,20 @@ describe("SqliteStore's integrity check at start-up", () => {
     const dir = await freshDir();
     await writeFile(path.join(dir, "livechat.db"), "these bytes were never a SQLite database, whatever the name says".repeat(100));
     await expect(open(dir)).rejects.toThrow(/livechat\.db is damaged \(file is not a database\)/);
+  });
+
+  it("reports damage found by a check that finishes after start-up, with the same sentence", async () => {
+    const dir = await damagedStore();
+    const logger = new RecordingLogger();
+    // Not waiting for the check at all, as for a file too large to check before start-up.
+    const store = await open(dir, { logger, integrityBudgetMs: 0 });
+    const damage = await store.damaged;
+    expect(damage.message).toMatch(/The SQLite store .*livechat\.db is damaged \(/);
+    expect(damage.message).toMatch(/restore the file from a backup \(see docs\/operations\.md\), or start with RECOVER_READABLE=true/);
+    expect(logger.at("error")[0]?.message).toBe(damage.message);
+    await store.close();
+    // The next start checks the whole file before it opens, whatever it is told: a restart loop never serves it again.
+    await expect(open(dir, { integrityBudgetMs: 0 })).rejects.toThrow(/livechat\.db is damaged \(/);
   });
 
   it("lets a check that outlasts its budget finish after start-up", async () => {

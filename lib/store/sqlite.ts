@@ -19,7 +19,7 @@
 // data. Full-text searches, which can read much of the index, run on a search
 // thread with a read-only connection of its own (sqlite-search.ts).
 import { randomUUID } from "node:crypto";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import Database, { type Database as Connection, type Statement } from "better-sqlite3";
 import type { Logger } from "../logger";
@@ -29,11 +29,11 @@ import { lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { DamagedData } from "./damaged-data";
 import { importJournal } from "./journal-import";
 import { configure, type WriteStep } from "./sqlite-batch.mjs";
-import { checkIntegrity, type IntegrityCheck } from "./sqlite-check";
+import { startIntegrityCheck, type IntegrityCheck } from "./sqlite-check";
 import { migrate } from "./sqlite-schema";
 import { SqliteSearch } from "./sqlite-search";
 import { SqliteWriter, type WriterThread } from "./sqlite-writer";
-import { ftsQuery, searchTerms, withHighlight } from "./search-text";
+import { bestFirst, ftsQuery, isTrigramWord, searchTerms, trigramTerms, withHighlight } from "./search-text";
 import { applyChange, noSuchMessage, wireReactions } from "./message-change";
 import { AUDIT_MAX, wireMessage } from "./store";
 import type {
@@ -108,21 +108,62 @@ const WRITES = {
 
 type WriteName = keyof typeof WRITES;
 
-/** Most recent matches ranked by searchRooms: ranking every match of a common word would read most of the index. */
-const RANKED_MATCHES = 2000;
+/**
+ * Newest matches that searchRooms ranks (search-text.ts's bestFirst, on this thread):
+ * ranking every match of a common word costs time in proportion to its matches (FTS5's
+ * bm25 counts them all for its weights: 1.1 s p99 at 1,000,000 messages), and this many
+ * cost a few milliseconds on the event loop.
+ */
+const RANKED_MATCHES = 200;
 
-/** Full-text queries, run on the search thread (sqlite-search.ts). */
+const ROWS = "JOIN messages m ON m.num = f.rowid";
+/** Rows of the trigram index that also hold the unicode61 words (@match), when the query has both kinds. */
+const WITH_WORDS = "AND f.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH @match)";
+
+/**
+ * Full-text queries, run on the search thread (sqlite-search.ts). Each walks one index
+ * newest first (rowids are num, which grows with seq within a room) and stops at its
+ * limit: messages_fts (unicode61) for words, messages_cjk (trigrams) when the query
+ * holds Chinese or Japanese words of three or more characters, with the other words
+ * then checked on messages_fts.
+ */
 const SEARCHES = {
-  // Newest first: the index walks rowids (num, which grows with seq within a room) downwards and stops at the limit.
-  searchRoom: `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.num = f.rowid
+  searchRoom: `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f ${ROWS}
     WHERE messages_fts MATCH @match AND f.rowid BETWEEN @from AND @upTo ORDER BY f.rowid DESC LIMIT @limit`,
-  // Best first among the newest RANKED_MATCHES matches: bm25 on the content column (the room column
-  // weighs nothing), then newest.
-  searchRooms: `WITH newest AS (SELECT rowid FROM messages_fts WHERE messages_fts MATCH @match ORDER BY rowid DESC LIMIT @ranked)
-    SELECT ${MESSAGE_COLUMNS}, r.name AS room FROM messages_fts f JOIN messages m ON m.num = f.rowid JOIN rooms r ON r.id = m.room_id
-    WHERE messages_fts MATCH @match AND f.rowid >= (SELECT MIN(rowid) FROM newest)
-    ORDER BY bm25(messages_fts, 0.0, 1.0), f.rowid DESC LIMIT @limit`,
+  searchRoomCjk: `SELECT ${MESSAGE_COLUMNS} FROM messages_cjk f ${ROWS}
+    WHERE messages_cjk MATCH @cjk AND f.rowid BETWEEN @from AND @upTo ORDER BY f.rowid DESC LIMIT @limit`,
+  searchRoomCjkWords: `SELECT ${MESSAGE_COLUMNS} FROM messages_cjk f ${ROWS}
+    WHERE messages_cjk MATCH @cjk AND f.rowid BETWEEN @from AND @upTo ${WITH_WORDS} ORDER BY f.rowid DESC LIMIT @limit`,
+  searchRooms: `SELECT ${MESSAGE_COLUMNS}, r.name AS room FROM messages_fts f ${ROWS} JOIN rooms r ON r.id = m.room_id
+    WHERE messages_fts MATCH @match ORDER BY f.rowid DESC LIMIT @limit`,
+  searchRoomsCjk: `SELECT ${MESSAGE_COLUMNS}, r.name AS room FROM messages_cjk f ${ROWS} JOIN rooms r ON r.id = m.room_id
+    WHERE messages_cjk MATCH @cjk ORDER BY f.rowid DESC LIMIT @limit`,
+  searchRoomsCjkWords: `SELECT ${MESSAGE_COLUMNS}, r.name AS room FROM messages_cjk f ${ROWS} JOIN rooms r ON r.id = m.room_id
+    WHERE messages_cjk MATCH @cjk ${WITH_WORDS} ORDER BY f.rowid DESC LIMIT @limit`,
 } as const;
+
+/** What a search looks for, in the two indexes. */
+interface SearchQuery {
+  /** Every word of the query, folded: what results are highlighted and ranked by. */
+  terms: string[];
+  /** The words messages_fts (unicode61) looks for. */
+  words: string[];
+  /** Chinese and Japanese words of three or more characters, as typed: messages_cjk finds them anywhere in a run. */
+  substrings: string[];
+}
+
+function searchQuery(text: string): SearchQuery {
+  const terms = searchTerms(text);
+  const substrings = trigramTerms(text);
+  // A trigram word is looked for by the trigram index alone: unicode61 would want it at a run's beginning.
+  const words = substrings.length > 0 ? terms.filter((term) => !isTrigramWord(term)) : terms;
+  return { terms, words, substrings };
+}
+
+/** An FTS5 query of the trigram index: each string quoted, so nothing in it is syntax. */
+function trigramQuery(substrings: readonly string[]): string {
+  return substrings.map((substring) => `"${substring.replaceAll('"', '""')}"`).join(" ");
+}
 
 const step = (statement: WriteName, params: unknown[], get = false): WriteStep => ({ statement, params, get });
 
@@ -160,13 +201,32 @@ export interface SqliteStoreOptions {
   writerThread?: WriterThread;
   /** Start with what is readable even when the data is damaged (RECOVER_READABLE); off by default. */
   recoverReadable?: boolean;
-  /** How long start-up waits for the integrity check before letting it finish in the background. */
+  /**
+   * How long start-up waits for the integrity check (0: not at all; Infinity: until it
+   * is done). By default a file up to CHECKED_BEFORE_START_BYTES is checked before the
+   * store opens, and a larger one while the server runs (see `damaged`).
+   */
   integrityBudgetMs?: number;
   /** Awaited before each commit (tests hold commits with it). */
   beforeCommit?: () => Promise<void>;
 }
 
-const INTEGRITY_BUDGET_MS = 1000;
+/**
+ * Files up to this size are checked before start-up goes on: quick_check reads one in
+ * well under a second. A larger file's check would make start-up grow with history
+ * (about 10 s for the 2.7 GB of 10,000,000 messages), so it runs beside the server.
+ */
+const CHECKED_BEFORE_START_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Left beside the database by damage a late check found: the next start checks the whole
+ * file before it opens, whatever its size, so a damaged file is refused before it
+ * serves again, and a restored one (checked sound) opens and loses the mark.
+ */
+export const DAMAGE_MARK = "livechat.db-damaged";
+
+/** A promise that never settles: no damage to report. */
+const NEVER = new Promise<never>(() => {});
 
 /** Opens (creating if need be) the store in `options.dir`. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -176,34 +236,39 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   try {
     const file = path.join(options.dir, DATABASE_FILE);
     const recoverReadable = options.recoverReadable ?? false;
-    const existed = await stat(file).then(
-      () => true,
-      () => false,
+    const size = await stat(file).then(
+      (found) => found.size,
+      () => undefined,
     );
     const db = new Database(file);
     let check: IntegrityCheck | undefined;
     try {
       try {
         configure(db);
+        // The check reads the file on its own thread while migrations and the import run here.
+        check = startIntegrityCheck(size === undefined ? undefined : file);
         // Upgrading a long history takes a while (the search index's rebuild): the log says where start-up went.
-        migrate(db, existed ? (version, ms) => options.logger.info("upgraded the SQLite store's schema", { file, version, ms }) : undefined);
+        migrate(db, size !== undefined ? (version, ms) => options.logger.info("upgraded the SQLite store's schema", { file, version, ms }) : undefined);
       } catch (error) {
         throw unreadable(file, error);
       }
       await importJournal({ dataDir: options.dir, db, logger: options.logger, recoverReadable });
-      // A database created just now has nothing to check.
-      check = await checkIntegrity(existed ? file : undefined, options.integrityBudgetMs ?? INTEGRITY_BUDGET_MS);
-      if (check.withinBudget) reportIntegrity(file, check.withinBudget, options.logger, recoverReadable);
-      else {
-        const late = check;
+      const mark = path.join(options.dir, DAMAGE_MARK);
+      const marked = await stat(mark).then(
+        () => true,
+        () => false,
+      );
+      const budget = marked ? Infinity : (options.integrityBudgetMs ?? ((size ?? 0) <= CHECKED_BEFORE_START_BYTES ? Infinity : 0));
+      const problems = await check.within(budget);
+      let damaged: Promise<DamagedData> = NEVER;
+      if (problems) {
+        reportIntegrity(file, problems, options.logger, recoverReadable);
+        if (marked && problems.length === 0) await rm(mark, { force: true });
+      } else {
         options.logger.info("the integrity check of the SQLite store goes on in the background", { file });
-        void late.finished.then((problems) => {
-          if (problems.length > 0) {
-            options.logger.error(`${damageSentence(file, problems)} (found by the check that finished after start-up)`, { problems });
-          }
-        });
+        damaged = check.finished.then((found) => lateDamage(file, mark, found, options.logger, recoverReadable));
       }
-      const store = new SqliteStore(db, file, lock, check, options);
+      const store = new SqliteStore(db, file, lock, check, damaged, options);
       await store.started();
       options.logger.info("opened the SQLite store", { file, ms: Math.round(performance.now() - started) });
       return store;
@@ -224,6 +289,12 @@ export class SqliteStore implements Store {
   private readonly db: Connection;
   private readonly lock: DataDirLock;
   private readonly check: IntegrityCheck;
+  /**
+   * Settles only if the integrity check that finished after start-up found damage (and
+   * the operator did not ask for what is readable): the server then stops, saying so,
+   * as a start that found it would have.
+   */
+  readonly damaged: Promise<DamagedData>;
   private closing: Promise<void> | undefined;
   private readonly reads: {
     findUser: Statement<[string], UserRow>;
@@ -244,9 +315,17 @@ export class SqliteStore implements Store {
   };
   private readonly search: SqliteSearch;
 
-  constructor(db: Connection, file: string, lock: DataDirLock, check: IntegrityCheck, options: SqliteStoreOptions) {
+  constructor(
+    db: Connection,
+    file: string,
+    lock: DataDirLock,
+    check: IntegrityCheck,
+    damaged: Promise<DamagedData>,
+    options: SqliteStoreOptions,
+  ) {
     this.db = db;
     this.check = check;
+    this.damaged = damaged;
     this.file = file;
     this.lock = lock;
     this.reads = {
@@ -389,9 +468,9 @@ export class SqliteStore implements Store {
   }
 
   async searchRoom(room: string, text: string, options: RoomSearch): Promise<Message[]> {
-    const terms = searchTerms(text);
+    const { terms, words, substrings } = searchQuery(text);
     const roomId = this.reads.roomId.get(room)?.id;
-    if (terms.length === 0 || roomId === undefined) return [];
+    if ((words.length === 0 && substrings.length === 0) || roomId === undefined) return [];
     let upTo = Number.MAX_SAFE_INTEGER;
     if (options.before !== undefined) {
       const last = this.reads.lastNumBefore.get(roomId, options.before);
@@ -401,22 +480,47 @@ export class SqliteStore implements Store {
     // The room's messages lie between its first num and upTo: the index skips the rest of a common word's matches.
     const from = this.reads.firstNum.get(roomId)?.num;
     if (from === undefined) return [];
-    const match = `room : r${roomId} AND content : (${ftsQuery(terms)})`;
-    const rows = await this.search.all<MessageRow>("searchRoom", { match, from, upTo, limit: options.limit });
+    const match = `room : r${roomId}${words.length > 0 ? ` AND content : (${ftsQuery(words)})` : ""}`;
+    const range = { from, upTo, limit: options.limit };
+    const rows =
+      substrings.length === 0
+        ? await this.search.all<MessageRow>("searchRoom", { match, ...range })
+        : await this.search.all<MessageRow>(words.length > 0 ? "searchRoomCjkWords" : "searchRoomCjk", {
+            cjk: `room : "<${roomId}>" AND content : (${trigramQuery(substrings)})`,
+            ...(words.length > 0 ? { match } : {}),
+            ...range,
+          });
     return rows.map((found) => withHighlight(toMessage(room, found), terms));
   }
 
+  /** Best first (search-text.ts's bestFirst, as every store ranks) among the newest RANKED_MATCHES matches. */
   async searchRooms(text: string, options: RoomsSearch): Promise<Message[]> {
-    const terms = searchTerms(text);
-    if (terms.length === 0) return [];
-    let match = `content : (${ftsQuery(terms)})`;
+    const { terms, words, substrings } = searchQuery(text);
+    if (words.length === 0 && substrings.length === 0) return [];
+    let rooms: number[] | undefined;
     if (options.rooms) {
-      const ids = options.rooms.flatMap((room) => this.reads.roomId.get(room)?.id ?? []);
-      if (ids.length === 0) return [];
-      match = `room : (${ids.map((id) => `r${id}`).join(" OR ")}) AND ${match}`;
+      rooms = options.rooms.flatMap((room) => this.reads.roomId.get(room)?.id ?? []);
+      if (rooms.length === 0) return [];
     }
-    const rows = await this.search.all<MessageRow & { room: string }>("searchRooms", { match, ranked: RANKED_MATCHES, limit: options.limit });
-    return rows.map((found) => withHighlight(toMessage(found.room, found), terms));
+    const clauses = (room: (id: number) => string, query: string) =>
+      rooms ? `room : (${rooms.map(room).join(" OR ")}) AND content : (${query})` : `content : (${query})`;
+    const limit = { limit: Math.max(RANKED_MATCHES, options.limit) };
+    type Found = MessageRow & { room: string };
+    let rows: Found[];
+    if (substrings.length === 0) {
+      rows = await this.search.all<Found>("searchRooms", { match: clauses((id) => `r${id}`, ftsQuery(words)), ...limit });
+    } else {
+      const cjk = clauses((id) => `"<${id}>"`, trigramQuery(substrings));
+      rows =
+        words.length > 0
+          ? await this.search.all<Found>("searchRoomsCjkWords", { cjk, match: `content : (${ftsQuery(words)})`, ...limit })
+          : await this.search.all<Found>("searchRoomsCjk", { cjk, ...limit });
+    }
+    return bestFirst(
+      rows.map((found) => toMessage(found.room, found)),
+      terms,
+      options.limit,
+    );
   }
 
   async claimOwner(room: string, username: string): Promise<string> {
@@ -523,6 +627,19 @@ function reportIntegrity(file: string, problems: string[], logger: Logger, recov
     file,
     problems,
   });
+}
+
+/** Damage found by a check that finished after start-up: the same rule, told through `damaged`. */
+async function lateDamage(file: string, mark: string, problems: string[], logger: Logger, recoverReadable: boolean): Promise<DamagedData> {
+  if (problems.length === 0) return NEVER;
+  if (recoverReadable) {
+    reportIntegrity(file, problems, logger, true);
+    return NEVER;
+  }
+  const sentence = `${damageSentence(file, problems)} (found by the integrity check that finished after start-up)`;
+  logger.error(sentence, { problems });
+  await writeFile(mark, `${sentence}\n`).catch(() => {});
+  return new DamagedData(sentence);
 }
 
 function damageSentence(file: string, problems: string[]): string {

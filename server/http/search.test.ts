@@ -93,7 +93,9 @@ describe("search with generated queries", () => {
     {
       weight: 3,
       arbitrary: fc
-        .array(fc.constantFrom('"', "NEAR(", ")", "*", "^", ":", "{", "}", "AND", "OR", "NOT", "+", "-", "content:", "room:", "r1", "release", "é"), { maxLength: 8 })
+        .array(fc.constantFrom('"', "NEAR(", ")", "*", "^", ":", "{", "}", "AND", "OR", "NOT", "+", "-", "content:", "room:", "r1", "release", "é", "メッセージ", "北京开会", "<1>"), {
+          maxLength: 8,
+        })
         .map((parts) => parts.join(fc.sample(fc.constantFrom(" ", ""), 1)[0])),
     },
   );
