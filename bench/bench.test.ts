@@ -2,6 +2,7 @@
 // tiny fan-out through B-sio and through Livechat (in-process) that must arrive whole.
 // No timing thresholds: figures belong to `npm run bench`, not to tests.
 import { afterEach, describe, expect, it } from "vitest";
+import { runConversation } from "./conversation-load";
 import { runFanout, type Target } from "./fanout";
 import { encodeEvent, isMessagesPush, parseFrame, pushSeq } from "./frames";
 import { createHistogram, recordMs, summarize } from "./histogram";
@@ -123,5 +124,26 @@ describe("bench awareness", () => {
     // 21 rooms at 1 message/s: a connection shows one room and, watching, hears of the 20 others.
     expect(alone.framesPerConnectionS).toBeGreaterThan(0);
     expect(watching.framesPerConnectionS).toBeGreaterThan(alone.framesPerConnectionS * 5);
+  });
+});
+
+describe("bench conversation", () => {
+  let server: BenchServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("delivers every new message and every reaction and edit to every member, over a window of replies and reactions", async () => {
+    server = await startServer("livechat", { port: 0, push: "full", env: { MESSAGE_RATE: "0" } });
+    const target = { url: `http://127.0.0.1:${server.port}`, startCpu: () => undefined, stopCpu: async () => 0 };
+    const result = await runConversation(target, { members: 4, eventsPerS: 40, durationS: 1, changeShare: 0.1, decorated: true, prefill: 6 });
+    // 40 events, one in ten a change (the pool of sent messages is filled by the warm-up).
+    expect(result.changes).toBe(4);
+    expect(result.messages).toBe(36);
+    expect(result.refusedChanges).toBe(0);
+    expect(result.deliveredPct).toBe(100);
+    expect(result.changeReceive.count).toBe(4 * 4);
+    expect(result.changeAck.count).toBe(4);
   });
 });

@@ -14,6 +14,8 @@ export interface ClientOptions {
   /** Called with the size in bytes of every frame the server sends, before anything else. */
   onFrame?: (client: BenchClient, bytes: number) => void;
   onClose?: (client: BenchClient) => void;
+  /** Called with every other event the server pushes (`room:message`, say), decoded. */
+  onEvent?: (client: BenchClient, event: string, args: unknown[]) => void;
 }
 
 export type AckReply = { ok: true; [key: string]: unknown } | { ok: false; error: { code: string; message: string } };
@@ -84,6 +86,9 @@ export class BenchClient {
             settle?.(frame.args[0] as AckReply);
             return;
           }
+          case "event":
+            options.onEvent?.(client, frame.event, frame.args);
+            return;
           default:
             return;
         }

@@ -61,10 +61,10 @@ export class DeliveryTracker {
     }
   };
 
-  /** Sends one bench message on `client` at its scheduled time; records send-to-ack. */
-  send(client: BenchClient, room: string, scheduledMs: number, measured: boolean): Promise<AckReply> {
+  /** Sends one bench message on `client` at its scheduled time (with `extra` fields, a `replyTo` say); records send-to-ack. */
+  send(client: BenchClient, room: string, scheduledMs: number, measured: boolean, extra?: object): Promise<AckReply> {
     if (measured) this.sent++;
-    return client.emit("message:send", { room, content: benchContent(scheduledMs, measured) }).then((reply) => {
+    return client.emit("message:send", { room, content: benchContent(scheduledMs, measured), ...extra }).then((reply) => {
       if (measured && reply.ok) recordMs(this.ack, performance.now() - scheduledMs);
       return reply;
     });

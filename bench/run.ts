@@ -7,6 +7,7 @@ import { formatTable, writeResults, type Row } from "./report";
 import type { Context, Scenario } from "./scenario";
 import { awareness } from "./scenarios/awareness";
 import { cluster } from "./scenarios/cluster";
+import { conversation } from "./scenarios/conversation";
 import { fanout } from "./scenarios/fanout";
 import { fullList } from "./scenarios/full-list";
 import { http } from "./scenarios/http";
@@ -17,7 +18,7 @@ import { realistic } from "./scenarios/realistic";
 import { saturation } from "./scenarios/saturation";
 import { hasTaskset, pinLoadGenerator } from "./spawn";
 
-const SCENARIOS: Scenario[] = [idle, fanout, saturation, realistic, join, loginScenario, http, cluster, fullList, awareness];
+const SCENARIOS: Scenario[] = [idle, fanout, saturation, realistic, join, loginScenario, http, cluster, fullList, awareness, conversation];
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");

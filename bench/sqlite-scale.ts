@@ -8,8 +8,13 @@
 //   npx tsx bench/sqlite-scale.ts [messages=1000000] [rooms=10000] [dir] [searches=100]
 // A dir that already holds a database is measured as it is (delete it after a schema change).
 // `searches` is how many of each kind: fewer keep a run at 10,000,000 messages within minutes.
+//
+//   npx tsx bench/sqlite-scale.ts upgrade DIR
+// times the schema migrations on a copy of DIR's database (one an earlier Livechat
+// wrote, schema version 1 or 2), as a start of this version on it would run them (the
+// conversation's, version 3, rebuilds the search index).
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +33,7 @@ const ROWS_PER_TRANSACTION = 100_000;
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === "measure") await measure(rest[0]!, Number(rest[1]), Number(rest[2]));
+else if (mode === "upgrade") upgrade(rest[0]!);
 else await main(Number(mode ?? 1_000_000), Number(rest[0] ?? 10_000), rest[1], Number(rest[2] ?? 100));
 
 /** A deterministic pseudo-random sequence, so two runs generate the same history. */
@@ -147,6 +153,29 @@ function generate(file: string, total: number, rooms: number): void {
   db.pragma("journal_mode = WAL");
   db.close();
   console.log(`generated ${total} messages in ${rooms} rooms in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function upgrade(dir: string): void {
+  const copyDir = mkdtempSync(path.join(tmpdir(), "livechat-upgrade-"));
+  const file = path.join(copyDir, DATABASE_FILE);
+  try {
+    copyFileSync(path.join(dir, DATABASE_FILE), file);
+    const db = new Database(file);
+    // As the store opens its file (lib/store/sqlite.ts, configure): WAL, a full fsync at each commit.
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > 2) throw new Error(`${dir} holds schema version ${version}: give a database an earlier Livechat wrote (version 1 or 2).`);
+    const messages = (db.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n;
+    console.log(`upgrading ${messages} messages from schema version ${version}`);
+    const started = performance.now();
+    migrate(db, (applied, ms) => console.log(`migration to version ${applied}: ${(ms / 1000).toFixed(1)} s`));
+    console.log(`upgrade: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+    db.close();
+    console.log(`on disk after: ${JSON.stringify(diskSizes(file))}`);
+  } finally {
+    rmSync(copyDir, { recursive: true, force: true });
+  }
 }
 
 function diskSizes(file: string): Record<string, string> {

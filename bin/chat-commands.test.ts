@@ -90,6 +90,17 @@ describe("slash commands in the terminal client", () => {
     terminal.type("/react 1 ok");
     await terminal.waitForLine("[livechat] A reaction is one emoji (like 👍), not text.");
   });
+
+  it("/react adds this person's reaction though another guest of the same name has reacted with that emoji", async () => {
+    const room = uniqueRoom();
+    const otherBob = await person("bob", room);
+    okOf(await emitAck(otherBob, "message:send", { room, content: "two of us" }));
+    okOf(await emitAck(otherBob, "message:react", { room, seq: 1, emoji: "👍", on: true }));
+    const terminal = chat([room, "--name", "bob", "--seq"]);
+    await terminal.waitForLine("    👍 1 (bob)");
+    terminal.type("/react 1 👍");
+    await terminal.waitForLine("    👍 2 (bob, bob)");
+  });
 });
 
 describe("moving between rooms in the terminal client", () => {

@@ -4,15 +4,16 @@
 // clientId so a resend after a lost connection is stored once.
 import { randomUUID } from "node:crypto";
 import { io, type Socket } from "socket.io-client";
-import type {
-  Ack,
-  ClientToServerEvents,
-  Identity,
-  JoinReply,
-  Message,
-  RoomMessagesPush,
-  RoomNoticePush,
-  ServerToClientEvents,
+import {
+  hasReacted,
+  type Ack,
+  type ClientToServerEvents,
+  type Identity,
+  type JoinReply,
+  type Message,
+  type RoomMessagesPush,
+  type RoomNoticePush,
+  type ServerToClientEvents,
 } from "../lib/protocol";
 import { ACK_TIMEOUT_MS, errorBodyOf, joinRetryDelayMs } from "../lib/client-policy";
 import { parseCommand } from "../lib/commands";
@@ -218,8 +219,8 @@ export class ChatSession {
     } catch (error) {
       return this.options.print(status((error as Error).message));
     }
-    const users = this.seen.get(seq)?.reactions?.find((reaction) => reaction.emoji === emoji)?.users ?? [];
-    const on = !(this.you !== undefined && users.includes(this.you.username));
+    const message = this.seen.get(seq);
+    const on = !(this.you !== undefined && message !== undefined && hasReacted(message, emoji, this.you));
     void this.ask("message:react", { room: this.room, seq, emoji, on });
   }
 

@@ -1,6 +1,6 @@
 // Two people in one room: edit, delete, reply, react and pin, each seen on both pages.
 import { type Locator, type Page } from "@playwright/test";
-import { composer, messages, openRoom, registerViaApi, sendMessage } from "./chat";
+import { composer, identityBar, messages, openRoom, registerViaApi, sendMessage } from "./chat";
 import { expect, randomSuffix, test } from "./fixtures";
 
 const PASSWORD = "correct horse battery";
@@ -127,4 +127,34 @@ test("a reply's quote brings back an original older than the page holds", async 
   await expect(focused).toHaveAttribute("data-seq", "1");
   await expect(focused).toBeInViewport();
   await expect(quote).toContainText("old message 1");
+});
+
+test("two guests both named anon: one's reaction is never the other's own", async ({ owner: first, visitor: second, room }) => {
+  test.slow(); // two pages, four reactions, each waited for on both
+  await openRoom(first, room);
+  await openRoom(second, room);
+  await expect(identityBar(first)).toContainText("anon");
+  await expect(identityBar(second)).toContainText("anon");
+  await sendMessage(second, "who reacted to this?");
+
+  await act(said(first, "who reacted to this?"), "React");
+  await first.getByRole("button", { name: "React with 👍" }).click();
+  const theirs = reaction(said(second, "who reacted to this?"), "👍");
+  const mine = reaction(said(first, "who reacted to this?"), "👍");
+  await expect(theirs).toContainText("1");
+  await expect(theirs).toHaveAttribute("aria-pressed", "false");
+  await expect(mine).toHaveAttribute("aria-pressed", "true");
+  // Who reacted names the guest with its tag, as the member list does.
+  await expect(theirs).toHaveAttribute("title", /^anon·\d{4}$/);
+
+  // The second anon joins in, then the first takes its own back: each chip follows its own person.
+  await theirs.click();
+  await expect(theirs).toContainText("2");
+  await expect(theirs).toHaveAttribute("aria-pressed", "true");
+  await expect(mine).toHaveAttribute("aria-pressed", "true");
+  await mine.click();
+  await expect(mine).toContainText("1");
+  await expect(mine).toHaveAttribute("aria-pressed", "false");
+  await expect(theirs).toContainText("1");
+  await expect(theirs).toHaveAttribute("aria-pressed", "true");
 });

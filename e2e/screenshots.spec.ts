@@ -85,3 +85,52 @@ test("screenshots of the rooms sidebar with unread and mention badges", async ({
     await owner.screenshot({ path: `test-results/screenshots/rooms-drawer-390-${colorScheme}.png` });
   }
 });
+
+test("screenshots of a conversation: reply, reactions, pin, code, edited and deleted", async ({ owner, visitor, room }) => {
+  test.slow(); // two people set up a conversation, then eight pictures and the picker's
+  const ownerName = `ada_${randomSuffix(4)}`;
+  await registerViaApi(owner, ownerName, "correct horse battery");
+  await registerViaApi(visitor, `kim_${randomSuffix(4)}`, "correct horse battery");
+  // The first registered user to join owns the room (and may pin).
+  await openRoom(owner, room);
+  const path = `/api/rooms/${encodeURIComponent(room)}/messages`;
+  const send = async (page: Page, content: string, replyTo?: number) => {
+    const response = await page.request.post(path, { data: { content, ...(replyTo ? { replyTo } : {}) } });
+    expect(response.status(), await response.text()).toBe(201);
+    return ((await response.json()) as { message: { seq: number } }).message.seq;
+  };
+  const change = async (page: Page, method: "put" | "patch" | "delete", route: string, data?: object) => {
+    const response = await page.request[method](`${path}/${route}`, data ? { data } : {});
+    expect(response.status(), await response.text()).toBe(200);
+  };
+
+  const question = await send(visitor, "Has anyone tried the **new build**? It feels _much_ faster ~~than the last one~~.");
+  const code = await send(owner, "Yes: sending with a reply is one call now.\n```ts\nconst { message } = await chat.send({ room: \"lobby\", content: \"hello\", replyTo: 41 });\nconsole.log(message.seq, message.replyTo); // a long line that must scroll inside the block, never the page\n```");
+  await change(owner, "put", `${code}/pin`);
+  const reply = await send(visitor, "Nice. Does `replyTo` work across rooms?\n> no, same room only\n- the quote shows above\n- clicking it scrolls", code);
+  for (const [page, emoji] of [[owner, "👍"], [visitor, "👍"], [owner, "🎉"], [visitor, "❤️"]] as const) {
+    await change(page, "put", `${reply}/reactions/${encodeURIComponent(emoji)}`);
+  }
+  const typo = await send(visitor, "helo evryone");
+  await change(visitor, "patch", String(typo), { content: "hello everyone (fixed the typo)" });
+  const regret = await send(owner, "this one I take back");
+  await change(owner, "delete", String(regret));
+  await send(visitor, `@${ownerName} the notes are at https://example.com/releases/2026-11/conversation-layer-notes-with-a-long-path`, question);
+
+  await expect(owner.getByTestId("message")).toHaveCount(6);
+  await expect(owner.getByTestId("message-deleted")).toHaveCount(1);
+  await expect(owner.getByTestId("message-edited")).toHaveCount(1);
+  await shoot(owner, "conversation");
+
+  // The reaction picker open on a phone, light and dark.
+  await owner.setViewportSize(SIZES[1]);
+  const replyMessage = owner.getByTestId("message").filter({ hasText: "Does replyTo work" });
+  await replyMessage.hover();
+  await replyMessage.getByRole("group", { name: /^Message #/ }).getByRole("button", { name: "React", exact: true }).click();
+  for (const colorScheme of SCHEMES) {
+    await owner.emulateMedia({ colorScheme });
+    const overflow = await owner.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, "the reaction picker at 390px overflows sideways").toBeLessThanOrEqual(0);
+    await owner.screenshot({ path: `test-results/screenshots/conversation-picker-390-${colorScheme}.png` });
+  }
+});

@@ -55,6 +55,11 @@ export function publicIdentity(person: Identity): Identity {
     : { username: person.username, guest: person.guest };
 }
 
+/** What others may see of a kept key (never the key): a guest's tag, as its messages show it; "" for an account. */
+export function shownTagOf(key: string): string {
+  return key.startsWith("user:") ? "" : tagOf(key);
+}
+
 function tagOf(key: string): string {
   const value = createHash("sha256").update(key).digest().readUInt32BE(0) % 10 ** TAG_DIGITS;
   return String(value).padStart(TAG_DIGITS, "0");

@@ -49,6 +49,12 @@ export interface Message {
   replyTo?: number;
   /** Each emoji people reacted with, in the order first used, with who did (display names). */
   reactions?: Reaction[];
+  /**
+   * Beside `reactions`: `reactionTags[i][j]` is the tag (see Identity) of the guest shown as
+   * `reactions[i].users[j]`, "" for an account, so a page marks its own reactions by the
+   * person, as it marks its own messages, and two guests named `anon` stay two people.
+   */
+  reactionTags?: string[][];
   /** Pinned by the room's owner or a moderator (listed in the room's settings.pinned). */
   pinned?: boolean;
 }
@@ -73,6 +79,24 @@ export function samePerson(a: Identity, b: Identity): boolean {
   if (a.guest !== b.guest) return false;
   if (!a.guest) return a.username.toLowerCase() === b.username.toLowerCase();
   return a.username === b.username && a.tag === b.tag;
+}
+
+/** Who reacted with the message's `at`-th emoji, as people: an account, or a guest with its tag. */
+export function reactorsOf(message: Pick<Message, "reactions" | "reactionTags">, at: number): Identity[] {
+  const tags = message.reactionTags?.[at] ?? [];
+  return (message.reactions?.[at]?.users ?? []).map((username, i) => {
+    const tag = tags[i] ?? "";
+    return tag === "" ? { username, guest: false } : { username, guest: true, tag };
+  });
+}
+
+/**
+ * Whether `you` reacted to the message with `emoji`: decided by the person (the
+ * reaction's tags), as own messages are, never by the display name alone.
+ */
+export function hasReacted(message: Pick<Message, "reactions" | "reactionTags">, emoji: string, you: Identity): boolean {
+  const at = message.reactions?.findIndex((reaction) => reaction.emoji === emoji) ?? -1;
+  return at >= 0 && reactorsOf(message, at).some((person) => samePerson(you, person));
 }
 
 export type Member = Identity;

@@ -81,6 +81,46 @@ describe("one room over every adapter", () => {
     watch.cancel();
   });
 
+  it("carries an edit, a reaction, a pin and a delete to an SSE stream and a gRPC Watch as the changed list", async () => {
+    const room = uniqueRoom();
+    const { cookie } = await register();
+    const sse = await openSse(streamUrl(room));
+    const watch = grpc.watch(room);
+    await vi.waitFor(() => expect(watch.events).toHaveLength(1), WAIT);
+    const first = await postMessage(room, "helo", { cookie });
+    expect(first.status).toBe(201);
+    expect((await postMessage(room, "a message I take back", { cookie })).status).toBe(201);
+    const messagePath = (seq: number, rest = "") => `/api/rooms/${room}/messages/${seq}${rest}`;
+    const change = async (path: string, method: string, init: { json?: object; headers?: Record<string, string> } = {}) =>
+      expect((await app.request(path, { method, ...init, headers: { cookie, ...init.headers } })).status).toBe(200);
+
+    await change(messagePath(1), "PATCH", { json: { content: "hello" } });
+    await change(messagePath(1, `/reactions/${encodeURIComponent("👍")}`), "PUT");
+    await change(messagePath(1, "/pin"), "PUT", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    await change(messagePath(2), "DELETE");
+
+    const expected = [
+      { seq: 1, content: "hello", edited: true, reactions: ["👍"], pinned: true, deleted: false },
+      { seq: 2, content: "", edited: false, reactions: [], pinned: false, deleted: true },
+    ];
+    const shape = (messages: Array<Pick<Message, "seq" | "content" | "editedAt" | "pinned" | "deleted" | "reactions">>) =>
+      messages.map(({ seq, content, editedAt, reactions, pinned, deleted }) => ({
+        seq,
+        content,
+        edited: !!editedAt,
+        reactions: (reactions ?? []).map((reaction) => reaction.emoji),
+        pinned: pinned === true,
+        deleted: deleted === true,
+      }));
+    await vi.waitFor(() => expect(shape(sse.latest()?.messages ?? [])).toEqual(expected), WAIT);
+    await vi.waitFor(() => {
+      const last = watch.latest();
+      expect(last?.event === "messages" ? shape(last.messages.messages) : []).toEqual(expected);
+    }, WAIT);
+    sse.close();
+    watch.cancel();
+  });
+
   it("reads the same history pages over REST and gRPC", async () => {
     const room = uniqueRoom();
     for (let i = 1; i <= 5; i++) expect((await postMessage(room, `m${i}`)).status).toBe(201);

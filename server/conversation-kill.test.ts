@@ -1,6 +1,8 @@
 // kill -9 of a real server process right after edits, deletes, replies, reactions and
 // pins were acknowledged: restarted on the same DATA_DIR (the SQLite store), it gives
-// every one of them back, and the deleted text is nowhere in the data folder.
+// every one of them back, and the deleted text is nowhere in the data folder. On
+// Redis, Redis is killed too and started again on its append-only file: each change
+// was in Redis before its ack.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,19 +10,22 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, expect, it } from "vitest";
 import type { Message, RoomSettings } from "../lib/protocol";
+import { startRedisServer, type RedisServer } from "./redis-server";
 import { sessionCookie } from "./testing/test-server";
 
 const children: ChildProcess[] = [];
-let dataDir: string | undefined;
+const dataDirs: string[] = [];
+let redis: RedisServer | undefined;
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await redis?.stop();
+  for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
 });
 
-/** A node in a process of its own on `dir`; resolves with its URL once it listens. */
-function startServer(dir: string): Promise<{ child: ChildProcess; url: string }> {
+/** A node in a process of its own on `dir` (and `env`: the Redis store's); resolves with its URL once it listens. */
+function startServer(dir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
-    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dir, BCRYPT_COST: "4", LOG_LEVEL: "warn" },
+    env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dir, BCRYPT_COST: "4", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -39,9 +44,12 @@ function startServer(dir: string): Promise<{ child: ChildProcess; url: string }>
   });
 }
 
-it("keeps every acknowledged edit, delete, reply, reaction and pin through a kill -9", async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), "livechat-conversation-kill-"));
-  const first = await startServer(dataDir);
+/**
+ * Acknowledged changes on a first node, then `kill` (which kills the node and whatever
+ * else it must), then a second node: it answers every change as the first did.
+ */
+async function changesSurvive(dataDir: string, kill: (node: ChildProcess) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
+  const first = await startServer(dataDir, env);
   const call = async (url: string, method: string, route: string, cookie: string, json?: unknown) => {
     const response = await fetch(url + route, {
       method,
@@ -62,13 +70,8 @@ it("keeps every acknowledged edit, delete, reply, reaction and pin through a kil
   await call(first.url, "DELETE", `${room}/3`, cookie);
   const before = ((await (await fetch(`${first.url}${room}`)).json()) as { messages: Message[] }).messages;
 
-  first.child.kill("SIGKILL");
-  await new Promise((resolve) => first.child.once("exit", resolve));
-  const files = await readdir(dataDir);
-  const bytes = Buffer.concat(await Promise.all(files.filter((file) => file.startsWith("livechat.db")).map((file) => readFile(path.join(dataDir!, file)))));
-  expect(bytes.includes(Buffer.from("pangolinxyz"))).toBe(false);
-
-  const second = await startServer(dataDir);
+  await kill(first.child);
+  const second = await startServer(dataDir, env);
   const after = ((await (await fetch(`${second.url}${room}`)).json()) as { messages: Message[] }).messages;
   expect(after).toEqual(before);
   expect(after).toMatchObject([
@@ -79,4 +82,41 @@ it("keeps every acknowledged edit, delete, reply, reaction and pin through a kil
   const { settings } = (await (await fetch(`${second.url}/api/rooms/lobby`)).json()) as { settings: RoomSettings };
   expect(settings.pinned).toEqual([2]);
   second.child.kill("SIGKILL");
+}
+
+async function killNode(node: ChildProcess): Promise<void> {
+  node.kill("SIGKILL");
+  await new Promise((resolve) => node.once("exit", resolve));
+}
+
+async function freshDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "livechat-conversation-kill-"));
+  dataDirs.push(dir);
+  return dir;
+}
+
+it("keeps every acknowledged edit, delete, reply, reaction and pin through a kill -9", async () => {
+  const dataDir = await freshDir();
+  await changesSurvive(dataDir, async (node) => {
+    await killNode(node);
+    const files = await readdir(dataDir);
+    const bytes = Buffer.concat(await Promise.all(files.filter((file) => file.startsWith("livechat.db")).map((file) => readFile(path.join(dataDir, file)))));
+    expect(bytes.includes(Buffer.from("pangolinxyz"))).toBe(false);
+  });
+}, 60_000);
+
+it("keeps them on Redis through a kill -9 of the node and of Redis (append-only file, fsync always)", async () => {
+  const dataDir = await freshDir();
+  const redisDir = path.join(dataDir, "redis");
+  redis = await startRedisServer({ dir: redisDir, appendfsync: "always" });
+  const { port, url } = redis;
+  await changesSurvive(
+    dataDir,
+    async (node) => {
+      await killNode(node);
+      await redis!.kill();
+      redis = await startRedisServer({ dir: redisDir, port, appendfsync: "always" });
+    },
+    { STORE: "redis", REDIS_URL: url },
+  );
 }, 60_000);

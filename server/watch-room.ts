@@ -1,7 +1,8 @@
 // One watch of a room for the server's streaming adapters (SSE, gRPC Watch): the
 // room's full list at once, again after every change, then the deletion if it
 // comes, or the watcher's removal (a kick or ban of the person watching, made on any
-// node). Pushes older than what the watcher already has are skipped.
+// node). Pushes older than what the watcher already has are skipped; a list of the same
+// seq is a change to a message in it (an edit, a reaction...) and goes out.
 import type { RoomMessagesPush, RoomRemovedPush } from "../lib/protocol";
 import { isNamed } from "../lib/rooms/keeping";
 import type { RegistryManager } from "../lib/rooms/registry";
@@ -28,7 +29,7 @@ export async function watchRoom(deps: WatchDeps, room: string, who: Actor, watch
   let lastSeq = -1;
   let ended = false;
   const show = (push: RoomMessagesPush) => {
-    if (ended || push.seq <= lastSeq) return;
+    if (ended || push.seq < lastSeq) return;
     lastSeq = push.seq;
     watcher.messages(push);
   };

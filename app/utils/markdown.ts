@@ -43,3 +43,13 @@ export function parseMessage(content: string): Token[] {
   parser ??= createParser();
   return parser.parse(content, {});
 }
+
+/**
+ * One line of a message as it reads, without its inline marks (`**new** _build_` reads
+ * "new build", a link its text): the one-line quotes of replies and pins show this.
+ */
+export function plainLine(line: string): string {
+  parser ??= createParser();
+  const tokens = parser.parseInline(line, {})[0]?.children ?? [];
+  return tokens.map((token) => (token.type === "text" || token.type === "code_inline" ? token.content : "")).join("");
+}

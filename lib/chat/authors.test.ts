@@ -7,7 +7,7 @@ import { AUTH_LIMITS, AuthThrottle } from "../accounts/auth-throttle";
 import type { SessionData } from "../accounts/session";
 import { SendLimiter } from "../limits/send-limiter";
 import { createLogger } from "../logger";
-import { samePerson, type Identity } from "../protocol";
+import { hasReacted, reactorsOf, samePerson, type Identity } from "../protocol";
 import { PushLog } from "../testing/fakes";
 import { RegistryManager } from "../rooms/registry";
 import { MemoryStore } from "../store/memory";
@@ -91,6 +91,37 @@ describe("guests of one name", () => {
     expect(fromA.tag).toBe(a.you.tag);
     expect(samePerson(a.you, fromA)).toBe(true);
     expect(samePerson(b.you, fromA)).toBe(false);
+  });
+
+  it("see only their own reactions as their own, as the room's pushes show them, by the person and not the name", async () => {
+    const first = await connectWith(await guestSession());
+    const second = await connectWith(await guestSession());
+    const a = await chat.join(first, { room: "lobby" });
+    const b = await chat.join(second, { room: "lobby" });
+    await chat.send(second, { room: "lobby", content: "a question" });
+
+    const reacted = await chat.react(first, { room: "lobby", seq: 1, emoji: "👍", on: true });
+    expect(reacted.reactions).toEqual([{ emoji: "👍", users: ["anon"] }]);
+    expect(reacted.reactionTags).toEqual([[a.you.tag]]);
+    expect(hasReacted(reacted, "👍", a.you)).toBe(true);
+    expect(hasReacted(reacted, "👍", b.you)).toBe(false);
+    // The window both pages hold says the same.
+    await expect.poll(() => pushes.last("room:messages")?.messages.at(-1)?.reactionTags).toEqual([[a.you.tag]]);
+    const shown = pushes.last("room:messages")!.messages.at(-1)!;
+    expect(hasReacted(shown, "👍", b.you)).toBe(false);
+    expect(hasReacted(shown, "👍", a.you)).toBe(true);
+
+    // The second anon joins in: one emoji, two people, each pressing only its own.
+    const both = await chat.react(second, { room: "lobby", seq: 1, emoji: "👍", on: true });
+    expect(both.reactions).toEqual([{ emoji: "👍", users: ["anon", "anon"] }]);
+    expect(both.reactionTags).toEqual([[a.you.tag, b.you.tag]]);
+    expect(reactorsOf(both, 0)).toEqual([a.you, b.you]);
+    const back = await chat.react(first, { room: "lobby", seq: 1, emoji: "👍", on: false });
+    expect(back.reactionTags).toEqual([[b.you.tag]]);
+    expect(hasReacted(back, "👍", a.you)).toBe(false);
+    expect(hasReacted(back, "👍", b.you)).toBe(true);
+    // Which session reacted never leaves the server: only the tags the members list shows.
+    expect(JSON.stringify(back)).not.toMatch(/guest:|conn:/);
   });
 
   it("keeps a guest's tag across connections while its session lasts", async () => {

@@ -4,7 +4,8 @@
 // of the old text, nor the reactions, pin and reply that decorated it). Pure: each
 // store reads, applies, and writes back atomically in its own way.
 import { ChatError } from "../errors";
-import type { Reaction } from "../protocol";
+import { shownTagOf } from "../people";
+import type { Message } from "../protocol";
 import type { KeptMessage, KeptReaction, MessageChange } from "./store";
 
 /** Distinct emoji one message may carry. */
@@ -86,9 +87,16 @@ function react(kept: KeptMessage, change: Extract<MessageChange, { kind: "react"
   return next.length > 0 ? { ...rest, reactions: next } : rest;
 }
 
-/** The reactions as clients see them: who reacted by name, never by key. */
-export function wireReactions(reactions: readonly KeptReaction[]): Reaction[] {
-  return reactions.map(({ emoji, users }) => ({ emoji, users: [...users] }));
+/**
+ * The reactions as clients see them: who reacted by name, and beside them each guest's
+ * tag (`reactionTags`), so a page tells its own reaction from a same-named guest's;
+ * never by key.
+ */
+export function wireReactions(reactions: readonly KeptReaction[]): Required<Pick<Message, "reactions" | "reactionTags">> {
+  return {
+    reactions: reactions.map(({ emoji, users }) => ({ emoji, users: [...users] })),
+    reactionTags: reactions.map(({ keys }) => keys.map(shownTagOf)),
+  };
 }
 
 export function noSuchMessage(room: string, seq: number): ChatError {

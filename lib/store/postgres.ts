@@ -804,7 +804,7 @@ function noticeBody(message: UnnumberedMessage): [NoticeKind, string] {
 
 function toMessage(room: string, row: MessageRow): Message {
   const { reactions, ...message } = toKept(room, { ...row, author: null });
-  return reactions ? { ...message, reactions: wireReactions(reactions) } : message;
+  return reactions ? { ...message, ...wireReactions(reactions) } : message;
 }
 
 /** The message as the store keeps it: with its author's key and the reactors' keys. */

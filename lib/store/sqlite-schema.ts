@@ -228,18 +228,24 @@ export function bulkLoadMessages(db: Database, load: () => void): void {
   })();
 }
 
-/** Applies the migrations the file has not had yet, each in its own transaction. */
-export function migrate(db: Database): void {
-  const applied = db.pragma("user_version", { simple: true }) as number;
-  if (applied > MIGRATIONS.length) {
+/**
+ * Applies the migrations the file has not had yet, each in its own transaction, and
+ * tells `applied` how long each took (a rebuild of the search index takes a while on
+ * a long history: docs/performance.md, "Search").
+ */
+export function migrate(db: Database, applied?: (version: number, ms: number) => void): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
     throw new Error(
-      `The database was written by a newer Livechat (schema version ${applied}; this one knows ${MIGRATIONS.length}); run that version or restore a backup.`,
+      `The database was written by a newer Livechat (schema version ${current}; this one knows ${MIGRATIONS.length}); run that version or restore a backup.`,
     );
   }
-  for (let version = applied; version < MIGRATIONS.length; version++) {
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    const started = performance.now();
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);
       db.pragma(`user_version = ${version + 1}`);
     })();
+    applied?.(version + 1, Math.round(performance.now() - started));
   }
 }

@@ -247,7 +247,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         configure(db);
         // The check reads the file on its own thread while migrations and the import run here.
         check = startIntegrityCheck(size === undefined ? undefined : file);
-        migrate(db);
+        // Upgrading a long history takes a while (the search index's rebuild): the log says where start-up went.
+        migrate(db, size !== undefined ? (version, ms) => options.logger.info("upgraded the SQLite store's schema", { file, version, ms }) : undefined);
       } catch (error) {
         throw unreadable(file, error);
       }
@@ -687,14 +688,14 @@ function toMessage(room: string, found: MessageRow): Message {
   if (found.edited_at !== null) message.editedAt = found.edited_at;
   if (found.deleted === 1) message.deleted = true;
   if (found.reply_to !== null) message.replyTo = found.reply_to;
-  if (found.reactions !== null) message.reactions = wireReactions(JSON.parse(found.reactions) as KeptReaction[]);
+  if (found.reactions !== null) Object.assign(message, wireReactions(JSON.parse(found.reactions) as KeptReaction[]));
   if (found.pinned === 1) message.pinned = true;
   return message;
 }
 
 /** The message as the store keeps it: with its author's key and the reactors' keys. */
 function toKept(room: string, found: KeptRow): KeptMessage {
-  const { reactions: _reactions, ...message } = toMessage(room, found);
+  const { reactions: _reactions, reactionTags: _reactionTags, ...message } = toMessage(room, found);
   const kept: KeptMessage = message;
   if (found.author !== null) kept.author = found.author;
   if (found.reactions !== null) kept.reactions = JSON.parse(found.reactions) as KeptReaction[];

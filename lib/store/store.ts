@@ -19,19 +19,19 @@ export interface UserRecord {
  * the store's rules read and which never leaves the store: every message it answers is
  * as clients see it.
  */
-export type MessageDraft = Omit<Message, "id" | "room" | "seq" | "editedAt" | "deleted" | "reactions" | "pinned"> & { author?: string };
+export type MessageDraft = Omit<Message, "id" | "room" | "seq" | "editedAt" | "deleted" | "reactions" | "reactionTags" | "pinned"> & { author?: string };
 
 /** One emoji's reaction as a store keeps it: `keys[i]` (lib/people.ts, never answered) is the person shown as `users[i]`. */
 export type KeptReaction = Reaction & { keys: string[] };
 
 /** A message as a store keeps it: with its author's key, and who reacted by key. */
-export type KeptMessage = Omit<Message, "reactions"> & { author?: string; reactions?: KeptReaction[] };
+export type KeptMessage = Omit<Message, "reactions" | "reactionTags"> & { author?: string; reactions?: KeptReaction[] };
 
 /** The kept message as the store answers it: the author's key and the reactors' keys left out. */
 export function wireMessage(kept: KeptMessage): Message {
   if (kept.author === undefined && kept.reactions === undefined) return kept;
   const { author: _author, reactions, ...message } = kept;
-  return reactions ? { ...message, reactions: wireReactions(reactions) } : message;
+  return reactions ? { ...message, ...wireReactions(reactions) } : message;
 }
 
 /**

@@ -25,7 +25,7 @@ export function loadChatService(): ServiceClientConstructor {
  * A message as it travels over gRPC: proto3 has no absent fields, so `clientId`,
  * `editedAt` are empty, `replyTo` 0, `deleted`/`pinned` false and the lists empty when unset.
  */
-export type WireMessage = Omit<Message, "clientId" | "highlight" | "editedAt" | "deleted" | "replyTo" | "reactions" | "pinned"> & {
+export type WireMessage = Omit<Message, "clientId" | "highlight" | "editedAt" | "deleted" | "replyTo" | "reactions" | "reactionTags" | "pinned"> & {
   clientId: string;
   highlight: Array<{ start: number; end: number }>;
   editedAt: string;

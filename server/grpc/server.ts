@@ -298,7 +298,8 @@ function settingsToWire(settings: RoomSettings) {
 }
 
 function toWire(message: Message): WireMessage {
-  const { highlight = [], ...rest } = message;
+  // livechat.v1's Message carries no guest tags (nor `reactionTags`): its reactions name people as Reaction.users does.
+  const { highlight = [], reactionTags: _reactionTags, ...rest } = message;
   return {
     ...rest,
     clientId: message.clientId ?? "",

@@ -1,8 +1,9 @@
 // A message's reactions: each emoji with its count; who reacted shows on hover (title)
 // and on a long press (touch screens have no hover). Pressing a chip adds the reader's
-// reaction or takes it back.
+// reaction or takes it back. "Yours" is decided by the person (the reactions' guest tags),
+// as own messages are: a guest named `anon` never sees another `anon`'s reaction as its own.
 import { useRef, useState } from "react";
-import type { Message } from "@/lib/protocol";
+import { hasReacted, reactorsOf, type Identity, type Message } from "@/lib/protocol";
 import { useConversation } from "./ConversationContext";
 import styles from "./conversation.module.css";
 
@@ -41,9 +42,9 @@ export function ReactionChips({ message }: { message: Message }) {
   return (
     <div className={styles.reactionsRow}>
       <ul className={styles.reactions} aria-label="Reactions">
-        {reactions.map(({ emoji, users }) => {
-          const mine = !!you && users.includes(you.username);
-          const names = users.join(", ");
+        {reactions.map(({ emoji, users }, at) => {
+          const mine = !!you && hasReacted(message, emoji, you);
+          const names = reactorsOf(message, at).map(shownName).join(", ");
           return (
             <li key={emoji}>
               <button
@@ -77,4 +78,9 @@ export function ReactionChips({ message }: { message: Message }) {
       ) : null}
     </div>
   );
+}
+
+/** A reactor as the page names people: a guest with its tag (`anon·4821`), as in the member list. */
+function shownName(person: Identity): string {
+  return person.guest && person.tag !== undefined ? `${person.username}\u00b7${person.tag}` : person.username;
 }

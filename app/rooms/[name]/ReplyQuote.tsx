@@ -1,6 +1,7 @@
 // The one-line quote above a reply: who wrote the message it answers and how it began,
 // "message deleted" once that message is gone. Choosing it shows the original in the
 // log, loading older history first when the page does not hold it.
+import { plainLine } from "../../utils/markdown";
 import { useConversation } from "./ConversationContext";
 import styles from "./conversation.module.css";
 
@@ -24,6 +25,7 @@ export function ReplyQuote({ seq }: { seq: number }) {
   );
 }
 
+/** The message's first line as it reads, its Markdown marks left out. */
 export function firstLine(content: string): string {
-  return content.split("\n", 1)[0] ?? "";
+  return plainLine(content.split("\n", 1)[0] ?? "");
 }
