@@ -86,6 +86,8 @@ let runs = 0;
 export class AwarenessSession {
   private counting = false;
   private closing = false;
+  /** Whether the connections' watch sets are not empty. */
+  private watched = false;
   private tally = emptyTally(0);
   /** Per room: the newest seq stored before the phase's measured messages, and the newest of those. */
   private readonly before: number[];
@@ -140,7 +142,8 @@ export class AwarenessSession {
   async measure(watching: boolean, durationS: number, warmupS = WARMUP_S): Promise<Tally> {
     const { connections, rooms } = this;
     this.watchers.fill(0);
-    await Promise.all(
+    // A server that has never been asked to watch (B-sio knows no rooms:watch) is not asked to stop.
+    if (watching || this.watched) await Promise.all(
       this.clients.map(async (client, index) => {
         const watched = watching ? Array.from({ length: WATCHED }, (_, k) => (index + 1 + k) % rooms) : [];
         for (const room of watched) if (room !== index % rooms) this.watchers[room]!++;
@@ -148,6 +151,7 @@ export class AwarenessSession {
         if (!reply.ok) throw new Error(`rooms:watch refused: ${reply.error.code} ${reply.error.message}`);
       }),
     );
+    this.watched = watching;
     await this.sendFor(warmupS, false);
 
     this.tally = emptyTally(connections);
