@@ -11,8 +11,8 @@ export interface ClientOptions {
   localAddress?: string;
   /** Called with every raw `room:messages` frame. */
   onPush?: (client: BenchClient, frame: Buffer) => void;
-  /** Called with the size in bytes of every frame the server sends, before anything else. */
-  onFrame?: (client: BenchClient, bytes: number) => void;
+  /** Called with the size in bytes of every frame the server sends, and the frame, before anything else. */
+  onFrame?: (client: BenchClient, bytes: number, frame: Buffer) => void;
   onClose?: (client: BenchClient) => void;
   /** Called with every other event the server pushes (`room:message`, say), decoded. */
   onEvent?: (client: BenchClient, event: string, args: unknown[]) => void;
@@ -59,7 +59,7 @@ export class BenchClient {
         else fail(new Error("socket closed during connect"));
       });
       ws.on("message", (data: Buffer) => {
-        options.onFrame?.(client, data.length);
+        options.onFrame?.(client, data.length, data);
         if (options.onPush && isMessagesPush(data)) return options.onPush(client, data);
         const frame = parseFrame(data.toString());
         switch (frame.kind) {

@@ -13,6 +13,7 @@ import type { PushBus } from "../lib/pushes/push-bus";
 import { isNamed, type Sighting } from "../lib/rooms/keeping";
 import type { ClientToServerEvents, RoomRemovedPush, RoomSummary, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { personTopic, roomTopic, watchTopic } from "../lib/protocol";
+import { batchActivity } from "./activity-batches";
 import type { SightingsQuery } from "./cluster-people";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
@@ -229,13 +230,11 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     );
   }
 
-  // This node's watchers of a room hear of its new messages, all in one broadcast but the
-  // people it mentions, who get theirs marked; a connection that joined the room has its list.
-  chat.watches.deliverTo((push, mentioned) => {
-    const topic = roomTopic(push.room);
-    io.local.to(watchTopic(push.room)).except([topic, ...mentioned]).emit("room:activity", { ...push, mention: false });
-    if (mentioned.length > 0) io.local.to([...mentioned]).except(topic).emit("room:activity", { ...push, mention: true });
-  });
+  // This node's watchers of a room hear of its new messages, marked for the people they
+  // mention, a few at a time per connection (activity-batches.ts).
+  const activity = batchActivity(io);
+  chat.watches.deliverTo(activity.sink);
+  httpServer.once("close", activity.close);
 
   return io;
 }

@@ -100,16 +100,18 @@ export function useMyRooms(current: string | null, onActivity?: ActivityListener
       activityRef.current?.(push, roomsRef.current.find((candidate) => candidate.room === push.room), own);
       setRooms((known) => {
         const shown = push.room === currentRef.current && document.visibilityState === "visible";
-        return known.map((candidate) =>
-          candidate.room !== push.room
-            ? candidate
-            : {
-                ...candidate,
-                seq: Math.max(candidate.seq, push.seq),
-                unread: own || shown ? candidate.unread : candidate.unread + 1,
-                mentions: push.mention && !own && !shown ? candidate.mentions + 1 : candidate.mentions,
-              },
-        );
+        return known.map((candidate) => {
+          if (candidate.room !== push.room) return candidate;
+          // Activity waits a moment to share a write (server/activity-batches.ts): a message
+          // read meanwhile, on another device too, is not news.
+          const counts = !own && !shown && push.seq > candidate.lastReadSeq;
+          return {
+            ...candidate,
+            seq: Math.max(candidate.seq, push.seq),
+            unread: counts ? candidate.unread + 1 : candidate.unread,
+            mentions: counts && push.mention ? candidate.mentions + 1 : candidate.mentions,
+          };
+        });
       });
     });
     socket.on("room:read", (push) => {
