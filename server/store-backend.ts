@@ -1,7 +1,7 @@
 // The node's store, chosen by STORE: the embedded store (SQLite in DATA_DIR, or
-// memory only when DATA_DIR is empty), PostgreSQL shared by several nodes, or Redis
-// shared by several nodes. Redis (REDIS_URL) also brings shared presence and
-// Socket.IO's Redis adapter (pushes from any node reach the sockets of every node).
+// memory only when DATA_DIR is empty) or PostgreSQL shared by several nodes. Redis
+// (REDIS_URL) brings shared presence and Socket.IO's Redis adapter (pushes from any
+// node reach the sockets of every node).
 import { randomBytes, randomUUID } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
@@ -11,7 +11,6 @@ import type { RoomPresence } from "../lib/presence/presence";
 import type { Publish } from "../lib/pushes/push-bus";
 import { MemoryStore } from "../lib/store/memory";
 import { openPostgresStore, redactUrl as redactDatabaseUrl } from "../lib/store/postgres";
-import { RedisStore } from "../lib/store/redis";
 import { openSqliteStore } from "../lib/store/sqlite";
 import { connectRedis, redactUrl } from "../lib/store/redis-connection";
 import { SharedPresence } from "../lib/presence/redis";
@@ -67,29 +66,7 @@ export async function openStoreBackend(
     const store = await openEmbeddedStore(config, logger);
     return { store, attach: async () => {}, closePresence: async () => {}, reachability: async () => ({}), close: () => store.close() };
   }
-  if (config.store === "postgres") return openPostgresBackend(config, logger, publish, options);
-
-  const flow = await openRedisFlow(config, logger, publish, options, { feed: true });
-  const store = new RedisStore({ redis: flow.commands, subscriber: flow.feed!, prefix: flow.prefix, ownsConnections: false });
-  logger.info("using the Redis store", { redis: redactUrl(config.redisUrl!) });
-  return {
-    store,
-    sharesSockets: true,
-    createPresence: (room) => flow.presence.forRoom(room),
-    counters: { redis: flow.commands, prefix: flow.prefix },
-    sharedSessionSecret: async () => {
-      const key = `${flow.prefix}session-secret`;
-      await flow.commands.set(key, randomBytes(32).toString("base64url"), "NX");
-      return (await flow.commands.get(key))!;
-    },
-    attach: (io) => flow.attach(io),
-    closePresence: () => flow.presence.close(),
-    reachability: async () => ({ redis: await flow.reachable() }),
-    close: async () => {
-      await store.close();
-      await flow.close();
-    },
-  };
+  return openPostgresBackend(config, logger, publish, options);
 }
 
 /**
@@ -114,7 +91,7 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
   });
   let flow: RedisFlow | undefined;
   if (config.redisUrl) {
-    flow = await openRedisFlow(config, logger, publish, options, { feed: false }).catch(async (error: unknown) => {
+    flow = await openRedisFlow(config, logger, publish, options).catch(async (error: unknown) => {
       await store.close();
       throw error;
     });
@@ -150,8 +127,6 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
 interface RedisFlow {
   prefix: string;
   commands: Redis;
-  /** The Redis store's feed subscription, when asked for. */
-  feed: Redis | undefined;
   presence: SharedPresence;
   /** Connects Socket.IO to the other nodes and starts this node's presence heartbeat. */
   attach(io: ChatServer): Promise<void>;
@@ -165,11 +140,10 @@ async function openRedisFlow(
   logger: Logger,
   publish: Publish,
   options: RedisBackendOptions,
-  { feed }: { feed: boolean },
 ): Promise<RedisFlow> {
   const url = config.redisUrl!;
   const prefix = options.prefix ?? "livechat:";
-  const roles = ["commands", "adapter-pub", "adapter-sub", ...(feed ? ["feed"] : [])];
+  const roles = ["commands", "adapter-pub", "adapter-sub"];
   const connections = await Promise.all(
     roles.map((role) => connectRedis(url, { connectionName: `${config.nodeName}-${role}` })),
   ).catch((error: unknown) => {
@@ -177,7 +151,7 @@ async function openRedisFlow(
       `REDIS_URL points at a Redis that cannot be reached (${error instanceof Error ? error.message : String(error)}); start Redis or fix REDIS_URL.`,
     );
   });
-  const [commands, adapterPub, adapterSub, feedConnection] = connections as [Redis, Redis, Redis, Redis | undefined];
+  const [commands, adapterPub, adapterSub] = connections as [Redis, Redis, Redis];
   reportOutages(commands, url, logger);
   for (const other of connections.slice(1)) other.on("error", () => {}); // reported once, by `commands`
   ignoreFailures(adapterPub, ["publish"]);
@@ -194,7 +168,6 @@ async function openRedisFlow(
   return {
     prefix,
     commands,
-    feed: feedConnection,
     presence,
     attach: async (io) => {
       io.adapter(createAdapter(adapterPub, adapterSub, { key: `${prefix}socket.io`, requestsTimeout: CLUSTER_REQUEST_TIMEOUT_MS }));

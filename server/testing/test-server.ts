@@ -1,15 +1,12 @@
 // Test support: a real Livechat server on a free port (API and Socket.IO, no
 // pages) and real socket.io-client connections to it, all closed in teardown.
-// With LIVECHAT_TEST_STORE=redis (the vitest "cluster" project) the same tests
-// run against two nodes sharing a redis-server started here; with
-// LIVECHAT_TEST_STORE=postgres (the "cluster-postgres" project), against two
-// nodes sharing a PostgreSQL and a redis-server started here. Connections
-// alternate between the nodes, HTTP requests go to the first.
+// With LIVECHAT_TEST_STORE=postgres (the vitest "cluster" project) the same tests
+// run against two nodes sharing a PostgreSQL and a redis-server started here.
+// Connections alternate between the nodes, HTTP requests go to the first.
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/protocol";
 import type { LivechatServer, ServerOptions } from "../create-server";
 import { startNodesOnFreshPostgres, type PostgresEnv } from "./fresh-postgres";
-import { startNodesOnFreshRedis, type RedisEnv } from "./fresh-redis";
 import { startNode, type StartedNode } from "./node";
 
 export type TestClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
@@ -50,22 +47,18 @@ export interface TestServer {
 
 export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
   const shared = process.env.LIVECHAT_TEST_STORE;
-  if ((shared === "redis" || shared === "postgres") && env.STORE === undefined) return startTestCluster(env, options, shared);
+  if (shared === "postgres" && env.STORE === undefined) return startTestCluster(env, options);
   const node = await startNode({ ...TEST_ENV, ...env }, options);
   return serve([node], () => node.close());
 }
 
 /**
- * Two nodes sharing a redis-server of their own, and with `store` "postgres" a
- * PostgreSQL of their own as their store; closing stops the nodes, then the servers.
+ * Two nodes sharing a PostgreSQL (their store) and a redis-server of their own;
+ * closing stops the nodes, then the servers.
  */
-export async function startTestCluster(
-  env: Record<string, string> = {},
-  options: ServerOptions = {},
-  store: "redis" | "postgres" = "redis",
-): Promise<TestServer> {
-  const startOne = (sharedEnv: RedisEnv | PostgresEnv) => startNode({ ...TEST_ENV, ...sharedEnv, ...env }, options);
-  const { nodes, stop } = store === "postgres" ? await startNodesOnFreshPostgres(startOne) : await startNodesOnFreshRedis(startOne);
+export async function startTestCluster(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
+  const startOne = (sharedEnv: PostgresEnv) => startNode({ ...TEST_ENV, ...sharedEnv, ...env }, options);
+  const { nodes, stop } = await startNodesOnFreshPostgres(startOne);
   return serve(nodes, stop);
 }
 
