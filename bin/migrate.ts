@@ -18,7 +18,7 @@ interface MigrateArgs {
 }
 
 /** `--name value` or `--name=value` for each option; undefined when anything is missing, repeated or unknown. */
-export function parseMigrateArgs(args: string[]): MigrateArgs | undefined {
+function parseMigrateArgs(args: string[]): MigrateArgs | undefined {
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;

@@ -160,7 +160,7 @@ async function copyRoom(from: RedisStore, client: pg.PoolClient, room: string): 
   for (const list of ROOM_LISTS) {
     const entries = await from.roomEntries(room, list);
     await client.query(
-      "INSERT INTO room_entries (room_id, list, key, entry) SELECT $1::bigint, $2, e.entry->>'key', e.entry FROM unnest($3::jsonb[]) AS e(entry)",
+      "INSERT INTO room_entries (room_id, list, key, entry) SELECT $1::bigint, $2::text, e.entry->>'key', e.entry FROM unnest($3::jsonb[]) AS e(entry)",
       [roomId, list, entries.map((entry) => JSON.stringify(entry))],
     );
   }
@@ -177,10 +177,10 @@ async function copyRoom(from: RedisStore, client: pg.PoolClient, room: string): 
 async function copyPerson(from: RedisStore, client: pg.PoolClient, person: string): Promise<void> {
   const [rooms, markers] = await Promise.all([from.personRooms(person), from.allReadMarkers(person)]);
   await client.query(
-    "INSERT INTO person_rooms (person, room, notify) SELECT $1, p.room, p.notify FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS p(room, notify, n) ORDER BY p.n",
+    "INSERT INTO person_rooms (person, room, notify) SELECT $1::text, p.room, p.notify FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS p(room, notify, n) ORDER BY p.n",
     [person, rooms.map((r) => r.room), rooms.map((r) => r.notify)],
   );
-  await client.query("INSERT INTO read_markers (person, room, seq) SELECT $1, * FROM unnest($2::text[], $3::bigint[])", [
+  await client.query("INSERT INTO read_markers (person, room, seq) SELECT $1::text, * FROM unnest($2::text[], $3::bigint[])", [
     person,
     [...markers.keys()],
     [...markers.values()],

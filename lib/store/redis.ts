@@ -418,7 +418,10 @@ export class RedisStore implements Store {
   async allUsernameClaims(): Promise<{ skeleton: string; username: string }[]> {
     const claims = (await this.keptRoomNames()).filter((name) => name.startsWith("@name:")).map((name) => name.slice("@name:".length));
     const holders = await Promise.all(claims.map((skeleton) => this.usernameHolder(skeleton)));
-    return claims.flatMap((skeleton, i) => (holders[i] === undefined ? [] : [{ skeleton, username: holders[i] }]));
+    return claims.flatMap((skeleton, i) => {
+      const username = holders[i];
+      return username === undefined ? [] : [{ skeleton, username }];
+    });
   }
 
   /** Every room with anything kept about it (messages, an owner, settings, lists or an audit log). */
