@@ -112,7 +112,9 @@ async function join(client: TestClient, room: string): Promise<JoinReply> {
 /** The newest room:messages push a client got, kept up to date. */
 function latestList(client: TestClient): { current?: RoomMessagesPush } {
   const holder: { current?: RoomMessagesPush } = {};
-  client.on("room:messages", (push) => (holder.current = push));
+  client.on("room:messages", (push) => {
+    holder.current = push;
+  });
   return holder;
 }
 
