@@ -79,7 +79,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   io.use((socket, next) => {
     try {
       const release = chat.admit(clientAddress(socket.request, config.trustProxy));
-      socket.conn.once("close", release);
+      // "close" fires once; `on` spares every connection the wrapper `once` makes.
+      socket.conn.on("close", release);
       if (socket.conn.readyState === "closed") release();
       next();
     } catch (error) {
@@ -116,12 +117,12 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   });
 
   /** This node's connections and their callers, so a removal can make them leave. */
-  const callers = new Map<string, { socket: ChatSocket; caller: Caller }>();
+  const callers = new Map<ChatSocket, Caller>();
 
   /** The removed person's connections on this node leave the room and are told why. */
   const removeHere = (push: RoomRemovedPush) => {
     const { room, reason, by, username, banned } = push;
-    for (const { socket, caller } of callers.values()) {
+    for (const [socket, caller] of callers) {
       const { identity } = socket.data;
       if (identity.guest !== push.guest || identity.username.toLowerCase() !== username.toLowerCase()) continue;
       if (!socket.rooms.has(roomTopic(room))) continue;
@@ -167,26 +168,30 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
   };
   const handlers = new Map(Object.entries(handlerTable));
 
+  // Shared by every connection (Socket.IO calls them with the socket as `this`), so an
+  // idle socket holds no closures of its own.
+  function onEvent(this: ChatSocket, event: string, ...args: unknown[]) {
+    const handle = handlers.get(event);
+    const caller = callers.get(this);
+    // Socket.IO hands a batch's packets to catch-all listeners even after a cut-off.
+    if (handle && caller && this.connected) answer(event, args, handle, caller);
+  }
+  function onDisconnecting(this: ChatSocket, reason: string) {
+    logger.debug("socket disconnected", { id: this.id, reason });
+    const caller = callers.get(this);
+    callers.delete(this);
+    if (caller) chat.disconnect(caller);
+  }
+
   io.on("connection", (socket) => {
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    const caller = chat.connect(new SocketPort(socket), identity, clientAddress(socket.request, config.trustProxy));
-    callers.set(socket.id, { socket, caller });
+    callers.set(socket, chat.connect(new SocketPort(socket), identity, clientAddress(socket.request, config.trustProxy)));
     // Every connection of one person hears that person's pushes (read markers moved elsewhere).
     void socket.join(personTopic(identity.username));
-
-    socket.onAny((event: string, ...args: unknown[]) => {
-      const handle = handlers.get(event);
-      // Socket.IO hands a batch's packets to catch-all listeners even after a cut-off.
-      if (handle && socket.connected) answer(event, args, handle, caller);
-    });
-
-    socket.on("disconnecting", (reason) => {
-      logger.debug("socket disconnected", { id: socket.id, reason });
-      callers.delete(socket.id);
-      chat.disconnect(caller);
-    });
+    socket.onAny(onEvent);
+    socket.on("disconnecting", onDisconnecting);
   });
 
   /** Runs one event and acknowledges its answer in the contract's shape. */

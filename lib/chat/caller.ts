@@ -2,9 +2,8 @@
 // credentials it carried, the client's address, a connection when there is one,
 // and an admin token if one was presented. The service decides what they allow.
 import type { SessionData } from "../accounts/session";
-import type { SendAllowance } from "../limits/send-limiter";
-import type { TokenBucket } from "../limits/token-bucket";
 import type { Person } from "../people";
+import type { Connection } from "./connection";
 
 export type Credentials =
   /** A connection's identity, decided once at its handshake (Socket.IO). */
@@ -28,19 +27,6 @@ export interface ConnectionPort {
   watch?(rooms: readonly string[]): Promise<void>;
   /** Ends the connection: the service cuts off a client that floods (a port without it is never cut off). */
   close?(): void;
-}
-
-/** A connection as the service knows it: the transport's port, its own send and typing allowances, and its join refusals. */
-export interface Connection {
-  port: ConnectionPort;
-  sends: SendAllowance;
-  typing: SendAllowance;
-  /** A guest's read markers, kept while the connection lives (an account's are in the store). */
-  reads: Map<string, number>;
-  /** JOIN_RATE refusals this connection may still collect before it is cut off as a flood. */
-  joinRefusals: TokenBucket;
-  /** Set once the service has cut the connection off: the joins it still had in flight are refused. */
-  cutOff?: boolean;
 }
 
 export interface Caller {

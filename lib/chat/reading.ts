@@ -69,7 +69,12 @@ export class Reading {
 
   /** A join adds the room to an account's rooms (a guest's page adds it in the browser). */
   async joined(you: Identity, room: string): Promise<void> {
-    if (!you.guest) await this.options.store.savePersonRoom(personKey(you), room);
+    if (you.guest) return;
+    const { store } = this.options;
+    const person = personKey(you);
+    // Pages rejoin on every load and reconnect: only a room new to the list costs a durable write.
+    if ((await store.personRooms(person)).some((entry) => entry.room === room)) return;
+    await store.savePersonRoom(person, room);
   }
 
   private async count(you: Identity, room: string, marker: number): Promise<RoomUnread> {

@@ -7,11 +7,10 @@ import { timingSafeEqual } from "node:crypto";
 import type { Accounts } from "../accounts/accounts";
 import type { AuthThrottle } from "../accounts/auth-throttle";
 import type { SessionData } from "../accounts/session";
-import { ChatError, RateLimitedError } from "../errors";
+import { ChatError } from "../errors";
 import type { ConnectionLimiter, Release } from "../limits/connection-limiter";
 import type { JoinLimiter } from "../limits/join-limiter";
 import type { SendLimiter } from "../limits/send-limiter";
-import { TokenBucket } from "../limits/token-bucket";
 import type { Logger } from "../logger";
 import { GUEST_DEFAULT_NAME, normalizeContent, normalizeRoomName, normalizeSearchText } from "../names";
 import { parsePayload } from "../payloads";
@@ -24,6 +23,7 @@ import { isKeeper, roleOf } from "../rooms/roles";
 import type { AuditEntry } from "../store/store";
 import type { Caller, ConnectionPort } from "./caller";
 import { deleteMessage, editMessage, pin, react, type ConversationContext } from "./conversation";
+import { Connection } from "./connection";
 import { Reading } from "./reading";
 import { TypingBoard } from "./typing";
 import { MAX_WATCHED_ROOMS, RoomWatches } from "./watches";
@@ -39,13 +39,6 @@ export const ROOM_LIST_MAX = 50;
 /** Search results: this many unless asked, never more than the maximum. */
 export const SEARCH_DEFAULT = 20;
 export const SEARCH_MAX = 100;
-/**
- * JOIN_RATE refusals one connection may collect: a page told to slow down waits 3 s
- * before joining again, so a connection that keeps joining past 20 refusals, or 5 a
- * second, is flooding and is cut off. Refusing is cheap, not free: a closed loop of
- * refused joins from one address would otherwise keep the event loop busy.
- */
-export const JOIN_REFUSALS = { ratePerSecond: 5, burst: 20 };
 
 /** Told of every refusal (a ChatError answered to a caller), for metrics. */
 export interface ChatObserver {
@@ -79,9 +72,6 @@ export interface ChatServiceOptions {
    */
   liveRooms?: () => Promise<RoomSummary[]>;
 }
-
-/** `typing` from one connection: a few at once, then one a second (the composer sends one every 2 s). */
-const TYPING_ALLOWANCE = { ratePerSecond: 1, burst: 3 };
 
 export interface JoinResult {
   room: string;
@@ -197,20 +187,14 @@ export class ChatService {
   connect(port: ConnectionPort, identity: Identity & { key?: string }, address: string): Caller {
     const person: Person =
       identity.key !== undefined
-        ? { ...identity, key: identity.key }
+        ? (identity as Person)
         : identity.guest
           ? guestPerson(identity.username)
           : accountPerson(identity.username);
     return {
       credentials: { kind: "connection", identity: person },
       address,
-      connection: {
-        port,
-        sends: this.options.sendLimiter.forConnection(),
-        typing: typingAllowance(),
-        reads: new Map(),
-        joinRefusals: new TokenBucket(JOIN_REFUSALS),
-      },
+      connection: new Connection(port, this.options.sendLimiter.forConnection()),
     };
   }
 
@@ -307,7 +291,7 @@ export class ChatService {
       const room = normalizeRoomName(parsePayload("room", payload).room);
       const connection = this.connectionOf(caller);
       if (!connection.port.isIn(room)) throw new ChatError("not_joined", `Join room "${room}" before typing in it.`);
-      connection.typing.take();
+      connection.takeTyping();
       const person = await this.identityOf(caller);
       // A muted person, or a member of a read-only room, may read but not type (issue 13).
       await this.options.registry.mayPost(room, person, caller.address);
@@ -673,7 +657,7 @@ export class ChatService {
     try {
       await this.options.joins?.take(caller.address);
     } catch (error) {
-      if (connection && !connection.cutOff && !connection.joinRefusals.take()) {
+      if (connection && !connection.cutOff && !connection.takeJoinRefusal()) {
         connection.cutOff = true;
         this.options.logger.warn("cut off a flooding client", { connection: connection.port.id, address: caller.address });
         this.options.observer?.floodCut?.();
@@ -713,15 +697,6 @@ function refusedAs<T>(value: T): (error: unknown) => T {
   return (error) => {
     if (error instanceof ChatError) return value;
     throw error;
-  };
-}
-
-function typingAllowance() {
-  const bucket = new TokenBucket(TYPING_ALLOWANCE);
-  return {
-    take: () => {
-      if (!bucket.take()) throw new RateLimitedError(1, "Too many typing signals: at most one a second.");
-    },
   };
 }
 

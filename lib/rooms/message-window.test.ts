@@ -65,4 +65,16 @@ describe("MessageWindow", () => {
     expect(window.lastSeq).toBe(0);
     expect(window.has("m1")).toBe(false);
   });
+
+  it("answers the newest messages only when it holds them all", () => {
+    const young = new MessageWindow(5, range(1, 3));
+    expect(young.recent(10)?.map((m) => m.seq)).toEqual([1, 2, 3]);
+    const full = new MessageWindow(3, range(1, 5));
+    expect(full.recent(2)?.map((m) => m.seq)).toEqual([4, 5]);
+    expect(full.recent(4)).toBeUndefined();
+    const afterGap = new MessageWindow(5, range(1, 2));
+    afterGap.advance(range(8, 9));
+    expect(afterGap.recent(3)).toBeUndefined();
+    expect(new MessageWindow(5).recent(3)).toEqual([]);
+  });
 });

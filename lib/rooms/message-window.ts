@@ -27,6 +27,13 @@ export class MessageWindow {
     return [...this.messages];
   }
 
+  /** The newest `limit` messages, oldest first, or undefined when the room has older ones the window lacks. */
+  recent(limit: number): Message[] | undefined {
+    const whole = (this.messages[0]?.seq ?? 1) === 1 && this.messages.length === this.newest;
+    if (this.messages.length < limit && !whole) return undefined;
+    return this.messages.slice(Math.max(0, this.messages.length - limit));
+  }
+
   has(id: string): boolean {
     return this.messages.some((known) => known.id === id);
   }

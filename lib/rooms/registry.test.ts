@@ -92,6 +92,15 @@ describe("starting rooms", () => {
     expect(seqsOf(await registry.history(room, 3))).toEqual([8, 9, 10]);
     expect(seqsOf(await registry.history(room, 3, 8))).toEqual([5, 6, 7]);
   });
+
+  it("answers a live room's newest page as the store holds it, beyond the window too", async () => {
+    const { registry, store } = startRegistry({ historyWindow: 5 });
+    const room = uniqueRoom();
+    for (let i = 1; i <= 10; i++) await registry.send(room, { author: gage, content: `m${i}` });
+    expect(await registry.history(room, 3)).toEqual(await store.recent(room, 3));
+    expect(seqsOf(await registry.history(room, 8))).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await registry.history(room, 8)).toEqual(await store.recent(room, 8));
+  });
 });
 
 describe("supervision", () => {

@@ -187,10 +187,15 @@ export class RegistryManager {
     return this.call(room, (worker) => worker.messages());
   }
 
-  /** A page of history for scroll-back, read straight from the store: reads need no mailbox. */
-  history(room: string, limit: number, beforeSeq?: number): Promise<Message[]> {
+  /**
+   * A page of history, read without the mailbox: the newest page from a live room's window
+   * when this node is the only writer (with a shared store the window may trail another
+   * node's write by the feed's delay), anything else from the store.
+   */
+  async history(room: string, limit: number, beforeSeq?: number): Promise<Message[]> {
     const { store } = this.options;
-    return beforeSeq === undefined ? store.recent(room, limit) : store.before(room, beforeSeq, limit);
+    if (beforeSeq !== undefined) return store.before(room, beforeSeq, limit);
+    return (store.watch ? undefined : this.live.peek(room)?.recent(limit)) ?? store.recent(room, limit);
   }
 
   /** A room's messages matching `text`, newest first, read straight from the store like history. */

@@ -182,6 +182,14 @@ export class Room {
     return this.mailbox.call({ tag: "window" });
   }
 
+  /**
+   * The newest `limit` messages straight from the window, outside the mailbox (the window
+   * only ever holds what is durable); undefined when the window does not hold them all.
+   */
+  recent(limit: number): Message[] | undefined {
+    return this.alive ? this.window.recent(limit) : undefined;
+  }
+
   /** A message another node stored in the shared store: the window catches up to it. */
   observe(message: Message): Promise<void> {
     return this.mailbox.call({ tag: "observe", message });
