@@ -1,14 +1,14 @@
 // Two browsers on two nodes of one cluster (a PostgreSQL, a redis-server and two
 // production nodes started here, on free ports): they chat live, each page names its
-// node, and an outage of the store (PostgreSQL) is shown on the page and recovered from.
+// node, and an outage of the store (PostgreSQL) is shown on the sender's page and recovered from.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startLocalCluster, type LocalCluster } from "../server/local-cluster";
 import { startPostgresServer, type PostgresServer } from "../server/postgres-server";
 import { freePort } from "../server/redis-server";
-import { authorOf, composer, connectionStatus, expectConnected, messageWith, pendingMessages, roomPath } from "./chat";
+import { authorOf, composer, expectConnected, messageWith, pendingMessages, roomPath } from "./chat";
 import { expect, randomSuffix, test } from "./fixtures";
 import type { Page } from "@playwright/test";
 
@@ -21,6 +21,8 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   dataDir = mkdtempSync(path.join(tmpdir(), "livechat-e2e-cluster-"));
+  // As root, PostgreSQL runs as the postgres user, who must be able to enter it to reach its own folder.
+  chmodSync(dataDir, 0o755);
   cluster = await startLocalCluster({
     dataDir,
     ports: [await freePort(), await freePort()],
@@ -85,9 +87,10 @@ test("a PostgreSQL outage is shown on the page, and a message written during it 
   const pending = pendingMessages(owner).filter({ hasText: "sent while PostgreSQL is away" });
   await expect(pending).toContainText("cannot reach its store (PostgreSQL)");
   await expect(composer(owner)).toHaveValue("");
-  // A page opened during the outage says why it cannot join, and joins by itself later.
+  // A page opened during the outage still joins: the room is live on its node, which
+  // answers the join from its window without reading the database.
   await visitor.reload();
-  await expect(connectionStatus(visitor)).toContainText("cannot reach its store (PostgreSQL)");
+  await expectConnected(visitor);
 
   restartedPostgres = await startPostgresServer({ dir: path.join(dataDir, "postgres"), port });
   // Resent with the same clientId until PostgreSQL answers: stored once.
