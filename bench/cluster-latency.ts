@@ -1,35 +1,25 @@
-// Cross-node push latency: two nodes sharing a redis-server started here. A
+// Cross-node push latency: two nodes on a PostgreSQL and a redis-server started here. A
 // client on node A sends messages one at a time; clients on A and on B time the
 // room:messages push that carries each one. Then a throughput run (writers on
 // both nodes at once), and how fast a send is refused while the store is stopped.
-// Run: `npm run bench:cluster` (figures in docs/scaling.md). With
-// BENCH_STORE=postgres the nodes' store is a PostgreSQL started here (fsync on),
-// Redis between them; WRITERS sets the throughput run's writers (default 8).
+// Run: `npm run bench:cluster` (figures in docs/scaling.md). PostgreSQL fsyncs, as
+// in production; WRITERS sets the throughput run's writers (default 8).
 import { io as connectClient } from "socket.io-client";
 import { startNodesOnFreshPostgres } from "../server/testing/fresh-postgres";
-import { startNodesOnFreshRedis } from "../server/testing/fresh-redis";
 import { startNode } from "../server/testing/node";
 import { percentile } from "../server/testing/percentile";
 import { TEST_ENV, type TestClient } from "../server/testing/test-server";
 
 const SAMPLES = Number(process.env.SAMPLES ?? 300);
 const WRITERS = Number(process.env.WRITERS ?? 8);
-const onPostgres = process.env.BENCH_STORE === "postgres";
-const startOne = (env: Record<"STORE" | "REDIS_URL", string>, i: number) =>
+const startOne = (env: Record<"STORE" | "DATABASE_URL" | "REDIS_URL", string>, i: number) =>
   startNode({ ...TEST_ENV, ...env, NODE_NAME: `node-${"ab"[i]}` });
 /** The nodes, and the server of their store (stopped at the end to time refusals). */
-async function startCluster() {
-  if (!onPostgres) {
-    const onRedis = await startNodesOnFreshRedis(startOne);
-    return { ...onRedis, store: onRedis.redis };
-  }
-  const onDatabase = await startNodesOnFreshPostgres(startOne, { fsync: true });
-  return { ...onDatabase, store: onDatabase.postgres };
-}
-const cluster = await startCluster();
+const onDatabase = await startNodesOnFreshPostgres(startOne, { fsync: true });
+const cluster = { ...onDatabase, store: onDatabase.postgres };
 const { nodes } = cluster;
-const storeName = onPostgres ? "PostgreSQL" : "Redis";
-console.log(`two nodes on ${storeName}${onPostgres ? " (Redis between them)" : ""}`);
+const storeName = "PostgreSQL";
+console.log("two nodes on PostgreSQL (Redis between them)");
 
 async function client(url: string, name: string, room: string): Promise<TestClient> {
   const socket: TestClient = connectClient(url, { transports: ["websocket"], forceNew: true, auth: { name } });

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
+import { CHART_FILE, writeSaturationChart } from "./chart";
 import { formatTable, writeResults, type Row } from "./report";
 import type { Context, Scenario } from "./scenario";
 import { awareness } from "./scenarios/awareness";
@@ -67,13 +68,16 @@ for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) 
 }
 
 console.log(`\n${formatTable(rows)}`);
-const file = writeResults(path.join(import.meta.dirname, "results"), {
+const result = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
   durationS: Math.round((Date.now() - startedAt) / 1000),
   machine,
   rows,
   details,
-});
+};
+const file = writeResults(path.join(import.meta.dirname, "results"), result);
 console.log(`\nWrote ${path.relative(process.cwd(), file)} in ${Math.round((Date.now() - startedAt) / 1000)} s.`);
+// The chart of p99 against deliveries/s, when the saturation scenario ran (docs/performance.md shows it).
+if (writeSaturationChart(result)) console.log(`Wrote ${path.relative(process.cwd(), CHART_FILE)}.`);
 process.exit(0);

@@ -11,7 +11,7 @@ export async function runBackup(args: string[]): Promise<number> {
   }
   try {
     const config = loadConfig();
-    if (config.store === "redis") throw new Error("STORE=redis keeps its data in Redis: back it up with Redis's own tools.");
+    if (config.store === "postgres") throw new Error("STORE=postgres keeps its data in PostgreSQL: back it up with PostgreSQL's own tools (pg_dump).");
     if (!config.dataDir) throw new Error("DATA_DIR is empty: the server keeps everything in memory and there is nothing to back up.");
     const figures = await backupSqlite(config.dataDir, args[0]!);
     console.log(

@@ -6,7 +6,10 @@ const USAGE = `Usage:
   livechat chat <room> [--url URL] [--name NAME] [--login USER]
                                          chat in a room from the terminal
   livechat backup <file>                 copy the SQLite store in DATA_DIR to <file>,
-                                         consistently, while the server runs`;
+                                         consistently, while the server runs
+  livechat migrate --from redis://… --to postgres://… [--prefix livechat:]
+                                         move a STORE=redis cluster's data into an
+                                         empty PostgreSQL database (nodes stopped)`;
 
 const [command = "serve", ...args] = process.argv.slice(2);
 
@@ -39,6 +42,11 @@ switch (command) {
   case "backup": {
     const { runBackup } = await import("./backup");
     process.exit(await runBackup(args));
+    break;
+  }
+  case "migrate": {
+    const { runMigrate } = await import("./migrate");
+    process.exit(await runMigrate(args));
     break;
   }
   default:

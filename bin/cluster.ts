@@ -32,7 +32,6 @@ try {
   // Without SESSION_SECRET the nodes generate one secret and share it through PostgreSQL.
   const cluster = await startLocalCluster({
     dataDir,
-    store: "postgres",
     ports,
     grpcPorts,
     balancerPort: config.port,

@@ -1,5 +1,5 @@
 // SSE streams and gRPC Watch calls on one node see what another node's clients do,
-// when two nodes share Redis: messages stored through either node, and a deletion.
+// when two nodes share PostgreSQL and Redis: messages stored through either node, and a deletion.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RoomMessagesPush } from "../lib/protocol";

@@ -53,9 +53,8 @@ describe("configuration", () => {
     [{ SESSION_SECRET: "s".repeat(40), SESSION_SECRET_PREVIOUS: "short" }, /SESSION_SECRET_PREVIOUS.*32/],
     [{ SESSION_SECRET_PREVIOUS: "p".repeat(40) }, /SESSION_SECRET_PREVIOUS.*SESSION_SECRET/],
     [{ STORE: "postgres" }, /STORE/],
-    [{ STORE: "redis" }, /REDIS_URL must be set when STORE=redis/],
-    [{ STORE: "redis", REDIS_URL: "localhost:6379" }, /REDIS_URL must be a Redis URL/],
-    [{ STORE: "redis", REDIS_URL: "http://cache:6379" }, /REDIS_URL must be a Redis URL/],
+    [{ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "localhost:6379" }, /REDIS_URL must be a Redis URL/],
+    [{ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "http://cache:6379" }, /REDIS_URL must be a Redis URL/],
     [{ STORE: "postgres" }, /DATABASE_URL must be set when STORE=postgres/],
     [{ STORE: "postgres", DATABASE_URL: "db.internal:5432/livechat" }, /DATABASE_URL must be a PostgreSQL URL/],
     [{ STORE: "postgres", DATABASE_URL: "mysql://db.internal/livechat" }, /DATABASE_URL must be a PostgreSQL URL/],
@@ -75,13 +74,17 @@ describe("configuration", () => {
     expect(() => loadConfig(env)).toThrow(pattern);
   });
 
-  it("reads STORE=redis with its REDIS_URL", () => {
-    const config = loadConfig({ STORE: "redis", REDIS_URL: "redis://:secret@cache.internal:6380/2" });
-    expect(config).toMatchObject({ store: "redis", redisUrl: "redis://:secret@cache.internal:6380/2" });
+  // STORE=redis kept a community's history in Redis until PostgreSQL took it over (issue 14).
+  it("stops STORE=redis with one sentence saying to migrate to STORE=postgres with REDIS_URL", () => {
+    for (const env of [{ STORE: "redis" }, { STORE: "redis", REDIS_URL: "redis://:secret@cache.internal:6380/2" }]) {
+      expect(() => loadConfig(env)).toThrow(
+        /^STORE=redis is retired as a history store: move the data once with `npx livechat migrate --from redis:\/\/… --to postgres:\/\/…`, then start the nodes with STORE=postgres DATABASE_URL=.* and REDIS_URL=[^.]*\(docs\/operations\.md\)\.$/,
+      );
+    }
   });
 
   it("does not show a REDIS_URL password in its complaint", () => {
-    expect(() => loadConfig({ STORE: "redis", REDIS_URL: "http://:hunter22@cache:6379" })).toThrow(/^(?!.*hunter22)/s);
+    expect(() => loadConfig({ STORE: "postgres", DATABASE_URL: "postgres://db/livechat", REDIS_URL: "http://:hunter22@cache:6379" })).toThrow(/^(?!.*hunter22)/s);
   });
 
   it("reads STORE=postgres with its DATABASE_URL, REDIS_URL optional", () => {

@@ -16,13 +16,13 @@ export interface Config {
   dataDir: string | undefined;
   /**
    * `sqlite`: the embedded store, one database in DATA_DIR (`memory` is its former
-   * name and means the same); `postgres` and `redis`: shared by several nodes. With
-   * DATA_DIR empty the embedded store keeps everything in memory only.
+   * name and means the same); `postgres`: shared by several nodes. With DATA_DIR empty
+   * the embedded store keeps everything in memory only. (`redis` is retired: see below.)
    */
-  store: "sqlite" | "memory" | "redis" | "postgres";
+  store: "sqlite" | "memory" | "postgres";
   /** With STORE=postgres: where users, rooms and history live. */
   databaseUrl: string | undefined;
-  /** Required by STORE=redis; optional with STORE=postgres, where it carries what flows between nodes (Socket.IO, presence). */
+  /** With STORE=postgres, optional: what flows between nodes (Socket.IO, presence, cluster-wide limits). */
   redisUrl: string | undefined;
   sessionSecret: string | undefined;
   /** Earlier secrets whose cookies are still accepted (SESSION_SECRET_PREVIOUS): rotation without logging everyone out. */
@@ -97,9 +97,16 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const store = optional(env, "STORE") ?? "sqlite";
-  if (store !== "sqlite" && store !== "memory" && store !== "redis" && store !== "postgres") {
+  if (store === "redis") {
+    // Redis's asynchronous replication can lose acknowledged writes in a failover, and it
+    // holds a community's whole history in memory: history now lives in PostgreSQL.
     throw new ConfigError(
-      `STORE must be "sqlite" (the embedded store, in DATA_DIR), "postgres" (PostgreSQL, shared by several nodes) or "redis" (Redis, shared by several nodes); got "${store}".`,
+      "STORE=redis is retired as a history store: move the data once with `npx livechat migrate --from redis://… --to postgres://…`, then start the nodes with STORE=postgres DATABASE_URL=postgres://… and REDIS_URL=redis://… for what flows between them (docs/operations.md).",
+    );
+  }
+  if (store !== "sqlite" && store !== "memory" && store !== "postgres") {
+    throw new ConfigError(
+      `STORE must be "sqlite" (the embedded store, in DATA_DIR) or "postgres" (PostgreSQL, shared by several nodes); got "${store}".`,
     );
   }
   const databaseUrl = optional(env, "DATABASE_URL");
@@ -112,11 +119,8 @@ export function loadConfig(env: Env = process.env): Config {
     parseDatabaseUrl(databaseUrl);
   }
   const redisUrl = optional(env, "REDIS_URL");
-  if (store === "redis" && redisUrl === undefined) {
-    throw new ConfigError("REDIS_URL must be set when STORE=redis, e.g. REDIS_URL=redis://127.0.0.1:6379.");
-  }
-  // Used by STORE=redis and STORE=postgres alike; the embedded store is one node's own.
-  if (redisUrl !== undefined && (store === "redis" || store === "postgres")) parseRedisUrl(redisUrl);
+  // Used by STORE=postgres; the embedded store is one node's own.
+  if (redisUrl !== undefined && store === "postgres") parseRedisUrl(redisUrl);
   const dataDir = env.DATA_DIR === undefined ? "./.data" : env.DATA_DIR.trim();
   const logLevel = optional(env, "LOG_LEVEL") ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

@@ -1,8 +1,7 @@
 // kill -9 of a real server process right after edits, deletes, replies, reactions and
 // pins were acknowledged: restarted on the same DATA_DIR (the SQLite store), it gives
 // every one of them back, and the deleted text is nowhere in the data folder. On
-// Redis, Redis is killed too and started again on its append-only file: each change
-// was in Redis before its ack.
+// PostgreSQL (STORE=postgres), a second node on the same database gives them back.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,19 +9,19 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, expect, it } from "vitest";
 import type { Message, RoomSettings } from "../lib/protocol";
-import { startRedisServer, type RedisServer } from "./redis-server";
+import { startPostgresServer, type PostgresServer } from "./postgres-server";
 import { sessionCookie } from "./testing/test-server";
 
 const children: ChildProcess[] = [];
 const dataDirs: string[] = [];
-let redis: RedisServer | undefined;
+let postgres: PostgresServer | undefined;
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  await redis?.stop();
+  await postgres?.stop();
   for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
 });
 
-/** A node in a process of its own on `dir` (and `env`: the Redis store's); resolves with its URL once it listens. */
+/** A node in a process of its own on `dir` (and `env`: PostgreSQL's); resolves with its URL once it listens. */
 function startServer(dir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
     env: { PATH: process.env.PATH, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", DATA_DIR: dir, BCRYPT_COST: "4", LOG_LEVEL: "warn", ...env },
@@ -105,18 +104,8 @@ it("keeps every acknowledged edit, delete, reply, reaction and pin through a kil
   });
 }, 60_000);
 
-it("keeps them on Redis through a kill -9 of the node and of Redis (append-only file, fsync always)", async () => {
-  const dataDir = await freshDir();
-  const redisDir = path.join(dataDir, "redis");
-  redis = await startRedisServer({ dir: redisDir, appendfsync: "always" });
-  const { port, url } = redis;
-  await changesSurvive(
-    dataDir,
-    async (node) => {
-      await killNode(node);
-      await redis!.kill();
-      redis = await startRedisServer({ dir: redisDir, port, appendfsync: "always" });
-    },
-    { STORE: "redis", REDIS_URL: url },
-  );
+it("keeps them on PostgreSQL through a kill -9 of the node", async () => {
+  postgres = await startPostgresServer({ dir: await freshDir() });
+  const databaseUrl = await postgres.createDatabase("livechat");
+  await changesSurvive(await freshDir(), killNode, { STORE: "postgres", DATABASE_URL: databaseUrl });
 }, 60_000);

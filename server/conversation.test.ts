@@ -1,7 +1,7 @@
 // The conversation over the real server: Socket.IO, HTTP and gRPC carry edits,
 // deletes, replies, reactions and pins with the same rules, and every page of the
-// room is pushed the changed message and the list. The cluster projects run it on
-// two nodes (Redis, PostgreSQL): the two people are then on different nodes.
+// room is pushed the changed message and the list. The cluster project runs it on
+// two nodes (PostgreSQL, Redis): the two people are then on different nodes.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ack, Message, RoomSettings, ServerToClientEvents } from "../lib/protocol";

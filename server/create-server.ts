@@ -65,7 +65,7 @@ export interface ServerOptions {
   logger?: Logger;
   /** Login and registration throttling (tests that send thousands of attempts raise it). */
   authLimits?: Partial<AuthLimits>;
-  /** STORE=redis only: key prefix and presence timing (tests). */
+  /** With REDIS_URL: key prefix and presence timing (tests). */
   redis?: RedisBackendOptions;
   /** Tests that crash rooms on purpose loosen it; production keeps the registry's default. */
   restartIntensity?: RestartIntensity;

@@ -1,5 +1,5 @@
-// A local cluster: Livechat nodes (production server processes) sharing a
-// redis-server, with STORE=postgres a PostgreSQL too, each with its data folder,
+// A local cluster: Livechat nodes (production server processes) on STORE=postgres
+// sharing a PostgreSQL and a redis-server, each with its data folder,
 // and optionally nginx in front of them on one port. Used by `npm run cluster`
 // and the cluster end-to-end test.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -31,8 +31,7 @@ export interface ClusterNode {
 
 export interface LocalCluster {
   redis: RedisServer;
-  /** With store "postgres". */
-  postgres: PostgresServer | undefined;
+  postgres: PostgresServer;
   /** With a balancerPort. */
   nginx: LocalNginx | undefined;
   nodes: ClusterNode[];
@@ -47,8 +46,6 @@ export interface LocalCluster {
 export interface LocalClusterOptions {
   /** Redis keeps its files in `<dataDir>/redis`, PostgreSQL in `<dataDir>/postgres`. */
   dataDir: string;
-  /** "postgres": PostgreSQL keeps what lasts, Redis carries what flows; "redis": Redis holds everything. */
-  store: "postgres" | "redis";
   /** One node per port, named node-1, node-2, … */
   ports: number[];
   /** Each node's GRPC_PORT, beside `ports`; free ports when not given. */
@@ -72,10 +69,10 @@ export interface LocalClusterOptions {
  * and what flows live, and, behind a balancer, that the client's address is the last
  * X-Forwarded-For entry. docker-compose.yml gives its nodes the same (a test checks).
  */
-export function clusterNodeEnv(urls: { databaseUrl?: string; redisUrl: string; behindBalancer: boolean }): Record<string, string> {
+export function clusterNodeEnv(urls: { databaseUrl: string; redisUrl: string; behindBalancer: boolean }): Record<string, string> {
   return {
-    STORE: urls.databaseUrl ? "postgres" : "redis",
-    ...(urls.databaseUrl ? { DATABASE_URL: urls.databaseUrl } : {}),
+    STORE: "postgres",
+    DATABASE_URL: urls.databaseUrl,
     REDIS_URL: urls.redisUrl,
     ...(urls.behindBalancer ? { TRUST_PROXY: "true" } : {}),
   };
@@ -97,9 +94,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   try {
     const ownProcessGroup = options.ownProcessGroups ?? false;
     redis = await startRedisServer({ dir: path.join(options.dataDir, "redis"), appendfsync: "everysec", ownProcessGroup });
-    if (options.store === "postgres") postgres = await startPostgresServer({ dir: path.join(options.dataDir, "postgres"), ownProcessGroup });
+    postgres = await startPostgresServer({ dir: path.join(options.dataDir, "postgres"), ownProcessGroup });
     const shared = clusterNodeEnv({
-      ...(postgres ? { databaseUrl: await postgres.ensureDatabase(CLUSTER_DATABASE) } : {}),
+      databaseUrl: await postgres.ensureDatabase(CLUSTER_DATABASE),
       redisUrl: redis.url,
       behindBalancer: options.balancerPort !== undefined,
     });

@@ -188,7 +188,7 @@ describe("private rooms from every door", () => {
 });
 
 // In the cluster project (vitest.config.ts) the test server is two nodes sharing a
-// redis-server: the keeper acts on the first node and the person is on the other.
+// PostgreSQL and a redis-server: the keeper acts on the first node and the person is on the other.
 // With one node, both are on it.
 describe("kick and ban across nodes", () => {
   it("a kick made on one node reaches the person's connection on the other, and they may come back", async () => {

@@ -1,17 +1,15 @@
 // The node's store, chosen by STORE: the embedded store (SQLite in DATA_DIR, or
-// memory only when DATA_DIR is empty), PostgreSQL shared by several nodes, or Redis
-// shared by several nodes. Redis (REDIS_URL) also brings shared presence and
-// Socket.IO's Redis adapter (pushes from any node reach the sockets of every node).
+// memory only when DATA_DIR is empty) or PostgreSQL shared by several nodes. Redis
+// (REDIS_URL) brings shared presence and Socket.IO's Redis adapter (pushes from any
+// node reach the sockets of every node).
 import { randomBytes, randomUUID } from "node:crypto";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
-import type { Redis } from "ioredis";
 import type { SharedCounters } from "../lib/limits/counters";
 import type { Logger } from "../lib/logger";
 import type { RoomPresence } from "../lib/presence/presence";
 import type { Publish } from "../lib/pushes/push-bus";
 import { MemoryStore } from "../lib/store/memory";
 import { openPostgresStore, redactUrl as redactDatabaseUrl } from "../lib/store/postgres";
-import { RedisStore } from "../lib/store/redis";
 import { openSqliteStore, SqliteStore } from "../lib/store/sqlite";
 import { redactUrls, redisTopology } from "../lib/store/redis-cluster";
 import type { RedisClient } from "../lib/store/redis-connection";
@@ -77,31 +75,7 @@ export async function openStoreBackend(
       ...(store instanceof SqliteStore ? { damaged: store.damaged } : {}),
     };
   }
-  if (config.store === "postgres") return openPostgresBackend(config, logger, publish, options);
-
-  const flow = await openRedisFlow(config, logger, publish, options, { feed: true });
-  // STORE=redis runs on one Redis server only (openRedisFlow refuses a cluster).
-  const store = new RedisStore({ redis: flow.commands as Redis, subscriber: flow.feed!, prefix: flow.prefix, ownsConnections: false });
-  logger.info("using the Redis store", { redis: redactUrls(config.redisUrl!) });
-  return {
-    store,
-    sharesSockets: true,
-    roomChannels: flow.roomChannels,
-    createPresence: (room) => flow.presence.forRoom(room),
-    counters: { redis: flow.commands, prefix: flow.prefix },
-    sharedSessionSecret: async () => {
-      const key = `${flow.prefix}session-secret`;
-      await flow.commands.set(key, randomBytes(32).toString("base64url"), "NX");
-      return (await flow.commands.get(key))!;
-    },
-    attach: (io) => flow.attach(io),
-    closePresence: () => flow.presence.close(),
-    reachability: async () => ({ redis: await flow.reachable() }),
-    close: async () => {
-      await store.close();
-      await flow.close();
-    },
-  };
+  return openPostgresBackend(config, logger, publish, options);
 }
 
 /**
@@ -126,7 +100,7 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
   });
   let flow: RedisFlow | undefined;
   if (config.redisUrl) {
-    flow = await openRedisFlow(config, logger, publish, options, { feed: false }).catch(async (error: unknown) => {
+    flow = await openRedisFlow(config, logger, publish, options).catch(async (error: unknown) => {
       await store.close();
       throw error;
     });
@@ -163,8 +137,6 @@ async function openPostgresBackend(config: Config, logger: Logger, publish: Publ
 interface RedisFlow {
   prefix: string;
   commands: RedisClient;
-  /** The Redis store's feed subscription, when asked for. */
-  feed: Redis | undefined;
   presence: SharedPresence;
   /** Per-room channels between the nodes that have connections in a room. */
   roomChannels: RoomChannels;
@@ -180,7 +152,6 @@ async function openRedisFlow(
   logger: Logger,
   publish: Publish,
   options: RedisBackendOptions,
-  { feed }: { feed: boolean },
 ): Promise<RedisFlow> {
   const url = config.redisUrl!;
   const prefix = options.prefix ?? "livechat:";
@@ -191,23 +162,17 @@ async function openRedisFlow(
   const topology = await redisTopology(url).catch((error: unknown) => {
     throw unreachable(error);
   });
-  if (feed && topology.cluster) {
-    throw new ConfigError(
-      "REDIS_URL names a Redis Cluster, which STORE=redis cannot keep history on (its scripts span a room's keys and every room's list); use STORE=postgres with DATABASE_URL, and the cluster for what flows.",
-    );
-  }
   const roles: [string, boolean][] = [
     ["commands", false],
     ["adapter-pub", false],
     ["adapter-sub", true],
-    ...(feed ? [["feed", false] as [string, boolean]] : []),
   ];
   const connections = await Promise.all(
     roles.map(([role, subscriber]) => topology.connect(`${config.nodeName}-${role}`, subscriber)),
   ).catch((error: unknown) => {
     throw unreachable(error);
   });
-  const [commands, adapterPub, adapterSub, feedConnection] = connections as [RedisClient, RedisClient, RedisClient, Redis | undefined];
+  const [commands, adapterPub, adapterSub] = connections as [RedisClient, RedisClient, RedisClient];
   reportOutages(commands, url, logger);
   for (const other of connections.slice(1)) other.on("error", () => {}); // reported once, by `commands`
   ignoreFailures(adapterPub, ["publish", "spublish"]);
@@ -225,7 +190,6 @@ async function openRedisFlow(
   return {
     prefix,
     commands,
-    feed: feedConnection,
     presence,
     roomChannels: {
       open: (kind, parse, receive) =>

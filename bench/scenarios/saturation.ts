@@ -2,6 +2,7 @@
 // 100 ms and every message delivered, and the server's CPU per million deliveries.
 import { runFanout, type FanoutResult } from "../fanout";
 import { busiestLoad, ratio, type Row } from "../report";
+import type { SaturationPoint } from "../chart";
 import { KINDS, type Context, type Scenario } from "../scenario";
 import { eachServer } from "../spawn";
 
@@ -21,9 +22,12 @@ export const saturation: Scenario = {
       let good: { rate: number; result: FanoutResult } | undefined;
       let bad: number | undefined;
       let lastFailure: FanoutResult | undefined;
+      // Every rate tried, for the chart of p99 against deliveries/s (bench/chart.ts).
+      const points: SaturationPoint[] = [];
       const measure = async (messagesPerS: number) => {
         const result = await runFanout(server, { members, messagesPerS, durationS });
         const ok = result.receive.p99Ms < P99_LIMIT_MS && result.deliveredPct === 100;
+        points.push({ deliveriesPerS: messagesPerS * members, p99Ms: result.receive.p99Ms, deliveredPct: result.deliveredPct });
         context.log(`${kind} ${messagesPerS} msg/s (${messagesPerS * members} deliveries/s): p99 ${result.receive.p99Ms} ms, ${result.deliveredPct}% delivered, CPU server ${result.serverCpuPct}% load ${result.loadCpuPct}% ${ok ? "ok" : "over"}`);
         if (ok && (!good || messagesPerS > good.rate)) good = { rate: messagesPerS, result };
         if (!ok) lastFailure = result;
@@ -49,7 +53,7 @@ export const saturation: Scenario = {
         // The best rate and the one that failed above it both decide the figure.
         loadCpuPct: busiestLoad(good?.result, failedAt[kind]),
       };
-      context.detail(kind, { best: best[kind], limitedBy: bad === undefined ? "the step count (not saturated)" : `fails at ${bad} msg/s` });
+      context.detail(kind, { best: best[kind], limitedBy: bad === undefined ? "the step count (not saturated)" : `fails at ${bad} msg/s`, members, points });
     });
     const [ws, sio, lc] = [best["b-ws"], best["b-sio"], best.livechat];
     const throughputRatio = ratio(lc?.deliveriesPerS, sio?.deliveriesPerS);

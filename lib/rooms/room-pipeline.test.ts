@@ -5,11 +5,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { startRedisServer } from "../../server/redis-server";
+import { startPostgresServer } from "../../server/postgres-server";
 import type { Identity, Message } from "../protocol";
 import { MemoryStore } from "../store/memory";
-import { RedisStore } from "../store/redis";
-import { connectRedis } from "../store/redis-connection";
+import { openPostgresStore } from "../store/postgres";
 import { openSqliteStore, type SqliteStore } from "../store/sqlite";
 import type { AppendResult, MessageDraft, Store } from "../store/store";
 import { PushLog, RecordingLogger, WrappedStore } from "../testing/fakes";
@@ -163,13 +162,12 @@ describe("pipelined sends", () => {
   });
 });
 
-describe("pipelined sends on the Redis store", () => {
+describe("pipelined sends on the PostgreSQL store", () => {
   it("stores them in mailbox order with one gapless seq, acked in that order", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "livechat-pipeline-redis-"));
+    const dir = await mkdtemp(path.join(tmpdir(), "livechat-pipeline-postgres-"));
     dirs.push(dir);
-    const redis = await startRedisServer({ dir });
-    const [client, subscriber] = await Promise.all([connectRedis(redis.url), connectRedis(redis.url)]);
-    const store = new RedisStore({ redis: client, subscriber, prefix: "pipeline:" });
+    const postgres = await startPostgresServer({ dir, fsync: false });
+    const store = await openPostgresStore({ url: await postgres.createDatabase("pipeline"), poolSize: 2 });
     try {
       const { room, pushes } = await startRoom(store);
       const sends = Array.from({ length: 30 }, (_, i) => room.send({ author: lee, content: `m${i}` }));
@@ -182,7 +180,7 @@ describe("pipelined sends on the Redis store", () => {
       expect(await store.recent("lobby", 100)).toEqual(sent);
     } finally {
       await store.close();
-      await redis.stop();
+      await postgres.stop();
     }
-  });
+  }, 60_000);
 });

@@ -5,6 +5,11 @@
 // that order. Each notice names the store that made the change, so a node skips
 // its own (its worker has it already) before parsing it. Names are URI-encoded
 // into keys, never trusted as key syntax.
+//
+// Retired as the store of a running node (STORE=redis stops with a sentence): Redis
+// now carries only what flows. The store stays so that `livechat migrate` can read a
+// STORE=redis cluster's data out (redis-to-postgres.ts), and its contract tests prove
+// it reads what it wrote.
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Message, NotifyLevel } from "../protocol";
@@ -399,6 +404,60 @@ export class RedisStore implements Store {
     );
   }
 
+  // What `livechat migrate` reads to move a STORE=redis cluster into PostgreSQL
+  // (redis-to-postgres.ts): everything the store holds, found with SCAN, as it is kept.
+
+  /** Every account, in no particular order. */
+  async allUsers(): Promise<UserRecord[]> {
+    const keys = await this.scanKeys(`${this.prefix}user:*`);
+    const users = await Promise.all(keys.map((key) => this.findUser(decodeURIComponent(key.slice(`${this.prefix}user:`.length)))));
+    return users.filter((user): user is UserRecord => user !== undefined);
+  }
+
+  /** Every username claim: a skeleton (lib/names.ts) and the name holding it. */
+  async allUsernameClaims(): Promise<{ skeleton: string; username: string }[]> {
+    const claims = (await this.keptRoomNames()).filter((name) => name.startsWith("@name:")).map((name) => name.slice("@name:".length));
+    const holders = await Promise.all(claims.map((skeleton) => this.usernameHolder(skeleton)));
+    return claims.flatMap((skeleton, i) => {
+      const username = holders[i];
+      return username === undefined ? [] : [{ skeleton, username }];
+    });
+  }
+
+  /** Every room with anything kept about it (messages, an owner, settings, lists or an audit log). */
+  async allRooms(): Promise<string[]> {
+    return (await this.keptRoomNames()).filter((name) => !name.startsWith("@name:"));
+  }
+
+  /** How many messages the room has (its newest seq). */
+  messageCount(room: string): Promise<number> {
+    return guarded(() => this.redis.llen(this.roomKey(room, "messages")));
+  }
+
+  /** Up to `limit` messages from seq `fromSeq` on, as kept: with their authors' and reactors' keys. */
+  async keptMessages(room: string, fromSeq: number, limit: number): Promise<KeptMessage[]> {
+    const items = await guarded(() => this.redis.lrange(this.roomKey(room, "messages"), fromSeq - 1, fromSeq + limit - 2));
+    return items.map((json, i) => ({ ...(JSON.parse(json) as ListedMessage), seq: fromSeq + i }));
+  }
+
+  /** Every person (an account's or a guest's key) with a list of rooms or a read marker. */
+  async allPeople(): Promise<string[]> {
+    const keys = await this.scanKeys(`${this.prefix}person:*`);
+    const people = keys.map((key) => decodeURIComponent(key.slice(`${this.prefix}person:`.length, key.lastIndexOf(":"))));
+    return [...new Set(people)];
+  }
+
+  /** Every read marker the person has, rooms outside their list too. */
+  async allReadMarkers(person: string): Promise<Map<string, number>> {
+    const markers = await guarded(() => this.redis.hgetall(this.personKey(person, "read")));
+    return new Map(Object.entries(markers).map(([room, seq]) => [room, Number(seq)]));
+  }
+
+  /** The session secret the nodes generated and shared here when SESSION_SECRET was unset. */
+  async sharedSessionSecret(): Promise<string | undefined> {
+    return (await guarded(() => this.redis.get(`${this.prefix}session-secret`))) ?? undefined;
+  }
+
   watch(listener: StoreListener): () => void {
     this.listeners.add(listener);
     if (!this.subscribed) this.subscribe();
@@ -466,15 +525,26 @@ export class RedisStore implements Store {
 
   /** Names of the rooms holding messages, from their keys. */
   private async roomNames(): Promise<string[]> {
-    const pattern = `${this.prefix}room:*:messages`;
-    const names: string[] = [];
+    const keys = await this.scanKeys(`${this.prefix}room:*:messages`);
+    return keys.map((key) => decodeURIComponent(key.slice(`${this.prefix}room:`.length, -":messages".length)));
+  }
+
+  /** Names of the rooms with any key (username claims among them), from their keys. */
+  private async keptRoomNames(): Promise<string[]> {
+    const keys = await this.scanKeys(`${this.prefix}room:*`);
+    return [...new Set(keys.map((key) => decodeURIComponent(key.slice(`${this.prefix}room:`.length, key.lastIndexOf(":")))))];
+  }
+
+  /** Every key matching `pattern` (SCAN: Redis keeps answering other commands meanwhile). */
+  private async scanKeys(pattern: string): Promise<string[]> {
+    const found: string[] = [];
     let cursor = "0";
     do {
       const [next, keys] = await guarded(() => this.redis.scan(cursor, "MATCH", pattern, "COUNT", 1000));
       cursor = next;
-      for (const key of keys) names.push(decodeURIComponent(key.slice(`${this.prefix}room:`.length, -":messages".length)));
+      found.push(...keys);
     } while (cursor !== "0");
-    return names;
+    return [...new Set(found)];
   }
 
   /** The feed notice that a room's settings or lists changed. */

@@ -1,6 +1,6 @@
 // Test and bench support: Livechat nodes on STORE=postgres, sharing a PostgreSQL
 // and a redis-server of their own, each started in a fresh folder and gone with
-// it, as fresh-redis.ts does for STORE=redis.
+// it.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

@@ -1,5 +1,6 @@
-// Test and bench support: Livechat nodes sharing a redis-server of their own,
-// started in a fresh folder and gone with it, so that no run sees another's keys.
+// Test and bench support: Livechat nodes sharing a redis-server of their own (for what
+// flows between them; their store is given by the caller, fresh-postgres.ts), started
+// in a fresh folder and gone with it, so that no run sees another's keys.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,7 +8,6 @@ import { startRedisServer, type RedisServer } from "../redis-server";
 
 /** What a node needs to share the Redis: merge it into the node's environment. */
 export interface RedisEnv {
-  STORE: "redis";
   REDIS_URL: string;
 }
 
@@ -36,7 +36,7 @@ export async function startNodesOnFreshRedis<N extends { close(): Promise<void> 
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (let index = 0; index < count; index++) nodes.push(await start({ STORE: "redis", REDIS_URL: redis.url }, index));
+    for (let index = 0; index < count; index++) nodes.push(await start({ REDIS_URL: redis.url }, index));
   } catch (error) {
     await stop();
     throw error;

@@ -1,17 +1,14 @@
 // Test support: a real Livechat server on a free port (API and Socket.IO, no
 // pages) and real socket.io-client connections to it, all closed in teardown.
-// With LIVECHAT_TEST_STORE=redis (the vitest "cluster" project) the same tests
-// run against two nodes sharing a redis-server started here; with
-// LIVECHAT_TEST_STORE=postgres (the "cluster-postgres" project), against two
-// nodes sharing a PostgreSQL and a redis-server started here; with
+// With LIVECHAT_TEST_STORE=postgres (the vitest "cluster" project) the same tests
+// run against two nodes sharing a PostgreSQL and a redis-server started here; with
 // LIVECHAT_TEST_STORE=redis-cluster (the "cluster-redis-cluster" project), a
-// PostgreSQL and a three-master Redis Cluster started here. Connections
-// alternate between the nodes, HTTP requests go to the first.
+// PostgreSQL and a three-master Redis Cluster started here. Connections alternate
+// between the nodes, HTTP requests go to the first.
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/protocol";
 import type { LivechatServer, ServerOptions } from "../create-server";
 import { startNodesOnFreshPostgres, type PostgresEnv } from "./fresh-postgres";
-import { startNodesOnFreshRedis, type RedisEnv } from "./fresh-redis";
 import { startNodesOnRedisCluster } from "./fresh-redis-cluster";
 import { startNode, type StartedNode } from "./node";
 
@@ -53,7 +50,7 @@ export interface TestServer {
 
 export async function startTestServer(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestServer> {
   const shared = process.env.LIVECHAT_TEST_STORE;
-  if ((shared === "redis" || shared === "postgres" || shared === "redis-cluster") && env.STORE === undefined) {
+  if ((shared === "postgres" || shared === "redis-cluster") && env.STORE === undefined) {
     return startTestCluster(env, options, shared);
   }
   const node = await startNode({ ...TEST_ENV, ...env }, options);
@@ -61,22 +58,17 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 }
 
 /**
- * Two nodes sharing a redis-server of their own, and with `store` "postgres" a
- * PostgreSQL of their own as their store; "redis-cluster": a PostgreSQL and a
- * three-master Redis Cluster. Closing stops the nodes, then the servers.
+/**
+ * Two nodes sharing a PostgreSQL (their store) and a redis-server of their own, or with
+ * `shared` "redis-cluster" a three-master Redis Cluster; closing stops the nodes, then the servers.
  */
 export async function startTestCluster(
   env: Record<string, string> = {},
   options: ServerOptions = {},
-  store: "redis" | "postgres" | "redis-cluster" = "redis",
+  shared: "postgres" | "redis-cluster" = "postgres",
 ): Promise<TestServer> {
-  const startOne = (sharedEnv: RedisEnv | PostgresEnv) => startNode({ ...TEST_ENV, ...sharedEnv, ...env }, options);
-  const { nodes, stop } =
-    store === "postgres"
-      ? await startNodesOnFreshPostgres(startOne)
-      : store === "redis-cluster"
-        ? await startNodesOnRedisCluster(startOne)
-        : await startNodesOnFreshRedis(startOne);
+  const startOne = (sharedEnv: PostgresEnv) => startNode({ ...TEST_ENV, ...sharedEnv, ...env }, options);
+  const { nodes, stop } = shared === "redis-cluster" ? await startNodesOnRedisCluster(startOne) : await startNodesOnFreshPostgres(startOne);
   return serve(nodes, stop);
 }
 

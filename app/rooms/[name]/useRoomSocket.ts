@@ -110,7 +110,7 @@ export function useRoomSocket(room: string, dispatch: Dispatch<HistoryAction>) {
           return disposed ? null : join(attempt + 1);
         }
         if (reply.error.code === "room_unavailable" || reply.error.code === "rate_limited") {
-          // The server's store is out of reach (several nodes share Redis), the server is full,
+          // The server's store is out of reach (PostgreSQL, with several nodes), the server is full,
           // or this address joined too much at once (JOIN_RATE): say so and keep trying.
           setStatus({ state: "connecting", text: reply.error.message, canRetry: false });
           await delay(UNAVAILABLE_RETRY_MS);
