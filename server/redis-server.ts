@@ -23,7 +23,7 @@ export interface RedisServerOptions {
    * which stops it when the processes that use it are gone (`npm run cluster`).
    */
   ownProcessGroup?: boolean;
-  /** Start in cluster mode, its cluster bus on this port (redis-cluster-server.ts joins the nodes). */
+  /** Start in cluster mode, its cluster bus on this port (testing/redis-cluster-server.ts joins the nodes). */
   clusterBusPort?: number;
 }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { startRedisCluster, type RedisClusterServer } from "../../server/redis-cluster-server";
+import { startRedisCluster, type RedisClusterServer } from "../../server/testing/redis-cluster-server";
 import { createLogger } from "../logger";
 import { redisTopology } from "../store/redis-cluster";
 import { PushLog } from "../testing/fakes";

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startPostgresServer, type PostgresServer } from "../postgres-server";
-import { startRedisCluster, type RedisClusterServer } from "../redis-cluster-server";
+import { startRedisCluster, type RedisClusterServer } from "./redis-cluster-server";
 import type { PostgresEnv } from "./fresh-postgres";
 
 export interface NodesOnRedisCluster<N> {

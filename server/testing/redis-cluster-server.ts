@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { findRedisServer, freePort, startRedisServer, type RedisServer } from "./redis-server";
+import { findRedisServer, freePort, startRedisServer, type RedisServer } from "../redis-server";
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 20_000;
