@@ -13,10 +13,11 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
+import type { Ack, Message, RoomMessagesPush, SendReply } from "../lib/protocol";
 import { startNginx } from "./nginx";
 import { startPostgresServer, type PostgresServer } from "./postgres-server";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server";
+import { joinRoom as join } from "./testing/socket-calls";
 import { TEST_ENV, type TestClient } from "./testing/test-server";
 
 /** How long a poll waits for the cluster to settle: generous, the machine may be busy. */
@@ -101,11 +102,6 @@ async function connect(url: string, name: string): Promise<TestClient> {
   return client;
 }
 
-async function join(client: TestClient, room: string): Promise<JoinReply> {
-  const reply = (await client.timeout(5_000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
-  if (!reply.ok) throw new Error(`join failed: ${JSON.stringify(reply.error)}`);
-  return reply;
-}
 
 /** The newest room:messages push a client got, kept up to date. */
 function latestList(client: TestClient): { current?: RoomMessagesPush } {

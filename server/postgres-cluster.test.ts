@@ -9,9 +9,10 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, JoinReply, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
+import type { Ack, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
 import { startPostgresServer, type PostgresServer } from "./postgres-server";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server";
+import { joinRoom as join } from "./testing/socket-calls";
 import { startNode } from "./testing/node";
 import { TEST_ENV, type TestClient } from "./testing/test-server";
 
@@ -101,11 +102,6 @@ async function connect(url: string, name: string): Promise<TestClient> {
   return client;
 }
 
-async function join(client: TestClient, room: string): Promise<JoinReply> {
-  const reply = (await client.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
-  if (!reply.ok) throw new Error(`join failed: ${JSON.stringify(reply.error)}`);
-  return reply;
-}
 
 function trySend(client: TestClient, room: string, content: string, clientId: string, timeoutMs = 5000): Promise<Ack<SendReply>> {
   return client.timeout(timeoutMs).emitWithAck("message:send", { room, content, clientId }) as Promise<Ack<SendReply>>;

@@ -1,6 +1,6 @@
 // Test support: what a test does with a socket.io-client connection in one line:
 // emit any event and wait for its ack, insist on an ok ack, wait for a push.
-import type { Ack, ServerToClientEvents } from "../../lib/protocol";
+import type { Ack, JoinReply, ServerToClientEvents } from "../../lib/protocol";
 import type { TestClient } from "./test-server";
 
 /** How long a test waits for an ack or a push before it fails. */
@@ -16,6 +16,11 @@ export function emitAck<T extends object = object>(client: TestClient, event: st
 export function okOf<T extends object>(ack: Ack<T>): T {
   if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
   return ack;
+}
+
+/** Joins `room`, or fails with the refusal. */
+export async function joinRoom(client: TestClient, room: string): Promise<JoinReply> {
+  return okOf(await emitAck<JoinReply>(client, "room:join", { room }));
 }
 
 /** The next `event` push on `client` that `predicate` accepts. */
