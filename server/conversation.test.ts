@@ -77,8 +77,10 @@ async function send(client: TestClient, room: string, content: string, replyTo?:
 describe("the conversation over Socket.IO", () => {
   it("pushes an edit to the other person as the changed message and in the list", async () => {
     const { room, owner, kim } = await twoPeople();
+    // Listen before sending: on two nodes Kim's push may arrive before the owner's ack.
+    const seen = nextPush(kim, "room:messages", (push) => push.messages.some((m) => m.content === "helo"));
     const sent = await send(owner, room, "helo");
-    await nextPush(kim, "room:messages", (push) => push.seq === sent.seq);
+    await seen;
     const changed = nextPush(kim, "room:message", (push) => push.message.seq === sent.seq);
     const listed = nextPush(kim, "room:messages", (push) => push.messages.some((m) => m.content === "hello"));
     const edited = okOf(await emit<{ message: Message }>(owner, "message:edit", { room, seq: sent.seq, content: "hello" })).message;
