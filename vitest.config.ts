@@ -5,6 +5,10 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // expect.poll waits as long as an ack or a push may (server/testing/socket-calls.ts): its
+    // default second is short for a push that crosses two nodes, or a batch of room:activity
+    // (up to 500 ms), on a loaded 2-core machine. A bound a test asserts names its own timeout.
+    expect: { poll: { timeout: 5_000 } },
     // FC_SEED=<seed a failed property printed> replays its inputs.
     setupFiles: ["lib/testing/fast-check-setup.ts"],
     projects: [
