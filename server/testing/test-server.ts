@@ -1,5 +1,6 @@
 // Test support: a real Livechat server on a free port (API and Socket.IO, no
-// pages) and real socket.io-client connections to it, all closed in teardown.
+// pages) and real socket.io-client connections to it, all closed in teardown;
+// connectSocket opens one to any node as every test does.
 // With LIVECHAT_TEST_STORE=postgres (the vitest "cluster" project) the same tests
 // run against two nodes sharing a PostgreSQL and a redis-server started here; with
 // LIVECHAT_TEST_STORE=redis-cluster (the "cluster-redis-cluster" project), a
