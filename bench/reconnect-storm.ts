@@ -5,7 +5,7 @@
 // second, and each send's acknowledgement is timed. As in `npm run bench`, Livechat runs
 // in its own process on core 0 and the pages, the sender and the reader here on core 1,
 // so the figures are the server's, not the clients' sharing its thread.
-//   node --import tsx bench/reconnect-storm.ts [rooms=50] [perRoom=20]
+//   node --import tsx bench/reconnect-storm.ts [rooms=50] [perRoom=20] [--no-cookies]
 // With BENCH_CPU_PROF=DIR the server writes a .cpuprofile there as it exits.
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -18,7 +18,11 @@ import { percentile } from "../server/testing/percentile";
 import type { TestClient } from "../server/testing/test-server";
 import { pinLoadGenerator, startHandled } from "./spawn";
 
-const [rooms = 50, perRoom = 20] = process.argv.slice(2, 4).map(Number);
+const [rooms = 50, perRoom = 20] = process.argv.slice(2, 4).filter((arg) => !arg.startsWith("--")).map(Number);
+// Browser pages hold a guest session cookie, so a page that comes back is the same person
+// and its return announces nothing; clients without one (bots, the terminal client) are
+// new guests on each connection: `--no-cookies` measures those.
+const withCookies = !process.argv.includes("--no-cookies");
 const pages = rooms * perRoom;
 pinLoadGenerator();
 const dataDir = mkdtempSync(joinPath(tmpdir(), "livechat-storm-"));
@@ -45,7 +49,13 @@ try {
   okOf(await join(reader, calm));
 
   const worker = new Worker(new URL("../server/testing/storm-clients.worker.mjs", import.meta.url), {
-    workerData: { url, rooms: names, perRoom, reconnection: { reconnectionDelay: 500, reconnectionDelayMax: 10_000, randomizationFactor: 0.5 } },
+    workerData: {
+      url,
+      rooms: names,
+      perRoom,
+      withCookies,
+      reconnection: { reconnectionDelay: 500, reconnectionDelayMax: 10_000, randomizationFactor: 0.5 },
+    },
   });
   let progress: Progress = { type: "progress", joinedOnce: 0, joinedAgain: 0, joinErrors: 0 };
   worker.on("message", (message: Progress) => {
@@ -85,7 +95,7 @@ try {
   const before = latencies.filter(({ at }) => at < idleUntil).map(({ ms }) => ms);
   const ms = (value: number) => value.toFixed(1);
   console.log(
-    `[reconnect storm] ${dropped} of ${pages} pages in ${rooms} rooms dropped, all rejoined ${ms(backAfterMs / 1000)} s after the drop (${progress.joinErrors} join errors). ` +
+    `[reconnect storm] ${withCookies ? "pages with cookies" : "clients without cookies"}: ${dropped} of ${pages} pages in ${rooms} rooms dropped, all rejoined ${ms(backAfterMs / 1000)} s after the drop (${progress.joinErrors} join errors). ` +
       `Server event-loop delay: p50 ${ms(lag.p50Ms)} ms, p99 ${ms(lag.p99Ms)} ms, max ${ms(lag.maxMs)} ms. ` +
       `Another room's send: p50 ${ms(percentile(before, 50))} / p99 ${ms(percentile(before, 99))} ms before, ` +
       `p50 ${ms(percentile(during, 50))} / p99 ${ms(percentile(during, 99))} / max ${ms(Math.max(...during))} ms during (${during.length} sends, ${failed} failed). ` +
