@@ -5,9 +5,7 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    // expect.poll waits as long as an ack or a push may (server/testing/socket-calls.ts): its
-    // default second is short for a push that crosses two nodes, or a batch of room:activity
-    // (up to 500 ms), on a loaded 2-core machine. A bound a test asserts names its own timeout.
+    // Pushes may wait to share a write (room:activity up to 1 s) or cross two nodes on a loaded machine.
     expect: { poll: { timeout: 5_000 } },
     // FC_SEED=<seed a failed property printed> replays its inputs.
     setupFiles: ["lib/testing/fast-check-setup.ts"],
