@@ -8,9 +8,9 @@
 //   nginx:  scenario 8's room through nginx (server/nginx.ts, pinned to core 0 too) in
 //           front of the four nodes: every client, senders included, connects to nginx.
 // Run: `node --import tsx bench/cluster-scale.ts [fanout] [idle] [nginx]` (all three by
-// default); ROUNDS, DURATION (s), MEMBERS, SOCKETS. This process holds one descriptor
-// per socket: 50,000 need `ulimit -n 52000` or more first, else it opens what the limit allows.
-import { execFileSync, execSync } from "node:child_process";
+// default); ROUNDS, DURATION (s), MEMBERS, SOCKETS. The idle sockets are held by one
+// process per node (idle-holder.ts), each within its own descriptor limit.
+import { execFileSync, execSync, fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -18,8 +18,8 @@ import { startNginx } from "../server/nginx";
 import { freePort } from "../server/redis-server";
 import { startNodesOnFreshPostgres } from "../server/testing/fresh-postgres";
 import { registerUser } from "./accounts";
-import { connectMany, sourceAddress } from "./client";
-import { closeAll, joinAll, runFanout, type FanoutResult, type Target } from "./fanout";
+import { runFanout, type FanoutResult, type Target } from "./fanout";
+import type { HolderReply, HoldRequest } from "./idle-holder";
 import { hasTaskset, pinLoadGenerator, ServerHandle } from "./spawn";
 
 const NODES = 4;
@@ -94,37 +94,45 @@ async function fanout(): Promise<void> {
   }
 }
 
-/** The soft limit on open descriptors this process (and so its children) was given. */
-function descriptorLimit(): number {
-  return Number(execFileSync("sh", ["-c", "ulimit -n"]).toString().trim());
+/** Starts a process that holds one node's share of the idle sockets; resolves once they are joined. */
+async function holdSockets(request: HoldRequest): Promise<{ held: number; release: () => void }> {
+  // Forked, it inherits this process's core (the load generator's).
+  const holder = fork(path.join(import.meta.dirname, "idle-holder.ts"), { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  holder.send(request);
+  const answer = await new Promise<HolderReply>((resolve, reject) => {
+    holder.once("message", resolve);
+    holder.once("exit", (code) => reject(new Error(`an idle-socket holder exited with code ${code}`)));
+  });
+  holder.removeAllListeners("exit");
+  if (answer.type === "failed") throw new Error(`an idle-socket holder failed: ${answer.message}`);
+  return { held: answer.held, release: () => holder.send("close") };
 }
 
 async function idle(): Promise<void> {
-  const wanted = Number(process.env.SOCKETS ?? 50_000);
-  // Each socket is one descriptor here; keep a margin for the rest of the process.
-  const sockets = Math.min(wanted, descriptorLimit() - 1_000);
-  console.log(`\nidle: ${sockets} authenticated sockets over ${NODES} nodes, ten per room, socket i on node i mod ${NODES}`);
-  if (sockets < wanted) console.log(`  (${wanted} wanted, but this process may open only ${descriptorLimit()} descriptors: raise \`ulimit -n\` first)`);
+  const sockets = Number(process.env.SOCKETS ?? 50_000);
+  // One holder process per node (this machine lets a process open 20,000 descriptors).
+  console.log(`\nidle: ${sockets} authenticated sockets over ${NODES} nodes, ten per room, socket i on node i mod ${NODES}, held by ${NODES} processes`);
   await withNodes(async (nodes) => {
     const cookie = await registerUser(nodes[0]!.url, `idle${process.pid}`);
     const before = await Promise.all(nodes.map((node) => node.memory()));
     const began = Date.now();
-    const clients = await connectMany(sockets, (index) => ({ url: nodes[index % NODES]!.url, localAddress: sourceAddress(index), cookie }));
-    const connected = Date.now();
-    await joinAll(clients, (index) => `idle-${Math.floor(index / 10)}`);
-    console.log(`  connected in ${((connected - began) / 1000).toFixed(1)} s, joined in ${((Date.now() - connected) / 1000).toFixed(1)} s`);
-    const after = await Promise.all(nodes.map((node) => node.memory()));
-    let rss = 0;
-    let heap = 0;
-    for (const [i, node] of after.entries()) {
-      const held = clients.filter((_, index) => index % NODES === i).length;
-      const kb = (bytes: number) => (bytes / held / 1024).toFixed(1);
-      console.log(`  node-${i + 1}: ${held} sockets, RSS ${(node.rss / 2 ** 20).toFixed(0)} MB, per socket RSS ${kb(node.rss - before[i]!.rss)} KB, heap ${kb(node.heapUsed - before[i]!.heapUsed)} KB`);
-      rss += node.rss - before[i]!.rss;
-      heap += node.heapUsed - before[i]!.heapUsed;
+    const holders = await Promise.all(nodes.map((node, i) => holdSockets({ url: node.url, first: i, step: NODES, total: sockets, cookie })));
+    console.log(`  connected and joined in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    try {
+      const after = await Promise.all(nodes.map((node) => node.memory()));
+      let rss = 0;
+      let heap = 0;
+      for (const [i, node] of after.entries()) {
+        const held = holders[i]!.held;
+        const kb = (bytes: number) => (bytes / held / 1024).toFixed(1);
+        console.log(`  node-${i + 1}: ${held} sockets, RSS ${(node.rss / 2 ** 20).toFixed(0)} MB, per socket RSS ${kb(node.rss - before[i]!.rss)} KB, heap ${kb(node.heapUsed - before[i]!.heapUsed)} KB`);
+        rss += node.rss - before[i]!.rss;
+        heap += node.heapUsed - before[i]!.heapUsed;
+      }
+      console.log(`idle: per socket over the four nodes RSS ${(rss / sockets / 1024).toFixed(1)} KB, heap ${(heap / sockets / 1024).toFixed(1)} KB (goal: RSS under 18 KB); ${stamp()}`);
+    } finally {
+      for (const holder of holders) holder.release();
     }
-    console.log(`idle: per socket over the four nodes RSS ${(rss / sockets / 1024).toFixed(1)} KB, heap ${(heap / sockets / 1024).toFixed(1)} KB (goal: RSS under 18 KB); ${stamp()}`);
-    closeAll(clients);
   });
 }
 
