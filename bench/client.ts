@@ -52,11 +52,11 @@ export class BenchClient {
         reject(error);
       };
       ws.once("error", fail);
-      ws.on("close", () => {
+      ws.on("close", (code: number, reason: Buffer) => {
         for (const settle of client.pendingAcks.values()) settle({ ok: false, error: { code: "closed", message: "socket closed" } });
         client.pendingAcks.clear();
         if (connected) options.onClose?.(client);
-        else fail(new Error("socket closed during connect"));
+        else fail(new Error(`socket closed during connect (code ${code}${reason.length ? `, ${reason.toString()}` : ""})`));
       });
       ws.on("message", (data: Buffer) => {
         options.onFrame?.(client, data.length, data);
@@ -122,14 +122,23 @@ export function sourceAddress(index: number): string {
   return `127.0.0.${1 + (index % 16)}`;
 }
 
-/** Opens `count` clients, `parallel` handshakes at a time. */
-export async function connectMany(count: number, make: (index: number) => ClientOptions, parallel = 100): Promise<BenchClient[]> {
+/** Opens `count` clients, `parallel` handshakes at a time; a failed one is tried again a second later up to `retries` times. */
+export async function connectMany(count: number, make: (index: number) => ClientOptions, { parallel = 100, retries = 0 } = {}): Promise<BenchClient[]> {
   const clients: BenchClient[] = new Array(count);
   let next = 0;
+  const connect = async (index: number, attempt: number): Promise<BenchClient> => {
+    try {
+      return await BenchClient.connect(make(index));
+    } catch (error) {
+      if (attempt > retries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return connect(index, attempt + 1);
+    }
+  };
   const worker = async () => {
     while (next < count) {
       const index = next++;
-      clients[index] = await BenchClient.connect(make(index));
+      clients[index] = await connect(index, 1);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));

@@ -3,8 +3,7 @@
 // by several. Told over IPC which node, which share of the socket numbers and which
 // cookie, it connects and joins as cluster-scale.ts did in one process, answers
 // "ready" with how many it holds, and closes them all when told to.
-import { connectMany, sourceAddress } from "./client";
-import { joinAll } from "./fanout";
+import { connectMany, sourceAddress, type BenchClient } from "./client";
 
 export interface HoldRequest {
   url: string;
@@ -17,15 +16,37 @@ export interface HoldRequest {
 
 export type HolderReply = { type: "ready"; held: number } | { type: "failed"; message: string };
 
+/**
+ * A handshake that times out, or a join refused as room_unavailable (the store busy
+ * with 5,000 rooms going live at once), is tried again a second later, as a page does.
+ */
+const RETRIES = 10;
+
+async function joinPatiently(client: BenchClient, room: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await client.emit("room:join", { room });
+    if (answer.ok) return;
+    if (answer.error.code !== "room_unavailable" || attempt > RETRIES) throw new Error(`join refused: ${answer.error.code} ${answer.error.message}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
 const reply = (message: HolderReply) => process.send!(message);
 
 process.once("message", async (request: HoldRequest) => {
   try {
     const numbers: number[] = [];
     for (let n = request.first; n < request.total; n += request.step) numbers.push(n);
-    const clients = await connectMany(numbers.length, (i) => ({ url: request.url, localAddress: sourceAddress(numbers[i]!), cookie: request.cookie }));
+    const clients = await connectMany(numbers.length, (i) => ({ url: request.url, localAddress: sourceAddress(numbers[i]!), cookie: request.cookie }), { parallel: 25, retries: RETRIES });
     // Ten per room, as in scenario 1: socket n is in room n / 10, whose ten sockets are on every node.
-    await joinAll(clients, (i) => `idle-${Math.floor(numbers[i]! / 10)}`);
+    let next = 0;
+    const joiner = async () => {
+      while (next < clients.length) {
+        const i = next++;
+        await joinPatiently(clients[i]!, `idle-${Math.floor(numbers[i]! / 10)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 200 }, joiner));
     reply({ type: "ready", held: clients.length });
     process.once("message", () => {
       for (const client of clients) client.close();

@@ -1,6 +1,7 @@
 // Starts a server under test in its own process, pinned to core 0 with `taskset`
 // while the load generator (this process) is pinned to core 1.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import type { ServerReply, ServerRequest } from "./server-process";
 import type { ServerKind, BenchServerOptions } from "./servers/types";
 
@@ -26,6 +27,11 @@ export function pinLoadGenerator(): boolean {
   } catch {
     return false;
   }
+}
+
+/** Lets a process (and its threads) run on every core again: for figures that are not about time. */
+export function unpin(pid: number): void {
+  if (hasTaskset) execFileSync("taskset", ["-a", "-p", "-c", `0-${availableParallelism() - 1}`, String(pid)], { stdio: "ignore" });
 }
 
 export class ServerHandle {
@@ -96,6 +102,10 @@ export class ServerHandle {
     const exited = new Promise((resolve) => this.child.once("exit", resolve));
     this.child.kill("SIGKILL");
     await exited;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
   }
 
   async close(): Promise<void> {
