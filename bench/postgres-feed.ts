@@ -6,7 +6,7 @@
 //    reacted to. An observer store follows every room: what each node received when
 //    every notice went on one shared channel. Counted: the notifications each store's
 //    feed connection received, and their bytes on the wire (FeedTraffic).
-// 2. One listening connection, with 1, 1,000 and 5,000 channels listened (PostgreSQL
+// 2. One listening connection, with 1, 1,000, 5,000 and 10,000 (MAX_LIVE_ROOMS) channels listened (PostgreSQL
 //    15 checks each notification against the list, one name after the other): the time
 //    until NOTICES notifications on a listened channel have all arrived, and until one
 //    on a listened channel arrives behind NOTICES on a channel not listened (a room of
@@ -25,7 +25,7 @@ const NODES = 4;
 const ROOMS = Number(process.env.ROOMS ?? 40);
 const MESSAGES = Number(process.env.MESSAGES ?? 100);
 const NOTICES = Number(process.env.NOTICES ?? 20_000);
-const LIST_SIZES = [1, 1_000, 5_000];
+const LIST_SIZES = [1, 1_000, 5_000, 10_000];
 const ROUNDS = 3;
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;

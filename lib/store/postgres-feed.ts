@@ -11,7 +11,7 @@ import pg from "pg";
 const RETRY_MAX_MS = 1_000;
 /** LISTENs sent in one query when a connection starts: thousands of rooms cost a few round trips. */
 const LISTEN_BATCH = 500;
-/** Names the connection in pg_stat_activity (unless DATABASE_URL names it otherwise). */
+/** Names the connection in pg_stat_activity, unless DATABASE_URL or PGAPPNAME name it. */
 const APPLICATION_NAME = "livechat-feed";
 
 export interface FeedHandlers {
@@ -110,29 +110,18 @@ export class PostgresFeed {
     if (this.closed) return Promise.reject(new Error("the feed is closed"));
     if (!this.connecting) {
       clearTimeout(this.retryTimer);
-      this.connecting = this.connect().then(
-        (client) => {
-          this.connecting = undefined;
-          this.retries = 0;
-          if (this.lost) {
-            this.lost = false;
-            this.handlers.resumed();
-          }
-          return client;
-        },
-        (error: unknown) => {
-          this.connecting = undefined;
-          this.retry();
-          throw error;
-        },
-      );
+      this.connecting = this.connect().catch((error: unknown) => {
+        this.connecting = undefined;
+        this.retry();
+        throw error;
+      });
     }
     return this.connecting;
   }
 
   /** Connects and listens to every channel wanted; rejects when either fails. */
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ application_name: APPLICATION_NAME, ...this.config });
+    const client = new pg.Client({ ...this.config, fallback_application_name: APPLICATION_NAME });
     // Before LISTEN: a notification may arrive in the same read as LISTEN's reply.
     client.on("notification", (message) => {
       const payload = message.payload ?? "";
@@ -143,9 +132,10 @@ export class PostgresFeed {
       if (this.channels.has(message.channel)) this.handlers.notified(payload);
     });
     client.on("error", () => {}); // until listening, failures reject below
+    const channels: string[] = [];
     try {
       await client.connect();
-      const channels = [...this.channels];
+      channels.push(...this.channels);
       for (let i = 0; i < channels.length; i += LISTEN_BATCH) {
         const batch = channels.slice(i, i + LISTEN_BATCH);
         await client.query(batch.map((channel) => `LISTEN ${pg.escapeIdentifier(channel)}`).join("; "));
@@ -175,7 +165,16 @@ export class PostgresFeed {
     };
     client.on("error", onFailure);
     client.on("end", () => onFailure(new Error("the connection to PostgreSQL ended")));
+    // In the same turn as the connection is installed, so a failure reported later finds it.
     this.client = client;
+    // Channels unlistened while this connection listened to them: there was none to tell then.
+    for (const channel of channels) if (!this.channels.has(channel)) client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+    this.connecting = undefined;
+    this.retries = 0;
+    if (this.lost) {
+      this.lost = false;
+      this.handlers.resumed();
+    }
     return client;
   }
 
