@@ -42,6 +42,8 @@ export class PostgresFeed {
   private lost = false;
   private closed = false;
   private retries = 0;
+  /** The last query asked of the connection; the next waits for it. */
+  private queries: Promise<unknown> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -83,9 +85,9 @@ export class PostgresFeed {
   unlisten(channel: string): void {
     if (!this.channels.delete(channel)) return;
     this.listening.delete(channel);
-    // Sent after any LISTEN queued before it (one connection runs its queries in order);
-    // a lost connection forgets its LISTENs anyway.
-    this.client?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+    // Sent after any LISTEN asked before it (queries go one at a time, in order); a lost
+    // connection forgets its LISTENs anyway.
+    if (this.client) this.inTurn(this.client, `UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -101,7 +103,14 @@ export class PostgresFeed {
     // Unlistened meanwhile: nothing to do. (A connection made meanwhile may have listened
     // to it already; LISTEN again costs one round trip and changes nothing.)
     if (!this.channels.has(channel)) return;
-    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    await this.inTurn(client, `LISTEN ${pg.escapeIdentifier(channel)}`);
+  }
+
+  /** Runs the query once those asked before it are done: node-postgres will no longer queue a client's queries itself (pg 9). */
+  private inTurn(client: pg.Client, sql: string): Promise<void> {
+    const done = this.queries.then(() => client.query(sql)).then(() => undefined);
+    this.queries = done.catch(() => {});
+    return done;
   }
 
   /** The connection, or the one being made; a failed attempt schedules the next one. */
@@ -167,8 +176,10 @@ export class PostgresFeed {
     client.on("end", () => onFailure(new Error("the connection to PostgreSQL ended")));
     // In the same turn as the connection is installed, so a failure reported later finds it.
     this.client = client;
+    // A new connection's queries wait for nothing asked of the one it replaces.
+    this.queries = Promise.resolve();
     // Channels unlistened while this connection listened to them: there was none to tell then.
-    for (const channel of channels) if (!this.channels.has(channel)) client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+    for (const channel of channels) if (!this.channels.has(channel)) this.inTurn(client, `UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
     this.connecting = undefined;
     this.retries = 0;
     if (this.lost) {
