@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // Pushes may wait to share a write (room:activity up to 1 s) or cross two nodes on a loaded machine.
+    expect: { poll: { timeout: 5_000 } },
     // FC_SEED=<seed a failed property printed> replays its inputs.
     setupFiles: ["lib/testing/fast-check-setup.ts"],
     projects: [

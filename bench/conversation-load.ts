@@ -10,7 +10,7 @@
 // time, as a new message's is from its own.
 import { performance } from "node:perf_hooks";
 import { connectMany, sourceAddress, type AckReply, type BenchClient } from "./client";
-import { closeAll, joinAll, type Target } from "./fanout";
+import { closeAll, costFigures, joinAll, type Target } from "./fanout";
 import { createHistogram, recordMs, summarize, type LatencySummary } from "./histogram";
 import { benchContent, DeliveryTracker, runSchedule, waitUntil } from "./load";
 
@@ -168,11 +168,7 @@ export async function runConversation(server: Target, options: ConversationOptio
       changes: changes.sent,
       refusedChanges: changes.refused,
       deliveredPct: Math.round((delivered / Math.max(1, expected())) * 10_000) / 100,
-      serverCpuMs: Math.round(serverCpuMs),
-      serverCpuSPerMillion: Math.round((serverCpuMs / 1000 / Math.max(1, delivered)) * 1e6 * 10) / 10,
-      serverCpuPct: Math.round(serverCpuMs / elapsedS / 10),
-      loadCpuPct: Math.round((load.user + load.system) / 1000 / elapsedS / 10),
-      avgPushBytes: Math.round(tracker.pushBytes / Math.max(1, tracker.pushFrames)),
+      ...costFigures({ serverCpuMs, servers: 1, load, elapsedS, delivered, tracker }),
       closedByServer,
     };
   } finally {

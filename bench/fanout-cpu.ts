@@ -15,7 +15,7 @@ const [rounds = 3, members = 10, messagesPerS = 2000, seconds = 3] = process.arg
 const pinned = pinLoadGenerator();
 const dataDir = mkdtempSync(join(tmpdir(), "livechat-fanout-cpu-"));
 const kinds: ServerKind[] = ["b-sio", "livechat"];
-const servers = await Promise.all(kinds.map((kind) => startHandled(kind, { env: { DATA_DIR: dataDir, MESSAGE_RATE: "0" } })));
+const servers = await Promise.all(kinds.map((kind) => startHandled(kind, { env: { DATA_DIR: dataDir, MESSAGE_RATE: "0", ...(process.env.BENCH_STORE ? { STORE: process.env.BENCH_STORE } : {}) } })));
 const perMillion: Record<string, number[]> = { "b-sio": [], livechat: [] };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

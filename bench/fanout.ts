@@ -89,18 +89,33 @@ export async function runFanout(server: Target, options: FanoutOptions): Promise
       ack,
       deliveredPct: Math.round((delivered / expected) * 10_000) / 100,
       deliveriesPerS: Math.round(delivered / elapsedS),
-      serverCpuMs: Math.round(serverCpuMs),
-      serverCpuSPerMillion: Math.round((serverCpuMs / 1000 / Math.max(1, delivered)) * 1e6 * 10) / 10,
       loadCpuMs: Math.round((load.user + load.system) / 1000),
-      serverCpuPct: Math.round(serverCpuMs / servers.length / elapsedS / 10),
-      loadCpuPct: Math.round((load.user + load.system) / 1000 / elapsedS / 10),
-      avgPushBytes: Math.round(tracker.pushBytes / Math.max(1, tracker.pushFrames)),
+      ...costFigures({ serverCpuMs, servers: servers.length, load, elapsedS, delivered, tracker }),
       closedByServer,
     };
   } finally {
     closing = true;
     closeAll(clients);
   }
+}
+
+/** What a measured run cost: the servers' CPU (in all, per million deliveries, per server), the load's, and the pushes' size. */
+export function costFigures(run: {
+  serverCpuMs: number;
+  servers: number;
+  load: NodeJS.CpuUsage;
+  elapsedS: number;
+  delivered: number;
+  tracker: DeliveryTracker;
+}): Pick<FanoutResult, "serverCpuMs" | "serverCpuSPerMillion" | "serverCpuPct" | "loadCpuPct" | "avgPushBytes"> {
+  const { serverCpuMs, servers, load, elapsedS, delivered, tracker } = run;
+  return {
+    serverCpuMs: Math.round(serverCpuMs),
+    serverCpuSPerMillion: Math.round((serverCpuMs / 1000 / Math.max(1, delivered)) * 1e6 * 10) / 10,
+    serverCpuPct: Math.round(serverCpuMs / servers / elapsedS / 10),
+    loadCpuPct: Math.round((load.user + load.system) / 1000 / elapsedS / 10),
+    avgPushBytes: Math.round(tracker.pushBytes / Math.max(1, tracker.pushFrames)),
+  };
 }
 
 export async function joinAll(clients: BenchClient[], room: string | ((index: number) => string), parallel = 200): Promise<void> {

@@ -74,6 +74,18 @@ export class ServerHandle {
     return (await this.ask({ type: "cpu-stop" }, "cpu")).cpuMs;
   }
 
+  startLag(): void {
+    this.child.send({ type: "lag-start" } satisfies ServerRequest);
+  }
+
+  stopLag(): Promise<{ p50Ms: number; p99Ms: number; maxMs: number }> {
+    return this.ask({ type: "lag-stop" }, "lag");
+  }
+
+  async dropConnections(keep: string[]): Promise<number> {
+    return (await this.ask({ type: "drop", keep }, "dropped")).count;
+  }
+
   memory(): Promise<{ heapUsed: number; rss: number }> {
     return this.ask({ type: "memory" }, "memory");
   }

@@ -1,5 +1,6 @@
 // The static files in public/ and the app icon, served by Next through the custom
-// server: the web app manifest the pages link to (allowed by their policy), robots.txt.
+// server: the web app manifest the pages link to (allowed by their policy), robots.txt,
+// favicon.ico (drawn from app/icon.svg at 16, 32 and 48 pixels).
 import { expect, test } from "./fixtures";
 
 test("every page links to the web app manifest, which names the app and its icon", async ({ request }) => {
@@ -25,4 +26,12 @@ test("the app icon is served as SVG", async ({ request }) => {
   const response = await request.get("/icon.svg");
   expect(response.status()).toBe(200);
   expect(response.headers()["content-type"]).toContain("image/svg+xml");
+});
+
+test("/favicon.ico, which browsers ask for whatever the page links, is the app icon", async ({ request }) => {
+  const response = await request.get("/favicon.ico");
+  expect(response.status()).toBe(200);
+  // An ICO file: reserved 0, type 1 (icon), then how many images it holds.
+  const bytes = await response.body();
+  expect([bytes.readUInt16LE(0), bytes.readUInt16LE(2), bytes.readUInt16LE(4)]).toEqual([0, 1, 3]);
 });

@@ -14,11 +14,12 @@ import { roomTopic, watchTopic } from "../lib/protocol";
 import type { ChatServer } from "./socket";
 
 /**
- * How long activity may wait to share a write. A badge half a second late goes
- * unnoticed; watchers of 20 rooms at 1 message a second get 2 writes a second, not 20
- * (at 250 ms, 4: 1.08x and 1.33x the CPU of one room in two runs, at the goal's edge).
+ * How long activity may wait to share a write. A badge a second late goes unnoticed;
+ * watchers of 20 rooms at 1 message a second get 1 write a second, not 20. On a quiet
+ * machine 500 ms cost 1.36x to 1.62x the CPU of one room (four runs), 1 s 1.11x to
+ * 1.43x (median 1.27x): docs/performance.md, "Watching rooms".
  */
-export const ACTIVITY_BATCH_MS = 500;
+export const ACTIVITY_BATCH_MS = 1000;
 
 interface Due {
   push: Omit<RoomActivityPush, "mention">;

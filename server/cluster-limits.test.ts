@@ -4,12 +4,11 @@
 // away, each node goes on counting on its own rather than failing or letting all in.
 // One cluster for the file, behind a pretend proxy (TRUST_PROXY): each test comes
 // from a client address of its own, so their counts never meet.
-import { io as connectClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodesOnFreshPostgres, type NodesOnPostgres } from "./testing/fresh-postgres";
 import { join } from "./testing/delivery-test-helpers";
 import { startNode, type StartedNode } from "./testing/node";
-import { TEST_ENV, type TestClient } from "./testing/test-server";
+import { connectSocket, TEST_ENV, type TestClient } from "./testing/test-server";
 
 let cluster: NodesOnPostgres<StartedNode>;
 let nodes: StartedNode[];
@@ -70,20 +69,9 @@ describe("limits across two nodes sharing a Redis", () => {
 
   it("counts one address's room joins on both nodes together: the burst, then rate_limited on either", async () => {
     const connected = await Promise.all(
-      nodes.map((node, i) => {
-        const socket: TestClient = connectClient(node.url, {
-          transports: ["websocket"],
-          reconnection: false,
-          forceNew: true,
-          auth: { name: `joiner${i}` },
-          extraHeaders: { "x-forwarded-for": "203.0.113.3" },
-        });
-        sockets.push(socket);
-        return new Promise<TestClient>((resolve, reject) => {
-          socket.once("connect", () => resolve(socket));
-          socket.once("connect_error", reject);
-        });
-      }),
+      nodes.map((node, i) =>
+        connectSocket(node.url, { name: `joiner${i}`, headers: { "x-forwarded-for": "203.0.113.3" }, opened: (socket) => sockets.push(socket) }),
+      ),
     );
     const answers: string[] = [];
     for (let i = 0; i < 6; i++) {

@@ -2,12 +2,12 @@
 // every node, with member counts of the whole cluster, and /api/health says whether
 // the node reaches its PostgreSQL and Redis. Two real nodes on a PostgreSQL and a
 // redis-server started here.
-import { io as connectClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, JoinReply, RoomSummary } from "../lib/protocol";
+import type { RoomSummary } from "../lib/protocol";
 import { startNodesOnFreshPostgres, type NodesOnPostgres } from "./testing/fresh-postgres";
 import { startNode, type StartedNode } from "./testing/node";
-import { TEST_ENV, type TestClient } from "./testing/test-server";
+import { joinRoom } from "./testing/socket-calls";
+import { connectSocket, TEST_ENV, type TestClient } from "./testing/test-server";
 
 const EVENTUALLY = { timeout: 10_000 };
 
@@ -29,14 +29,8 @@ afterAll(async () => {
 });
 
 async function joinOn(node: StartedNode, name: string, room: string): Promise<TestClient> {
-  const client: TestClient = connectClient(node.url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
-  clients.push(client);
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", resolve);
-    client.once("connect_error", reject);
-  });
-  const reply = (await client.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
-  if (!reply.ok) throw new Error(`join failed: ${JSON.stringify(reply.error)}`);
+  const client = await connectSocket(node.url, { name, opened: (opened) => clients.push(opened) });
+  await joinRoom(client, room);
   return client;
 }
 

@@ -2,19 +2,17 @@
 // room, pushes and presence across nodes, a node killed mid-stream (Redis restarted
 // under load: failures.test.ts). Real nodes, real socket.io-client connections, a
 // real PostgreSQL and redis-server per test file.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { io as connectClient } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
+import type { Ack, Message, RoomNoticePush, SendReply } from "../lib/protocol";
 import { startPostgresServer, type PostgresServer } from "./postgres-server";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server";
-import { joinRoom as join } from "./testing/socket-calls";
 import { startNode } from "./testing/node";
-import { sessionCookie, TEST_ENV, type TestClient } from "./testing/test-server";
+import { killAll, startServerProcess, type ServerProcess } from "./testing/server-process";
+import { emitAck, joinRoom as join, latestList } from "./testing/socket-calls";
+import { connectSocket, sessionCookie, TEST_ENV, type TestClient } from "./testing/test-server";
 
 const PRESENCE_TTL_MS = 1_500;
 /** How long a poll waits for what other nodes do: generous, the machine may be busy. */
@@ -49,6 +47,7 @@ beforeAll(async () => {
 }, 60_000);
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  killAll();
 });
 afterAll(async () => {
   await Promise.all([redis?.stop(), postgres?.stop()]);
@@ -66,57 +65,23 @@ async function node(name: string, redisUrl = redis.url, env: Record<string, stri
 }
 
 /** A node in a child process, which the test can kill -9. */
-async function nodeProcess(name: string): Promise<{ url: string; kill(): void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
-    env: {
-      ...process.env,
-      ...BASE_ENV,
-      PORT: "0",
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      NODE_NAME: name,
-      LIVECHAT_TEST_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+function nodeProcess(name: string): Promise<ServerProcess> {
+  return startServerProcess("", {
+    ...BASE_ENV,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    NODE_NAME: name,
+    LIVECHAT_TEST_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
   });
-  cleanups.push(() => void child.kill("SIGKILL"));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`the node process exited with ${code}`)));
-  });
-  const { port } = JSON.parse(line) as { port: number };
-  return { url: `http://127.0.0.1:${port}`, kill: () => child.kill("SIGKILL") };
 }
 
 /** A cookie-less client is a person of its own; one with a guest session's cookie is that person on any node. */
-async function connect(url: string, name: string, cookie?: string): Promise<TestClient> {
-  const client: TestClient = connectClient(url, {
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    auth: { name },
-    ...(cookie ? { extraHeaders: { cookie } } : {}),
-  });
-  cleanups.push(() => void client.disconnect());
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", resolve);
-    client.once("connect_error", reject);
-  });
-  return client;
+function connect(url: string, name: string, cookie?: string): Promise<TestClient> {
+  return connectSocket(url, { name, cookie, opened: (client) => cleanups.push(() => void client.disconnect()) });
 }
 
-
-function send(client: TestClient, room: string, content: string, clientId: string, timeoutMs = 5000): Promise<Ack<SendReply>> {
-  return client.timeout(timeoutMs).emitWithAck("message:send", { room, content, clientId }) as Promise<Ack<SendReply>>;
-}
-
-/** The newest room:messages push a client got, kept up to date. */
-function latestList(client: TestClient): { current?: RoomMessagesPush } {
-  const holder: { current?: RoomMessagesPush } = {};
-  client.on("room:messages", (push) => {
-    holder.current = push;
-  });
-  return holder;
+function send(client: TestClient, room: string, content: string, clientId: string, timeoutMs?: number): Promise<Ack<SendReply>> {
+  return emitAck<SendReply>(client, "message:send", { room, content, clientId }, timeoutMs);
 }
 
 function notices(client: TestClient): RoomNoticePush[] {
@@ -192,7 +157,9 @@ describe("two nodes, one room", () => {
     const room = uniqueRoom();
     const lee = await connect(b, "lee");
     await join(lee, room);
-    const heardByLee = notices(lee);
+    const heard = notices(lee);
+    // Lee's own arrival may be announced after the join's answer: only the others' notices count here.
+    const heardByLee = () => heard.filter((n) => n.username !== "lee").map((n) => `${n.kind} ${n.username}`);
 
     // Kim's tabs share one guest session (its cookie), begun on node a.
     const kim = sessionCookie(await fetch(`${a}/api/auth/me`));
@@ -202,14 +169,14 @@ describe("two nodes, one room", () => {
       { username: "kim", guest: true },
       { username: "lee", guest: true },
     ]);
-    await expect.poll(() => heardByLee.map((n) => `${n.kind} ${n.username}`), EVENTUALLY).toEqual(["join kim"]);
+    await expect.poll(heardByLee, EVENTUALLY).toEqual(["join kim"]);
 
     const kimOnB = await connect(b, "kim", kim);
     await join(kimOnB, room);
     kimOnA.disconnect();
     // A later arrival proves the notices before it have all been delivered.
     await join(await connect(a, "max"), room);
-    await expect.poll(() => heardByLee.map((n) => `${n.kind} ${n.username}`), EVENTUALLY).toEqual(["join kim", "join max"]);
+    await expect.poll(heardByLee, EVENTUALLY).toEqual(["join kim", "join max"]);
 
     const presence = new Promise<unknown>((resolve) =>
       lee.on("room:presence", (push) => {
@@ -217,7 +184,7 @@ describe("two nodes, one room", () => {
       }),
     );
     kimOnB.disconnect();
-    await expect.poll(() => heardByLee.map((n) => `${n.kind} ${n.username}`), EVENTUALLY).toEqual(["join kim", "join max", "leave kim"]);
+    await expect.poll(heardByLee, EVENTUALLY).toEqual(["join kim", "join max", "leave kim"]);
     expect(await presence).toEqual([
       { username: "lee", guest: true },
       { username: "max", guest: true },
@@ -276,7 +243,7 @@ describe("a node killed mid-stream", () => {
         }
         if (++ackedSoFar === 12 && !killed) {
           killed = true;
-          doomed.kill();
+          void doomed.kill();
         }
       }
       return { acked, joinedAfterKill };

@@ -4,7 +4,8 @@
 // two nodes (PostgreSQL, Redis): the two people are then on different nodes.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, Message, RoomSettings, ServerToClientEvents } from "../lib/protocol";
+import type { Ack, Message, RoomSettings } from "../lib/protocol";
+import { emitAck as emit, nextPush, okOf } from "./testing/socket-calls";
 import { connectGrpc } from "./testing/test-clients";
 import { ADMIN_TOKEN, sessionCookie, startTestServer, type TestClient, type TestServer } from "./testing/test-server";
 
@@ -20,35 +21,8 @@ afterAll(async () => {
   await app.close();
 });
 
-function emit<T extends object = object>(client: TestClient, event: string, payload: unknown): Promise<Ack<T>> {
-  const raw = client as unknown as { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<Ack<T>> } };
-  return raw.timeout(5000).emitWithAck(event, payload);
-}
-
-function okOf<T extends object>(ack: Ack<T>): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
-  return ack;
-}
-
 function codeOf(ack: Ack): string | undefined {
   return ack.ok ? undefined : ack.error.code;
-}
-
-function nextPush<E extends keyof ServerToClientEvents>(
-  client: TestClient,
-  event: E,
-  predicate: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
-): Promise<Parameters<ServerToClientEvents[E]>[0]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${event} push`)), 5000);
-    const listener = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
-      if (!predicate(payload)) return;
-      clearTimeout(timer);
-      (client as unknown as { off(e: string, l: unknown): void }).off(event, listener);
-      resolve(payload);
-    };
-    (client as unknown as { on(e: string, l: unknown): void }).on(event, listener);
-  });
 }
 
 async function signUp(username: string): Promise<string> {

@@ -5,11 +5,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { io as connectClient } from "socket.io-client";
 import { afterAll, expect, it } from "vitest";
 import type { Message, SendReply } from "../lib/protocol";
 import { killAll, startServerProcess } from "./testing/server-process";
-import type { TestClient } from "./testing/test-server";
+import { connectSocket, type TestClient } from "./testing/test-server";
 
 const CLIENTS = 50;
 const ROOMS = 5;
@@ -25,14 +24,6 @@ afterAll(async () => {
   killAll();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-function connect(url: string, name: string): Promise<TestClient> {
-  const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
-  return new Promise((resolve, reject) => {
-    client.once("connect", () => resolve(client));
-    client.once("connect_error", reject);
-  });
-}
 
 async function allMessages(url: string, room: string): Promise<Message[]> {
   const pages: Message[][] = [];
@@ -52,7 +43,7 @@ it("keeps every acknowledged message and every account through a kill -9 while 5
   const first = await startServerProcess(dataDir);
   const rooms = Array.from({ length: ROOMS }, (_, i) => `kill-room-${i}`);
 
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => connect(first.url, `sender${i}`)));
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => connectSocket(first.url, { name: `sender${i}` })));
   await Promise.all(clients.map((client, i) => client.timeout(5000).emitWithAck("room:join", { room: rooms[i % ROOMS]! })));
 
   const acked = new Map<string, Message>();

@@ -7,14 +7,14 @@ import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { io as connectClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, JoinReply, SendReply } from "../lib/protocol";
+import type { Ack, SendReply } from "../lib/protocol";
 import { startNginx, type LocalNginx } from "./nginx";
 import { freePort } from "./redis-server";
 import { startNodesOnFreshPostgres, type NodesOnPostgres } from "./testing/fresh-postgres";
 import { startNode, type StartedNode } from "./testing/node";
-import { TEST_ENV, type TestClient } from "./testing/test-server";
+import { joinRoom as join } from "./testing/socket-calls";
+import { connectSocket, TEST_ENV, type TestClient } from "./testing/test-server";
 
 const NODE_NAMES = ["balanced-1", "balanced-2"];
 
@@ -58,20 +58,8 @@ function register(username: string, from: string): Promise<number> {
   });
 }
 
-async function connect(url: string, name: string): Promise<TestClient> {
-  const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
-  clients.push(client);
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", resolve);
-    client.once("connect_error", reject);
-  });
-  return client;
-}
-
-async function join(client: TestClient, room: string): Promise<JoinReply> {
-  const reply = (await client.timeout(5000).emitWithAck("room:join", { room })) as Ack<JoinReply>;
-  if (!reply.ok) throw new Error(`join failed: ${JSON.stringify(reply.error)}`);
-  return reply;
+function connect(url: string, name: string): Promise<TestClient> {
+  return connectSocket(url, { name, opened: (client) => clients.push(client) });
 }
 
 /** Resolves with the first room:messages push that holds `content`. */

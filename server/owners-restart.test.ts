@@ -5,12 +5,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { io as connectClient } from "socket.io-client";
 import { afterAll, expect, it } from "vitest";
 import type { JoinReply, RoomSettings } from "../lib/protocol";
 import { killAll, startServerProcess } from "./testing/server-process";
 import { emitAck as emit } from "./testing/socket-calls";
-import { sessionCookie, type TestClient } from "./testing/test-server";
+import { connectSocket, sessionCookie, type TestClient } from "./testing/test-server";
 
 const PASSWORD = "a long enough password";
 const ROOM = "keepers-room";
@@ -24,12 +23,7 @@ afterAll(async () => {
 });
 
 function connect(url: string, cookie: string): Promise<TestClient> {
-  const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, extraHeaders: { cookie } });
-  clients.push(client);
-  return new Promise((resolve, reject) => {
-    client.once("connect", () => resolve(client));
-    client.once("connect_error", reject);
-  });
+  return connectSocket(url, { cookie, opened: (client) => clients.push(client) });
 }
 
 async function post(url: string, route: string, json: unknown): Promise<Response> {

@@ -2,19 +2,17 @@
 // history outlives it; two nodes writing one room agree on one order; and with
 // no Redis between them, nodes still follow each other's messages through
 // PostgreSQL's own feed. Real nodes, a real PostgreSQL (and redis-server) per file.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { io as connectClient } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ack, Message, RoomMessagesPush, RoomNoticePush, SendReply } from "../lib/protocol";
+import type { Ack, Message, RoomNoticePush, SendReply } from "../lib/protocol";
 import { startPostgresServer, type PostgresServer } from "./postgres-server";
 import { freePort, startRedisServer, type RedisServer } from "./redis-server";
-import { joinRoom as join } from "./testing/socket-calls";
 import { startNode } from "./testing/node";
-import { TEST_ENV, type TestClient } from "./testing/test-server";
+import { killAll, startServerProcess, type ServerProcess } from "./testing/server-process";
+import { emitAck, joinRoom as join, latestList } from "./testing/socket-calls";
+import { connectSocket, TEST_ENV, type TestClient } from "./testing/test-server";
 
 const PRESENCE_TTL_MS = 1_500;
 /** How long a poll waits for what other nodes do: generous, the machine may be busy. */
@@ -45,6 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  killAll();
 });
 afterAll(async () => {
   await Promise.all([postgres?.stop(), redis?.stop()]);
@@ -70,56 +69,28 @@ async function node(name: string, databaseUrl: string, redisUrl = redis.url): Pr
 }
 
 /** A node in a child process, which the test can kill -9. */
-async function nodeProcess(name: string, databaseUrl: string): Promise<{ url: string; kill(): void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
-    env: {
-      ...process.env,
-      ...BASE_ENV,
-      PORT: "0",
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      NODE_NAME: name,
-      LIVECHAT_TEST_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+function nodeProcess(name: string, databaseUrl: string): Promise<ServerProcess> {
+  return startServerProcess("", {
+    ...BASE_ENV,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    NODE_NAME: name,
+    LIVECHAT_TEST_PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
   });
-  cleanups.push(() => void child.kill("SIGKILL"));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`the node process exited with ${code}`)));
-  });
-  const { port } = JSON.parse(line) as { port: number };
-  return { url: `http://127.0.0.1:${port}`, kill: () => child.kill("SIGKILL") };
 }
 
-async function connect(url: string, name: string): Promise<TestClient> {
-  const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
-  cleanups.push(() => void client.disconnect());
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", resolve);
-    client.once("connect_error", reject);
-  });
-  return client;
+function connect(url: string, name: string): Promise<TestClient> {
+  return connectSocket(url, { name, opened: (client) => cleanups.push(() => void client.disconnect()) });
 }
 
-
-function trySend(client: TestClient, room: string, content: string, clientId: string, timeoutMs = 5000): Promise<Ack<SendReply>> {
-  return client.timeout(timeoutMs).emitWithAck("message:send", { room, content, clientId }) as Promise<Ack<SendReply>>;
+function trySend(client: TestClient, room: string, content: string, clientId: string, timeoutMs?: number): Promise<Ack<SendReply>> {
+  return emitAck<SendReply>(client, "message:send", { room, content, clientId }, timeoutMs);
 }
 
 async function send(client: TestClient, room: string, content: string, clientId: string): Promise<Message> {
   const reply = await trySend(client, room, content, clientId);
   if (!reply.ok) throw new Error(`send failed: ${JSON.stringify(reply.error)}`);
   return reply.message;
-}
-
-/** The newest room:messages push a client got, kept up to date. */
-function latestList(client: TestClient): { current?: RoomMessagesPush } {
-  const holder: { current?: RoomMessagesPush } = {};
-  client.on("room:messages", (push) => {
-    holder.current = push;
-  });
-  return holder;
 }
 
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -224,7 +195,7 @@ describe("a node on PostgreSQL killed mid-stream", () => {
         }
         if (++ackedSoFar === 12 && !killed) {
           killed = true;
-          doomed.kill();
+          void doomed.kill();
         }
       }
       return { acked, joinedAfterKill };

@@ -2,11 +2,10 @@
 // as the other node's pages see it, within seconds of their connections closing,
 // even when the rooms crash on their node at the same moment. Guards issue 16: after a
 // flood, departed guests stayed listed because a failed leave was never retried.
-import { io as connectClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Member } from "../lib/protocol";
 import { join, okOf } from "./testing/delivery-test-helpers";
-import { ADMIN_TOKEN, startTestCluster, type TestClient, type TestServer } from "./testing/test-server";
+import { ADMIN_TOKEN, connectSocket, startTestCluster, type TestClient, type TestServer } from "./testing/test-server";
 
 let cluster: TestServer;
 
@@ -20,14 +19,6 @@ afterAll(async () => {
   await cluster.close();
 });
 
-function connectTo(url: string, name: string): Promise<TestClient> {
-  const client: TestClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, auth: { name } });
-  return new Promise((resolve, reject) => {
-    client.once("connect", () => resolve(client));
-    client.once("connect_error", reject);
-  });
-}
-
 describe("presence across nodes", () => {
   it("drops the people of one node from every room within seconds, though their rooms crash as they go", { timeout: 30_000 }, async () => {
     const [nodeA, nodeB] = cluster.nodes;
@@ -37,12 +28,12 @@ describe("presence across nodes", () => {
     const stayers: TestClient[] = [];
     const leavers: TestClient[] = [];
     for (const room of rooms) {
-      const stayer = await connectTo(nodeB!.url, `stay${rooms.indexOf(room)}`);
+      const stayer = await connectSocket(nodeB!.url, { name: `stay${rooms.indexOf(room)}` });
       stayer.on("room:presence", (push) => seen.set(push.room, push.members));
       okOf(await join(stayer, room));
       stayers.push(stayer);
       for (let i = 0; i < 3; i++) {
-        const leaver = await connectTo(nodeA!.url, `go${rooms.indexOf(room)}x${i}`);
+        const leaver = await connectSocket(nodeA!.url, { name: `go${rooms.indexOf(room)}x${i}` });
         okOf(await join(leaver, room));
         leavers.push(leaver);
       }

@@ -55,9 +55,10 @@ describe("a reconnect storm", () => {
       if (message.type === "progress") progress = message as unknown as Progress;
       else replies.push(message);
     });
+    /** The worker's next reply of `type` (each is taken once). */
     const reply = async (type: string) => {
       await until(() => replies.some((r) => r.type === type), 30_000, `the worker's ${type}`);
-      return replies.find((r) => r.type === type)!;
+      return replies.splice(replies.findIndex((r) => r.type === type), 1)[0]!;
     };
 
     try {
@@ -86,11 +87,13 @@ describe("a reconnect storm", () => {
       const backAfterMs = performance.now() - droppedAt;
       lag.disable();
 
-      // Lists are pushed after every change; let the last pushes land before comparing.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      worker.postMessage({ type: "verify", counts });
-      const verified = await reply("verified");
-      expect(verified.wrong).toEqual([]);
+      // Lists are pushed after every change: the last pushes may still be on their way.
+      const verify = async () => {
+        worker.postMessage({ type: "verify", counts });
+        return reply("verified");
+      };
+      let verified: Record<string, unknown> = {};
+      await expect.poll(async () => (verified = await verify()).wrong, { timeout: 15_000, interval: 200 }).toEqual([]);
       expect(verified.pages).toBe(CLIENTS);
       expect(progress.joinErrors).toBe(0);
       expect(progress.connected).toBe(CLIENTS);

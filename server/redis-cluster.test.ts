@@ -3,14 +3,13 @@
 // one Redis server. A message sent on one node reaches a page on the other, presence and
 // typing cross nodes, a rate limit is counted once for both, and every node subscribes
 // to the feed of its own rooms only.
-import { io as connectClient } from "socket.io-client";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Member, RoomMessagesPush, RoomTypingPush } from "../lib/protocol";
 import { join, okOf, send } from "./testing/delivery-test-helpers";
 import { startNodesOnRedisCluster, type NodesOnRedisCluster } from "./testing/fresh-redis-cluster";
 import { startNode, type StartedNode } from "./testing/node";
-import { TEST_ENV, type TestClient } from "./testing/test-server";
+import { connectSocket, TEST_ENV, type TestClient } from "./testing/test-server";
 
 let cluster: NodesOnRedisCluster<StartedNode>;
 let nodes: StartedNode[];
@@ -28,18 +27,7 @@ afterAll(async () => {
 });
 
 function connectTo(node: StartedNode, name: string, address = "198.51.100.1"): Promise<TestClient> {
-  const socket: TestClient = connectClient(node.url, {
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    auth: { name },
-    extraHeaders: { "x-forwarded-for": address },
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", reject);
-  });
+  return connectSocket(node.url, { name, headers: { "x-forwarded-for": address }, opened: (socket) => sockets.push(socket) });
 }
 
 describe("two nodes on a three-master Redis Cluster", () => {

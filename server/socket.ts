@@ -11,6 +11,7 @@ import { toErrorBody } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import type { PushBus } from "../lib/pushes/push-bus";
 import { isNamed, type Sighting } from "../lib/rooms/keeping";
+import { createTurnPacer } from "../lib/turn-pacer";
 import type { ClientToServerEvents, RoomRemovedPush, RoomSummary, ServerToClientEvents, SocketData } from "../lib/protocol";
 import { personTopic, roomTopic, watchTopic } from "../lib/protocol";
 import { batchActivity } from "./activity-batches";
@@ -20,7 +21,6 @@ import type { DeliveryStats } from "./delivery-stats";
 import { clientAddress } from "./http/client-address";
 import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
-import { createHandshakePacer } from "./handshake-pacer";
 import { createOutputGuard } from "./output-guard";
 
 /**
@@ -76,7 +76,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): ChatServer {
   const { config, chat, logger, stats } = deps;
-  const paceHandshake = createHandshakePacer(HANDSHAKES_PER_TURN);
+  const paceHandshake = createTurnPacer(HANDSHAKES_PER_TURN);
   const io: ChatServer = new Server(httpServer, {
     path: "/socket.io",
     serveClient: false,
@@ -85,7 +85,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     // SILENCE_MS without a packet); a client is still given the default 20 s to answer one.
     pingInterval: PING_INTERVAL_MS,
     connectTimeout: CONNECT_TIMEOUT_MS,
-    // A refused request costs nothing more; an allowed one waits for its turn (handshake-pacer.ts).
+    // A refused request costs nothing more; an allowed one waits for its turn (lib/turn-pacer.ts).
     allowRequest: (req, callback) => {
       if (!isServedHost(req.headers, config.publicHosts) || !isAllowedOrigin(req.headers, config.allowedOrigins)) return callback(null, false);
       paceHandshake(() => callback(null, true));

@@ -276,7 +276,8 @@ export function addTallies(tallies: readonly Tally[]): Tally {
 export function summarize(tally: Tally): Measured {
   const perConnectionS = (value: number) => value / tally.connections / tally.sendingS;
   return {
-    serverCpuPct: Math.round(tally.cpuMs / tally.elapsedS / 10),
+    // A tenth of a percent: the two configurations differ by a few points, so whole points would decide the ratio.
+    serverCpuPct: Math.round(tally.cpuMs / tally.elapsedS) / 10,
     bytesPerConnectionS: Math.round(perConnectionS(tally.bytes)),
     framesPerConnectionS: Math.round(perConnectionS(tally.frames) * 10) / 10,
     listsPerConnectionS: Math.round(perConnectionS(tally.lists) * 100) / 100,

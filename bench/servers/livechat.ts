@@ -25,7 +25,18 @@ export async function startLivechat(options: BenchServerOptions): Promise<BenchS
     { pages: options.pages ?? false },
   );
   if (options.push === "new") pushOnlyNewMessages(server);
-  return { port, close: () => server.close() };
+  return { port, close: () => server.close(), dropConnections: (keep) => dropConnections(server, keep) };
+}
+
+/** As a network blip or a proxy restart would: the TCP connections go, with no close frame. */
+function dropConnections(server: LivechatServer, keep: readonly string[]): number {
+  let dropped = 0;
+  for (const socket of server.io?.sockets.sockets.values() ?? []) {
+    if (keep.includes(socket.data.identity.username)) continue;
+    (socket.conn.transport as unknown as { socket: { terminate(): void } }).socket.terminate();
+    dropped += 1;
+  }
+  return dropped;
 }
 
 type Packet = { data?: unknown[] };

@@ -16,4 +16,6 @@ export interface BenchServerOptions {
 export interface BenchServer {
   port: number;
   close(): Promise<void>;
+  /** Livechat only: destroys every connection's TCP socket at once but those of the people named; returns how many. */
+  dropConnections?(keep: readonly string[]): number;
 }

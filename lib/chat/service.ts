@@ -21,6 +21,7 @@ import type { RegistryManager } from "../rooms/registry";
 import { checkInvite, INVITE_DEFAULT_S, signInvite } from "../rooms/invites";
 import { isKeeper, roleOf, type Actor } from "../rooms/roles";
 import type { AuditEntry } from "../store/store";
+import { createTurnPacer } from "../turn-pacer";
 import type { Caller, ConnectionPort } from "./caller";
 import { deleteMessage, editMessage, pin, react, type ConversationContext } from "./conversation";
 import { Connection } from "./connection";
@@ -125,6 +126,8 @@ export type ChatOperation =
   | "myRooms"
   | "list";
 
+const JOINS_PER_TURN = 32;
+
 export class ChatService {
   private readonly options: ChatServiceOptions;
   private readonly adminToken: Buffer | undefined;
@@ -135,6 +138,12 @@ export class ChatService {
   private readonly reading: Reading;
 
   private readonly departures: Departures;
+  /**
+   * Joins begun per turn of the event loop. A thousand pages back from a network blip
+   * join within a second or two, each answered with its room's list; taken as they
+   * arrive, one turn ran dozens of them and everyone else's sends waited behind it.
+   */
+  private readonly paceJoin = createTurnPacer(JOINS_PER_TURN);
   private readonly owners: OwnersContext;
   private readonly conversation: ConversationContext;
 
@@ -209,6 +218,7 @@ export class ChatService {
     return this.run("join", async () => {
       // Before anything else, as sends take a token: a flood of joins costs no room start and no store read.
       await this.takeJoin(caller);
+      await new Promise<void>((resolve) => this.paceJoin(resolve));
       const { room: asked, invite } = parsePayload("join", payload);
       const room = normalizeRoomName(asked);
       const { port } = this.connectionOf(caller);

@@ -43,8 +43,13 @@ async function node(prefix: string): Promise<{ channel: RoomChannel<Change>; rec
   return { channel, received, publisher };
 }
 
-/** Lets subscriptions reach Redis and messages arrive: that nothing arrived can only be seen after a wait. */
+/** Lets messages arrive: that nothing arrived can only be seen after a wait. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+/** Resolves once Redis counts `count` subscribers of the room's channel: the follows have reached it. */
+async function followedBy(publisher: RedisClient, prefix: string, room: string, count: number): Promise<void> {
+  await expect.poll(async () => ((await publisher.call("PUBSUB", "SHARDNUMSUB", `${prefix}${room}`)) as [string, number])[1]).toBe(count);
+}
 
 describe("room channels", () => {
   it("delivers a room's changes to the nodes that follow it, not to others, nor back to the sender", async () => {
@@ -53,7 +58,8 @@ describe("room channels", () => {
     a.channel.follow("lobby");
     b.channel.follow("lobby");
     c.channel.follow("kitchen");
-    await settle();
+    await followedBy(a.publisher, prefix, "lobby", 2);
+    await followedBy(a.publisher, prefix, "kitchen", 1);
 
     a.channel.publish("lobby", { room: "lobby", text: "from a" });
     await expect.poll(() => b.received).toEqual([{ room: "lobby", text: "from a" }]);
@@ -73,7 +79,7 @@ describe("room channels", () => {
     const prefix = `rc-bad-${Date.now()}#`;
     const a = await node(prefix);
     a.channel.follow("lobby");
-    await settle();
+    await followedBy(a.publisher, prefix, "lobby", 1);
     for (const raw of ["not json", "42", JSON.stringify({ from: "x", change: { room: 1 } }), JSON.stringify(null)]) {
       await a.publisher.spublish(`${prefix}lobby`, raw);
     }

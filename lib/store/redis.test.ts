@@ -30,6 +30,16 @@ async function createStore(): Promise<RedisStore> {
 
 describeStore("RedisStore", createStore);
 
+/** Resolves once Redis counts `count` subscribers of the feed under `prefix`: the nodes' watches have reached it. */
+async function watchedBy(prefix: string, count: number): Promise<void> {
+  const redisClient = await connectRedis(redis.url);
+  try {
+    await expect.poll(async () => ((await redisClient.call("PUBSUB", "NUMSUB", `${prefix}feed`)) as [string, number])[1]).toBe(count);
+  } finally {
+    redisClient.disconnect();
+  }
+}
+
 describe("RedisStore shared by two nodes", () => {
   it("gives both nodes one gapless order when they append to one room at once", async () => {
     const prefix = `shared-${++prefixes}:`;
@@ -57,7 +67,7 @@ describe("RedisStore shared by two nodes", () => {
     watcher!.watch({ appended: (message) => heard.push(message), deleted: (room) => deleted.push(room), resync: () => {} });
     writer!.watch({ appended: () => {}, deleted: () => {}, resync: () => {} });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the SUBSCRIBE reaches Redis
+      await watchedBy(prefix, 2);
       const stored: Message[] = [];
       for (let i = 1; i <= 5; i++) {
         const draft = { username: "kim", guest: true, content: `hello ${i}`, sentAt: new Date().toISOString(), clientId: `c${i}` };
@@ -81,7 +91,7 @@ describe("RedisStore shared by two nodes", () => {
     const changed: Message[] = [];
     watcher!.watch({ appended: () => {}, changed: (message) => changed.push(message), deleted: () => {}, resync: () => {} });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the SUBSCRIBE reaches Redis
+      await watchedBy(prefix, 1);
       await writer!.append("lobby", { username: "gage", guest: false, content: "helo", sentAt: new Date().toISOString(), author: "user:gage" });
       const edited = await writer!.updateMessage("lobby", 1, { kind: "edit", content: "hello", at: new Date().toISOString(), author: "user:gage" });
       await expect.poll(() => changed).toEqual([edited]);
@@ -107,7 +117,7 @@ describe("RedisStore shared by two nodes", () => {
     const heard: string[] = [];
     self!.watch({ appended: (message) => heard.push(message.content), deleted: (room) => heard.push(`deleted ${room}`), resync: () => {} });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the SUBSCRIBE reaches Redis
+      await watchedBy(prefix, 1);
       const draft = (content: string) => ({ username: "kim", guest: true, content, sentAt: new Date().toISOString() });
       await self!.append("lobby", draft("mine"));
       await self!.deleteRoom("kitchen");

@@ -3,6 +3,8 @@
 import type { Ack, JoinReply, Message, RoomMessagesPush, SendReply } from "../../lib/protocol";
 import type { TestClient } from "./test-server";
 
+export { okOf } from "./socket-calls";
+
 export const join = (client: TestClient, room: string) =>
   client.timeout(10_000).emitWithAck("room:join", { room }) as Promise<Ack<JoinReply>>;
 
@@ -10,11 +12,6 @@ export const send = (client: TestClient, room: string, content: string, clientId
   client.timeout(10_000).emitWithAck("message:send", { room, content, ...(clientId ? { clientId } : {}) }) as Promise<
     Ack<SendReply>
   >;
-
-export function okOf<T extends object>(ack: Ack<T>): T {
-  if (!ack.ok) throw new Error(`expected ok, got ${JSON.stringify(ack.error)}`);
-  return ack;
-}
 
 /** Resolves once `predicate` holds, checking every 20 ms; rejects after `timeoutMs`. */
 export async function until(predicate: () => boolean, timeoutMs = 10_000, what = "the condition"): Promise<void> {

@@ -1,12 +1,14 @@
 // Test support: a production-like Livechat server in a child process of its own
-// (node-process.ts) on a data directory, so a test can kill it with SIGKILL and start
-// another on the same DATA_DIR. Every process started here is killed in `killAll`.
+// (node-process.ts) on a data directory, so a test can kill it with SIGKILL (or pause
+// it) and start another on the same DATA_DIR, or one node of several on a shared
+// PostgreSQL. Every process started here is killed in `killAll`.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
+  port: number;
   /** The JSON log lines it printed so far. */
   logs: Array<Record<string, unknown>>;
   /** SIGKILL, resolved once the process is gone. */
@@ -15,7 +17,10 @@ export interface ServerProcess {
 
 const children: ChildProcess[] = [];
 
-/** Starts a server on `dataDir` (the default store, SQLite) and resolves once it listens. */
+/**
+ * Starts a server on `dataDir` (the default store, SQLite; "" with `env` STORE=postgres
+ * for a node of a cluster) and resolves once it listens.
+ */
 export function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/testing/node-process.ts"], {
     env: {
@@ -53,7 +58,7 @@ export function startServerProcess(dataDir: string, env: Record<string, string> 
       logs.push(entry);
       // node-process.ts prints {"port":N} once it listens; log lines have a msg.
       if (entry.msg === undefined && typeof entry.port === "number") {
-        resolve({ child, url: `http://127.0.0.1:${entry.port}`, logs, kill });
+        resolve({ child, url: `http://127.0.0.1:${entry.port}`, port: entry.port, logs, kill });
       }
     });
   });

@@ -6,16 +6,28 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { io } from "socket.io-client";
 
-const { url, rooms, perRoom, reconnection } = workerData;
+const { url, rooms, perRoom, reconnection, withCookies = false } = workerData;
 const pages = [];
+
+/** A guest's session cookie for the name, as a browser page holds one: its reconnects are the same person. */
+async function guestCookie(name) {
+  const response = await fetch(`${url}/api/auth/guest`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (response.status !== 200) throw new Error(`choosing the guest name ${name}: ${response.status} ${await response.text()}`);
+  return response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+}
 
 for (let r = 0; r < rooms.length; r++) {
   for (let i = 0; i < perRoom; i++) {
     const room = rooms[r];
+    const name = `storm${r}_${i}`;
     const socket = io(url, {
       transports: ["websocket"],
       forceNew: true,
-      auth: { name: `storm${r}_${i}` },
+      ...(withCookies ? { extraHeaders: { cookie: await guestCookie(name) } } : { auth: { name } }),
       ...reconnection,
     });
     const page = { room, socket, joins: 0, latest: [], joinErrors: 0 };

@@ -1,5 +1,6 @@
 // Test support: a real Livechat server on a free port (API and Socket.IO, no
-// pages) and real socket.io-client connections to it, all closed in teardown.
+// pages) and real socket.io-client connections to it, all closed in teardown;
+// connectSocket opens one to any node as every test does.
 // With LIVECHAT_TEST_STORE=postgres (the vitest "cluster" project) the same tests
 // run against two nodes sharing a PostgreSQL and a redis-server started here; with
 // LIVECHAT_TEST_STORE=redis-cluster (the "cluster-redis-cluster" project), a
@@ -30,6 +31,36 @@ export const TEST_ENV: Record<string, string> = {
   JOIN_RATE: "0",
 };
 
+export interface SocketOptions {
+  /** A guest's name, sent as the handshake's auth.name. */
+  name?: string;
+  cookie?: string;
+  origin?: string;
+  /** More handshake headers (X-Forwarded-For, behind a pretend proxy). */
+  headers?: Record<string, string>;
+  /** How long connecting may take (socket.io-client's own default is 20 s). */
+  timeoutMs?: number;
+  /** Told of the client before it connects, so that teardown closes it whatever happens. */
+  opened?: (client: TestClient) => void;
+}
+
+/** A socket.io-client connection to `url` as the tests make one: WebSocket only, never reconnecting; resolves once connected. */
+export function connectSocket(url: string, { name, cookie, origin, headers, timeoutMs, opened }: SocketOptions = {}): Promise<TestClient> {
+  const client: TestClient = connectClient(url, {
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    auth: name === undefined ? {} : { name },
+    extraHeaders: { ...headers, ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
+    ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+  });
+  opened?.(client);
+  return new Promise((resolve, reject) => {
+    client.once("connect", () => resolve(client));
+    client.once("connect_error", reject);
+  });
+}
+
 export interface ConnectOptions {
   cookie?: string;
   name?: string;
@@ -58,7 +89,6 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 }
 
 /**
-/**
  * Two nodes sharing a PostgreSQL (their store) and a redis-server of their own, or with
  * `shared` "redis-cluster" a three-master Redis Cluster; closing stops the nodes, then the servers.
  */
@@ -81,20 +111,8 @@ function serve(nodes: StartedNode[], closeNodes: () => Promise<void>): TestServe
     url,
     server,
     nodes,
-    connect: ({ cookie, name, origin, node } = {}) => {
-      const client: TestClient = connectClient(nodes[(node ?? connections++) % nodes.length]!.url, {
-        transports: ["websocket"],
-        reconnection: false,
-        forceNew: true,
-        auth: name === undefined ? {} : { name },
-        extraHeaders: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) },
-      });
-      clients.push(client);
-      return new Promise((resolve, reject) => {
-        client.once("connect", () => resolve(client));
-        client.once("connect_error", reject);
-      });
-    },
+    connect: ({ cookie, name, origin, node } = {}) =>
+      connectSocket(nodes[(node ?? connections++) % nodes.length]!.url, { cookie, name, origin, opened: (client) => clients.push(client) }),
     request: (path, { json, headers, ...init } = {}) =>
       fetch(url + path, {
         ...init,

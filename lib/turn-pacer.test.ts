@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createHandshakePacer } from "./handshake-pacer";
+import { createTurnPacer } from "./turn-pacer";
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-describe("the handshake pacer", () => {
-  it("lets a turn's first handshakes through at once and the rest in later turns, in arrival order", async () => {
-    const pace = createHandshakePacer(16);
+describe("the turn pacer", () => {
+  it("lets a turn's first pieces of work through at once and the rest in later turns, in arrival order", async () => {
+    const pace = createTurnPacer(16);
     const done: number[] = [];
     for (let i = 0; i < 40; i++) pace(() => done.push(i));
     expect(done).toEqual(Array.from({ length: 16 }, (_, i) => i));
@@ -15,8 +15,8 @@ describe("the handshake pacer", () => {
     expect(done).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
-  it("lets a handshake that arrives behind waiting ones wait its turn too", async () => {
-    const pace = createHandshakePacer(2);
+  it("lets a piece that arrives behind waiting ones wait its turn too", async () => {
+    const pace = createTurnPacer(2);
     const done: string[] = [];
     for (const name of ["a", "b", "c"]) pace(() => done.push(name));
     pace(() => done.push("late"));

@@ -1,14 +1,15 @@
-// Spreads new connections' handshakes over turns of the event loop. A thousand pages
+// Spreads a burst of one kind of work over turns of the event loop. A thousand pages
 // that reconnect at once (a network blip, a proxy restart) would otherwise all be set
-// up in the few turns their requests arrive in, and the sends, pushes and pings of
-// everyone else would wait behind them. At most `perTurn` handshakes go on in one turn;
-// the rest wait, in arrival order, for the next turns, while other work runs between.
-// A waiting handshake holds only its callback; the connection caps bound how many wait.
+// up in the few turns their requests arrive in, and their old connections' leaves all
+// recorded in the one turn their grace ends, while the sends, pushes and pings of
+// everyone else wait behind them. At most `perTurn` pieces go on in one turn; the rest
+// wait, in arrival order, for the next turns, while other work runs between. A waiting
+// piece holds only its callback.
 
 /** Calls each `go` now, or in a later turn once this turn has let `perTurn` through. */
-export type HandshakePacer = (go: () => void) => void;
+export type TurnPacer = (go: () => void) => void;
 
-export function createHandshakePacer(perTurn: number): HandshakePacer {
+export function createTurnPacer(perTurn: number): TurnPacer {
   const waiting: (() => void)[] = [];
   let head = 0;
   let passed = 0;
