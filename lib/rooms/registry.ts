@@ -254,7 +254,7 @@ export class RegistryManager {
   watch(room: string, listener: (push: RoomPush) => void): () => void {
     const stop = this.pushes.watch(room, listener);
     // A feed that cannot listen now listens to the room once it is back.
-    this.feed?.follow(room).catch(() => {});
+    this.feed?.follow(room)?.catch(() => {});
     return () => {
       stop();
       this.feed?.release(room);
@@ -342,7 +342,10 @@ export class RegistryManager {
     await (this.live.peek(name) ?? this.retiring.get(name))?.exited;
     // Listening before reading: a change committed meanwhile is in the read or told after
     // it (the worker skips what it has). Fails with room_unavailable when the feed cannot listen.
-    await this.feed?.follow(name);
+    // Awaited only when there is something to wait for: otherwise the room starts in this
+    // turn, as it does without a feed, and operations queued meanwhile keep their order.
+    const listening = this.feed?.follow(name);
+    if (listening) await listening;
     const { store, historyWindow, observer } = this.options;
     let presence = this.presence.get(name);
     if (!presence) {

@@ -31,8 +31,12 @@ export interface FeedRooms {
 
 /** The store's feed as the registry drives it. */
 export interface StoreFeed {
-  /** Hears of the room from now on; resolves once every change committed from then on will be told: read the room after. */
-  follow(name: string): Promise<void>;
+  /**
+   * Hears of the room from now on; resolves once every change committed from then on will
+   * be told: read the room after. Undefined when that is so already (the store tells of
+   * every room, or listens to this one): nothing to wait for.
+   */
+  follow(name: string): Promise<void> | undefined;
   /** Stops hearing of the room, unless it is still live, starting or wanted here. */
   release(name: string): void;
   /** Releases every followed room this node no longer needs. */
@@ -83,7 +87,7 @@ export function followStore(store: Store, rooms: FeedRooms, logger: Logger): Sto
   return {
     follow: (name) => {
       followed.add(name);
-      return store.follow?.(name) ?? Promise.resolve();
+      return store.follow?.(name);
     },
     release,
     sweep: () => {

@@ -38,6 +38,8 @@ export class PostgresFeed {
   private readonly channels = new Set<string>();
   /** Each channel's LISTEN on the current connection, acknowledged or on its way. */
   private readonly listening = new Map<string, Promise<void>>();
+  /** Channels whose LISTEN the current connection acknowledged: listening again waits for nothing. */
+  private readonly heard = new Set<string>();
   /** A connection was lost and none has replaced it yet. */
   private lost = false;
   private closed = false;
@@ -67,16 +69,23 @@ export class PostgresFeed {
    * Listens to the channel until unlisten; resolves once PostgreSQL acknowledged the
    * LISTEN, so every notification committed from then on arrives. Rejects when there is no
    * connection and a new one fails (the channel stays wanted: the next connection listens).
+   * Undefined when the connection acknowledged it already: nothing to wait for.
    */
-  listen(channel: string): Promise<void> {
+  listen(channel: string): Promise<void> | undefined {
     this.channels.add(channel);
+    if (this.heard.has(channel)) return undefined;
     let listening = this.listening.get(channel);
     if (!listening) {
       const started = this.listenNow(channel);
       this.listening.set(channel, started);
-      started.catch(() => {
-        if (this.listening.get(channel) === started) this.listening.delete(channel);
-      });
+      started.then(
+        () => {
+          if (this.listening.get(channel) === started) this.heard.add(channel);
+        },
+        () => {
+          if (this.listening.get(channel) === started) this.listening.delete(channel);
+        },
+      );
       listening = started;
     }
     return listening;
@@ -85,6 +94,7 @@ export class PostgresFeed {
   unlisten(channel: string): void {
     if (!this.channels.delete(channel)) return;
     this.listening.delete(channel);
+    this.heard.delete(channel);
     // Sent after any LISTEN asked before it (queries go one at a time, in order); a lost
     // connection forgets its LISTENs anyway.
     if (this.client) this.inTurn(this.client, `UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
@@ -165,6 +175,7 @@ export class PostgresFeed {
       if (this.client === client) {
         this.client = undefined;
         this.listening.clear();
+        this.heard.clear();
       }
       client.end().catch(() => {});
       if (this.closed) return;
@@ -179,7 +190,10 @@ export class PostgresFeed {
     // A new connection's queries wait for nothing asked of the one it replaces.
     this.queries = Promise.resolve();
     // Channels unlistened while this connection listened to them: there was none to tell then.
-    for (const channel of channels) if (!this.channels.has(channel)) this.inTurn(client, `UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+    for (const channel of channels) {
+      if (this.channels.has(channel)) this.heard.add(channel);
+      else this.inTurn(client, `UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+    }
     this.connecting = undefined;
     this.retries = 0;
     if (this.lost) {

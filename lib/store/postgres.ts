@@ -524,19 +524,18 @@ export class PostgresStore implements Store {
    * unfollow; resolves once the feed listens to the room's channel, so a change committed
    * from then on is told. Follow a room before reading it and nothing falls in between.
    * Rejects with room_unavailable when the feed has no connection and cannot make one
-   * (the room stays followed: the feed listens to it once it is back).
+   * (the room stays followed: the feed listens to it once it is back). Undefined when the
+   * feed listens to the channel already: the caller goes on in the same turn.
    */
-  async follow(room: string): Promise<void> {
+  follow(room: string): Promise<void> | undefined {
     const channel = feedChannel(room);
     if (!this.followed.has(room)) {
       this.followed.add(room);
       this.channelRooms.set(channel, (this.channelRooms.get(channel) ?? 0) + 1);
     }
-    try {
-      await this.feed!.listen(channel);
-    } catch (error) {
+    return this.feed!.listen(channel)?.catch((error: unknown) => {
       throw new StoreUnavailable(error);
-    }
+    });
   }
 
   unfollow(room: string): void {
