@@ -16,7 +16,7 @@
 // BENCH_SYNCHRONOUS=NORMAL runs part 2 without the fsync per commit (not durable: for the
 // CPU spent outside the kernel's fsync, which is steady where the fsync's share is not).
 // BENCH_VARIANTS=0,4 measures only those rows of part 2 (by position, the first is always measured).
-import { fdatasyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import Database, { type Database as Connection } from "better-sqlite3";
@@ -117,6 +117,9 @@ const withoutSavepoints = (db: Connection): Runner => {
   );
 };
 
+/** Files a variant opened beside its database, closed with it. */
+const opened: number[] = [];
+
 const dropTrigger = (name: string) => (db: Connection) => db.exec(`DROP TRIGGER ${name}`);
 const storeSteps = (i: number) => appendSteps(ROOM, `id-${i}`, draft(i));
 
@@ -140,6 +143,7 @@ const ALL_VARIANTS: Variant[] = [
     runner: (db) => {
       const run = batchRunner(db, WRITES);
       const wal = openSync(`${db.name}-wal`, "r+");
+      opened.push(wal);
       return (writes) => {
         const results = run(writes);
         fdatasyncSync(wal);
@@ -180,6 +184,7 @@ function measureVariant(variant: Variant, batch: number): { us: number; bytes: n
     }
     return { us: us(mainThreadCpu() - started, count), bytes: Math.round((written() - startedBytes) / count) };
   } finally {
+    for (const fd of opened.splice(0)) closeSync(fd);
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
