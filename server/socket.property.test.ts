@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anyValue, assertProperty, batchOf, BATCH, isErrorBody, oddString, payload, RUNS } from "../lib/testing/arbitraries";
 import type { Message } from "../lib/protocol";
 import { startTestServer, type TestClient, type TestServer } from "./testing/test-server";
+import { MAX_PACKET_BYTES } from "./socket";
 
 const JOINED = "fuzz-joined";
 
@@ -29,6 +30,7 @@ const roomField = fc.oneof(fc.constantFrom(JOINED, "FUZZ-Joined ", "lobby"), odd
 const seqField = fc.oneof(fc.integer({ min: -2, max: 50 }), fc.double(), anyValue);
 const emojiField = fc.oneof(fc.constantFrom("👍", "❤", "❤️", "🇫🇷", "👨‍👩‍👧", "ok", "", "👍👍"), oddString, anyValue);
 const onField = fc.oneof(fc.boolean(), anyValue);
+const underPacketBound = (value: unknown) => Buffer.byteLength(JSON.stringify(value)) < MAX_PACKET_BYTES / 2;
 
 /** Emits raw arguments; resolves with the ack, or "no ack" when none was asked for. */
 async function emitRaw(event: string, args: unknown[], withAck: boolean): Promise<unknown> {
@@ -74,7 +76,9 @@ const surfaces: Array<[string, fc.Arbitrary<unknown>]> = [
   // Awareness (v1.1).
   ["typing", payload({ room: roomField })],
   ["room:read", payload({ room: roomField, seq: fc.oneof(fc.integer(), fc.double(), anyValue) })],
-  ["rooms:watch", payload({ rooms: fc.oneof(fc.array(roomField, { maxLength: 120 }), anyValue) })],
+  // 120 long names can pass the 32 KB packet bound, past which Socket.IO closes the
+  // connection by design (server/limits.test.ts): stay under it to test the handler.
+  ["rooms:watch", payload({ rooms: fc.oneof(fc.array(roomField, { maxLength: 120 }).filter(underPacketBound), anyValue) })],
 ];
 
 describe.each(surfaces)("%s with generated payloads", (event, arbitrary) => {

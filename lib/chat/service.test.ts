@@ -10,6 +10,7 @@ import { SendLimiter } from "../limits/send-limiter";
 import { createLogger } from "../logger";
 import type { ErrorCode, Identity } from "../protocol";
 import { RegistryManager } from "../rooms/registry";
+import { DEFAULT_RESTART_INTENSITY } from "../rooms/supervisor";
 import { MemoryStore } from "../store/memory";
 import type { Caller, ConnectionPort } from "./caller";
 import { ChatService, MAX_ROOMS_PER_CONNECTION, PAGE_MAX, type ChatOperation } from "./service";
@@ -139,6 +140,16 @@ describe("joining", () => {
     expect(joined.messages.map((m) => m.content)).toEqual(["before"]);
     chat.disconnect(caller);
     await expect.poll(() => registry.list().find((room) => room.name === "lobby")?.members).toBe(0);
+  });
+
+  it("keeps a connection in a room it is in when joining it again is refused", async () => {
+    const { caller, rooms } = connection(guest);
+    await chat.join(caller, { room: "lobby" });
+    // Crashed more often than its restart intensity allows, the room rests and refuses joins.
+    for (let i = 0; i <= DEFAULT_RESTART_INTENSITY.maxRestarts; i++) await registry.crash("lobby").catch(() => {});
+    expect(await codeOf(chat.join(caller, { room: "lobby" }))).toBe("room_unavailable");
+    // Still listed by presence, so still on the room's topic: its pushes reach the page once the room is back.
+    expect(rooms.has("lobby")).toBe(true);
   });
 
   it("refuses to send to a room the connection has left with not_joined", async () => {

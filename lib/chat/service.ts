@@ -231,6 +231,7 @@ export class ChatService {
       }
       const person = await this.identityOf(caller);
       // Entered before the join is read, so no push falls between the list and the subscription.
+      const already = port.isIn(room);
       await port.enter(room);
       try {
         const { registry } = this.options;
@@ -240,7 +241,8 @@ export class ChatService {
         await this.reading.joined(person, room);
         return { room, messages, members, you: publicIdentity(person), role: roleOf(settings, person) as Role, settings };
       } catch (error) {
-        await port.exit(room);
+        // A refused join again of a room it is in leaves the connection in it, as presence still lists it.
+        if (!already) await port.exit(room);
         throw error;
       }
     });

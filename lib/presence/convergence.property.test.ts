@@ -65,11 +65,13 @@ function node() {
         const id = idOf(step.connection);
         const rooms = open.get(id);
         if (!rooms) return;
+        const already = rooms.has(step.room);
         rooms.add(step.room);
         try {
           await registry.join(step.room, id, identityOf(step.connection));
         } catch {
-          rooms.delete(step.room);
+          // As ChatService.join: a refused join again of a room it is in leaves the connection there.
+          if (!already) rooms.delete(step.room);
         }
         return;
       }

@@ -2,7 +2,8 @@
 // supervises every worker (supervisor.ts decides restarts). Live workers are bounded;
 // idle empty rooms stop. It owns the node's push bus: workers publish on it and every
 // transport subscribes to it. With a shared store its rooms follow the store's feed
-// (store-feed.ts), so they see what other nodes store.
+// (store-feed.ts), so they see what other nodes store: a room from before its worker
+// reads the store, and while it is watched, until it is neither live nor wanted here.
 import { LRUCache } from "lru-cache";
 import { ChatError } from "../errors";
 import type { Logger } from "../logger";
@@ -20,7 +21,7 @@ import type { ChangeRequest } from "./conversation";
 import type { JoinResult, RoomInfo, SendRequest } from "./room";
 import { Room, WorkerExited } from "./room";
 import { sortRooms } from "./room-list";
-import { followStore } from "./store-feed";
+import { followStore, type StoreFeed } from "./store-feed";
 import { DEFAULT_RESTART_INTENSITY, Supervisor, type RestartIntensity } from "./supervisor";
 
 export { DEFAULT_RESTART_INTENSITY, type RestartIntensity } from "./supervisor";
@@ -59,7 +60,7 @@ export class RegistryManager {
   private readonly retiring = new Map<string, Room>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly supervisor: Supervisor;
-  private readonly unwatch: (() => void) | undefined;
+  private readonly feed: StoreFeed | undefined;
   /** Until then, every live room was found in use: new rooms are refused without a search. */
   private fullUntil = 0;
   private closed = false;
@@ -83,7 +84,7 @@ export class RegistryManager {
     });
     this.sweeper = setInterval(() => this.stopIdleRooms(), Math.max(1000, options.idleMs / 2));
     this.sweeper.unref();
-    this.unwatch = followStore(
+    this.feed = followStore(
       options.store,
       {
         live: (name) => {
@@ -93,7 +94,6 @@ export class RegistryManager {
         starting: (name) => this.starting.get(name),
         wanted: (name) => !(this.presence.get(name)?.isEmpty ?? true) || this.pushes.isWatched(name),
         start: (name) => this.room(name),
-        liveNames: () => [...this.live.keys()],
         paused: (name) => this.closed || this.supervisor.isResting(name),
         deleted: (name) => this.forget(name),
       },
@@ -252,7 +252,13 @@ export class RegistryManager {
    * messages stored through any node, and a deletion made anywhere.
    */
   watch(room: string, listener: (push: RoomPush) => void): () => void {
-    return this.pushes.watch(room, listener);
+    const stop = this.pushes.watch(room, listener);
+    // A feed that cannot listen now listens to the room once it is back.
+    this.feed?.follow(room)?.catch(() => {});
+    return () => {
+      stop();
+      this.feed?.release(room);
+    };
   }
 
   /** Watchers of one room on this node, or of every room without one. */
@@ -291,7 +297,7 @@ export class RegistryManager {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.unwatch?.();
+    this.feed?.stop();
     clearInterval(this.sweeper);
     this.supervisor.close();
     for (const room of this.live.values()) room.stop();
@@ -334,6 +340,12 @@ export class RegistryManager {
     if (this.closed) throw new WorkerExited(name);
     // A dying predecessor finishes its last operation before the successor reads the store.
     await (this.live.peek(name) ?? this.retiring.get(name))?.exited;
+    // Listening before reading: a change committed meanwhile is in the read or told after
+    // it (the worker skips what it has). Fails with room_unavailable when the feed cannot listen.
+    // Awaited only when there is something to wait for: otherwise the room starts in this
+    // turn, as it does without a feed, and operations queued meanwhile keep their order.
+    const listening = this.feed?.follow(name);
+    if (listening) await listening;
     const { store, historyWindow, observer } = this.options;
     let presence = this.presence.get(name);
     if (!presence) {
@@ -419,6 +431,8 @@ export class RegistryManager {
         this.retire(name, room);
       }
     }
+    // Rooms that stopped being wanted without a worker retiring (a resting room emptied).
+    this.feed?.sweep();
   }
 
   private retire(name: string, room: Room): void {
@@ -426,6 +440,7 @@ export class RegistryManager {
     this.retiring.set(name, room);
     void room.exited.then(() => {
       if (this.retiring.get(name) === room) this.retiring.delete(name);
+      this.feed?.release(name);
     });
   }
 }

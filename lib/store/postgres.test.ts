@@ -10,7 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgresServer, type PostgresServer } from "../../server/postgres-server";
 import type { Message } from "../protocol";
-import { openPostgresStore, type PostgresStore } from "./postgres";
+import { feedChannel, openPostgresStore, type PostgresStore } from "./postgres";
 import { migrate } from "./postgres-migrations";
 import { describeStore } from "./store.contract";
 import type { MessageDraft } from "./store";
@@ -94,6 +94,7 @@ describe("PostgresStore shared by two nodes", () => {
     const heard: Message[] = [];
     const deleted: string[] = [];
     watcher.watch({ appended: (message) => heard.push(message), deleted: (room) => deleted.push(room), resync: () => {} });
+    await watcher.follow("lobby");
     try {
       const stored: Message[] = [];
       for (let i = 1; i <= 5; i++) stored.push((await writer.append("lobby", draft(`hello ${i}`, { clientId: `c${i}` }))).message);
@@ -110,6 +111,7 @@ describe("PostgresStore shared by two nodes", () => {
     const [self, other] = await twoNodes();
     const heard: string[] = [];
     self.watch({ appended: (message) => heard.push(message.content), deleted: (room) => heard.push(`deleted ${room}`), resync: () => {} });
+    await Promise.all(["lobby", "kitchen", "attic"].map((room) => self.follow(room)));
     try {
       await self.append("lobby", draft("mine"));
       await self.deleteRoom("kitchen");
@@ -132,6 +134,7 @@ describe("PostgresStore shared by two nodes", () => {
     });
     watcher.watch(listener("watcher"));
     writer.watch(listener("writer"));
+    await Promise.all([watcher.follow("lobby"), writer.follow("lobby")]);
     try {
       const settings = { topic: "plans", visibility: "public" as const, readOnly: false, slowModeS: 0, moderators: [], pinned: [] };
       await writer.saveRoomSettings("lobby", settings);
@@ -148,6 +151,7 @@ describe("PostgresStore shared by two nodes", () => {
     const [writer, watcher] = await twoNodes();
     const heard: Message[] = [];
     watcher.watch({ appended: (message) => heard.push(message), deleted: () => {}, resync: () => {} });
+    await watcher.follow("lobby");
     try {
       const { message } = await writer.append("lobby", draft("hello", { tag: "x7q", author: "guest:session-1", clientId: "c1" }));
       expect(message).toMatchObject({ tag: "x7q", content: "hello" });
@@ -165,6 +169,7 @@ describe("PostgresStore shared by two nodes", () => {
     const [writer, watcher] = await twoNodes();
     const heard: Message[] = [];
     watcher.watch({ appended: (message) => heard.push(message), deleted: () => {}, resync: () => {} });
+    await watcher.follow("lobby");
     try {
       // 2,000 four-byte characters: 8,000 bytes of content, past NOTIFY's limit.
       const long = (await writer.append("lobby", draft("😀".repeat(2000)))).message;
@@ -180,6 +185,7 @@ describe("PostgresStore shared by two nodes", () => {
     const [writer, watcher] = await twoNodes();
     const changed: Message[] = [];
     watcher.watch({ appended: () => {}, changed: (message) => changed.push(message), deleted: () => {}, resync: () => {} });
+    await watcher.follow("lobby");
     try {
       await writer.append("lobby", draft("helo", { author: "user:kim" }));
       const edited = await writer.updateMessage("lobby", 1, { kind: "edit", content: "hello", at: new Date().toISOString(), author: "user:kim" });
@@ -212,6 +218,123 @@ describe("PostgresStore shared by two nodes", () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+});
+
+/** `count` nodes on one new database. */
+async function nodesOnOneDatabase(count: number): Promise<{ url: string; nodes: PostgresStore[] }> {
+  const url = await freshDatabase();
+  return { url, nodes: await Promise.all(Array.from({ length: count }, () => openPostgresStore({ url, poolSize: 2 }))) };
+}
+
+/** The contents of the messages a node's listeners are told of, as they arrive. */
+function hearing(node: PostgresStore): string[] {
+  const heard: string[] = [];
+  node.watch({ appended: (message) => heard.push(`${message.room}: ${message.content}`), deleted: () => {}, resync: () => {} });
+  return heard;
+}
+
+describe("PostgresStore feed, a channel per room", () => {
+  it("sends a node the notices of the rooms it follows only", async () => {
+    const { nodes } = await nodesOnOneDatabase(3);
+    const [a, b, writer] = nodes as [PostgresStore, PostgresStore, PostgresStore];
+    try {
+      const [heardByA, heardByB] = [hearing(a), hearing(b)];
+      await Promise.all([a.follow("r1"), b.follow("r2")]);
+      await writer.append("r2", draft("for b"));
+      await writer.append("r1", draft("for a"));
+      await expect.poll(() => heardByA).toEqual(["r1: for a"]);
+      await expect.poll(() => heardByB).toEqual(["r2: for b"]);
+      // PostgreSQL sends each connection its notices in commit order: had r2's reached A's
+      // connection, it would have come before r1's.
+      expect(a.feedTraffic.notices).toBe(1);
+      expect(b.feedTraffic.notices).toBe(1);
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+    }
+  });
+
+  it("tells a node of a room it follows later from then on, and nothing more once it unfollows", async () => {
+    const { nodes } = await nodesOnOneDatabase(2);
+    const [a, writer] = nodes as [PostgresStore, PostgresStore];
+    try {
+      const heard = hearing(a);
+      await a.follow("r1");
+      await writer.append("r2", draft("before"));
+      await a.follow("r2");
+      await writer.append("r2", draft("after"));
+      await writer.append("r1", draft("marker 1"));
+      await expect.poll(() => heard.at(-1)).toBe("r1: marker 1");
+      expect(heard).toContain("r2: after");
+      a.unfollow("r2");
+      await writer.append("r2", draft("gone"));
+      await writer.append("r1", draft("marker 2"));
+      await expect.poll(() => heard.at(-1)).toBe("r1: marker 2");
+      expect(heard).not.toContain("r2: gone");
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+    }
+  });
+
+  it("misses no message committed while a room is being followed and read", async () => {
+    const { nodes } = await nodesOnOneDatabase(2);
+    const [a, writer] = nodes as [PostgresStore, PostgresStore];
+    try {
+      const heard: Message[] = [];
+      a.watch({ appended: (message) => heard.push(message), deleted: () => {}, resync: () => {} });
+      for (let round = 0; round < 20; round++) {
+        const room = `race-${round}`;
+        // Another node writes the room before, during and after this node starts following it.
+        const writes = (async () => {
+          for (let i = 0; i < 6; i++) {
+            await writer.append(room, draft(`m${i}`));
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+          }
+        })();
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
+        await a.follow(room);
+        const read = await a.recent(room, 100);
+        await writes;
+        // What it read and what it is told afterwards make every message, as a room worker keeps them.
+        const seqs = () => new Set([...read, ...heard.filter((message) => message.room === room)].map((message) => message.seq));
+        await expect.poll(() => [...seqs()].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
+      }
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+    }
+  });
+
+  it("listens again to every followed room when its connection is lost, and tells listeners to re-read", async () => {
+    const { url, nodes } = await nodesOnOneDatabase(2);
+    const [a, writer] = nodes as [PostgresStore, PostgresStore];
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const heard = hearing(a);
+      let resyncs = 0;
+      a.watch({ appended: () => {}, deleted: () => {}, resync: () => (resyncs += 1) });
+      await Promise.all([a.follow("r1"), a.follow("r2")]);
+      // A's feed is the one connection whose last statement was a LISTEN (the writer follows nothing).
+      const { rowCount } = await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'livechat-feed' AND query LIKE 'LISTEN%'",
+      );
+      expect(rowCount).toBe(1);
+      await expect.poll(() => resyncs, { timeout: 10_000 }).toBe(1);
+      await writer.append("r1", draft("one"));
+      await writer.append("r2", draft("two"));
+      await expect.poll(() => heard).toEqual(["r1: one", "r2: two"]);
+    } finally {
+      await admin.end();
+      await Promise.all(nodes.map((node) => node.close()));
+    }
+  });
+
+  it("names each room's channel within PostgreSQL's 63 bytes, whatever the room's name", () => {
+    const names = ["lobby", "Lobby", "x".repeat(200), "café ☕ 聊天室 🎉".repeat(10)];
+    const channels = names.map(feedChannel);
+    expect(new Set(channels).size).toBe(names.length);
+    for (const channel of channels) expect(Buffer.byteLength(channel)).toBeLessThanOrEqual(63);
+    expect(feedChannel("lobby")).toBe(channels[0]);
   });
 });
 

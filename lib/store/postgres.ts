@@ -13,15 +13,17 @@
 //
 // Every change is also announced with NOTIFY inside its transaction
 // (postgres-feed.ts): the other nodes hear each room's messages in seq order,
-// and only once they are committed.
+// and only once they are committed. Each room has a channel of its own
+// (feedChannel), and a node listens only to the rooms it follows (follow), so
+// its feed grows with its own rooms rather than with the whole cluster's writes.
 //
 // Search is PostgreSQL's full-text search (a tsvector column with a GIN index), with
 // the meaning search-text.ts gives it for every store: postgres-search.ts.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
 import { ChatError } from "../errors";
 import type { Message, NotifyLevel } from "../protocol";
-import { PostgresFeed } from "./postgres-feed";
+import { PostgresFeed, type FeedTraffic } from "./postgres-feed";
 import { migrate } from "./postgres-migrations";
 import { PostgresSearch, searchValue, searchVector } from "./postgres-search";
 import type {
@@ -61,7 +63,22 @@ const QUERY_TIMEOUT_MS = 15_000;
 const IDLE_IN_TRANSACTION_MS = 5_000;
 /** TCP keepalive, so a connection to a vanished server is noticed (the feed's sends nothing). */
 const KEEPALIVE_DELAY_MS = 10_000;
-const FEED_CHANNEL = "livechat_feed";
+/**
+ * Room channels are this prefix (the single channel every notice used to share) and a
+ * hash of the room's name: a channel name is an identifier of at most 63 bytes, a room's
+ * name any Unicode up to its own limit. 96 bits of SHA-256 in base64url make 30 bytes
+ * (every notification carries its channel's name: 17 more than the shared channel's). Two rooms
+ * sharing a channel would only cost their listeners a notice to skip: every notice names
+ * its room, and dispatch drops those of rooms not followed. Every notice concerns one
+ * room (messages, changes, settings and lists, deletion), so no channel is shared.
+ */
+const FEED_PREFIX = "livechat_feed_";
+
+/** The NOTIFY channel of the room's feed. */
+export function feedChannel(room: string): string {
+  // Case and "-" survive: the channel is quoted in LISTEN and passed to pg_notify as text.
+  return FEED_PREFIX + createHash("sha256").update(room).digest("base64url").slice(0, 16);
+}
 
 /** Raised for any database failure: a contract error, so a room worker survives it. */
 class StoreUnavailable extends ChatError {
@@ -77,7 +94,8 @@ class StoreUnavailable extends ChatError {
  * for a message too long for NOTIFY (read it), "d" with the room's name for a deletion,
  * "c" with the room's name when its settings or lists changed (seq 0 for both);
  * "u" with a changed message's JSON (updateMessage), "w" with the room's name for a
- * changed message too long for NOTIFY (read it).
+ * changed message too long for NOTIFY (read it). Every notice names its room, so a
+ * node can drop one on a channel it shares with a room it does not follow.
  * The origin names the store that made the change: a node skips its own notices
  * unparsed (its rooms have the change already).
  */
@@ -168,6 +186,10 @@ export class PostgresStore implements Store {
   /** Writes waiting for their room's transaction in flight, per room. */
   private readonly queues = new Map<string, PendingWrite[]>();
   private feed: PostgresFeed | undefined;
+  /** The rooms whose notices the listeners get (follow). */
+  private readonly followed = new Set<string>();
+  /** How many followed rooms share each channel (two only if their names' hashes collide). */
+  private readonly channelRooms = new Map<string, number>();
   /** Names this store's notices on the feed. */
   private readonly origin = randomUUID();
   /** Feed events are handed on one after the other, in the order PostgreSQL sent them. */
@@ -300,7 +322,7 @@ export class PostgresStore implements Store {
           changed.reactions ? JSON.stringify(changed.reactions) : null,
           changed.pinned === true,
           changed.replyTo ?? null,
-          FEED_CHANNEL,
+          feedChannel(room),
           notice,
           // The new words (none for a tombstone), written with the content as every content write does.
           searchVector(changed.content),
@@ -337,7 +359,7 @@ export class PostgresStore implements Store {
          ON CONFLICT (name) DO UPDATE SET settings = EXCLUDED.settings
        )
        SELECT pg_notify($3, $4)`,
-      [room, JSON.stringify(settings), FEED_CHANNEL, this.configuredNotice(room)],
+      [room, JSON.stringify(settings), feedChannel(room), this.configuredNotice(room)],
     );
   }
 
@@ -348,7 +370,7 @@ export class PostgresStore implements Store {
          ON CONFLICT (room_id, list, key) DO UPDATE SET entry = EXCLUDED.entry
        )
        SELECT pg_notify($5, $6)`,
-      [room, list, entry.key, JSON.stringify(entry), FEED_CHANNEL, this.configuredNotice(room)],
+      [room, list, entry.key, JSON.stringify(entry), feedChannel(room), this.configuredNotice(room)],
     );
   }
 
@@ -360,7 +382,7 @@ export class PostgresStore implements Store {
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM gone)::int AS removed, pg_notify($4, $5)`,
-      [room, list, key, FEED_CHANNEL, this.configuredNotice(room)],
+      [room, list, key, feedChannel(room), this.configuredNotice(room)],
     );
     return rows[0]!.removed > 0;
   }
@@ -460,7 +482,7 @@ export class PostgresStore implements Store {
     await this.query(
       `WITH gone AS (DELETE FROM rooms WHERE name = $1)
        SELECT pg_notify($2, $3)`,
-      [room, FEED_CHANNEL, `d 0 ${this.origin} ${JSON.stringify(room)}`],
+      [room, feedChannel(room), `d 0 ${this.origin} ${JSON.stringify(room)}`],
     );
   }
 
@@ -497,9 +519,42 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
+  /**
+   * Tells the listeners (watch) of the room's changes made through other stores until
+   * unfollow; resolves once the feed listens to the room's channel, so a change committed
+   * from then on is told. Follow a room before reading it and nothing falls in between.
+   * Rejects with room_unavailable when the feed has no connection and cannot make one
+   * (the room stays followed: the feed listens to it once it is back). Undefined when the
+   * feed listens to the channel already: the caller goes on in the same turn.
+   */
+  follow(room: string): Promise<void> | undefined {
+    const channel = feedChannel(room);
+    if (!this.followed.has(room)) {
+      this.followed.add(room);
+      this.channelRooms.set(channel, (this.channelRooms.get(channel) ?? 0) + 1);
+    }
+    return this.feed!.listen(channel)?.catch((error: unknown) => {
+      throw new StoreUnavailable(error);
+    });
+  }
+
+  unfollow(room: string): void {
+    if (!this.followed.delete(room)) return;
+    const channel = feedChannel(room);
+    const rooms = this.channelRooms.get(channel)! - 1;
+    if (rooms > 0) return void this.channelRooms.set(channel, rooms);
+    this.channelRooms.delete(channel);
+    this.feed!.unlisten(channel);
+  }
+
+  /** @internal What the feed's connection received, for tests and the bench: it grows with the rooms followed. */
+  get feedTraffic(): FeedTraffic {
+    return { ...this.feed!.received };
+  }
+
   /** @internal Called once by openPostgresStore. */
   async startFeed(config: pg.ClientConfig, report: Pick<PostgresStoreOptions, "onFeedLost" | "onFeedBack">): Promise<void> {
-    this.feed = await PostgresFeed.start(config, FEED_CHANNEL, {
+    this.feed = await PostgresFeed.start(config, {
       notified: (payload) => {
         this.dispatching = this.dispatching.then(() => this.dispatch(payload)).catch(() => {});
       },
@@ -604,7 +659,7 @@ export class PostgresStore implements Store {
         messages.map((message) => message.content),
         messages.map((message) => message.sentAt),
         messages.map((message) => message.clientId ?? null),
-        FEED_CHANNEL,
+        feedChannel(room),
         notices.map(([kind]) => kind),
         notices.map(([, body]) => body),
         this.origin,
@@ -689,7 +744,7 @@ export class PostgresStore implements Store {
             fresh.map((message) => message.sentAt),
             fresh.map((message) => message.clientId ?? null),
             nextSeq,
-            FEED_CHANNEL,
+            feedChannel(room),
             notices,
             fresh.map((message) => message.tag ?? null),
             fresh.map((message) => message.author ?? null),
@@ -746,8 +801,12 @@ export class PostgresStore implements Store {
     if (payload.slice(seqEnd + 1, originEnd) === this.origin) return;
     const seq = Number(payload.slice(2, seqEnd));
     const body = payload.slice(originEnd + 1);
+    // "m" and "u" carry the message (which names its room), the other kinds the room's name.
+    const told = JSON.parse(body) as UnnumberedMessage | Message | string;
+    const room = typeof told === "string" ? told : told.room;
+    // A room another one shares a channel with, or a notice sent just before its room was unfollowed.
+    if (!this.followed.has(room)) return;
     if (kind === "d" || kind === "c") {
-      const room = JSON.parse(body) as string;
       for (const listener of this.listeners) {
         if (kind === "d") listener.deleted(room);
         else listener.configured?.(room);
@@ -755,16 +814,16 @@ export class PostgresStore implements Store {
       return;
     }
     if (kind === "u" || kind === "w") {
-      const changed = kind === "u" ? (JSON.parse(body) as Message) : (await this.before(JSON.parse(body) as string, seq + 1, 1).catch(() => []))[0];
+      const changed = kind === "u" ? (told as Message) : (await this.before(room, seq + 1, 1).catch(() => []))[0];
       if (changed?.seq !== seq) return;
       for (const listener of this.listeners) listener.changed?.(changed);
       return;
     }
     let message: Message | undefined;
-    if (kind === "m") message = numbered(JSON.parse(body) as UnnumberedMessage, seq);
+    if (kind === "m") message = numbered(told as UnnumberedMessage, seq);
     else if (kind === "r") {
       // Unreadable now: listeners read the store anyway when the room's next seq skips one.
-      message = (await this.before(JSON.parse(body) as string, seq + 1, 1).catch(() => []))[0];
+      message = (await this.before(room, seq + 1, 1).catch(() => []))[0];
       if (message?.seq !== seq) return;
     }
     if (!message) return;

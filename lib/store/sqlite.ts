@@ -62,7 +62,7 @@ const MESSAGE_COLUMNS =
 const CHANGE_ATTEMPTS = 20;
 
 /** What the writer runs: every change goes through one of these, by name. */
-const WRITES = {
+export const WRITES = {
   createUser: `INSERT INTO users (key, username, password_hash, created_at, session_version) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (key) DO NOTHING`,
   bumpSessionVersion: `UPDATE users SET session_version = COALESCE(session_version, 0) + 1 WHERE key = ?
@@ -166,6 +166,21 @@ function trigramQuery(substrings: readonly string[]): string {
 }
 
 const step = (statement: WriteName, params: unknown[], get = false): WriteStep => ({ statement, params, get });
+
+/** What one message's append runs in the writer's commit (SqliteStore.append; bench/sqlite-writer-cost.ts measures it). */
+export function appendSteps(room: string, id: string, draft: MessageDraft): WriteStep[] {
+  const clientId = draft.clientId ?? null;
+  const steps = [
+    step("ensureRoom", [room]),
+    step(
+      "append",
+      [id, draft.username, draft.guest ? 1 : 0, draft.tag ?? null, draft.author ?? null, draft.content, draft.sentAt, clientId, draft.replyTo ?? null, room],
+      true,
+    ),
+  ];
+  if (clientId !== null) steps.push(step("byClientId", [room, clientId], true));
+  return steps;
+}
 
 interface MessageRow {
   seq: number;
@@ -414,17 +429,7 @@ export class SqliteStore implements Store {
 
   async append(room: string, draft: MessageDraft): Promise<AppendResult> {
     const id = randomUUID();
-    const clientId = draft.clientId ?? null;
-    const steps = [
-      step("ensureRoom", [room]),
-      step(
-        "append",
-        [id, draft.username, draft.guest ? 1 : 0, draft.tag ?? null, draft.author ?? null, draft.content, draft.sentAt, clientId, draft.replyTo ?? null, room],
-        true,
-      ),
-    ];
-    if (clientId !== null) steps.push(step("byClientId", [room, clientId], true));
-    const [, inserted, existing] = await this.writer.write(steps);
+    const [, inserted, existing] = await this.writer.write(appendSteps(room, id, draft));
     if (inserted) return { message: toMessage(room, { seq: (inserted as { seq: number }).seq, id, ...row(draft) }), created: true };
     return { message: toMessage(room, existing as MessageRow), created: false };
   }

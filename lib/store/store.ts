@@ -182,6 +182,15 @@ export interface Store {
    * not echoed: its caller has them). Returns a function that stops it.
    */
   watch?(listener: StoreListener): () => void;
+  /**
+   * Only beside watch, for a store that tells each node only of the rooms it follows (the
+   * PostgreSQL store: a NOTIFY channel per room): the listeners hear of the room's changes
+   * until unfollow. Resolves once every change committed from then on will be told, so a
+   * room followed before it is read misses nothing; undefined when that is so already. A
+   * store without it tells of every room.
+   */
+  follow?(room: string): Promise<void> | undefined;
+  unfollow?(room: string): void;
 
   close(): Promise<void>;
 }
