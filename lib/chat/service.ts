@@ -146,6 +146,9 @@ export class ChatService {
   private readonly paceJoin = createTurnPacer(JOINS_PER_TURN);
   private readonly owners: OwnersContext;
   private readonly conversation: ConversationContext;
+  /** This node's open connections by person, each with its number in the order opened (for `rejoining`). */
+  private readonly openByPerson = new Map<string, Map<Connection, number>>();
+  private connectionsOpened = 0;
 
   constructor(options: ChatServiceOptions) {
     this.options = options;
@@ -207,11 +210,11 @@ export class ChatService {
         : identity.guest
           ? guestPerson(identity.username)
           : accountPerson(identity.username);
-    return {
-      credentials: { kind: "connection", identity: person },
-      address,
-      connection: new Connection(port, this.options.sendLimiter.forConnection()),
-    };
+    const connection = new Connection(port, this.options.sendLimiter.forConnection());
+    let open = this.openByPerson.get(person.key);
+    if (!open) this.openByPerson.set(person.key, (open = new Map()));
+    open.set(connection, ++this.connectionsOpened);
+    return { credentials: { kind: "connection", identity: person }, address, connection };
   }
 
   join(caller: Caller, payload: unknown): Promise<JoinResult> {
@@ -260,9 +263,23 @@ export class ChatService {
    * (a page back within it changes nothing), retried until recorded.
    */
   disconnect(caller: Caller): void {
-    const { port } = this.connectionOf(caller);
+    const connection = this.connectionOf(caller);
+    const { port } = connection;
+    const key = caller.credentials.kind === "connection" ? caller.credentials.identity.key : undefined;
+    const open = key !== undefined ? this.openByPerson.get(key) : undefined;
+    open?.delete(connection);
+    if (open?.size === 0) this.openByPerson.delete(key!);
     this.watches.drop(port.id);
-    for (const room of port.rooms()) this.departures.depart(room, port.id);
+    // A page back while its rejoin waits its turn (a storm's joins are paced) is not announced as gone and back.
+    const closedAt = this.connectionsOpened;
+    for (const room of port.rooms()) this.departures.depart(room, port.id, () => this.rejoining(key, room, closedAt));
+  }
+
+  /** Whether one of the person's connections opened after `closedAt` is not in the room yet (its join still coming). */
+  private rejoining(key: string | undefined, room: string, closedAt: number): boolean {
+    const open = key !== undefined ? this.openByPerson.get(key) : undefined;
+    for (const [connection, opened] of open ?? []) if (opened > closedAt && !connection.port.isIn(room)) return true;
+    return false;
   }
 
   /**

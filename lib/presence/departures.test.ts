@@ -1,7 +1,7 @@
 // Leaves of closed connections: after a grace, retried until recorded.
 import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../logger";
-import { Departures } from "./departures";
+import { Departures, REJOIN_WAITS } from "./departures";
 
 const logger = createLogger({}, "silent");
 
@@ -30,6 +30,31 @@ describe("departures", () => {
     queue.depart("lobby", "c1");
     await vi.waitFor(() => expect(attempts).toBe(4));
     await vi.waitFor(() => expect(queue.pending).toBe(0));
+  });
+
+  // Guards issue 16 item 8: pages back from a storm rejoin a few per turn, many after the grace.
+  it("waits while the person's reconnect is still on its way into the room, then records the leave", async () => {
+    const events: string[] = [];
+    let coming = 1;
+    const queue = departures(async (room, id) => void events.push(`left ${id}@${room}`));
+    queue.depart("lobby", "c1", () => {
+      events.push("asked");
+      return coming-- > 0;
+    });
+    await vi.waitFor(() => expect(events.at(-1)).toBe("left c1@lobby"));
+    expect(events).toEqual(["asked", "asked", "left c1@lobby"]);
+  });
+
+  it("records the leave of a reconnect that never rejoins after at most REJOIN_WAITS graces more", async () => {
+    const events: string[] = [];
+    const queue = departures(async (room, id) => void events.push(`left ${id}@${room}`));
+    queue.depart("lobby", "c1", () => {
+      events.push("asked");
+      return true;
+    });
+    await vi.waitFor(() => expect(events.at(-1)).toBe("left c1@lobby"));
+    expect(events).toEqual([...Array.from({ length: REJOIN_WAITS }, () => "asked"), "left c1@lobby"]);
+    expect(queue.pending).toBe(0);
   });
 
   it("records every pending leave at once when closed, and takes no more", async () => {

@@ -28,12 +28,25 @@ export const DEPARTURE_MAX_RETRY_MS = 2_000;
  * 360 ms turn in a reconnect storm's CPU profile; 32 are about 10 ms.
  */
 const LEAVES_PER_TURN = 32;
+/**
+ * Graces more a leave waits while the person's reconnect has not rejoined the room yet.
+ * A thousand pages back at once are set up a few per turn (lib/turn-pacer.ts), so many
+ * rejoin after the first grace: without the wait each was announced as gone and then as
+ * back, a notice and a member list to its room twice. A reconnect that never rejoins
+ * leaves at most this many graces later.
+ */
+export const REJOIN_WAITS = 2;
+
+/** Whether the person's newer connection on this node is still on its way into the room. */
+export type Rejoining = () => boolean;
 
 interface Departure {
   room: string;
   connectionId: string;
   timer: NodeJS.Timeout | undefined;
   failures: number;
+  rejoining: Rejoining | undefined;
+  waits: number;
 }
 
 export class Departures {
@@ -46,12 +59,15 @@ export class Departures {
     this.options = options;
   }
 
-  /** The connection closed: it leaves the room after the grace, however often that takes. */
-  depart(room: string, connectionId: string): void {
+  /**
+   * The connection closed: it leaves the room after the grace, however often that takes;
+   * while `rejoining` says the person's reconnect is still coming, for up to REJOIN_WAITS graces more.
+   */
+  depart(room: string, connectionId: string, rejoining?: Rejoining): void {
     if (this.closed) return;
     const key = `${connectionId}\u0000${room}`;
     if (this.waiting.has(key)) return;
-    const departure: Departure = { room, connectionId, failures: 0, timer: undefined };
+    const departure: Departure = { room, connectionId, failures: 0, timer: undefined, rejoining, waits: 0 };
     this.waiting.set(key, departure);
     this.schedule(key, departure, this.options.graceMs);
   }
@@ -77,6 +93,10 @@ export class Departures {
 
   private async run(key: string, departure: Departure): Promise<void> {
     if (this.waiting.get(key) !== departure) return;
+    if (departure.failures === 0 && departure.waits < REJOIN_WAITS && departure.rejoining?.()) {
+      departure.waits += 1;
+      return this.schedule(key, departure, this.options.graceMs);
+    }
     try {
       await this.options.leave(departure.room, departure.connectionId);
       if (this.waiting.get(key) === departure) this.waiting.delete(key);

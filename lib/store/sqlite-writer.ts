@@ -1,9 +1,10 @@
-// The SQLite store's writes, with group commit: every write handed over in one tick
-// (and while the previous commit runs) goes into one transaction, committed and
-// fsynced once, and each write's promise resolves only after that commit. By default
-// the commits run on a worker thread (sqlite-writer-thread.mjs), so their fsyncs never block
-// the event loop; "inline" runs them on the calling thread (tools and the bench that
-// compares the two: docs/performance.md).
+// The SQLite store's writes, with group commit: the writes handed over together (in one
+// task on the worker thread, in one turn inline) and every write that arrives while the
+// previous commit runs go into one transaction, committed and fsynced once, and each
+// write's promise resolves only after that commit. By default the commits run on a
+// worker thread (sqlite-writer-thread.mjs), so their fsyncs never block the event loop;
+// "inline" runs them on the calling thread (tools and the bench that compares the two:
+// docs/performance.md).
 import { Worker } from "node:worker_threads";
 import type { Database } from "better-sqlite3";
 import { batchRunner, type WriteResult, type WriteStep } from "./sqlite-batch.mjs";
@@ -116,11 +117,17 @@ export class SqliteWriter {
   private schedule(): void {
     if (this.scheduled || this.inFlight) return;
     this.scheduled = true;
-    // One turn of the event loop lets every write of this turn join the batch.
-    setImmediate(() => {
+    const start = () => {
       this.scheduled = false;
       this.startBatch();
-    });
+    };
+    // On this thread a commit blocks the loop: one turn lets every write of the turn join it.
+    if (this.runInline) return void setImmediate(start);
+    // On the worker thread the commit runs beside the loop, so it starts as soon as the
+    // task that wrote is done, not after the rest of the turn: in a busy turn (a thousand
+    // pages rejoining) that rest was up to 50 ms of a message's acknowledgement. Writes
+    // that come meanwhile wait for this commit and go together in the next.
+    queueMicrotask(start);
   }
 
   private startBatch(): void {

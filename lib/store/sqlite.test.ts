@@ -84,6 +84,21 @@ describe("SqliteStore across a restart", () => {
     await second.close();
   });
 
+  it("begins a message's commit as soon as the task that sent it is done, not after the rest of the turn", async () => {
+    const order: string[] = [];
+    const store = await open(await freshDir(), {
+      beforeCommit: async () => {
+        order.push("commit begun");
+      },
+    });
+    // Work already waiting in this turn when the message comes (other pages' handshakes and joins in a storm).
+    setImmediate(() => order.push("the turn's other work"));
+    const sent = store.append("lobby", draft("hello"));
+    expect((await sent).message.seq).toBe(1);
+    expect(order).toEqual(["commit begun", "the turn's other work"]);
+    await store.close();
+  });
+
   it("commits the appends of one tick together", async () => {
     const store = await open(await freshDir());
     const before = store.writer.commits;

@@ -9,14 +9,24 @@ import { io } from "socket.io-client";
 const { url, rooms, perRoom, reconnection, withCookies = false } = workerData;
 const pages = [];
 
-/** A guest's session cookie for the name, as a browser page holds one: its reconnects are the same person. */
+/**
+ * A guest's session cookie for the name, as a browser page holds one: its reconnects are
+ * the same person. The name alone makes no guest session; the page's first
+ * `GET /api/auth/me` begins one (its id goes in the cookie), so the page asks for it too.
+ */
 async function guestCookie(name) {
-  const response = await fetch(`${url}/api/auth/guest`, {
+  const named = await fetch(`${url}/api/auth/guest`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name }),
   });
-  if (response.status !== 200) throw new Error(`choosing the guest name ${name}: ${response.status} ${await response.text()}`);
+  if (named.status !== 200) throw new Error(`choosing the guest name ${name}: ${named.status} ${await named.text()}`);
+  const me = await fetch(`${url}/api/auth/me`, { headers: { cookie: sessionCookie(named) } });
+  if (me.status !== 200) throw new Error(`beginning the guest session of ${name}: ${me.status} ${await me.text()}`);
+  return sessionCookie(me);
+}
+
+function sessionCookie(response) {
   return response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
 }
 
