@@ -73,7 +73,7 @@ export class Reading {
     const { store } = this.options;
     const person = personKey(you);
     // Pages rejoin on every load and reconnect: only a room new to the list costs a durable write.
-    if ((await store.personRooms(person)).some((entry) => entry.room === room)) return;
+    if (await store.hasPersonRoom(person, room)) return;
     await store.savePersonRoom(person, room);
   }
 

@@ -8,6 +8,16 @@ export function describeAwarenessStore(store: () => Store): void {
   const draft = (content: string, sentAt: string): MessageDraft => ({ username: "gage", guest: false, content, sentAt });
 
   describe("a person's rooms", () => {
+    it("tells whether one room is among a person's rooms", async () => {
+      await store().savePersonRoom("user:ada", "lobby");
+      await store().savePersonRoom("user:bo", "kitchen");
+      expect(await store().hasPersonRoom("user:ada", "lobby")).toBe(true);
+      expect(await store().hasPersonRoom("user:ada", "kitchen")).toBe(false);
+      expect(await store().hasPersonRoom("user:cy", "lobby")).toBe(false);
+      await store().removePersonRoom("user:ada", "lobby");
+      expect(await store().hasPersonRoom("user:ada", "lobby")).toBe(false);
+    });
+
     it("lists a person's rooms in the order they were added, once each, mentions-only by default", async () => {
       await store().savePersonRoom("user:ada", "lobby");
       await store().savePersonRoom("user:ada", "kitchen", "all");

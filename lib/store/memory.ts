@@ -147,6 +147,10 @@ export class MemoryStore implements Store {
     return [...entry.rooms].map(([room, notify]) => ({ room, notify, lastReadSeq: entry.read.get(room) ?? 0 }));
   }
 
+  async hasPersonRoom(person: string, room: string): Promise<boolean> {
+    return this.people.get(person)?.rooms.has(room) ?? false;
+  }
+
   async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
     const { rooms } = this.person(person);
     rooms.set(room, notify ?? rooms.get(room) ?? "mentions");

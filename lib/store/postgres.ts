@@ -426,6 +426,11 @@ export class PostgresStore implements Store {
     return rows.map((row) => ({ room: row.room, notify: row.notify === "all" ? "all" : "mentions", lastReadSeq: Number(row.seq) }));
   }
 
+  async hasPersonRoom(person: string, room: string): Promise<boolean> {
+    const { rows } = await this.query("SELECT 1 FROM person_rooms WHERE person = $1 AND room = $2", [person, room]);
+    return rows.length > 0;
+  }
+
   async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
     // A room listed already keeps its place; only a level given changes its level.
     await this.query(

@@ -310,6 +310,10 @@ export class RedisStore implements Store {
     return (await guarded(() => this.redis.get(this.roomKey(room, "owner")))) ?? undefined;
   }
 
+  async hasPersonRoom(person: string, room: string): Promise<boolean> {
+    return (await guarded(() => this.redis.zscore(this.personKey(person, "rooms"), room))) !== null;
+  }
+
   async personRooms(person: string): Promise<PersonRoom[]> {
     const rooms = await guarded(() => this.redis.zrange(this.personKey(person, "rooms"), 0, -1));
     if (rooms.length === 0) return [];

@@ -325,6 +325,7 @@ export class SqliteStore implements Store {
     lastNumBefore: Statement<[number, number], { num: number }>;
     firstNum: Statement<[number], { num: number }>;
     personRooms: Statement<[string], { room: string; notify: string; seq: number }>;
+    hasPersonRoom: Statement<[string, string], { 1: number }>;
     readMarker: Statement<[string, string], { seq: number }>;
     roomsByActivity: Statement<[number], { name: string; last_seq: number; last_at: string }>;
   };
@@ -370,6 +371,7 @@ export class SqliteStore implements Store {
          FROM person_rooms p LEFT JOIN read_markers r ON r.person = p.person AND r.room = p.room
          WHERE p.person = ? ORDER BY p.position`,
       ),
+      hasPersonRoom: db.prepare("SELECT 1 FROM person_rooms WHERE person = ? AND room = ?"),
       readMarker: db.prepare("SELECT seq FROM read_markers WHERE person = ? AND room = ?"),
       roomsByActivity: db.prepare(
         "SELECT name, last_seq, last_at FROM rooms WHERE last_at IS NOT NULL ORDER BY last_at DESC LIMIT ?",
@@ -579,6 +581,10 @@ export class SqliteStore implements Store {
     return this.reads.personRooms
       .all(person)
       .map((found) => ({ room: found.room, notify: found.notify === "all" ? "all" : "mentions", lastReadSeq: found.seq }));
+  }
+
+  async hasPersonRoom(person: string, room: string): Promise<boolean> {
+    return this.reads.hasPersonRoom.get(person, room) !== undefined;
   }
 
   async savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {

@@ -149,6 +149,8 @@ export interface Store {
    * they were added, each with the person's read marker in it.
    */
   personRooms(person: string): Promise<PersonRoom[]>;
+  /** Whether the room is among the person's rooms: one lookup, however many the person has. */
+  hasPersonRoom(person: string, room: string): Promise<boolean>;
   /** Adds the room to the person's rooms, or changes how they are notified; the place in the list stays. */
   savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void>;
   removePersonRoom(person: string, room: string): Promise<void>;

@@ -87,6 +87,9 @@ export class WrappedStore implements Store {
   personRooms(person: string): Promise<PersonRoom[]> {
     return this.inner.personRooms(person);
   }
+  hasPersonRoom(person: string, room: string): Promise<boolean> {
+    return this.inner.hasPersonRoom(person, room);
+  }
   savePersonRoom(person: string, room: string, notify?: NotifyLevel): Promise<void> {
     return this.inner.savePersonRoom(person, room, notify);
   }
