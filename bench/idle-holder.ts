@@ -21,6 +21,8 @@ export type HolderReply = { type: "ready"; held: number } | { type: "failed"; me
  * with 5,000 rooms going live at once), is tried again a second later, as a page does.
  */
 const RETRIES = 10;
+/** Joins in flight per holder: 200 kept queries waiting past the pool's 5 s for a connection. */
+const JOINS_AT_ONCE = 50;
 
 async function joinPatiently(client: BenchClient, room: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -46,7 +48,7 @@ process.once("message", async (request: HoldRequest) => {
         await joinPatiently(clients[i]!, `idle-${Math.floor(numbers[i]! / 10)}`);
       }
     };
-    await Promise.all(Array.from({ length: 200 }, joiner));
+    await Promise.all(Array.from({ length: JOINS_AT_ONCE }, joiner));
     reply({ type: "ready", held: clients.length });
     process.once("message", () => {
       for (const client of clients) client.close();
