@@ -212,10 +212,11 @@ describe("a node killed with SIGKILL behind nginx", () => {
     expect(killedAt).toBeDefined();
     const total = 50 * perSender;
     await expectSettled(lists.slice(1), results, total, nodes[1]!.url, room);
-    // nginx spread the senders over the three nodes, and those on the killed one went on
-    // elsewhere. (A sender that was done before the kill had nothing left to move: on a
-    // busy machine the first connected can finish before the room reaches seq 60.)
-    const moved = results.filter(({ nodes: joined, ackedAt }) => joined[0] === doomed.name && ackedAt.some((at) => at >= killedAt!));
+    // nginx spread the senders over the three nodes, and those that lost the killed one went
+    // on elsewhere. (A sender done before the kill had nothing left to move, and its last
+    // acknowledgement can arrive just after the signal was sent, so "after the kill" is
+    // judged by losing the node, not by the clock.)
+    const moved = results.filter(({ nodes: joined, recoveriesMs }) => joined[0] === doomed.name && recoveriesMs.length > 0);
     expect(moved.length).toBeGreaterThan(0);
     for (const { nodes: joined } of moved) expect(joined.at(-1)).not.toBe(doomed.name);
     const recoveries = moved.flatMap((r) => r.recoveriesMs);
