@@ -58,6 +58,19 @@ describe("reading a session cookie", () => {
     expect(await unsealSession(seal, [SECRET])).toEqual({});
   });
 
+  it("reads a seal opened once with the server's secret as no session under another secret", async () => {
+    const seal = await sealData({ username: "gage" }, { password: SECRET });
+    expect(await unsealSession(seal, [SECRET])).toEqual({ username: "gage" });
+    expect(await unsealSession(seal, [OTHER_SECRET])).toEqual({});
+  });
+
+  it("reads a seal the same each time, whatever a caller did to what it read before", async () => {
+    const seal = await sealData({ username: "gage" }, { password: SECRET });
+    const first = await unsealSession(seal, [SECRET]);
+    first.username = "admin";
+    expect(await unsealSession(seal, [SECRET])).toEqual({ username: "gage" });
+  });
+
   it("ignores fields that are not strings, so a seal cannot smuggle in another shape", async () => {
     const seal = await sealData({ username: 42, guestName: { name: "kim" }, admin: true }, { password: SECRET });
     expect(await unsealSession(seal, [SECRET])).toEqual({});
