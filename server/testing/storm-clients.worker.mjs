@@ -85,6 +85,12 @@ parentPort.on("message", (message) => {
       if (seqs.join(",") !== expected.join(",")) wrong.push({ room: page.room, seqs: seqs.join(",") });
     }
     parentPort.postMessage({ type: "verified", pages: pages.length, wrong: wrong.slice(0, 5), wrongCount: wrong.length });
+  } else if (message.type === "drop") {
+    // As a network failure or a proxy restart: each page's TCP connection goes, with no
+    // close frame, and the page reconnects as its policy says (`ws`'s terminate is the
+    // Node client's way to destroy the socket under it).
+    for (const page of pages) page.socket.io.engine.transport.ws.terminate();
+    parentPort.postMessage({ type: "dropped", count: pages.length });
   } else if (message.type === "close") {
     clearInterval(ticker);
     for (const page of pages) page.socket.disconnect();
