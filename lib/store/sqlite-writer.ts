@@ -5,6 +5,14 @@
 // worker thread (sqlite-writer-thread.mjs), so their fsyncs never block the event loop;
 // "inline" runs them on the calling thread (tools and the bench that compares the two:
 // docs/performance.md).
+//
+// While writes keep coming, a commit on the worker thread begins no sooner than
+// COMMIT_SPACING_MS after the one before it began, as PostgreSQL's commit_delay and
+// MySQL's binlog_group_commit_sync_delay hold a flush for the writes about to arrive.
+// At a few messages a second nothing waits; at 2,000 a second each commit, its fsync, its
+// full-text segment and the pushes it releases carry several messages, which took a
+// third of the server's CPU per delivery off (docs/performance.md, issue 15 item 10),
+// for at most 5 ms more on an acknowledgement.
 import { Worker } from "node:worker_threads";
 import type { Database } from "better-sqlite3";
 import { batchRunner, type WriteResult, type WriteStep } from "./sqlite-batch.mjs";
@@ -23,6 +31,7 @@ type WorkerReply =
   | { id: number; ok: false; message: string };
 
 const WORKER_URL = new URL("./sqlite-writer-thread.mjs", import.meta.url);
+const COMMIT_SPACING_MS = 5;
 
 export class WriteFailed extends Error {
   constructor(message: string) {
@@ -58,6 +67,8 @@ export class SqliteWriter {
   private closed = false;
   /** Commits made, for figures and tests. */
   commits = 0;
+  /** When the last commit began (performance.now()). */
+  private lastBegun = -Infinity;
 
   constructor(options: SqliteWriterOptions) {
     this.options = options;
@@ -124,10 +135,12 @@ export class SqliteWriter {
     // On this thread a commit blocks the loop: one turn lets every write of the turn join it.
     if (this.runInline) return void setImmediate(start);
     // On the worker thread the commit runs beside the loop, so it starts as soon as the
-    // task that wrote is done, not after the rest of the turn: in a busy turn (a thousand
-    // pages rejoining) that rest was up to 50 ms of a message's acknowledgement. Writes
-    // that come meanwhile wait for this commit and go together in the next.
-    queueMicrotask(start);
+    // task that wrote is done (and the spacing allows), not after the rest of the turn: in
+    // a busy turn (a thousand pages rejoining) that rest was up to 50 ms of a message's
+    // acknowledgement. Writes that come meanwhile wait and go together.
+    const wait = COMMIT_SPACING_MS - (performance.now() - this.lastBegun);
+    if (wait > 0) setTimeout(start, wait);
+    else queueMicrotask(start);
   }
 
   private startBatch(): void {
@@ -135,6 +148,7 @@ export class SqliteWriter {
     const batch = this.queue;
     this.queue = [];
     this.inFlight = batch;
+    this.lastBegun = performance.now();
     if (this.options.beforeCommit) void this.options.beforeCommit().then(() => this.commit(batch));
     else this.commit(batch);
   }
@@ -167,8 +181,8 @@ export class SqliteWriter {
       const error = new WriteFailed(reply.message);
       for (const pending of batch) pending.reject(error);
     }
-    // Writes that arrived during the commit make the next one at once.
-    if (this.queue.length > 0) this.startBatch();
+    // Writes that arrived during the commit make the next one, spaced as above.
+    if (this.queue.length > 0) this.schedule();
   }
 
   private fail(error: Error): void {

@@ -107,6 +107,25 @@ describe("SqliteStore across a restart", () => {
     expect((await store.recent("room-3", 100)).map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     await store.close();
   });
+  it("begins commits a few ms apart while appends keep coming, so each carries several", async () => {
+    const store = await open(await freshDir());
+    const before = store.writer.commits;
+    const began = performance.now();
+    const appends: Promise<unknown>[] = [];
+    // One append a millisecond or so, each in a task of its own, as messages from many sockets arrive.
+    for (let i = 0; i < 60; i++) {
+      appends.push(store.append("lobby", draft(`m${i}`)));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(appends);
+    const elapsed = performance.now() - began;
+    const commits = store.writer.commits - before;
+    // Spaced 5 ms apart, begin to begin; 3 ms allows for a timer's clock read at the start of a turn.
+    expect(commits).toBeLessThanOrEqual(Math.ceil(elapsed / 3) + 2);
+    expect(commits).toBeLessThan(60);
+    expect((await store.recent("lobby", 100)).map((m) => m.content)).toEqual(Array.from({ length: 60 }, (_, i) => `m${i}`));
+    await store.close();
+  });
 });
 
 describe("SqliteStore's schema upgrades", () => {
