@@ -12,7 +12,7 @@
 // At a few messages a second nothing waits; at 2,000 a second each commit, its fsync, its
 // full-text segment and the pushes it releases carry several messages, which took a
 // third of the server's CPU per delivery off (docs/performance.md, issue 15 item 10),
-// for at most 5 ms more on an acknowledgement.
+// for at most 10 ms more on an acknowledgement.
 import { Worker } from "node:worker_threads";
 import type { Database } from "better-sqlite3";
 import { batchRunner, type WriteResult, type WriteStep } from "./sqlite-batch.mjs";
@@ -31,7 +31,7 @@ type WorkerReply =
   | { id: number; ok: false; message: string };
 
 const WORKER_URL = new URL("./sqlite-writer-thread.mjs", import.meta.url);
-const COMMIT_SPACING_MS = 5;
+const COMMIT_SPACING_MS = 10;
 
 export class WriteFailed extends Error {
   constructor(message: string) {

@@ -120,7 +120,7 @@ describe("SqliteStore across a restart", () => {
     await Promise.all(appends);
     const elapsed = performance.now() - began;
     const commits = store.writer.commits - before;
-    // Spaced 5 ms apart, begin to begin; 3 ms allows for a timer's clock read at the start of a turn.
+    // Spaced 10 ms apart, begin to begin; 3 ms allows for a timer's clock read at the start of a turn.
     expect(commits).toBeLessThanOrEqual(Math.ceil(elapsed / 3) + 2);
     expect(commits).toBeLessThan(60);
     expect((await store.recent("lobby", 100)).map((m) => m.content)).toEqual(Array.from({ length: 60 }, (_, i) => `m${i}`));
