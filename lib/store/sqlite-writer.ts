@@ -10,8 +10,8 @@
 // COMMIT_SPACING_MS after the one before it began, as PostgreSQL's commit_delay and
 // MySQL's binlog_group_commit_sync_delay hold a flush for the writes about to arrive.
 // At a few messages a second nothing waits; at 2,000 a second each commit, its fsync, its
-// full-text segment and the pushes it releases carry several messages, which took a
-// third of the server's CPU per delivery off (docs/performance.md, issue 15 item 10),
+// full-text segment and the pushes it releases carry several messages, which took
+// about 40% off the server's CPU per delivery (docs/performance.md, issue 15 item 10),
 // for at most 10 ms more on an acknowledgement.
 import { Worker } from "node:worker_threads";
 import type { Database } from "better-sqlite3";
