@@ -25,6 +25,8 @@ export async function startLivechat(options: BenchServerOptions): Promise<BenchS
     { pages: options.pages ?? false },
   );
   if (options.push === "new") pushOnlyNewMessages(server);
+  // Engine.IO reads it at each ping and tells it to each client in the handshake.
+  if (options.pingIntervalMs) (server.io!.engine as unknown as { opts: { pingInterval: number } }).opts.pingInterval = options.pingIntervalMs;
   return { port, close: () => server.close(), dropConnections: (keep) => dropConnections(server, keep) };
 }
 
