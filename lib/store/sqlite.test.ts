@@ -107,6 +107,7 @@ describe("SqliteStore across a restart", () => {
     expect((await store.recent("room-3", 100)).map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     await store.close();
   });
+
   it("begins commits a few ms apart while appends keep coming, so each carries several", async () => {
     const store = await open(await freshDir());
     const before = store.writer.commits;
