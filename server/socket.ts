@@ -24,16 +24,11 @@ import { isAllowedOrigin } from "./http/origin";
 import { createOutputGuard } from "./output-guard";
 
 /**
-<<<<<<< HEAD
  * Between nodes (Socket.IO's serverSideEmit, heard by every node): a person removed from
- * a room leaves it on every node, and a node asked for its live public rooms answers with
- * them (cluster-rooms.ts). Who is typing goes by room instead (typing-channel.ts).
-=======
- * Between nodes (Socket.IO's serverSideEmit): a person removed from a room leaves it on
- * every node, every node's typing board hears who types elsewhere, a node asked for its
- * live public rooms answers with them (cluster-rooms.ts), and one asked where a person
- * is connected to a room answers with their connections there (cluster-people.ts).
->>>>>>> issue-owners-finish
+ * a room leaves it on every node, a node asked for its live public rooms answers with them
+ * (cluster-rooms.ts), and one asked where a person is connected to a room answers with
+ * their connections there (cluster-people.ts). Who is typing goes by room instead
+ * (typing-channel.ts).
  */
 export interface InterServerEvents {
   "room:removed": (push: RoomRemovedPush) => void;
