@@ -18,9 +18,9 @@ import { batchActivity } from "./activity-batches";
 import type { SightingsQuery } from "./cluster-people";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
-import { clientAddress } from "./http/client-address";
 import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
+import { keepHandshakeFacts } from "./handshake-facts";
 import { createOutputGuard } from "./output-guard";
 
 /**
@@ -87,12 +87,13 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     },
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins, credentials: true } } : {}),
   });
+  const handshakeOf = keepHandshakeFacts(io, config.trustProxy);
 
   // First and cheap: an address at its cap is refused before its cookie is read. The
   // connection is counted until its transport closes, whatever happens after.
   io.use((socket, next) => {
     try {
-      const release = chat.admit(clientAddress(socket.request, config.trustProxy));
+      const release = chat.admit(handshakeOf(socket.conn).address);
       // "close" fires once; `on` spares every connection the wrapper `once` makes.
       socket.conn.on("close", release);
       if (socket.conn.readyState === "closed") release();
@@ -106,7 +107,8 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
 
   io.use(async (socket, next) => {
     try {
-      const cookies = parseCookies(socket.request.headers.cookie ?? "");
+      const { cookie, address } = handshakeOf(socket.conn);
+      const cookies = parseCookies(cookie);
       const asked: unknown = socket.handshake.auth?.name;
       socket.data.identity = await chat.identify({
         credentials: {
@@ -114,7 +116,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
           session: () => unsealSession(cookies[SESSION_COOKIE], deps.sessionSecrets),
           ...(typeof asked === "string" ? { guestName: asked } : {}),
         },
-        address: clientAddress(socket.request, config.trustProxy),
+        address,
       });
       next();
     } catch (error) {
@@ -202,7 +204,7 @@ export function attachSocketServer(httpServer: HttpServer, deps: SocketDeps): Ch
     const { identity } = socket.data;
     logger.debug("socket connected", { id: socket.id, username: identity.username, guest: identity.guest });
     guardOutput(socket);
-    callers.set(socket, chat.connect(new SocketPort(socket), identity, clientAddress(socket.request, config.trustProxy)));
+    callers.set(socket, chat.connect(new SocketPort(socket), identity, handshakeOf(socket.conn).address));
     // Every connection of one person hears that person's pushes (read markers moved elsewhere).
     void socket.join(personTopic(identity.username));
     socket.onAny(onEvent);
