@@ -3,8 +3,9 @@
 // Socket.IO otherwise keeps that request for the connection's whole life: the engine's
 // `conn.request`, the handshake's copy of its headers, and Engine.IO's response object
 // for a WebSocket upgrade, which a close listener on the TCP socket holds. On an idle
-// socket that is about 1.4 KB of its 13 KB of heap (docs/performance.md). Socket.IO's
-// memory guide advises dropping `conn.request`; the response must let go as well.
+// socket that is 1 to 1.4 KB of its 13 to 14 KB of heap (docs/performance.md). Socket.IO's
+// memory guide advises dropping `conn.request`; the response must let go as well. A
+// connection that starts on long-polling and upgrades keeps its upgrade's request.
 import { ServerResponse, type IncomingMessage } from "node:http";
 import type { Server } from "socket.io";
 import { clientAddress } from "./http/client-address";

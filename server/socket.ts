@@ -18,9 +18,9 @@ import { batchActivity } from "./activity-batches";
 import type { SightingsQuery } from "./cluster-people";
 import type { Config } from "./config";
 import type { DeliveryStats } from "./delivery-stats";
+import { keepHandshakeFacts } from "./handshake-facts";
 import { isServedHost } from "./http/host";
 import { isAllowedOrigin } from "./http/origin";
-import { keepHandshakeFacts } from "./handshake-facts";
 import { createOutputGuard } from "./output-guard";
 
 /**
