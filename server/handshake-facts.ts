@@ -21,19 +21,19 @@ type EngineConnection = Server["engine"]["clients"][string];
 
 /** Reads every new connection's facts before Socket.IO sees it; returns how to look them up. */
 export function keepHandshakeFacts(io: Server, trustProxy: boolean): (conn: EngineConnection) => HandshakeFacts {
-  const responses = new WeakMap<IncomingMessage, unknown>();
+  /** WebSocket upgrades' responses (a polling request's ServerResponse is finished and holds nothing for long). */
+  const upgrades = new WeakMap<IncomingMessage, { req?: IncomingMessage }>();
   const facts = new WeakMap<EngineConnection, HandshakeFacts>();
   io.engine.use((req: IncomingMessage, res: unknown, next: () => void) => {
-    responses.set(req, res);
+    if (!(res instanceof ServerResponse)) upgrades.set(req, res as { req?: IncomingMessage });
     next();
   });
   // First, so the facts exist before Socket.IO's own listener could read them.
   io.engine.prependListener("connection", (conn: EngineConnection) => {
     const req = conn.request;
     facts.set(conn, { address: clientAddress(req, trustProxy), cookie: req.headers.cookie ?? "" });
-    // A polling handshake's ServerResponse is finished and holds nothing for long.
-    const upgrade = responses.get(req);
-    if (upgrade && !(upgrade instanceof ServerResponse)) (upgrade as { req?: IncomingMessage }).req = undefined;
+    const upgrade = upgrades.get(req);
+    if (upgrade) upgrade.req = undefined;
     (conn as { request: IncomingMessage | null }).request = null;
   });
   return (conn) => {
